@@ -1,0 +1,29 @@
+"""One exception tree for the library; ``cli`` turns these into one-line messages.
+
+Library code raises these (never ``SystemExit``); each message names its culprit
+(file and line, source slug, URL) so an operator can act on it without a traceback.
+"""
+
+
+class MonitorError(Exception):
+    """Base class: anything the monitor reports as a clean, one-line failure."""
+
+
+class ConfigError(MonitorError):
+    """Bad configuration: a catalogue file, an environment variable, an option."""
+
+
+class ArchiveError(MonitorError):
+    """The archive cannot be opened, created or written."""
+
+
+class InputError(MonitorError):
+    """Bad input data (an import file, a feed, a page)."""
+
+
+class CrawlError(MonitorError):
+    """A crawl could not run at all (as opposed to one source failing)."""
+
+
+class AlertError(MonitorError):
+    """Alert delivery is misconfigured."""

@@ -1,0 +1,89 @@
+"""The archive: the only code that runs SQL.
+
+``Store`` wraps one SQLite connection (sqlite-utils ``Database``) in WAL mode with a
+busy timeout, applies pending migrations on open, and offers typed operations
+grouped by concern in the mixin modules beside this file (documents, crawls,
+analysis, outbox). Everything else in the project talks to the archive through it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
+from sqlite_utils import Database
+
+from ..errors import ArchiveError
+from .analysis import AnalysisMixin
+from .crawls import CrawlsMixin
+from .documents import DocumentsMixin, UpsertResult
+from .outbox import OutboxMixin
+from .schema import migrations
+
+__all__ = ["Store", "UpsertResult", "default_db_path"]
+
+#: Seconds a writer waits for another writer's lock before SQLite gives up.
+BUSY_TIMEOUT_S = 30.0
+
+
+def default_db_path() -> Path:
+    """``$MONITOR_DB`` if set, else ``data/monitor.db`` (the contract's default)."""
+    return Path(os.environ.get("MONITOR_DB") or "data/monitor.db")
+
+
+class Store(DocumentsMixin, CrawlsMixin, AnalysisMixin, OutboxMixin):
+    """An open archive. Create with ``Store.open(path)``; close with ``close()``."""
+
+    def __init__(self, db: Database, path: Path | None) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None, *, migrate: bool = True) -> "Store":
+        """Open (creating folders and file as needed) and upgrade the archive at ``path``.
+
+        Raises ``ArchiveError`` with the path and SQLite's reason when the file cannot
+        be created, opened or written (a read-only folder, a file that is not SQLite).
+        """
+        db_path = Path(path) if path is not None else default_db_path()
+        try:
+            if str(db_path) != ":memory:":
+                db_path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            db = Database(conn)
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            if str(db_path) != ":memory:":
+                db.enable_wal()
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            store = cls(db, db_path)
+            if migrate:
+                migrations.apply(db)
+        except (sqlite3.Error, OSError) as exc:
+            raise ArchiveError(f"cannot open archive {db_path}: {exc}") from exc
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One transaction: everything inside commits together or not at all."""
+        with self.db.atomic():
+            yield
+
+    def schema_version(self) -> list[str]:
+        """Names of the migrations this archive has had, oldest first."""
+        return [m.name for m in migrations.applied(self.db)]
+
+    def integrity_check(self) -> str:
+        return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])

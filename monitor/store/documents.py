@@ -1,0 +1,172 @@
+"""Documents: insert, update with revisions, look up. Part of ``Store``.
+
+Identity is the canonical URL. A document seen again with the same content is not
+rewritten (its row and full-text entry stay untouched); a changed one is updated in
+place and its previous version is copied to ``revisions`` first, because official
+transcripts are edited after publication and analysts need to see what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from ..models import Document
+from ..timeutil import format_timestamp, now_iso, parse_timestamp
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What happened to one document: ``new``, ``updated`` or ``unchanged``."""
+
+    id: int
+    status: str
+
+
+def content_hash(title: str, text: str, published: str) -> str:
+    """Fingerprint of what analysts read; a change here makes a revision."""
+    digest = hashlib.sha256()
+    for part in (title, text, published):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def document_row(doc: Document) -> dict[str, Any]:
+    published = format_timestamp(doc.published)
+    return {
+        "url": doc.url,
+        "source": doc.source,
+        "role": doc.role,
+        "title": doc.title,
+        "text": doc.text,
+        "published": published,
+        "lang": doc.lang,
+        "fetched_at": format_timestamp(doc.fetched_at) if doc.fetched_at else None,
+        "content_hash": content_hash(doc.title, doc.text, published),
+        "extra": json.dumps(dict(doc.extra), ensure_ascii=False, sort_keys=True) if doc.extra else None,
+    }
+
+
+def row_to_document(row: dict[str, Any]) -> Document:
+    return Document(
+        url=row["url"],
+        title=row["title"] or "",
+        text=row["text"] or "",
+        published=parse_timestamp(row["published"]),
+        source=row["source"],
+        role=row["role"] or "media",
+        lang=row["lang"],
+        extra=json.loads(row["extra"]) if row.get("extra") else {},
+        fetched_at=parse_timestamp(row["fetched_at"]) if row.get("fetched_at") else None,
+    )
+
+
+_METADATA = ("source", "role", "lang", "extra")
+
+
+class DocumentsMixin:
+    db: "Database"
+
+    def upsert_document(self, doc: Document) -> UpsertResult:
+        """Store ``doc``; keep the previous version in ``revisions`` if its content changed.
+
+        Call inside ``Store.atomic()`` to batch many documents in one transaction.
+        """
+        row = document_row(doc)
+        existing = self.db.execute(
+            "SELECT id, title, text, published, content_hash, fetched_at, source, role, lang, extra"
+            " FROM documents WHERE url = ?",
+            [doc.url],
+        ).fetchone()
+        if existing is None:
+            cursor = self.db.execute(
+                "INSERT INTO documents (url, source, role, title, text, published, lang,"
+                " fetched_at, content_hash, extra) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [row[k] for k in ("url", "source", "role", "title", "text", "published", "lang",
+                                  "fetched_at", "content_hash", "extra")],
+            )
+            return UpsertResult(int(cursor.lastrowid or 0), "new")
+        doc_id, old_title, old_text, old_published, old_hash, old_fetched = existing[:6]
+        old_meta = dict(zip(_METADATA, existing[6:]))
+        if old_hash == row["content_hash"]:
+            changed = {k: row[k] for k in _METADATA if row[k] is not None and row[k] != old_meta[k]}
+            if changed:
+                sets = ", ".join(f"{k} = ?" for k in changed)
+                self.db.execute(f"UPDATE documents SET {sets} WHERE id = ?", [*changed.values(), doc_id])
+            return UpsertResult(int(doc_id), "unchanged")
+        self.db.execute(
+            "INSERT INTO revisions (document_id, title, text, published, content_hash, fetched_at,"
+            " replaced_at) VALUES (?,?,?,?,?,?,?)",
+            [doc_id, old_title, old_text, old_published, old_hash, old_fetched, now_iso()],
+        )
+        updates = {k: v for k, v in row.items() if k != "url" and (v is not None or k in ("title", "text"))}
+        sets = ", ".join(f"{k} = ?" for k in updates)
+        self.db.execute(f"UPDATE documents SET {sets} WHERE id = ?", [*updates.values(), doc_id])
+        return UpsertResult(int(doc_id), "updated")
+
+    def get_document(self, doc_id: int) -> Document | None:
+        row = self._document_rows("id = ?", [doc_id])
+        return next(row, None)
+
+    def get_document_by_url(self, url: str) -> tuple[int, Document] | None:
+        cur = self.db.execute("SELECT id FROM documents WHERE url = ?", [url]).fetchone()
+        if cur is None:
+            return None
+        doc = self.get_document(int(cur[0]))
+        return (int(cur[0]), doc) if doc else None
+
+    def get_documents(self, ids: Iterable[int]) -> dict[int, Document]:
+        id_list = list(ids)
+        found: dict[int, Document] = {}
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            placeholders = ",".join("?" for _ in chunk)
+            for row in self.db.execute(
+                f"SELECT * FROM documents WHERE id IN ({placeholders})", chunk
+            ).fetchall():
+                record = dict(zip(self._document_columns(), row))
+                found[int(record["id"])] = row_to_document(record)
+        return found
+
+    def document_ids_since(self, since: str | None = None) -> list[int]:
+        """Ids of documents published at or after ``since`` (all when None), oldest first."""
+        if since is None:
+            rows = self.db.execute("SELECT id FROM documents ORDER BY published, id").fetchall()
+        else:
+            rows = self.db.execute(
+                "SELECT id FROM documents WHERE published >= ? ORDER BY published, id", [since]
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def count_documents(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def revisions_of(self, doc_id: int) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db["revisions"].rows_where("document_id = ?", [doc_id], order_by="id")]
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Full-text search over title and text (FTS5 syntax), best first."""
+        sql = (
+            "SELECT documents.id, documents.url, documents.title, documents.published,"
+            " documents.source FROM documents_fts JOIN documents ON documents.id = documents_fts.rowid"
+            " WHERE documents_fts MATCH ? ORDER BY bm25(documents_fts) LIMIT ?"
+        )
+        cols = ("id", "url", "title", "published", "source")
+        return [dict(zip(cols, r)) for r in self.db.execute(sql, [query, limit]).fetchall()]
+
+    def _document_columns(self) -> list[str]:
+        cols = getattr(self, "_doc_cols", None)
+        if cols is None:
+            cols = [c.name for c in self.db["documents"].columns]
+            self._doc_cols = cols
+        return cols
+
+    def _document_rows(self, where: str, params: list[Any]) -> Iterator[Document]:
+        for row in self.db.execute(f"SELECT * FROM documents WHERE {where}", params).fetchall():
+            yield row_to_document(dict(zip(self._document_columns(), row)))

@@ -1,0 +1,221 @@
+"""The archive's schema as an append-only list of migrations.
+
+Every archive records which migrations it has had (sqlite-utils' ``_sqlite_migrations``
+table); opening an older archive applies the missing ones in order, inside a
+transaction each, so an upgrade never loses data. Never edit a migration that has
+shipped: add a new one at the end.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATION_SET = "statement-monitor"
+
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations(name="0001_documents")
+def m0001_documents(db: Database) -> None:
+    """Documents and their full-text index (title, text), kept in sync by triggers."""
+    db["documents"].create(
+        {
+            "id": int,
+            "url": str,
+            "source": str,
+            "role": str,
+            "title": str,
+            "text": str,
+            "published": str,
+            "lang": str,
+            "fetched_at": str,
+            "content_hash": str,
+            "extra": str,
+        },
+        pk="id",
+        not_null={"url", "source", "title", "text", "published"},
+    )
+    db["documents"].create_index(["url"], unique=True)
+    db["documents"].create_index(["published"])
+    db["documents"].create_index(["source", "published"])
+    db["documents"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True,
+                               tokenize="unicode61 remove_diacritics 2")
+
+
+@migrations(name="0002_sources_and_crawls")
+def m0002_sources_and_crawls(db: Database) -> None:
+    """The catalogue as last loaded, one row per crawl of a source, and document revisions."""
+    db["sources"].create(
+        {
+            "name": str,
+            "spider": str,
+            "url": str,
+            "role": str,
+            "lang": str,
+            "schedule": str,
+            "config": str,
+            "loaded_at": str,
+            # health, maintained by the crawler and the daemon
+            "last_run_at": str,
+            "last_success_at": str,
+            "last_error": str,
+            "last_error_at": str,
+            "consecutive_failures": int,
+            "next_run_at": str,
+            "etag": str,
+            "last_modified": str,
+        },
+        pk="name",
+        defaults={"consecutive_failures": 0},
+    )
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "source": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # ok, not_modified, failed, suspect (zero items from a 200)
+            "http_status": int,
+            "items_seen": int,
+            "items_new": int,
+            "items_updated": int,
+            "items_unchanged": int,
+            "items_rejected": int,
+            "error": str,
+            "duration_s": float,
+        },
+        pk="id",
+    )
+    db["crawl_runs"].create_index(["source", "started_at"])
+    db["revisions"].create(
+        {
+            "id": int,
+            "document_id": int,
+            "title": str,
+            "text": str,
+            "published": str,
+            "content_hash": str,
+            "fetched_at": str,
+            "replaced_at": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["revisions"].create_index(["document_id"])
+
+
+@migrations(name="0003_denials_and_matches")
+def m0003_denials_and_matches(db: Database) -> None:
+    """Denials found in documents, events grouping them, and asserted matches to reports."""
+    db["denial_events"].create(
+        {
+            "id": int,
+            "key": str,
+            "speaker": str,
+            "claim": str,
+            "event_type": str,
+            "entities": str,
+            "first_published": str,
+            "last_published": str,
+            "created_at": str,
+        },
+        pk="id",
+    )
+    db["denial_events"].create_index(["key"], unique=True)
+    db["denials"].create(
+        {
+            "id": int,
+            "document_id": int,
+            "speaker": str,
+            "cue": str,
+            "quote": str,
+            "claim": str,
+            "lang": str,
+            "cue_class": str,
+            "entities": str,  # JSON list of concept ids
+            "event_type": str,
+            "event_date": str,
+            "outlets": str,  # JSON list of outlet concept ids
+            "confidence": float,
+            "position": int,
+            "event_id": int,
+            "published": str,  # copy of the document's date, for time-window queries
+            "detected_at": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id"), ("event_id", "denial_events", "id")],
+    )
+    db["denials"].create_index(["document_id"])
+    db["denials"].create_index(["published"])
+    db["denials"].create_index(["event_id"])
+    db["matches"].create(
+        {
+            "id": int,
+            "denial_id": int,
+            "report_id": int,
+            "score": float,
+            "explanation": str,  # JSON
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("denial_id", "denials", "id"), ("report_id", "documents", "id")],
+    )
+    db["matches"].create_index(["denial_id", "report_id"], unique=True)
+    db["matches"].create_index(["report_id"])
+    # Inverted index of language-neutral concept ids per document, ordered by date,
+    # so that candidate retrieval costs what the time window holds, not the archive.
+    db["document_terms"].create(
+        {"term": str, "published": str, "document_id": int},
+        pk=("term", "published", "document_id"),
+    )
+    db["document_terms"].create_index(["document_id"])
+
+
+@migrations(name="0004_alerts")
+def m0004_alerts(db: Database) -> None:
+    """The outbox: every alert is written here before any delivery is attempted."""
+    db["alerts"].create(
+        {
+            "id": int,
+            "key": str,  # idempotency key: the same key is never queued twice
+            "kind": str,  # denial, followup, digest, test
+            "event_id": int,
+            "tag": str,  # Apprise tag used for routing
+            "title": str,
+            "body_text": str,
+            "body_markdown": str,
+            "body_html": str,
+            "status": str,  # pending, sending, sent, failed
+            "attempts": int,
+            "next_attempt_at": str,
+            "last_error": str,
+            "created_at": str,
+            "updated_at": str,
+            "sent_at": str,
+            "delivered_via": str,
+        },
+        pk="id",
+        defaults={"status": "pending", "attempts": 0},
+        not_null={"key", "kind", "status"},
+    )
+    db["alerts"].create_index(["key"], unique=True)
+    db["alerts"].create_index(["status", "next_attempt_at"])
+
+
+@migrations(name="0005_analyst_views")
+def m0005_analyst_views(db: Database) -> None:
+    """Views for the questions analysts ask most (see README)."""
+    db.create_view(
+        "denial_matches",
+        """
+        SELECT x.id AS denial_id, x.event_id, x.speaker, x.cue, x.quote, x.claim,
+               d.url AS denial_url, d.title AS denial_title, d.published AS denial_published,
+               r.id AS report_id, r.url AS report_url, r.source AS report_source,
+               r.title AS report_title, r.published AS report_published,
+               m.score, m.explanation
+        FROM matches m
+        JOIN denials x ON x.id = m.denial_id
+        JOIN documents d ON d.id = x.document_id
+        JOIN documents r ON r.id = m.report_id
+        """,
+    )

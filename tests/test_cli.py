@@ -1,0 +1,75 @@
+"""The command line: import, errors and exit codes, help texts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from monitor.cli import cli
+
+from .conftest import doc_record, write_jsonl
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_import_summary_and_exit_status(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "d.jsonl", [doc_record(1), "{broken", doc_record(2)])
+    db = tmp_path / "m.db"
+    result = run("import", str(path), "--db", str(db))
+    assert result.exit_code == 1
+    assert "read 3, new 2, updated 0, unchanged 0, rejected 1" in result.output
+    assert f"{path}:2: rejected: not valid JSON" in result.output
+    again = run("import", str(path), "--db", str(db))
+    assert "new 0, updated 0, unchanged 2, rejected 1" in again.output
+
+
+def test_import_uses_monitor_db_env(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "d.jsonl", [doc_record(1)])
+    db = tmp_path / "env" / "m.db"
+    result = run("import", str(path), env={"MONITOR_DB": str(db)})
+    assert result.exit_code == 0, result.output
+    assert db.exists()
+
+
+def test_missing_file_is_one_line_error(tmp_path: Path) -> None:
+    result = run("import", str(tmp_path / "nope.jsonl"), "--db", str(tmp_path / "m.db"))
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0
+    assert "nope.jsonl" in result.output and "Traceback" not in result.output
+
+
+def test_unwritable_database_is_one_line_error(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "d.jsonl", [doc_record(1)])
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    result = run("import", str(path), "--db", str(blocker / "m.db"))
+    assert result.exit_code == 1
+    assert "cannot open archive" in result.output and "Traceback" not in result.output
+
+
+def test_import_reads_standard_input(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    result = CliRunner().invoke(cli, ["import", "-", "--db", str(db)], input=json.dumps(doc_record(7)) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "new 1" in result.output
+
+
+def test_python_dash_m_monitor_works(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "monitor", "--help"], capture_output=True, text=True, check=True)
+    assert "import" in out.stdout
+
+
+def test_every_command_has_help_and_is_in_readme() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        assert command.help and command.help.strip(), f"command {name} has no help"
+        assert f"monitor {name}" in readme, f"command {name} is not documented in README.md"
+        sub = getattr(command, "commands", {})
+        for subname, subcommand in sub.items():
+            assert subcommand.help and subcommand.help.strip(), f"{name} {subname} has no help"

@@ -1,0 +1,119 @@
+"""JSONL import: validation, idempotence, bad lines, dates, streaming."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import InputError
+from monitor.ingest import import_jsonl, record_to_document
+from monitor.store import Store
+
+from .conftest import doc_record, write_jsonl
+
+
+def test_import_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "docs.jsonl", [doc_record(i) for i in range(5)])
+    with path.open() as fh:
+        first = import_jsonl(store, fh)
+    store.db.conn.commit()
+    changes = store.db.conn.total_changes
+    with path.open() as fh:
+        second = import_jsonl(store, fh)
+    assert (first.new, first.updated) == (5, 0)
+    assert (second.new, second.updated, second.unchanged) == (0, 0, 5)
+    assert store.db.conn.total_changes == changes
+    assert store.count_documents() == 5
+
+
+def test_changed_line_updates_the_document(store: Store) -> None:
+    import_jsonl(store, io.StringIO(json.dumps(doc_record(1)) + "\n"))
+    report = import_jsonl(store, io.StringIO(json.dumps(doc_record(1, text="A corrected body.")) + "\n"))
+    assert report.updated == 1
+    assert store.get_document_by_url(doc_record(1)["url"])[1].text == "A corrected body."
+
+
+def test_bad_lines_are_reported_with_numbers_and_good_lines_kept(store: Store) -> None:
+    lines = [
+        json.dumps(doc_record(1)),
+        "{not json",
+        json.dumps({k: v for k, v in doc_record(2).items() if k != "title"}),
+        json.dumps(doc_record(3, published="10 November 2024")),
+        json.dumps(doc_record(4, url="ftp://example.org/x")),
+        json.dumps(doc_record(5, role="government")),
+        "[1, 2]",
+        json.dumps(doc_record(6)),
+    ]
+    errors: list[tuple[int, str]] = []
+    report = import_jsonl(store, io.StringIO("\n".join(lines) + "\n"), on_error=lambda n, r: errors.append((n, r)))
+    assert report.new == 2 and report.rejected == 6
+    numbers = [n for n, _ in errors]
+    assert numbers == [2, 3, 4, 5, 6, 7]
+    reasons = dict(errors)
+    assert "not valid JSON" in reasons[2]
+    assert "'title'" in reasons[3]
+    assert "published" in reasons[4]
+    assert "url" in reasons[5]
+    assert "role" in reasons[6]
+    assert "object" in reasons[7]
+    assert store.count_documents() == 2
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("2024-11-10T15:30:00+03:00", "2024-11-10T12:30:00+00:00"),
+        ("2024-11-10T12:30:00Z", "2024-11-10T12:30:00+00:00"),
+        ("2024-11-10T12:30:00", "2024-11-10T12:30:00+00:00"),
+        ("2024-11-10", "2024-11-10T00:00:00+00:00"),
+        ("2024-11-10T07:30:00-05:00", "2024-11-10T12:30:00+00:00"),
+    ],
+)
+def test_dates_are_stored_as_utc(store: Store, given: str, stored: str) -> None:
+    import_jsonl(store, io.StringIO(json.dumps(doc_record(1, published=given)) + "\n"))
+    row = store.db.execute("SELECT published FROM documents").fetchone()
+    assert row[0] == stored
+
+
+def test_unknown_fields_kept_and_role_defaults() -> None:
+    doc = record_to_document(doc_record(1, author="A. Writer", tags=["x"]), {"example-news": "official"})
+    assert doc.extra == {"author": "A. Writer", "tags": ["x"]}
+    assert doc.role == "official"
+    assert record_to_document(doc_record(1)).role == "media"
+
+
+def test_language_detected_when_absent() -> None:
+    ru = record_to_document(doc_record(1, title="Песков опроверг сообщения",
+                                       text="Пресс-секретарь президента заявил, что это не соответствует действительности."))
+    en = record_to_document(doc_record(2))
+    assert (ru.lang, en.lang) == ("ru", "en")
+    assert record_to_document(doc_record(3, lang="DE")).lang == "de"
+
+
+def test_non_string_field_rejected() -> None:
+    with pytest.raises(InputError, match="'text' must be a string"):
+        record_to_document(doc_record(1, text=42))
+
+
+def test_large_file_is_streamed_not_loaded(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    body = "word " * 300
+    write_jsonl(path, (doc_record(i, text=f"{body} {i}") for i in range(10_000)))
+    assert path.stat().st_size > 10_000_000
+    tracemalloc.start()
+    with path.open() as fh:
+        report = import_jsonl(store, fh)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert report.new == 10_000
+    assert store.count_documents() == 10_000
+    # The whole file is >10 MB; streaming keeps the peak to a few batches.
+    assert peak < path.stat().st_size / 2
+    assert store.db.execute("SELECT min(published), max(published) FROM documents").fetchone()[0] == (
+        dt.datetime(2024, 11, 10, 12, tzinfo=dt.timezone.utc).isoformat()
+    )

@@ -1,0 +1,143 @@
+"""The archive: schema, migrations, upsert with revisions, FTS sync, concurrency."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from monitor.errors import ArchiveError
+from monitor.models import Document
+from monitor.store import Store
+from monitor.store.schema import migrations
+
+UTC = dt.timezone.utc
+
+
+def make_doc(url: str = "https://example.org/a", title: str = "Kremlin says", text: str = "Original text",
+             **kw) -> Document:
+    return Document(url=url, title=title, text=text, published=dt.datetime(2024, 11, 11, 9, 0, tzinfo=UTC),
+                    source=kw.pop("source", "example"), **kw)
+
+
+def test_new_archive_has_contract_tables_and_wal(store: Store) -> None:
+    names = set(store.db.table_names())
+    assert {"documents", "documents_fts", "sources", "crawl_runs", "denials", "matches", "alerts",
+            "revisions", "denial_events"} <= names
+    cols = {c.name for c in store.db["documents"].columns}
+    assert {"id", "url", "source", "role", "title", "text", "published", "lang", "fetched_at",
+            "content_hash"} <= cols
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+
+
+def test_contract_query_runs_on_empty_archive(store: Store) -> None:
+    rows = store.db.execute(
+        "SELECT d.url AS denial, x.speaker, r.url AS report, m.score FROM matches m"
+        " JOIN denials x ON x.id = m.denial_id JOIN documents d ON d.id = x.document_id"
+        " JOIN documents r ON r.id = m.report_id"
+    ).fetchall()
+    assert rows == []
+
+
+def test_upsert_same_content_is_not_rewritten(store: Store) -> None:
+    first = store.upsert_document(make_doc())
+    store.db.conn.commit()
+    changes_before = store.db.conn.total_changes
+    again = store.upsert_document(make_doc())
+    assert (first.status, again.status) == ("new", "unchanged")
+    assert again.id == first.id
+    assert store.db.conn.total_changes == changes_before
+    assert store.count_documents() == 1
+
+
+def test_changed_document_keeps_earlier_version_in_revisions(store: Store) -> None:
+    first = store.upsert_document(make_doc(text="Original text"))
+    second = store.upsert_document(make_doc(text="Edited transcript text"))
+    assert second.status == "updated" and second.id == first.id
+    revisions = store.revisions_of(first.id)
+    assert [r["text"] for r in revisions] == ["Original text"]
+    assert store.get_document(first.id).text == "Edited transcript text"
+
+
+def test_fts_follows_inserts_and_updates(store: Store) -> None:
+    doc = store.upsert_document(make_doc(text="the word alpha appears"))
+    assert [r["id"] for r in store.search("alpha")] == [doc.id]
+    store.upsert_document(make_doc(text="now it says omega instead"))
+    assert store.search("alpha") == []
+    assert [r["id"] for r in store.search("omega")] == [doc.id]
+    store.db.execute("INSERT INTO documents_fts(documents_fts) VALUES('integrity-check')")
+
+
+def test_unwritable_location_is_a_clean_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ArchiveError, match="cannot open archive"):
+        Store.open(blocker / "sub" / "monitor.db")
+
+
+def test_not_a_database_is_a_clean_error(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.db"
+    bogus.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(ArchiveError, match="bogus.db"):
+        Store.open(bogus)
+
+
+def test_archive_from_earlier_schema_upgrades_without_loss(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = Database(path)
+    # An archive as the first release wrote it: only the documents migration.
+    migrations.apply(db, stop_before="0002_sources_and_crawls")
+    db["documents"].insert({"url": "https://example.org/old", "source": "old", "title": "Old",
+                            "text": "kept across the upgrade", "published": "2023-01-01T00:00:00+00:00"})
+    db.close()
+
+    with Store.open(path) as store:
+        assert store.schema_version()[-1] == migrations._migrations[-1].name
+        assert store.count_documents() == 1
+        assert [r["url"] for r in store.search("upgrade")] == ["https://example.org/old"]
+        assert "alerts" in store.db.table_names()
+    with Store.open(path) as store:  # opening again applies nothing twice
+        assert len(store.schema_version()) == len(migrations._migrations)
+
+
+def _reader(path: str, stop_at: float, out: "multiprocessing.Queue[tuple[int, int]]") -> None:
+    conn = sqlite3.connect(path, timeout=30)
+    errors = reads = 0
+    while time.time() < stop_at:
+        try:
+            conn.execute("BEGIN")
+            conn.execute("SELECT count(*) FROM documents").fetchone()
+            conn.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'shipping'").fetchone()
+            conn.execute("COMMIT")
+            reads += 1
+        except sqlite3.Error:
+            errors += 1
+    out.put((reads, errors))
+
+
+def test_reader_in_another_process_never_fails_during_writes(db_path: Path) -> None:
+    store = Store.open(db_path)
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_reader, args=(str(db_path), time.time() + 3.0, queue))
+    proc.start()
+    written = 0
+    deadline = time.time() + 2.5
+    while time.time() < deadline:
+        with store.atomic():
+            for _ in range(50):
+                written += 1
+                store.upsert_document(make_doc(url=f"https://example.org/{written}",
+                                               text=f"shipping note number {written}"))
+    proc.join(20)
+    reads, errors = queue.get(timeout=5)
+    store.close()
+    assert errors == 0
+    assert reads > 10
+    assert written > 100
