@@ -123,6 +123,95 @@ def import_command(file: Path, db_path: Path | None, queue_alerts: bool) -> None
         sys.exit(1)
 
 
+@cli.command("crawl")
+@click.argument("names", metavar="[SOURCE]...", nargs=-1)
+@click.option("--sources", "sources_path", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Catalogue file or folder (default: schedules/ or $MONITOR_SCHEDULES).")
+@db_option
+@click.option("--alerts", "queue_alerts", is_flag=True, help="Queue alerts for denials and matches found.")
+@click.option("--timeout", "time_limit", type=click.FloatRange(min=1), default=600, show_default=True,
+              help="Whole-crawl time limit in seconds; the crawler is killed soon after.")
+@click.option("-s", "--setting", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting (value parsed as JSON if possible), e.g. -s DOWNLOAD_DELAY=0.")
+@handle_errors
+def crawl_command(names: tuple[str, ...], sources_path: Path | None, db_path: Path | None, queue_alerts: bool,
+                  time_limit: float, settings: tuple[str, ...]) -> None:
+    """Fetch the named sources (all enabled ones without names) once, now.
+
+    New and changed documents are archived (a changed one keeps its previous version
+    in `revisions`) and run through denial detection and matching. Prints one line
+    per source; exit status 1 if any source failed.
+    """
+    from .crawl import crawl_once
+    from .store import default_db_path
+
+    catalogue = load_sources(sources_path)
+    by_name = {s.name: s for s in catalogue}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise click.UsageError(f"unknown source {', '.join(map(repr, unknown))} "
+                               f"(see `monitor sources`; {len(catalogue)} configured)")
+    chosen = [by_name[n] for n in dict.fromkeys(names)] if names else [s for s in catalogue if s.enabled]
+    if not chosen:
+        raise ConfigError("no sources to crawl (empty catalogue? use --sources FILE)")
+    overrides: dict[str, Any] = {}
+    for item in settings:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--setting")
+        try:
+            overrides[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            overrides[key.strip()] = raw
+
+    def on_outcome(o: Any) -> None:
+        counts = f"new={o.items_new} updated={o.items_updated} unchanged={o.items_unchanged}"
+        if o.items_rejected:
+            counts += f" rejected={o.items_rejected}"
+        tail = f"  {o.error}" if o.error else ""
+        click.echo(f"{o.source:<22} {o.status:<12} http={o.http_status or '-'} {counts} "
+                   f"({o.duration_s or 0:.1f}s){tail}")
+
+    outcomes = crawl_once(db_path or default_db_path(), chosen, settings=overrides, queue_alerts=queue_alerts,
+                          time_limit=time_limit, on_outcome=on_outcome)
+    failed = [o.source for o in outcomes if o.status == "failed"]
+    click.echo(f"{len(outcomes)} source(s): {len(outcomes) - len(failed)} ok, {len(failed)} failed; "
+               f"new {sum(o.items_new for o in outcomes)}, updated {sum(o.items_updated for o in outcomes)}")
+    if failed:
+        sys.exit(1)
+
+
+@cli.command("match")
+@db_option
+@click.option("--since", default=None, metavar="DATE",
+              help="Only documents published on or after DATE (ISO 8601); default: the whole archive.")
+@handle_errors
+def match_command(db_path: Path | None, since: str | None) -> None:
+    """Re-run denial detection and matching over the archive (after a config change).
+
+    Idempotent: running it twice leaves the same denials, matches and denial events.
+    Queues no alerts. Prints the counts.
+    """
+    from .processing import rematch_archive
+    from .timeutil import format_timestamp, parse_timestamp
+
+    if since is not None:
+        try:
+            since = format_timestamp(parse_timestamp(since))
+        except ValueError as exc:
+            click.echo(f"Error: --since: {exc}", err=True)
+            sys.exit(2)
+    with open_store(db_path) as store:
+        before = store.count_matches()
+        report = rematch_archive(store, since)
+        matches, denials = store.count_matches(), store.count_denials()
+        events = store.db.execute("SELECT count(*) FROM denial_events").fetchone()[0]
+    click.echo(f"processed {report.documents} documents ({report.failed} failed); archive now has "
+               f"{denials} denials, {events} denial events, {matches} matches ({matches - before:+d})")
+    if report.failed:
+        sys.exit(1)
+
+
 @cli.command("sources")
 @db_option
 @click.option("--sources", "sources_path", type=click.Path(exists=True, path_type=Path), default=None,
@@ -150,7 +239,10 @@ def sources_command(db_path: Path | None, sources_path: Path | None, as_json: bo
     for r in rows:
         state = "disabled" if not r["enabled"] else ("FAILING x%d" % r["failures"] if r["failures"] else "ok")
         click.echo(f"{r['name']:<22} {r['spider']:<8} {r['role']:<8} {r['schedule']:<14} "
-                   f"{state:<12} docs={r['documents']:<6} last_ok={r['last_success'] or '-'}  {r['url']}")
+                   f"{state:<12} docs={r['documents']:<6} last_ok={r['last_success'] or '-'} "
+                   f"next={r['next_run'] or '-'}  {r['url']}")
+        if r["failures"] and r["last_error"]:
+            click.echo(f"{'':<22} last error: {r['last_error']}")
 
 
 @cli.command("status")
@@ -168,9 +260,147 @@ def status_command(db_path: Path | None, check: bool, as_json: bool) -> None:
         click.echo(json.dumps(status, indent=2, ensure_ascii=False))
     else:
         click.echo(status["summary"])
+        click.echo("  " + status["daemon_line"])
         for line in status["details"]:
             click.echo("  " + line)
     if check and not status["healthy"]:
+        sys.exit(1)
+
+
+@cli.command("run")
+@db_option
+@click.option("--schedules", "schedules_path", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Catalogue folder or file (default: schedules/ or $MONITOR_SCHEDULES).")
+@click.option("--timeout", "time_limit", type=click.FloatRange(min=1), default=600, show_default=True,
+              help="Time limit of each crawl in seconds; the crawler is killed soon after.")
+@click.option("-s", "--setting", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting for every crawl (value parsed as JSON if possible).")
+@handle_errors
+def run_command(db_path: Path | None, schedules_path: Path | None, time_limit: float,
+                settings: tuple[str, ...]) -> None:
+    """Run the daemon: crawl each source on its schedule, process what is new and
+    deliver alerts, until SIGTERM or SIGINT (then finish or abort running crawls
+    within 10 s and exit 0). Health: `monitor status --check`."""
+    from .config import default_schedules_dir
+    from .crawl import check_sources
+    from .daemon import Daemon, DaemonSettings, default_alert_hooks, default_crawl
+    from .store import default_db_path
+
+    path = schedules_path or default_schedules_dir()
+    if not Path(path).exists():
+        raise ConfigError(f"{path}: no such catalogue folder (use --schedules or MONITOR_SCHEDULES)")
+    sources = load_sources(Path(path))
+    check_sources([s for s in sources if s.enabled])
+    daemon_settings = DaemonSettings.from_env()
+    crawl = default_crawl(settings=_scrapy_settings(settings), time_limit=time_limit)
+    daemon = Daemon(db_path or default_db_path(), sources, crawl, settings=daemon_settings,
+                    alerts=default_alert_hooks(), schedules_label=str(path))
+    sys.exit(daemon.run_forever())
+
+
+def _scrapy_settings(items: tuple[str, ...]) -> dict[str, Any]:
+    """``NAME=VALUE`` options -> Scrapy settings (values parsed as JSON when they parse)."""
+    overrides: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--setting")
+        try:
+            overrides[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            overrides[key.strip()] = raw
+    return overrides
+
+
+apprise_config_option = click.option(
+    "--apprise-config", "apprise_config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Apprise config file, text or YAML (default: $MONITOR_APPRISE_CONFIG); adds to $APPRISE_URLS.")
+
+
+def build_notifier(apprise_config: Path | None):
+    from .notifier import Notifier
+
+    return Notifier.from_env(config_path=apprise_config)
+
+
+@cli.group("alerts")
+def alerts_group() -> None:
+    """Send a test notification, deliver pending alerts, list the outbox.
+
+    Notification URLs come from $APPRISE_URLS and/or an Apprise config file; with
+    none, alerts are printed here in text form and recorded as sent via console."""
+
+
+@alerts_group.command("test")
+@apprise_config_option
+@handle_errors
+def alerts_test_command(apprise_config: Path | None) -> None:
+    """Send a test notification to every configured URL; report each (URLs masked)."""
+    from .alerts import send_test
+
+    notifier = build_notifier(apprise_config)
+    results = send_test(notifier)
+    for r in results:
+        click.echo(f"{'ok    ' if r.ok else 'FAILED'} {r.masked_url}{'  ' + r.error if r.error else ''}")
+    if not all(r.ok for r in results):
+        sys.exit(1)
+
+
+@alerts_group.command("send")
+@db_option
+@apprise_config_option
+@handle_errors
+def alerts_send_command(db_path: Path | None, apprise_config: Path | None) -> None:
+    """Deliver every pending alert now, whether or not its retry time has come."""
+    from .alerts import send_pending
+
+    notifier = build_notifier(apprise_config)
+    with open_store(db_path) as store:
+        report = send_pending(store, notifier, force=True)
+    for alert_id, target, ok, error in report.results:
+        if not ok:
+            click.echo(f"alert {alert_id}: FAILED {target}: {error}", err=True)
+    click.echo(report.summary())
+    if report.retried or report.failed:
+        sys.exit(1)
+
+
+@alerts_group.command("list")
+@db_option
+@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed"]), default=None,
+              help="Only alerts with this status.")
+@click.option("--limit", type=int, default=50, show_default=True, help="At most this many, newest first.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@handle_errors
+def alerts_list_command(db_path: Path | None, status: str | None, limit: int, as_json: bool) -> None:
+    """List the outbox, newest first: status, kind, attempts, next retry, title."""
+    with open_store(db_path) as store:
+        rows = store.list_alerts(limit=limit, status=status)
+    if as_json:
+        keep = ("id", "key", "kind", "tag", "status", "attempts", "next_attempt_at", "last_error", "created_at",
+                "sent_at", "delivered_via", "title")
+        click.echo(json.dumps([{k: r.get(k) for k in keep} for r in rows], indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        extra = f" next={r['next_attempt_at']}" if r["status"] == "pending" and r["attempts"] else ""
+        err = f" error={r['last_error']}" if r["status"] in ("pending", "failed") and r.get("last_error") else ""
+        click.echo(f"{r['id']:>5} {r['status']:<8} {r['kind']:<8} tries={r['attempts']}{extra} "
+                   f"{r['created_at']} {r['title']}{err}")
+
+
+@cli.command("demo")
+@apprise_config_option
+@click.option("--keep", "keep_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep the demo archive in this folder instead of a temporary one.")
+@handle_errors
+def demo_command(apprise_config: Path | None, keep_dir: Path | None) -> None:
+    """Replay a bundled scenario end to end on 127.0.0.1: fixture feeds, the real
+    spiders, detection, matching and an alert (on this terminal, or to $APPRISE_URLS)."""
+    from .demo import run_demo
+
+    notifier = build_notifier(apprise_config)
+    result = run_demo(notifier, workdir=keep_dir, echo=click.echo)
+    if not result.ok:
         sys.exit(1)
 
 

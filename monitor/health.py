@@ -1,8 +1,17 @@
 """Is the monitor healthy? Reads the archive's counters; used by ``monitor status``.
 
-Unhealthy means: no source has had a successful crawl within ``MONITOR_HEALTH_INTERVALS``
-of its interval (default 3), or alerts have failed for good. Before the first crawl
-finishes a fresh daemon is given a grace period instead of being declared dead.
+Unhealthy (``monitor status --check`` exits 1) when any of:
+
+- no source has had a successful crawl within ``intervals`` of its own interval
+  (``MONITOR_HEALTH_INTERVALS``, default 3). A daemon's start counts as a fresh
+  start for every source, so a daemon that has not finished its first crawl, or
+  that was restarted after a long stop, gets that many intervals of grace;
+- the daemon recorded in the archive is dead (status ``running`` but no heartbeat for
+  ``HEARTBEAT_MISSES`` periods, at least ``MIN_STALE_S``) or was stopped;
+- alerts failed for good within ``MONITOR_HEALTH_ALERT_WINDOW`` (default 24h).
+
+An archive on which no daemon ever ran (``monitor crawl`` from cron) is judged on its
+sources and alerts only. Pure apart from the store reads; ``now`` is injectable.
 """
 
 from __future__ import annotations
@@ -11,33 +20,78 @@ import datetime as dt
 import os
 from typing import Any
 
-from .timeutil import parse_timestamp, utcnow
+from .config import parse_duration
+from .errors import ConfigError
+from .timeutil import format_timestamp, parse_timestamp, utcnow
+
+#: A daemon that missed this many heartbeats is dead...
+HEARTBEAT_MISSES = 3
+#: ... but never declared dead sooner than this (a heartbeat may wait for a busy writer).
+MIN_STALE_S = 60.0
+DEFAULT_INTERVALS = 3.0
+DEFAULT_ALERT_WINDOW_S = 86400.0
 
 
-def assess_health(store: Any, *, intervals: float | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
-    intervals = intervals or float(os.environ.get("MONITOR_HEALTH_INTERVALS", "3"))
+def health_settings_from_env(env: Any = None) -> tuple[float, float]:
+    """``(intervals, alert_window_s)`` from ``MONITOR_HEALTH_INTERVALS`` and ``MONITOR_HEALTH_ALERT_WINDOW``."""
+    env = os.environ if env is None else env
+    raw = env.get("MONITOR_HEALTH_INTERVALS") or str(DEFAULT_INTERVALS)
+    try:
+        intervals = float(raw)
+        if intervals <= 0:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"environment variable MONITOR_HEALTH_INTERVALS: expected a positive number, got {raw!r}") from None
+    window = DEFAULT_ALERT_WINDOW_S
+    if env.get("MONITOR_HEALTH_ALERT_WINDOW"):
+        try:
+            window = parse_duration(env["MONITOR_HEALTH_ALERT_WINDOW"])
+        except ValueError as exc:
+            raise ConfigError(f"environment variable MONITOR_HEALTH_ALERT_WINDOW: {exc}") from None
+    return intervals, window
+
+
+def assess_health(store: Any, *, intervals: float | None = None, alert_window_s: float | None = None,
+                  now: dt.datetime | None = None) -> dict[str, Any]:
+    env_intervals, env_window = health_settings_from_env()
+    intervals = intervals or env_intervals
+    alert_window_s = alert_window_s or env_window
     now = now or utcnow()
     sources = store.source_health()
     alerts = store.alert_counts()
+    daemon = store.daemon_state()
     problems: list[str] = []
     details: list[str] = []
-    fresh = 0
+
+    daemon_line, daemon_problem = _assess_daemon(daemon, now)
+    if daemon_problem:
+        problems.append(daemon_problem)
+    # A daemon's (re)start is a fresh start for every source: grace until `intervals` have passed.
+    grace_from = _parse(daemon.get("started_at")) if daemon else None
+
+    fresh = judged = 0
     for s in sources:
-        interval = _interval_s(s.get("schedule"))
-        last_ok = s.get("last_success_at")
-        age = (now - parse_timestamp(last_ok)).total_seconds() if last_ok else None
-        if age is not None and age <= interval * intervals:
-            fresh += 1
-        state = f"{s['consecutive_failures']} consecutive failures" if s.get("consecutive_failures") else "ok"
+        interval = schedule_interval_s(s.get("schedule"), now)
+        last_ok = _parse(s.get("last_success_at"))
+        reference = max((t for t in (last_ok, grace_from) if t is not None), default=None)
+        if reference is not None:
+            judged += 1
+            if (now - reference).total_seconds() <= interval * intervals:
+                fresh += 1
+        failures = int(s.get("consecutive_failures") or 0)
+        state = f"{failures} consecutive failures" if failures else ("ok" if s.get("last_run_at") else "not run yet")
         details.append(
-            f"{s['name']}: {state}; last success {last_ok or 'never'}; last error {s.get('last_error') or '-'};"
-            f" next run {s.get('next_run_at') or '-'}; {s.get('documents', 0)} documents"
+            f"{s['name']}: {state}; last success {s.get('last_success_at') or 'never'};"
+            f" last error {s.get('last_error') or '-'}; next run {s.get('next_run_at') or '-'};"
+            f" {s.get('documents', 0)} documents"
         )
-    crawled = [s for s in sources if s.get("last_run_at")]
-    if crawled and fresh == 0:
+    if judged and fresh == 0:
         problems.append(f"no source crawled successfully within {intervals:g} intervals")
-    if alerts.get("failed"):
-        problems.append(f"{alerts['failed']} alerts failed delivery")
+
+    since = format_timestamp(now - dt.timedelta(seconds=alert_window_s))
+    recent_failed = store.count_failed_alerts_since(since)
+    if recent_failed:
+        problems.append(f"{recent_failed} alerts failed delivery in the last {_human(alert_window_s)}")
     counts = {
         "documents": store.count_documents(),
         "denials": store.count_denials(),
@@ -48,14 +102,58 @@ def assess_health(store: Any, *, intervals: float | None = None, now: dt.datetim
         f"{counts['documents']} documents, {counts['denials']} denials, {counts['matches']} matches; "
         f"alerts pending {alerts.get('pending', 0)}, sent {alerts.get('sent', 0)}, failed {alerts.get('failed', 0)}"
     )
-    return {"healthy": not problems, "problems": problems, "summary": summary, "details": details,
-            "counts": counts, "alerts": alerts, "sources": sources}
+    return {"healthy": not problems, "problems": problems, "summary": summary, "daemon_line": daemon_line,
+            "details": details, "counts": counts, "alerts": alerts, "daemon": daemon, "sources": sources}
 
 
-def _interval_s(schedule: str | None) -> float:
+def _assess_daemon(daemon: dict[str, Any] | None, now: dt.datetime) -> tuple[str, str | None]:
+    """``(line for humans, problem or None)``."""
+    if daemon is None:
+        return "daemon: never run on this archive", None
+    beat = _parse(daemon.get("heartbeat_at"))
+    period = float(daemon.get("heartbeat_s") or 30.0)
+    age = (now - beat).total_seconds() if beat else None
+    where = f"pid {daemon.get('pid')} on {daemon.get('hostname')}"
+    if daemon.get("status") == "stopped":
+        return (f"daemon: stopped at {daemon.get('stopped_at')} ({where})",
+                f"daemon stopped at {daemon.get('stopped_at')}")
+    stale_after = max(HEARTBEAT_MISSES * period, MIN_STALE_S)
+    if age is None or age > stale_after:
+        return (f"daemon: DEAD? last heartbeat {daemon.get('heartbeat_at')} ({where})",
+                f"daemon not responding: no heartbeat for {_human(age or 0)}")
+    return (f"daemon: {daemon.get('status')} since {daemon.get('started_at')}, heartbeat {int(age)}s ago ({where})",
+            None)
+
+
+def schedule_interval_s(schedule: str | None, now: dt.datetime | None = None) -> float:
+    """A source's interval from its recorded schedule text (``every 600s`` or ``cron ...``)."""
     if schedule and schedule.startswith("every ") and schedule.endswith("s"):
         try:
             return float(schedule[6:-1])
         except ValueError:
             pass
+    if schedule and schedule.startswith("cron "):
+        from .backoff import cron_interval_s
+
+        try:
+            return cron_interval_s(schedule[5:], now or utcnow())
+        except ValueError:
+            pass
     return 3600.0
+
+
+def _parse(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_timestamp(str(value))
+    except ValueError:
+        return None
+
+
+def _human(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:g}h"
+    if seconds >= 60:
+        return f"{seconds / 60:.0f}m"
+    return f"{seconds:.0f}s"

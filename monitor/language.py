@@ -32,5 +32,6 @@ def _classify(sample: str, default: str | None) -> str | None:
         import py3langid
     except ImportError:  # pragma: no cover - declared dependency
         return default
-    lang, _score = py3langid.classify(sample)
+    # A thousand characters decide the language as well as four thousand, at a quarter of the cost.
+    lang, _score = py3langid.classify(sample[:1000])
     return str(lang) if lang else default

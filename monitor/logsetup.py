@@ -38,5 +38,8 @@ def configure_logging(level: str = "INFO", json_lines: bool = False, stream=None
     root.setLevel(level.upper())
     # Never let Apprise log at DEBUG: it prints secrets there.
     logging.getLogger("apprise").setLevel(max(logging.INFO, root.level))
+    # urllib3 at DEBUG logs each request line, webhook tokens in the path included (issue 7).
+    for secretive in ("urllib3", "requests"):
+        logging.getLogger(secretive).setLevel(max(logging.INFO, root.level))
     for noisy in ("scrapy", "twisted", "apscheduler", "filelock", "trafilatura", "htmldate"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

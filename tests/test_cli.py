@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from monitor.cli import cli
 
-from .conftest import doc_record, write_jsonl
+from conftest import doc_record, write_jsonl
 
 
 def run(*args: str, env: dict[str, str] | None = None):

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from ..errors import ArchiveError
 from .analysis import AnalysisMixin
 from .crawls import CrawlsMixin
+from .daemon import DaemonMixin
 from .documents import DocumentsMixin, UpsertResult
 from .outbox import OutboxMixin
 from .schema import migrations
@@ -29,12 +30,42 @@ __all__ = ["Store", "UpsertResult", "default_db_path"]
 BUSY_TIMEOUT_S = 30.0
 
 
+class _Database(Database):
+    """sqlite-utils ``Database`` whose outermost ``atomic()`` takes the write lock up front.
+
+    A deferred ``BEGIN`` that reads (sqlite-utils introspects tables before writing)
+    and then writes fails at once with "database is locked" when another connection
+    committed in between: SQLite cannot wait there without risking deadlock, so the
+    busy timeout does not apply. ``BEGIN IMMEDIATE`` waits for the lock instead. Seen
+    with the daemon's concurrent jobs (issue 4; reliability, issue 9).
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:  # type: ignore[override]
+        if self.conn.in_transaction:
+            with super().atomic() as db:  # a savepoint inside the outer transaction
+                yield db
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.conn.rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.rollback()
+                raise
+
+
 def default_db_path() -> Path:
     """``$MONITOR_DB`` if set, else ``data/monitor.db`` (the contract's default)."""
     return Path(os.environ.get("MONITOR_DB") or "data/monitor.db")
 
 
-class Store(DocumentsMixin, CrawlsMixin, AnalysisMixin, OutboxMixin):
+class Store(DocumentsMixin, CrawlsMixin, AnalysisMixin, OutboxMixin, DaemonMixin):
     """An open archive. Create with ``Store.open(path)``; close with ``close()``."""
 
     def __init__(self, db: Database, path: Path | None) -> None:
@@ -53,7 +84,7 @@ class Store(DocumentsMixin, CrawlsMixin, AnalysisMixin, OutboxMixin):
             if str(db_path) != ":memory:":
                 db_path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-            db = Database(conn)
+            db = _Database(conn)
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             if str(db_path) != ":memory:":
                 db.enable_wal()

@@ -42,7 +42,19 @@ class AnalysisMixin:
 
     def replace_denials(self, document_id: int, published: str, denials: Iterable[Denial]) -> list[int]:
         """Make ``denials`` the document's denials (dropping earlier ones and their matches)."""
-        old = [r[0] for r in self.db.execute("SELECT id FROM denials WHERE document_id = ?", [document_id])]
+        denials = list(denials)
+        rows = self.db.execute(
+            "SELECT id, speaker, cue, quote, claim, position, entities, event_type, outlets FROM denials"
+            " WHERE document_id = ? ORDER BY id", [document_id]).fetchall()
+        old = [r[0] for r in rows]
+        fresh = [denial_row(document_id, published, d) for d in denials]
+        same = [tuple(r[1:]) for r in rows] == [
+            (f["speaker"], f["cue"], f["quote"], f["claim"], f["position"], f["entities"], f["event_type"],
+             f["outlets"]) for f in fresh]
+        if old and same:
+            # Unchanged detection keeps its ids, so matches and events stay put on re-runs.
+            self.db.execute("UPDATE denials SET published = ? WHERE document_id = ?", [published, document_id])
+            return [int(i) for i in old]
         if old:
             marks = ",".join("?" for _ in old)
             self.db.execute(f"DELETE FROM matches WHERE denial_id IN ({marks})", old)
@@ -51,6 +63,167 @@ class AnalysisMixin:
         for denial in denials:
             ids.append(int(self.db["denials"].insert(denial_row(document_id, published, denial)).last_pk or 0))
         return ids
+
+    # --- matching: document features and the concept index -------------------------
+
+    def replace_document_index(self, document_id: int, published: str, terms: Iterable[str],
+                               features: dict[str, Any], lead_denial: bool) -> None:
+        """Make ``terms`` the document's index terms and store its matching features."""
+        self.db.execute("DELETE FROM document_terms WHERE document_id = ?", [document_id])
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO document_terms (term, published, document_id) VALUES (?, ?, ?)",
+            [(t, published, document_id) for t in sorted(set(terms))],
+        )
+        self.db.execute(
+            "INSERT OR REPLACE INTO document_features (document_id, features, lead_denial) VALUES (?, ?, ?)",
+            [document_id, json.dumps(features, ensure_ascii=False), int(lead_denial)],
+        )
+
+    def document_features(self, ids: Iterable[int]) -> dict[int, tuple[dict[str, Any], bool]]:
+        """Stored features (and lead-denial flag) of the given documents."""
+        id_list = list(ids)
+        out: dict[int, tuple[dict[str, Any], bool]] = {}
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            for doc_id, features, lead in self.db.execute(
+                f"SELECT document_id, features, lead_denial FROM document_features WHERE document_id IN ({marks})",
+                chunk,
+            ):
+                out[int(doc_id)] = (json.loads(features), bool(lead))
+        return out
+
+    def candidate_reports(self, weighted_terms: dict[str, float], start: str, end: str, *,
+                          exclude_document: int, limit: int) -> list[int]:
+        """Documents sharing the most (weighted) terms, published in [start, end].
+
+        Each term is a range scan of the (term, published) primary key, so the cost is
+        what the window holds for those terms, never the archive.
+        """
+        if not weighted_terms:
+            return []
+        items = sorted(weighted_terms.items())
+        values = ",".join("(?, ?)" for _ in items)
+        params: list[Any] = [x for item in items for x in item]
+        sql = (
+            f"WITH q(term, w) AS (VALUES {values}) "
+            "SELECT t.document_id, SUM(q.w) AS s FROM q JOIN document_terms t "
+            "ON t.term = q.term AND t.published >= ? AND t.published <= ? "
+            "WHERE t.document_id != ? GROUP BY t.document_id ORDER BY s DESC, t.document_id LIMIT ?"
+        )
+        rows = self.db.execute(sql, [*params, start, end, exclude_document, limit]).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def set_denial_profile(self, denial_id: int, profile: dict[str, Any]) -> None:
+        self.db.execute("UPDATE denials SET profile = ? WHERE id = ?",
+                        [json.dumps(profile, ensure_ascii=False), denial_id])
+
+    def denials_between(self, start: str, end: str) -> list[dict[str, Any]]:
+        """Denials (with document id, profile and event) published in [start, end]."""
+        cur = self.db.execute(
+            "SELECT id, document_id, speaker, published, profile, event_id, claim, event_type, entities"
+            " FROM denials WHERE published >= ? AND published <= ? ORDER BY published, id",
+            [start, end],
+        )
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def denials_of(self, document_ids: Iterable[int]) -> list[dict[str, Any]]:
+        ids = list(document_ids)
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            cur = self.db.execute(
+                "SELECT id, document_id, speaker, published, profile, event_id, claim, event_type, entities"
+                f" FROM denials WHERE document_id IN ({marks}) ORDER BY published, id", chunk)
+            cols = [c[0] for c in cur.description]
+            out.extend(dict(zip(cols, r)) for r in cur.fetchall())
+        return out
+
+    def denials_of_ids(self, denial_ids: Iterable[int]) -> list[dict[str, Any]]:
+        ids = sorted(set(denial_ids))
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            cur = self.db.execute(f"SELECT id, document_id, event_id FROM denials WHERE id IN ({marks})", chunk)
+            out.extend({"id": r[0], "document_id": r[1], "event_id": r[2]} for r in cur.fetchall())
+        return out
+
+    def denials_of_event(self, event_id: int) -> list[dict[str, Any]]:
+        cur = self.db.execute(
+            "SELECT id, document_id, speaker, published, profile, event_id, claim, event_type, entities"
+            " FROM denials WHERE event_id = ? ORDER BY published, id", [event_id])
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def event_ids_of_documents(self, document_ids: Iterable[int]) -> set[int]:
+        return {int(r["event_id"]) for r in self.denials_of(document_ids) if r["event_id"] is not None}
+
+    def replace_matches(self, *, denial_ids: Iterable[int] = (), report_ids: Iterable[int] = (),
+                        matches: Iterable[tuple[int, int, float, dict[str, Any]]] = ()) -> list[tuple[int, int]]:
+        """Drop the matches of ``denial_ids`` and of ``report_ids``, then store ``matches``.
+
+        ``matches`` are (denial_id, report_id, score, explanation). Returns the pairs that
+        did not exist before (for alerting). Idempotent: the same input leaves the same rows.
+        """
+        before: set[tuple[int, int]] = set()
+        for did in set(denial_ids):
+            before |= {(int(a), int(b)) for a, b in self.db.execute(
+                "SELECT denial_id, report_id FROM matches WHERE denial_id = ?", [did])}
+            self.db.execute("DELETE FROM matches WHERE denial_id = ?", [did])
+        for rid in set(report_ids):
+            before |= {(int(a), int(b)) for a, b in self.db.execute(
+                "SELECT denial_id, report_id FROM matches WHERE report_id = ?", [rid])}
+            self.db.execute("DELETE FROM matches WHERE report_id = ?", [rid])
+        new: list[tuple[int, int]] = []
+        now = now_iso()
+        for denial_id, report_id, score, explanation in matches:
+            exists = self.db.execute(
+                "SELECT 1 FROM matches WHERE denial_id = ? AND report_id = ?", [denial_id, report_id]).fetchone()
+            self.db.execute(
+                "INSERT INTO matches (denial_id, report_id, score, explanation, created_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (denial_id, report_id) DO UPDATE SET score = excluded.score,"
+                " explanation = excluded.explanation",
+                [denial_id, report_id, score, json.dumps(explanation, ensure_ascii=False, sort_keys=True), now],
+            )
+            if not exists and (denial_id, report_id) not in before:
+                new.append((denial_id, report_id))
+        return new
+
+    # --- denial events ---------------------------------------------------------------
+
+    def upsert_event(self, key: str, row: dict[str, Any]) -> int:
+        """Create or update the event with ``key``; return its id (stable per key)."""
+        found = self.db.execute("SELECT id FROM denial_events WHERE key = ?", [key]).fetchone()
+        if found:
+            sets = ", ".join(f"{k} = ?" for k in row)
+            self.db.execute(f"UPDATE denial_events SET {sets} WHERE id = ?", [*row.values(), found[0]])
+            return int(found[0])
+        cur = self.db.execute(
+            f"INSERT INTO denial_events (key, {', '.join(row)}, created_at) VALUES (?, {', '.join('?' for _ in row)}, ?)",
+            [key, *row.values(), now_iso()],
+        )
+        return int(cur.lastrowid or 0)
+
+    def set_denial_events(self, assignments: dict[int, int]) -> None:
+        self.db.conn.executemany("UPDATE denials SET event_id = ? WHERE id = ?",
+                                 [(ev, did) for did, ev in assignments.items()])
+
+    def drop_empty_events(self, event_ids: Iterable[int]) -> int:
+        """Delete those of ``event_ids`` that no denial belongs to any more."""
+        dropped = 0
+        for ev in set(event_ids):
+            if self.db.execute("SELECT 1 FROM denials WHERE event_id = ? LIMIT 1", [ev]).fetchone() is None:
+                self.db.execute("DELETE FROM denial_events WHERE id = ?", [ev])
+                dropped += 1
+        return dropped
+
+    def event_summaries(self) -> list[dict[str, Any]]:
+        cur = self.db.execute("SELECT * FROM denial_event_summary ORDER BY first_published, event_id")
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
 
     def count_denials(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM denials").fetchone()[0])

@@ -219,3 +219,62 @@ def m0005_analyst_views(db: Database) -> None:
         JOIN documents r ON r.id = m.report_id
         """,
     )
+
+
+@migrations(name="0006_daemon_state")
+def m0006_daemon_state(db: Database) -> None:
+    """The daemon's heartbeat, so ``monitor status`` can tell a dead daemon from an idle one."""
+    db["daemon_state"].create(
+        {
+            "name": str,  # one row per daemon instance name; "monitor" by default
+            "pid": int,
+            "hostname": str,
+            "status": str,  # running, stopping, stopped
+            "started_at": str,
+            "heartbeat_at": str,
+            "heartbeat_s": float,  # promised heartbeat period: staleness is judged against it
+            "stopped_at": str,
+            "sources": int,  # enabled sources scheduled
+            "schedules": str,  # catalogue path as given
+        },
+        pk="name",
+    )
+
+
+@migrations(name="0007_alert_reports")
+def m0007_alert_reports(db: Database) -> None:
+    """What an alert covered (issue 7), so a later match sends a follow-up, not a repeat.
+
+    ``denials`` and ``reports`` are JSON lists of the denial and report document URLs
+    the alert covered (event keys change as an event grows; document URLs do not);
+    ``delivered_to`` a JSON list of service fingerprints (a hash, never the URL) that
+    already have the alert, so a retry after a partial failure only goes to the
+    services that missed it.
+    """
+    db["alerts"].add_column("denials", str)
+    db["alerts"].add_column("reports", str)
+    db["alerts"].add_column("delivered_to", str)
+
+
+@migrations(name="0008_matching")
+def m0008_matching(db: Database) -> None:
+    """Matching: per-document features, per-denial claim profiles, and the event summary view."""
+    # What matching compares, computed once per document version (monitor/features.py).
+    db["document_features"].create(
+        {"document_id": int, "features": str, "lead_denial": int},
+        pk="document_id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["denials"].add_column("profile", str)  # JSON: the claim's weighted terms (monitor/matching.py)
+    db["denials"].create_index(["event_id", "published"], if_not_exists=True)
+    db.create_view(
+        "denial_event_summary",
+        """
+        SELECT e.id AS event_id, e.key, e.speaker, e.claim, e.event_type, e.entities,
+               e.first_published, e.last_published,
+               (SELECT count(DISTINCT x.document_id) FROM denials x WHERE x.event_id = e.id) AS denial_documents,
+               (SELECT count(DISTINCT m.report_id) FROM matches m JOIN denials x ON x.id = m.denial_id
+                 WHERE x.event_id = e.id) AS contradicted_reports
+        FROM denial_events e
+        """,
+    )

@@ -1,0 +1,264 @@
+"""Alerts: queue them in the outbox with the data that caused them; deliver them through Apprise.
+
+Queueing (``queue_event_alerts``) runs inside the transaction that stored the documents,
+so an alert exists exactly when its denial and matches do. Idempotency keys make it
+safe to run again:
+
+- ``denial:<denial url>``: the full alert for an event, queued once, when the event has
+  at least one contradicted report; it records the denial and report URLs it covers.
+- ``followup:<alert id>:<report url>``: a short alert for a report matched later to an
+  event already alerted (one whose denial documents an earlier alert covered).
+
+Delivery (``send_pending``) claims an alert (``pending`` -> ``sending``, one UPDATE),
+sends it to each routed service that does not have it yet, then marks it ``sent``; a
+failure puts it back to ``pending`` with exponential backoff, and after
+``max_attempts`` it is ``failed`` (``monitor status`` reports it).
+
+Crash semantics (issue 7): delivery is **at-least-once**. If the process dies after a
+service accepted an alert but before the bookkeeping commits, the alert stays
+``sending``; once its lease (``lease_s``, default 10 minutes, longer than any Apprise
+timeout) has expired, the next ``send_pending`` re-sends it, marked "possible
+duplicate" so analysts can tell, with the same ``ref``. The window is one alert and one
+service: per-service success is committed as soon as it happens. An alert is never
+lost; it is sent twice only across such a crash. Nothing here is at-most-once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from .alert_format import EventView, Rendered, SourceView, render_event, render_followup, render_test
+from .notifier import KIND_TAGS, Notifier, ServiceResult, fingerprint
+from .timeutil import format_timestamp, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff for failed deliveries: base × 2**(attempt-1), capped."""
+
+    base_s: float = 60.0
+    max_delay_s: float = 3600.0
+    max_attempts: int = 8
+    #: How long an alert may stay ``sending`` before it is presumed interrupted.
+    lease_s: float = 600.0
+
+    def delay(self, attempts: int) -> float:
+        return float(min(self.max_delay_s, self.base_s * 2 ** max(0, attempts - 1)))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "RetryPolicy":
+        """``MONITOR_ALERT_RETRY_BASE``, ``..._MAX_DELAY`` (seconds), ``..._MAX_ATTEMPTS``, ``MONITOR_ALERT_LEASE``."""
+        from .errors import ConfigError
+
+        values: dict[str, Any] = {}
+        for var, name, kind in (("MONITOR_ALERT_RETRY_BASE", "base_s", float),
+                                ("MONITOR_ALERT_RETRY_MAX_DELAY", "max_delay_s", float),
+                                ("MONITOR_ALERT_MAX_ATTEMPTS", "max_attempts", int),
+                                ("MONITOR_ALERT_LEASE", "lease_s", float)):
+            raw = environ.get(var)
+            if raw:
+                try:
+                    values[name] = kind(raw)
+                except ValueError:
+                    raise ConfigError(f"{var}: not a number: {raw!r}") from None
+                if values[name] <= 0:
+                    raise ConfigError(f"{var}: must be positive, got {raw!r}")
+        return cls(**values)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    #: (alert id, masked URL or "console", ok, error) per attempt, for the CLI.
+    results: list[tuple[int, str, bool, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{self.sent} sent, {self.retried} to retry, {self.failed} failed"
+
+
+# -- queueing ------------------------------------------------------------------------
+
+
+def _reason(explanation: str | None) -> str:
+    try:
+        data = json.loads(explanation or "{}")
+    except ValueError:
+        return ""
+    return str(data.get("reason") or "") if isinstance(data, dict) else ""
+
+
+def event_view(store: Any, event_id: int) -> EventView | None:
+    """Everything an alert shows about an event, read from the archive."""
+    event = store.denial_event(event_id)
+    denials = store.event_denials(event_id)
+    if event is None or not denials:
+        return None
+    first = denials[0]
+    # The speaker's own words beat a reported denial: prefer an official source.
+    own = next((d for d in denials if d.get("role") == "official"), first)
+    sources, seen = [], set()
+    for d in denials:
+        if d["url"] not in seen:
+            seen.add(d["url"])
+            sources.append(SourceView(d["source"] or "", d["published"] or "", d["title"] or "", d["url"]))
+    reports = [SourceView(m["source"] or "", m["published"] or "", m["title"] or "", m["url"],
+                          float(m["score"]) if m["score"] is not None else None, _reason(m["explanation"]))
+               for m in store.event_matches(event_id)]
+    return EventView(key=str(event.get("key") or f"event-{event_id}"), speaker=own["speaker"] or event.get("speaker") or "",
+                     published=own["published"] or "", quote=own["quote"] or "", quote_url=own["url"],
+                     claim=own["claim"] or event.get("claim") or "", sources=tuple(sources), reports=tuple(reports))
+
+
+def queue_event_alerts(store: Any, event_ids: Iterable[int], *, now: dt.datetime | None = None) -> int:
+    """Queue the alert (or follow-ups) each event needs; return how many alerts were added.
+
+    Call inside the transaction that stored the denials and matches; this does not
+    commit. Events with no contradicted report get nothing (yet). An event counts as
+    already alerted when an earlier alert covered any of its denial documents: event
+    keys change as coverage joins an event, document URLs do not. Then only reports
+    no alert has shown yet get a follow-up each.
+    """
+    stamp = format_timestamp(now or utcnow())
+    added = 0
+    for event_id in dict.fromkeys(int(e) for e in event_ids):
+        view = event_view(store, event_id)
+        if view is None or not view.reports:
+            continue
+        denial_urls = [s.url for s in view.sources]
+        earlier = store.alerts_covering(denial_urls)
+        if not earlier:
+            if _queue(store, f"denial:{view.quote_url}", "denial", event_id, render_event(view), denial_urls,
+                      [r.url for r in view.reports], stamp):
+                added += 1
+            continue
+        anchor = next((a for a in earlier if a["kind"] == "denial"), earlier[0])
+        covered = {url for a in earlier for url in json.loads(a["reports"] or "[]")}
+        for report in view.reports:
+            if report.url in covered:
+                continue
+            if _queue(store, f"followup:{anchor['id']}:{report.url}", "followup", event_id,
+                      render_followup(view, report), denial_urls, [report.url], stamp):
+                added += 1
+    if added:
+        log.info("alerts queued count=%d", added)
+    return added
+
+
+def _queue(store: Any, key: str, kind: str, event_id: int | None, r: Rendered, denials: list[str],
+           reports: list[str], stamp: str) -> bool:
+    return store.queue_alert(key=key, kind=kind, tag=KIND_TAGS.get(kind, kind), title=r.title, body_text=r.text,
+                             body_markdown=r.markdown, body_html=r.html, event_id=event_id, denials=denials,
+                             reports=reports, now=stamp) is not None
+
+
+# -- delivery ------------------------------------------------------------------------
+
+DUPLICATE_NOTE = "(possible duplicate: an earlier delivery was interrupted) "
+
+
+def send_pending(store: Any, notifier: Notifier | None = None, *, now: dt.datetime | None = None, force: bool = False,
+                 policy: RetryPolicy | None = None, timeout: float = 0) -> DeliveryReport:
+    """Deliver every due alert (every pending one when ``force``); return what happened.
+
+    Never raises for a delivery failure: it is recorded on the alert and retried.
+    """
+    notifier = notifier or notifier_from_env()
+    policy = policy or RetryPolicy.from_env(os.environ)
+    current = now or utcnow()
+    stamp = format_timestamp(current)
+    stale = format_timestamp(current - dt.timedelta(seconds=policy.lease_s))
+    report = DeliveryReport()
+    for alert in store.due_alerts(stamp, force=force, stale_before=stale):
+        interrupted = alert["status"] == "sending"
+        if not store.claim_alert(alert["id"], stamp, stale_before=stale):
+            continue  # another process has it
+        if interrupted:
+            log.warning("alert delivery was interrupted; re-sending id=%s key=%s", alert["id"], alert["key"])
+        _deliver_one(store, notifier, alert, current, policy, report, interrupted, timeout)
+    if report.sent or report.retried or report.failed:
+        log.info("alerts delivered sent=%d retry=%d failed=%d", report.sent, report.retried, report.failed)
+    return report
+
+
+def _deliver_one(store: Any, notifier: Notifier, alert: dict[str, Any], now: dt.datetime, policy: RetryPolicy,
+                 report: DeliveryReport, interrupted: bool, timeout: float) -> None:
+    stamp = format_timestamp(now)
+    title = (DUPLICATE_NOTE if interrupted else "") + (alert["title"] or "")
+    if notifier.is_console:
+        notifier.console.write(f"\n=== {title} ===\n{alert['body_text'] or ''}")
+        notifier.console.flush()
+        store.mark_alert_sent(alert["id"], stamp, "console")
+        report.sent += 1
+        report.results.append((alert["id"], "console", True, ""))
+        return
+    tag = alert["tag"] if alert["kind"] != "test" else None
+    services = notifier.route(tag)
+    done = set(json.loads(alert.get("delivered_to") or "[]"))
+    errors: list[str] = []
+    if not services:
+        errors.append(f"no route: no notification URL has tag {tag!r} (and none is untagged)")
+    for service in services:
+        if fingerprint(service) in done:
+            continue
+        result: ServiceResult = notifier.send(service, title=title, text=_note(alert["body_text"], interrupted),
+                                              markdown=_note(alert["body_markdown"], interrupted),
+                                              html=_note(alert["body_html"], interrupted, html=True),
+                                              timeout=timeout)
+        report.results.append((alert["id"], result.masked_url, result.ok, result.error))
+        if result.ok:
+            store.record_delivered_to(alert["id"], [result.fingerprint])
+        else:
+            errors.append(result.error)
+    if not errors:
+        store.mark_alert_sent(alert["id"], stamp, f"apprise:{len(services)}")
+        report.sent += 1
+        return
+    error = "; ".join(errors)[:500]
+    attempts = int(alert["attempts"] or 0) + 1
+    if attempts >= policy.max_attempts:
+        store.mark_alert_failed(alert["id"], stamp, error)
+        report.failed += 1
+        log.error("alert failed for good id=%s key=%s attempts=%d error=%s", alert["id"], alert["key"], attempts, error)
+    else:
+        when = format_timestamp(now + dt.timedelta(seconds=policy.delay(attempts)))
+        store.mark_alert_retry(alert["id"], stamp, error, when)
+        report.retried += 1
+        log.warning("alert delivery failed id=%s key=%s attempt=%d next=%s error=%s",
+                    alert["id"], alert["key"], attempts, when, error)
+
+
+def _note(body: str | None, interrupted: bool, html: bool = False) -> str:
+    if not interrupted:
+        return body or ""
+    return (f"<p><i>{DUPLICATE_NOTE}</i></p>" if html else DUPLICATE_NOTE + "\n\n") + (body or "")
+
+
+def send_test(notifier: Notifier, *, now: dt.datetime | None = None, timeout: float = 0) -> list[ServiceResult]:
+    """Send a test notification to every configured service (not through the outbox)."""
+    r = render_test(now or utcnow())
+    if notifier.is_console:
+        notifier.console.write(f"=== {r.title} ===\n{r.text}")
+        return [ServiceResult("console", "console", True)]
+    return [notifier.send(s, title=r.title, text=r.text, markdown=r.markdown, html=r.html, timeout=timeout)
+            for s in notifier.services]
+
+
+def notifier_from_env(environ: Mapping[str, str] | None = None, config_path: str | None = None) -> Notifier:
+    """The notifier configured by ``APPRISE_URLS`` / ``MONITOR_APPRISE_CONFIG`` (for the daemon)."""
+    return Notifier.from_env(environ, config_path)
+
+
+def queue_digest(store: Any, now: dt.datetime) -> int | None:
+    """Queue the daily digest (see ``monitor.digest``); idempotent per UTC day."""
+    from .digest import queue_digest as _queue_digest
+
+    return _queue_digest(store, now)

@@ -1,0 +1,360 @@
+"""Text features that matching compares: index terms, keywords, names, lead denials.
+
+Its job is to reduce one document (title + text) to the few language-neutral things
+a denial and a report can share, computed once when the document is processed and
+stored beside it, so that scoring a pair never re-reads the archive:
+
+- ``terms``: concept ids from the bilingual gazetteer (``person:putin``,
+  ``event:call``), bilingual topic ids for common news nouns (``topic:missile`` =
+  missile / ракета), and transliterated name keys for capitalised words the
+  gazetteer does not know (``name:kramat`` = Kramatorsk / Краматорске), so a place
+  like Bucha links an English report to a Russian denial;
+- ``keywords``: Snowball stems of the content words (lexical signal within a language);
+- ``lead_cue``: whether the headline (or, failing that, the lead) relays a denial, the
+  sign of an article that reports the denial rather than the denied claim.
+
+It must not do I/O or keep state between calls.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import snowballstemmer
+
+from .entities import find_concepts
+
+#: Characters of body text that count as the lead (after a repeated headline).
+LEAD_CHARS = 450
+#: Characters of body text scanned for terms (long articles drift to other topics).
+BODY_CHARS = 4000
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*[\w]|[^\W\d_]", re.UNICODE)
+_CYR = re.compile(r"[\u0400-\u04FF]")
+
+_STOP_EN = set("""
+a about above after again against all also an and any are as at be been before being below between both but by
+can could did do does doing down during each few for from further had has have having he her here hers him his how
+i if in into is it its itself just me more most my no nor not now of off on once only or other our out over own
+said says same she should so some such than that the their them then there these they this those through to too
+under until up very was we were what when where which while who whom why will with would you your yours report
+reports reported reportedly according told news monday tuesday wednesday thursday friday saturday sunday
+january february march april may june july august september october november december week year years day days
+new one two three mr ms its it's s t people time last first since amid over per via today yesterday
+""".split())
+_STOP_RU = set("""
+и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот от меня еще
+нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас нибудь опять уж вам ведь там потом
+себя ничего ей может они тут где есть надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже себе под
+будет ж тогда кто этот того потому этого какой совсем ним здесь этом один почти мой тем чтобы нее сейчас были куда
+зачем всех никогда можно при наконец два об другой хоть после над больше тот через эти нас про всего них какая много
+разве три эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю
+между это также заявил заявила сообщил сообщила сообщает сообщили передает пишет года году году понедельник вторник
+среда среду четверг пятница пятницу суббота субботу воскресенье января февраля марта апреля мая июня июля августа
+сентября октября ноября декабря
+""".split())
+#: Capitalised words that are not names (weekdays, months, titles).
+_NOT_NAMES = _STOP_EN | _STOP_RU | set("""
+president minister spokesman spokeswoman foreign ministry kremlin government official officials state mr
+according reuters tass ria interfax the а в
+""".split())
+
+# Bilingual stems for common news nouns the gazetteer leaves out; a token matches a
+# topic when it starts with one of the stems (English and Russian inflection).
+_TOPICS: dict[str, tuple[str, ...]] = {
+    "topic:missile": ("missile", "rocket", "ракет", "ракетн"),
+    "topic:hospital": ("hospital", "maternity", "больниц", "госпитал", "роддом", "родильн"),
+    "topic:poison": ("poison", "novichok", "nerve", "отравл", "новичок", "отравит"),
+    "topic:plane": ("plane", "jet", "aircraft", "самолет", "самолёт", "авиакатастроф", "бизнес-джет"),
+    "topic:crash": ("crash", "explosion", "крушен", "катастроф", "взрыв"),
+    "topic:vaccine": ("vaccine", "covid", "coronavirus", "вакцин", "коронавирус"),
+    "topic:bodies": ("bodies", "corpses", "massacre", "atrocit", "executed", "трупы", "тела", "массов", "зверств"),
+    "topic:civilians": ("civilian", "мирн", "гражданск"),
+    "topic:station": ("station", "вокзал", "станци"),
+    "topic:spy": ("spy", "spies", "espionage", "шпион", "разведчик", "разведк", "spymaster"),
+    "topic:intelligence": ("intelligence", "спецслужб"),
+    "topic:investigation": ("investigat", "расследован"),
+    "topic:weapons": ("weapon", "arms", "munition", "оружи", "вооружен", "боеприпас"),
+    "topic:camp": ("camp", "лагер"),
+    "topic:refugees": ("refugee", "displaced", "беженц", "переселен"),
+    "topic:heart": ("heart", "сердц", "сердеч"),
+    "topic:separatists": ("separatis", "independence", "сепаратис", "независимост"),
+    "topic:election": ("election", "выбор"),
+    "topic:nuclear": ("nuclear", "ядерн"),
+    "topic:sanctions": ("sanction", "санкци"),
+    "topic:troops": ("troops", "soldiers", "войск", "военнослужащ", "военные", "военных"),
+    "topic:prison": ("prison", "penal", "colony", "тюрьм", "колони"),
+    "topic:disappearance": ("disappear", "absence", "missing", "исчезнов", "исчез", "пропа"),
+    "topic:peaceplan": ("peace", "ceasefire", "перемири", "урегулирован"),
+    "topic:surveillance": ("surveillance", "reconnaissance", "recon", "разведыват", "слежк"),
+    "topic:routes": ("route", "маршрут"),
+    "topic:book": ("book", "книг"),
+    "topic:hack": ("hack", "хакер", "хак"),
+    "topic:border": ("border", "границ"),
+}
+_TOPIC_INDEX: dict[str, list[tuple[str, str]]] = {}
+for _topic, _stems in _TOPICS.items():
+    for _stem in _stems:
+        _TOPIC_INDEX.setdefault(_stem[:3], []).append((_stem, _topic))
+
+_TRANSLIT = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y",
+    "ь": "", "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "i", "є": "e", "ґ": "g", "ј": "j", "ћ": "c",
+    "ђ": "d", "љ": "lj", "њ": "nj", "џ": "dz",
+}
+_VOWELS_END = re.compile(r"[aeiouy]+$")
+
+# Headline cues of a reported denial: "Kremlin denies ...", «Песков опроверг ...».
+# Matched only in the headline's first clause, so "NYT accused Russia of X. The
+# ministry denies it" still leads with the claim (and counts as a report of it).
+_COVER_EN = (
+    r"\bden(?:y|ies|ied|ying|ial)\b|\brefut\w*|\brebu[tf]f?\w*|\bdismiss\w*|\bshoots? down\b"
+    r"|\breject\w*\s+(?:\W?\w+\W?\s+){0,3}(?:reports?|claims?|allegations?|accusations?|charges?)"
+    r"|\b(?:pure|complete|total)\s+fiction\b|\bfake\b|\bfalse\b(?!\s+flag)|\buntrue\b|\bnot\s+true\b|\blies\b|\blie\b"
+    r"|\bfabricat\w*|\bstaged\b|\bprovocation\b|\bnonsense\b|\bbaseless\b|\bgroundless\b|\bunfounded\b"
+    r"|\bunsubstantiated\b|\boutrageous\b|\bboorish\b|\bnot\s+to\s+blame\b|\bnot\s+involved\b"
+    r"|\bno\s+involvement\b|\bno\s+knowledge\b|\bdid(?:n't|\s+not)\s+(?:happen|take\s+place)\b|\bnever\s+happened\b"
+    r"|\bcircus\b|\bdid\s+not\s+discuss\b|\bno\s+conversation\b|\bhoax\b|\bslander\w*|\bdisinformation\b"
+)
+_COVER_RU = (
+    r"опроверг\w*|опроверж\w*|отрица\w*|отверг\w*\s+(?:\S+\s+){0,2}(?:сообщени|информаци|данны|обвинени|слух"
+    r"|публикаци|утверждени|заявлени|стать)\w*|назвал\w*\s+(?:\S+\s+){0,6}?(?:фейк|лож|вымысл|провокаци|постановк"
+    r"|фальшивк|голословн|псевдо|утк|чушь|бред|инсинуаци|абсурд|клевет)\w*|не\s+причаст\w*|не\s+соответству\w*"
+    r"|не\s+имеет\s+отношени\w*|ответил\w*\s+на\s+(?:\S+\s+)?обвинени\w*|прокомментировал\w*\s+(?:\S+\s+)?"
+    r"(?:сообщени|обвинени|расследовани|стать|публикаци|данны|слух)\w*|отказал\w*\s+(?:называть|комментировать)"
+    r"|\bфейк\w*|\bвымысел|\bголословн\w*|спростов\w*|спросту\w*|запереч\w*|відреагува\w*|отреагирова\w*"
+)
+_COVER_OTHER = r"smentisc\w*|smentit\w*|desmient\w*|desmente\w*|\bniega\w*|\bnega\b|desconhece|não\s+tem\s+conhecimento|circo|rechaz\w*"
+_COVER = re.compile(f"(?:{_COVER_EN})|(?:{_COVER_RU})|(?:{_COVER_OTHER})", re.IGNORECASE)
+_CONFIRMED = re.compile(
+    r"\bconfirm(?:s|ed)\b(?!\s+(?:by|that\s+(?:the\s+)?report))|подтвердил\w*|подтверждает", re.IGNORECASE)
+_CLAUSE = re.compile(r"(?<=[.!?;])\s+|\s+[|—–]\s+")
+
+_STEMMERS: dict[str, Any] = {}
+
+
+def _stemmer(lang: str) -> Any:
+    if lang not in _STEMMERS:
+        _STEMMERS[lang] = snowballstemmer.stemmer(lang)
+    return _STEMMERS[lang]
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def is_cyrillic(word: str) -> bool:
+    return bool(_CYR.search(word))
+
+
+def keywords(text: str) -> set[str]:
+    """Snowball stems of the content words of ``text`` (English and Russian)."""
+    out: set[str] = set()
+    for w in words(text.lower()):
+        w = w.replace("’", "'").strip("'-")
+        if w.endswith("'s"):
+            w = w[:-2]
+        if len(w) < 3 or w in _STOP_EN or w in _STOP_RU:
+            continue
+        stem = _stemmer("russian" if is_cyrillic(w) else "english").stemWord(w)
+        if len(stem) >= 3:
+            out.add(stem)
+    return out
+
+
+def name_key(word: str) -> str | None:
+    """A language-neutral key for a name: Kramatorsk / Краматорске -> ``kramat``."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.strip("'-")
+    if is_cyrillic(w):
+        w = _stemmer("russian").stemWord(w)
+        w = "".join(_TRANSLIT.get(ch, ch) for ch in w)
+    w = re.sub(r"[^a-z]", "", w)
+    w = _VOWELS_END.sub("", w)[:6]
+    return w if len(w) >= 4 else None
+
+
+def topics(tokens: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for tok in tokens:
+        t = tok.lower()
+        for stem, topic in _TOPIC_INDEX.get(t[:3], ()):
+            if t.startswith(stem):
+                out.add(topic)
+    return out
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?…:\n]|[«\"“„(\[—–-]\s)\s*[«\"“„'‘(\[]?\s*$")
+
+
+_TITLE_KEYS = {k for k in (name_key(w) for w in (
+    "president", "presidential", "minister", "ministry", "spokesman", "spokeswoman", "secretary", "chancellor",
+    "premier", "general", "deputy", "ambassador", "embassy", "government", "official", "officials", "prime",
+    "foreign", "defence", "defense", "kremlin", "state", "department", "council", "committee", "agency",
+    "президент", "министр", "министерство", "посол", "посольство", "правительство", "пресс-секретарь",
+    "замглавы", "глава", "премьер", "генерал", "официальный", "представитель",
+)) if k}
+
+
+def lowercase_keys(text: str) -> set[str]:
+    """Name keys of the words written in lower case (so "Центре" is not a name if "центр" occurs)."""
+    out: set[str] = set()
+    for w in set(words(text)):
+        if w[:1].islower() and len(w) >= 4:
+            key = name_key(w)
+            if key:
+                out.add(key)
+    return out
+
+
+def text_terms(text: str, full_text: str | None = None, *, lower_keys: set[str] | None = None) -> set[str]:
+    """Concept ids, topic ids and name keys of ``text`` (the index vocabulary).
+
+    A capitalised word counts as a name only when it does not start a sentence and no
+    word of ``full_text`` written in lower case has the same key (so headline capitals
+    like "Denies" and Russian sentence-initial words are not names).
+    """
+    concepts = find_concepts(text)
+    terms = {c.concept for c in concepts}
+    covered = [(c.start, c.end) for c in concepts]
+    lower = lower_keys if lower_keys is not None else lowercase_keys(full_text or text)
+    toks = list(_WORD.finditer(text))
+    terms |= topics(m.group() for m in toks)
+    for m in toks:
+        tok = m.group()
+        if not tok[:1].isupper() or len(tok) < 4:
+            continue
+        if any(s <= m.start() < e for s, e in covered):
+            continue
+        if tok.lower() in _NOT_NAMES or (tok.isupper() and len(tok) > 5):
+            continue
+        if _SENTENCE_START.search(text, max(0, m.start() - 4), m.start()):
+            continue
+        key = name_key(tok)
+        if key and key not in lower and key not in _NOT_NAMES and key not in _TITLE_KEYS:
+            terms.add("name:" + key)
+    return terms
+
+
+_QUOTE_CLAUSE = re.compile(r"^\s*[«\"“„'‘][^»\"”“']{1,120}[»\"”“'’]\s*[.!?:]?\s*")
+
+
+def title_clause(title: str) -> str:
+    """The headline's first clause; a leading quotation («Пластинка эта старая».) is skipped."""
+    if not title:
+        return ""
+    t = title.strip()
+    m = _QUOTE_CLAUSE.match(t)
+    if m and m.end() < len(t):
+        return t[: m.end()] + _CLAUSE.split(t[m.end():], maxsplit=1)[0]
+    return _CLAUSE.split(t, maxsplit=1)[0]
+
+
+#: Concepts naming a Russian official speaker; a headline that opens with one of them
+#: and a colon or "says" relays an official statement ("Lavrov: the hospital was...").
+_OFFICIAL_SPEAKERS = frozenset({
+    "org:kremlin", "person:peskov", "person:zakharova", "org:mfa", "org:mod", "person:konashenkov",
+    "person:ushakov", "person:lavrov", "person:ryabkov", "person:nebenzya", "person:shoigu",
+})
+_STATEMENT_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:\w+\s+){0,2}?(?::|says\b|said\b|заявил\w*|заявляет|считает)", re.I)
+
+
+def official_statement(title: str) -> str | None:
+    """The speaker when the headline opens with a Russian official and a colon or "says"."""
+    first = title_clause(title)
+    for c in find_concepts(first[:60]):
+        if c.start > 14:
+            break
+        if c.concept in _OFFICIAL_SPEAKERS and _STATEMENT_AFTER.match(first[c.end:]):
+            return c.text
+    return None
+
+
+def headline_cue(title: str) -> tuple[str | None, bool]:
+    """The denial cue in a headline, and whether it is in the first clause."""
+    if not title:
+        return None, False
+    speaker = official_statement(title)
+    if speaker:
+        return f"{speaker}: (official statement)", True
+    first = title_clause(title)
+    m = _COVER.search(first)
+    if m:
+        return m.group(), True
+    m = _COVER.search(title)
+    return (m.group(), False) if m else (None, False)
+
+
+def body_lead(title: str, text: str, chars: int = LEAD_CHARS) -> str:
+    """The first ``chars`` of the body, skipping a repeated headline."""
+    body = text.lstrip()
+    if title and body[: len(title) + 5].strip().startswith(title.strip()[:60]):
+        body = body[len(title.strip()):].lstrip()
+    return body[:chars]
+
+
+@dataclass(frozen=True)
+class DocumentFeatures:
+    """What matching needs from one document; stored as JSON beside it."""
+
+    lang: str | None
+    role: str
+    source: str
+    published: str
+    #: terms in the headline and lead
+    lead_terms: frozenset[str] = field(default_factory=frozenset)
+    #: terms in the first BODY_CHARS of the text (superset of lead_terms)
+    body_terms: frozenset[str] = field(default_factory=frozenset)
+    #: keyword stems of the headline and lead
+    lead_keywords: frozenset[str] = field(default_factory=frozenset)
+    #: the headline's denial cue, when its first clause relays a denial
+    headline_cue: str | None = None
+    #: True when the headline carries a cue only after the claim ("X did Y. Z denies")
+    claim_first: bool = False
+    #: the headline or lead says the event was confirmed
+    confirmed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "lang": self.lang, "role": self.role, "source": self.source, "published": self.published,
+            "lead_terms": sorted(self.lead_terms), "body_terms": sorted(self.body_terms),
+            "lead_keywords": sorted(self.lead_keywords), "headline_cue": self.headline_cue,
+            "claim_first": self.claim_first, "confirmed": self.confirmed,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "DocumentFeatures":
+        return cls(
+            lang=data.get("lang"), role=data.get("role") or "media", source=data.get("source") or "",
+            published=data.get("published") or "", lead_terms=frozenset(data.get("lead_terms") or ()),
+            body_terms=frozenset(data.get("body_terms") or ()),
+            lead_keywords=frozenset(data.get("lead_keywords") or ()),
+            headline_cue=data.get("headline_cue"), claim_first=bool(data.get("claim_first")),
+            confirmed=bool(data.get("confirmed")),
+        )
+
+
+def document_features(title: str, text: str, *, lang: str | None, role: str, source: str,
+                      published: str) -> DocumentFeatures:
+    """Compute a document's features (pure)."""
+    lead = body_lead(title, text)
+    head = f"{title}\n{lead}"
+    body = text[:BODY_CHARS]
+    full = f"{title}\n{body}"
+    lower = lowercase_keys(full)
+    lead_terms = text_terms(head, lower_keys=lower)
+    body_terms = text_terms(full, lower_keys=lower) | lead_terms
+    cue, first = headline_cue(title)
+    confirmed = bool(_CONFIRMED.search(head)) and not first
+    return DocumentFeatures(
+        lang=lang, role=role, source=source, published=published,
+        lead_terms=frozenset(lead_terms), body_terms=frozenset(body_terms),
+        lead_keywords=frozenset(keywords(head)),
+        headline_cue=cue if first else None, claim_first=bool(cue) and not first, confirmed=confirmed,
+    )

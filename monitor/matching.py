@@ -1,0 +1,312 @@
+"""Scoring a denial against a candidate report: a score in [0, 1] and an explanation.
+
+Pure: takes a ``DenialProfile`` (the denied claim reduced to language-neutral terms)
+and a report's ``DocumentFeatures``, returns a ``Verdict``. Retrieval (which reports
+to score) and persistence live in ``store``; orchestration in ``processing``.
+
+The score is a weighted mean of what the report's headline and lead share with the
+claim: its entities, names and topics (weighted by how specific they are), its event
+type, the outlet the denial names, its words (same language only) and time proximity.
+Then exclusions, which matter most: a report that itself relays the denial (its
+headline leads with a denier's cue, or a denial we detected sits in its lead) is
+coverage, not a contradicted report; official channels are not the reports denials
+answer; a report published after the denial that says the event was confirmed is a
+different event. Each decision carries a readable explanation (issue 6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from .entities import concept_label
+from .features import DocumentFeatures, keywords, lowercase_keys, text_terms
+
+#: Concepts that name the denier's side: they say who speaks, not what is denied.
+DENIER_TERMS = frozenset({
+    "org:kremlin", "person:peskov", "person:zakharova", "org:mfa", "org:mod", "person:konashenkov",
+    "person:ushakov", "person:lavrov", "person:ryabkov", "person:nebenzya",
+})
+#: Concepts so common in this archive that sharing them says little.
+GENERIC_TERMS = frozenset({
+    "country:russia", "country:ukraine", "country:us", "topic:troops", "topic:weapons", "topic:civilians",
+    "topic:intelligence", "topic:investigation", "event:contact",
+})
+#: People in so many stories that sharing them alone says little.
+COMMON_PEOPLE = frozenset({"person:putin", "person:zelensky", "person:biden", "person:trump"})
+#: Stems too common in this archive to count as shared words.
+GENERIC_STEMS = frozenset({
+    "russia", "russian", "ukrain", "kremlin", "moscow", "kyiv", "kiev", "putin", "said", "say", "war", "report",
+    "offici", "presid", "countri", "minist", "govern", "state", "also", "claim", "accord", "statement",
+    "росс", "российск", "украин", "кремл", "москв", "киев", "путин", "заяв", "сообщ", "президент", "войн",
+    "официальн", "министр", "правительств", "стран", "такж", "ран", "котор",
+})
+
+
+@dataclass(frozen=True)
+class MatchingConfig:
+    """Tunable parameters; defaults measured on the development set."""
+
+    #: Candidate reports published this many days before the denial...
+    days_before: float = 30.0
+    #: ...to this many days after it.
+    days_after: float = 7.0
+    #: Matches at or above this score are asserted (stored).
+    threshold: float = 0.5
+    #: At most this many reports scored per denial (best by shared terms first).
+    max_candidates: int = 300
+    #: Ignore official channels (state media) as reports.
+    skip_official: bool = True
+
+#: Event types that describe the same kind of happening in reports.
+_CONTACT = {"event:call", "event:meeting", "event:talks", "event:contact", "event:visit"}
+EVENT_FAMILIES: dict[str, set[str]] = {e: _CONTACT for e in _CONTACT}
+EVENT_FAMILIES.update({e: {"event:attack", "event:drones", "event:death", "event:supply"}
+                       for e in ("event:attack", "event:drones")})
+EVENT_FAMILIES["event:supply"] = {"event:supply", "event:drones", "event:deal"}
+EVENT_FAMILIES["event:death"] = {"event:death", "event:attack", "event:plot", "event:illness"}
+EVENT_FAMILIES["event:plot"] = {"event:plot", "event:death", "event:attack"}
+#: Russian state outlets: named in a denial they are its channel, not the denied report.
+STATE_OUTLETS = frozenset({"outlet:tass", "outlet:ria", "outlet:interfax", "outlet:rt", "outlet:sputnik",
+                           "outlet:izvestia"})
+
+
+def term_weight(term: str) -> float:
+    """How much sharing ``term`` says about being the same claim."""
+    if term in DENIER_TERMS:
+        return 0.15
+    if term in GENERIC_TERMS:
+        return 0.2
+    if term in COMMON_PEOPLE:
+        return 0.6
+    kind = term.split(":", 1)[0]
+    return {
+        "person": 1.0, "name": 1.0, "outlet": 0.6, "org": 0.7, "country": 0.5, "topic": 0.6, "event": 0.6,
+    }.get(kind, 0.5)
+
+
+@dataclass(frozen=True)
+class DenialProfile:
+    """The denied claim, reduced to what a report can share with it."""
+
+    denial_id: int
+    document_id: int
+    speaker: str
+    published: str
+    lang: str | None
+    #: weighted claim terms (entities, names, topics), denier terms included at low weight
+    terms: Mapping[str, float] = field(default_factory=dict)
+    event_type: str | None = None
+    outlets: tuple[str, ...] = ()
+    keywords: frozenset[str] = field(default_factory=frozenset)
+    event_date: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "terms": dict(sorted(self.terms.items())), "event_type": self.event_type,
+            "outlets": list(self.outlets), "keywords": sorted(self.keywords), "lang": self.lang,
+            "event_date": self.event_date,
+        }
+
+    def retrieval_terms(self) -> list[str]:
+        """Terms used to find candidates: the claim's specific ones (not the denier's)."""
+        specific = [t for t, w in self.terms.items() if t not in DENIER_TERMS and t not in GENERIC_TERMS]
+        return sorted(specific + [o for o in self.outlets if o not in specific])
+
+
+def build_profile(
+    *, denial_id: int, document_id: int, speaker: str, published: str, lang: str | None, claim: str,
+    quote: str, entities: Iterable[str], event_type: str | None, outlets: Iterable[str],
+    event_date: str | None, doc_title: str, doc_lead: str, use_context: bool, doc_text: str = "",
+) -> DenialProfile:
+    """Reduce a denial (and, when it is the document's subject, its headline and lead) to terms.
+
+    ``use_context``: the denial is the document's main subject (a single denial, or one
+    in the lead), so the headline and lead describe the same claim; a bare denial ("this
+    is pure fiction") gets its claim from there.
+    """
+    weights: dict[str, float] = {}
+
+    def add(terms: Iterable[str], factor: float) -> None:
+        for t in terms:
+            weights[t] = max(weights.get(t, 0.0), term_weight(t) * factor)
+
+    claim_text = f"{claim}\n{quote}"
+    lower = lowercase_keys(f"{doc_title}\n{doc_text or doc_lead}")
+    add(entities, 1.0)
+    add(text_terms(claim_text, lower_keys=lower), 1.0)
+    kw = set(keywords(claim))
+    if use_context:
+        context = f"{doc_title}\n{doc_lead}"
+        add(text_terms(context, lower_keys=lower), 0.8)
+        kw |= keywords(doc_title)
+    named = set(outlets) | {t for t in text_terms(claim) if t.startswith("outlet:")}
+    outlets_t = tuple(sorted(o for o in named if o not in STATE_OUTLETS))
+    for o in [t for t in weights if t.startswith("outlet:")]:
+        weights.pop(o, None)
+    ev = event_type
+    if ev is None:
+        evs = [t for t in weights if t.startswith("event:")]
+        ev = evs[0] if len(evs) == 1 else None
+    return DenialProfile(
+        denial_id=denial_id, document_id=document_id, speaker=speaker, published=published, lang=lang,
+        terms=weights, event_type=ev, outlets=outlets_t, keywords=frozenset(kw), event_date=event_date,
+    )
+
+
+def profile_from_json(denial_id: int, document_id: int, speaker: str, published: str,
+                      data: Mapping[str, Any]) -> DenialProfile:
+    return DenialProfile(
+        denial_id=denial_id, document_id=document_id, speaker=speaker, published=published,
+        lang=data.get("lang"), terms=dict(data.get("terms") or {}), event_type=data.get("event_type"),
+        outlets=tuple(data.get("outlets") or ()), keywords=frozenset(data.get("keywords") or ()),
+        event_date=data.get("event_date"),
+    )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of scoring one (denial, report) pair."""
+
+    score: float
+    matched: bool
+    explanation: Mapping[str, Any]
+
+
+def _days(a: str, b: str) -> float:
+    """Days from ``a`` to ``b`` (positive when b is later)."""
+    return (dt.datetime.fromisoformat(b) - dt.datetime.fromisoformat(a)).total_seconds() / 86400.0
+
+
+def in_window(denial_published: str, report_published: str, config: MatchingConfig) -> bool:
+    d = _days(denial_published, report_published)
+    return -config.days_before <= d <= config.days_after
+
+
+def score_pair(
+    denial: DenialProfile,
+    report: DocumentFeatures,
+    *,
+    report_id: int,
+    report_has_lead_denial: bool = False,
+    report_source_outlets: Iterable[str] = (),
+    config: MatchingConfig = MatchingConfig(),
+) -> Verdict:
+    """Score how well ``report`` asserts what ``denial`` denies."""
+    penalties: list[str] = []
+    hours = _days(report.published, denial.published) * 24.0  # > 0: report came first
+    # --- shared claim terms (the headline and lead count fully, the body half)
+    total = sum(denial.terms.values()) or 1.0
+    got = 0.0
+    shared: list[str] = []
+    body_only: list[str] = []
+    for t, w in denial.terms.items():
+        if t in report.lead_terms:
+            got += w
+            shared.append(t)
+        elif t in report.body_terms:
+            got += 0.5 * w
+            body_only.append(t)
+    specific_shared = [t for t in shared + body_only if t not in DENIER_TERMS and t not in GENERIC_TERMS
+                       and not t.startswith("event:")]
+    # Famous people alone (Putin and Trump) are not a claim: they need the exact event
+    # type in the headline/lead or the outlet the denial names.
+    only_common = bool(specific_shared) and all(t in COMMON_PEOPLE for t in specific_shared)
+    # Normalised coverage alone punishes rich claims; absolute shared weight alone
+    # favours long reports: blend the two.
+    entity_score = 0.5 * (got / total) + 0.5 * (1.0 - math.exp(-got / 1.5))
+    # --- event type
+    report_events = {t for t in report.lead_terms if t.startswith("event:")}
+    family = EVENT_FAMILIES.get(denial.event_type or "", {denial.event_type})
+    if denial.event_type is None:
+        event_score = 0.5
+    elif denial.event_type in report.lead_terms:
+        event_score = 1.0
+    elif denial.event_type in report.body_terms or family & report_events:
+        event_score = 0.6
+    else:
+        event_score = 0.0 if report_events else 0.3
+    # --- outlet named in the denial
+    outlet_named = None
+    outlet_score = None
+    if denial.outlets:
+        outlet_score = 0.0
+        own = set(report_source_outlets)
+        for o in denial.outlets:
+            if o in own or o in report.lead_terms:
+                outlet_score, outlet_named = 1.0, o
+                break
+            if o in report.body_terms:
+                outlet_score, outlet_named = 0.6, o
+    # --- words (same language only: stems do not cross languages)
+    same_lang = bool(denial.lang and report.lang and denial.lang == report.lang)
+    words_shared = sorted((denial.keywords & report.lead_keywords) - GENERIC_STEMS)
+    lexical = None
+    if same_lang and denial.keywords:
+        specific_kw = len(denial.keywords - GENERIC_STEMS)
+        lexical = min(1.0, len(words_shared) / max(4.0, 0.4 * specific_kw))
+    # --- time: reports shortly before the denial are the usual pattern
+    # (a week-old report is half as likely as yesterday's; after the denial, faster decay).
+    if hours >= 0:
+        time_score = math.exp(-max(0.0, hours - 72.0) / (24.0 * 7.0))
+    else:
+        time_score = math.exp(-(-hours) / (24.0 * 4.0))
+    parts: list[tuple[str, float, float]] = [
+        ("entities", 0.45, entity_score), ("event", 0.15, event_score), ("time", 0.15, time_score),
+    ]
+    if outlet_score is not None:
+        parts.append(("outlet", 0.10, max(outlet_score, 0.2)))
+    if lexical is not None:
+        parts.append(("words", 0.20, lexical))
+    wsum = sum(w for _, w, _ in parts)
+    score = sum(w * v for _, w, v in parts) / wsum
+    # --- no specific shared term at all: the same people/countries are not the same claim
+    if not specific_shared:
+        score *= 0.5
+        penalties.append("shares no specific entity, name or topic with the claim")
+    elif only_common and outlet_named is None and event_score < 1.0:
+        score *= 0.6
+        penalties.append("shares only widely reported people with the claim")
+    # --- exclusions and penalties
+    excluded = None
+    if report.headline_cue:
+        excluded = f"coverage: headline relays a denial ({report.headline_cue!r})"
+    elif report_has_lead_denial and not report.claim_first:
+        excluded = "coverage: a denial is reported in its lead"
+    elif config.skip_official and report.role == "official":
+        excluded = "official channel, not a report"
+    if excluded:
+        penalties.append(excluded)
+        score = min(score, 0.2) * 0.5
+    if report.confirmed and hours < 0:
+        score -= 0.3
+        penalties.append("published after the denial and says the event was confirmed")
+    if denial.event_type and report_events and event_score == 0.0:
+        penalties.append(f"different event type ({', '.join(sorted(report_events))})")
+    score = round(max(0.0, min(1.0, score)), 4)
+    matched = score >= config.threshold
+    labels = [concept_label(t) if not t.startswith("name:") else t[5:] for t in specific_shared]
+    if matched:
+        reason = (f"asserts what {denial.speaker} denied: shares {', '.join(labels[:5]) or 'context'}"
+                  + (f"; event {denial.event_type.split(':')[1]}" if event_score >= 0.6 and denial.event_type else "")
+                  + (f"; cites {concept_label(outlet_named)}" if outlet_named else "")
+                  + f"; {abs(hours):.0f} h {'before' if hours >= 0 else 'after'} the denial")
+    else:
+        reason = penalties[-1] if penalties else f"score {score:.2f} below threshold {config.threshold:.2f}"
+    explanation = {
+        "reason": reason,
+        "score": score,
+        "shared_entities": sorted(shared),
+        "body_only_entities": sorted(body_only),
+        "matched_words": words_shared[:20],
+        "outlet_named": outlet_named,
+        "event_type": denial.event_type,
+        "event_agrees": event_score >= 0.6,
+        "hours_apart": round(hours, 1),
+        "report_before_denial": hours >= 0,
+        "components": {name: round(v, 3) for name, _, v in parts},
+        "penalties": penalties,
+    }
+    return Verdict(score=score, matched=matched, explanation=explanation)

@@ -1,0 +1,396 @@
+"""Denial detection: cue families, guards, speaker attribution, claims, dates, merging.
+
+All texts are written for these tests, modelled on how Kremlin, MFA and MoD denials are
+worded and reported; none is copied from the development set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from monitor.denials import (
+    canonical_speaker,
+    detect_denials,
+    is_denial_coverage,
+    resolve_event_date,
+    split_sentences,
+)
+from monitor.models import Denial, Document
+
+PUB = dt.datetime(2025, 3, 17, 9, 0, tzinfo=dt.timezone.utc)  # a Monday
+
+
+def doc(text: str, title: str = "", lang: str | None = "en", role: str = "media") -> Document:
+    return Document(url="https://t.example/x", title=title, text=text, published=PUB, source="t", role=role, lang=lang)
+
+
+def denials(text: str, title: str = "", lang: str | None = "en", role: str = "media") -> list[Denial]:
+    return detect_denials(doc(text, title, lang, role))
+
+
+# --------------------------------------------------------------------------- cue families
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "\"This is completely untrue,\" Kremlin spokesman Dmitry Peskov said of the report that Putin met Musk.",
+        "Peskov said the Bloomberg story about a Putin decree was \"pure fiction\".",
+        "Peskov called the FT report about a secret deal \"fabricated from start to finish\".",
+        "\"It is fake news,\" Peskov said when asked about the report of a Putin-Xi call.",
+        "Maria Zakharova called the Guardian article about Russian spies \"a canard\".",
+        "The Russian Foreign Ministry said claims of Russian arms shipments to Sudan do not correspond to reality.",
+        "Lavrov said reports that Russia had asked Iran for missiles were \"nonsense\".",
+        "\"Nothing of the sort,\" Peskov said when asked whether Putin had met Witkoff in secret.",
+        "Asked about the Axios report of a planned summit, Peskov said: \"This is not the case.\"",
+        "Peskov described accusations that Russia was behind the sabotage as baseless.",
+    ],
+)
+def test_strong_cues_in_english(sentence: str) -> None:
+    found = denials(sentence)
+    assert found, sentence
+    assert found[0].cue_class in ("strong", "event", "verb")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Песков назвал вымыслом сообщения Bloomberg о переговорах в Эр-Рияде.",
+        "«Это не соответствует действительности», — заявил Песков, отвечая на вопрос о статье в «Коммерсанте».",
+        "Захарова назвала фейком публикацию «Медузы» о высылке дипломатов.",
+        "«Это утка», — сказал Песков о сообщениях об отставке главы Центробанка.",
+        "Пресс-секретарь президента Дмитрий Песков назвал чушью статью о болезни президента.",
+        "В Минобороны назвали информационным вбросом сообщения об ударе по больнице.",
+        "«Это неправда», — заявил Ушаков о публикации Financial Times.",
+        "Песков назвал домыслами сообщения о проблемах со здоровьем у министра.",
+        "«Ничего подобного», — ответил Песков на вопрос о встрече Путина с Уиткоффом.",
+    ],
+)
+def test_strong_cues_in_russian(sentence: str) -> None:
+    assert denials(sentence, lang="ru"), sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang"),
+    [
+        ("The Kremlin on Tuesday denied reports that Putin had spoken to Trump by phone last week.", "en"),
+        ("Kremlin spokesman Dmitry Peskov dismissed a CNN report that Russia planned to kill an arms executive.", "en"),
+        ("The Russian Defence Ministry rejected Kyiv's claims that Russian missiles hit a shopping centre.", "en"),
+        ("Peskov refuted media reports of a secret Russian base in Libya.", "en"),
+        ("Песков опроверг сообщения The Washington Post о телефонном разговоре Путина и Трампа.", "ru"),
+        ("В Минобороны опровергли публикацию The New York Times об ударах по госпиталям.", "ru"),
+        ("Кремль отверг обвинения Лондона в причастности к кибератакам.", "ru"),
+    ],
+)
+def test_reported_denial_verbs(sentence: str, lang: str) -> None:
+    found = denials(sentence, lang=lang)
+    assert found and found[0].cue_class == "verb"
+
+
+def test_event_did_not_happen_counts_next_to_a_named_report() -> None:
+    text = (
+        "The Washington Post reported that Trump and Putin spoke by phone on Thursday. "
+        "Asked about it, Peskov said: \"There was no conversation.\""
+    )
+    found = denials(text)
+    assert len(found) == 1
+    assert found[0].cue_class == "event"
+    assert found[0].event_type == "event:call"
+    assert "outlet:washingtonpost" in found[0].outlets
+
+
+def test_event_did_not_happen_in_russian_with_a_question() -> None:
+    text = "Журналисты спросили Ушакова о сообщениях о звонке Путина Трампу. «Разговора не было», — ответил он."
+    found = denials(text, lang="ru")
+    assert found and found[0].speaker == "Yuri Ushakov"
+
+
+def test_bare_event_negation_without_support_is_not_a_denial() -> None:
+    # No report, question or strong cue: just a statement about the schedule.
+    assert denials("There was no meeting on Monday, Peskov said, because Putin was in Kazan.") == []
+
+
+# --------------------------------------------------------------------------- hard negatives
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("There are no concrete plans yet for a Putin-Trump call, Peskov said.", "en"),
+        ("\"We do not intend to attack anyone,\" Peskov said.", "en"),
+        ("Russia will not allow NATO troops in Ukraine, Zakharova said.", "en"),
+        ("Peskov declined to comment on the Financial Times report about troop movements.", "en"),
+        ("\"We do not comment on such reports,\" Peskov said.", "en"),
+        ("The Kremlin confirmed that Putin and Erdogan had spoken by phone.", "en"),
+        ("Zakharova warned that Russia would respond harshly to any provocation by London.", "en"),
+        ("Lavrov claimed Kyiv was preparing a false flag attack on the plant.", "en"),
+        ("Peskov said he could neither confirm nor deny the reports about Shoigu.", "en"),
+        ("Peskov did not deny that contacts with Washington had taken place.", "en"),
+        ("Разговор Путина и Макрона пока не планируется, сообщил Песков.", "ru"),
+        ("Песков воздержался от комментариев по поводу публикации Bloomberg.", "ru"),
+        ("«Мы не будем комментировать эти сообщения», — сказал Песков.", "ru"),
+        ("Песков подтвердил, что Путин проведет переговоры с Эрдоганом.", "ru"),
+        ("Россия не позволит разместить ракеты у своих границ, заявила Захарова.", "ru"),
+        ("Песков не стал ни подтверждать, ни опровергать сообщения о визите Путина в Индию.", "ru"),
+        ("Суд оштрафовал блогера за распространение фейков об армии.", "ru"),
+    ],
+)
+def test_hard_negatives_yield_nothing(text: str, lang: str) -> None:
+    assert denials(text, lang=lang) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Ukraine's Foreign Ministry dismissed the Russian claims as fake.", "en"),
+        ("A White House spokesperson called the Politico report \"completely false\".", "en"),
+        ("Ukrainian President Volodymyr Zelensky denied that Kyiv was behind the attack on Moscow.", "en"),
+        ("A spokesman for Donald Trump said the book was full of made-up stories.", "en"),
+        ("Iran denies supplying drones to Russia.", "en"),
+        ("The Kyiv regime denied reports that its troops had shelled the hospital.", "en"),
+        ("Zakharova accused Western media of constantly spreading lies about Russia.", "en"),
+        ("Polish Foreign Minister Radoslaw Sikorski called Zakharova's statement \"a lie\".", "en"),
+        ("В МИД Украины назвали фейком сообщения российских СМИ об эвакуации посольства.", "ru"),
+        ("Глава МИД Польши назвал заявления Захаровой ложью.", "ru"),
+    ],
+)
+def test_non_russian_deniers_are_never_reported(text: str, lang: str) -> None:
+    assert denials(text, lang=lang) == [], text
+
+
+def test_foreign_denial_in_an_article_that_also_quotes_the_kremlin() -> None:
+    text = (
+        "The Kremlin on Monday denied a report that Putin and Trump had spoken by phone. "
+        "A Ukrainian official denied that Kyiv had been informed of the call. "
+        "\"Reports that we were told in advance are false,\" Ukrainian Foreign Ministry spokesman Heorhii Tykhyi said."
+    )
+    found = denials(text)
+    assert [d.speaker for d in found] == ["Kremlin"]
+
+
+# --------------------------------------------------------------------------- attribution
+
+
+def test_quote_attributed_from_an_earlier_sentence() -> None:
+    text = (
+        "Kremlin spokesman Dmitry Peskov spoke to reporters on Friday about a New York Times article on grain. "
+        "He was asked whether its account of secret talks was right. "
+        "\"Everything written there is fiction.\""
+    )
+    found = denials(text)
+    assert found and found[0].speaker == "Dmitry Peskov"
+
+
+def test_pronoun_resolves_to_the_last_named_official() -> None:
+    text = (
+        "Maria Zakharova was asked about a BBC story on Russian diplomats in Vienna. "
+        "\"It is a crude fabrication,\" she said."
+    )
+    assert denials(text)[0].speaker == "Maria Zakharova"
+
+
+def test_quote_split_over_sentences_takes_the_attribution_after_it() -> None:
+    text = (
+        "Politico reported that Moscow had offered Washington a deal on Arctic oil. "
+        "\"This is untrue. It is pure invention. Nobody offered anything,\" Yuri Ushakov told reporters."
+    )
+    found = denials(text)
+    assert len(found) == 1
+    assert found[0].speaker == "Yuri Ushakov"
+
+
+def test_transcript_turns_in_english() -> None:
+    text = (
+        "Question: The Wall Street Journal writes that the President spoke to Elon Musk several times this year. Is that so?\n"
+        "Dmitry Peskov: No, that is not true. They spoke once.\n"
+        "Question: Will the President travel to Kazan?\n"
+        "Dmitry Peskov: Yes, next week."
+    )
+    found = denials(text, role="official")
+    assert len(found) == 1
+    d = found[0]
+    assert d.speaker == "Dmitry Peskov"
+    assert "Wall Street Journal" in d.claim
+    assert "outlet:wsj" in d.outlets
+    assert "person:musk" in d.entities
+    assert d.event_type == "event:call"
+
+
+def test_transcript_turns_in_russian_with_initial() -> None:
+    text = (
+        "Вопрос: «Коммерсант» пишет, что Путин в мае посетит Пекин. Это так?\n"
+        "Д.Песков: Нет, это не соответствует действительности."
+    )
+    found = denials(text, lang="ru", role="official")
+    assert found and found[0].speaker == "Dmitry Peskov"
+    assert "outlet:kommersant" in found[0].outlets
+    assert found[0].event_type == "event:visit"
+
+
+def test_foreign_turn_in_a_transcript_is_not_russian() -> None:
+    text = "Question: What about the Reuters report?\nJohn Kirby: That report is false."
+    assert denials(text, role="official") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "lang"),
+    [
+        ("Russian Foreign Ministry spokeswoman Maria Zakharova said the claims were lies.", "Maria Zakharova", "en"),
+        ("The Russian Embassy in London called the report baseless.", "Russian Embassy in the UK", "en"),
+        ("The Russian Defence Ministry said the footage was fake.", "Russian Defence Ministry", "en"),
+        ("Putin's spokesman said the allegations were \"absolute lies\".", "Dmitry Peskov", "en"),
+        ("Официальный представитель Минобороны Игорь Конашенков назвал фейком публикацию.", "Igor Konashenkov", "ru"),
+        ("«Это ложь», — заявил Сергей Лавров журналистам о статье в Financial Times.", "Sergei Lavrov", "ru"),
+        ("Russian Ambassador to the US Anatoly Antonov called the report \"fake news\".", "Anatoly Antonov", "en"),
+        ("The FSB said reports of a sabotage group in Bryansk were fake.", "FSB", "en"),
+        ("Посол России в США Александр Дарчиев назвал фейком публикацию CNN.", "Alexander Darchiev", "ru"),
+    ],
+)
+def test_canonical_speakers(text: str, speaker: str, lang: str) -> None:
+    assert denials(text, lang=lang)[0].speaker == speaker
+
+
+def test_institution_takes_the_name_of_the_official_quoted() -> None:
+    text = (
+        "The Kremlin on Thursday dismissed a Bild report that Russia had tested a new missile over the Baltic. "
+        "Peskov told reporters Moscow would not comment on military matters."
+    )
+    assert denials(text)[0].speaker == "Dmitry Peskov"
+
+
+# --------------------------------------------------------------------------- claims, documents
+
+
+def test_several_denials_of_different_claims_give_several_rows() -> None:
+    text = (
+        "Peskov dismissed a Bloomberg report that Putin had approved a new mobilisation wave as pure fiction. "
+        "In a separate answer he rejected claims by Kyiv that Russian forces had struck a hospital in Sumy, calling them a provocation. "
+        "Separately, Zakharova called a Guardian article on Russian hackers in Britain \"a canard\"."
+    )
+    found = denials(text)
+    assert len(found) == 3
+    assert {d.speaker for d in found} == {"Dmitry Peskov", "Maria Zakharova"}
+
+
+def test_the_same_claim_denied_twice_is_one_row() -> None:
+    text = (
+        "The Washington Post reported that Trump and Putin had spoken by phone. "
+        "\"This is completely untrue,\" Peskov said. \"It is pure fiction. There was no conversation.\""
+    )
+    found = denials(text)
+    assert len(found) == 1
+
+
+def test_headline_denial_merges_with_the_body() -> None:
+    found = denials(
+        "Kremlin spokesman Dmitry Peskov said on Monday that the Axios report was \"a hoax\".",
+        title="Kremlin denies Axios report of Putin-Trump summit in Budapest",
+    )
+    assert len(found) == 1
+    assert found[0].speaker == "Dmitry Peskov"
+    assert "outlet:axios" in found[0].outlets
+
+
+def test_bare_denial_takes_its_claim_from_the_headline() -> None:
+    found = denials(
+        "\"This is all fake,\" Peskov said on Monday.",
+        title="Peskov on reports that Putin plans to visit North Korea",
+    )
+    assert found
+    assert "North Korea" in found[0].claim
+    assert "country:northkorea" in found[0].entities
+    assert found[0].event_type == "event:visit"
+
+
+def test_media_article_reporting_a_denial_counts_and_is_coverage() -> None:
+    d = doc(
+        "The Kremlin on Monday denied a report that Putin held a phone call with Trump last week. "
+        "The Washington Post had reported the call on Sunday.",
+        title="Kremlin denies report of Trump-Putin call",
+    )
+    found = detect_denials(d)
+    assert found
+    assert is_denial_coverage(d, found)
+
+
+def test_report_asserting_the_claim_is_not_coverage() -> None:
+    d = doc(
+        "Donald Trump spoke with Vladimir Putin by telephone on Thursday, people familiar with the call said. "
+        "The Kremlin later denied that any conversation took place.",
+        title="Trump spoke with Putin, urged him not to escalate",
+    )
+    found = detect_denials(d)
+    assert not is_denial_coverage(d, found)
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Trump spoke with Putin on Thursday", dt.date(2025, 3, 13)),
+        ("the call took place last week", dt.date(2025, 3, 13)),
+        ("they spoke on 7 November", dt.date(2024, 11, 7)),
+        ("they spoke on November 7, 2023", dt.date(2023, 11, 7)),
+        ("разговор 7 ноября", dt.date(2024, 11, 7)),
+        ("встреча в четверг", dt.date(2025, 3, 13)),
+        ("звонок вчера", dt.date(2025, 3, 16)),
+        ("nothing about time here", None),
+    ],
+)
+def test_event_dates_resolve_against_publication(text: str, expected: dt.date | None) -> None:
+    assert resolve_event_date(text, PUB.date()) == expected
+
+
+def test_date_of_the_report_is_not_the_date_of_the_event() -> None:
+    found = denials(
+        "The Washington Post reported on Sunday that Trump spoke with Putin on Thursday. "
+        "\"There was no conversation. It is pure fiction,\" Peskov said."
+    )
+    assert found[0].event_date == dt.date(2025, 3, 13)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def test_split_sentences_offsets_point_into_the_text() -> None:
+    text = "Peskov said: \"No.\" He added more.\nВопрос: А что? Д.Песков: Нет."
+    for start, end, sent in split_sentences(text, None):
+        assert text[start:end].strip() == sent
+    en = split_sentences("Former U.S. President Donald Trump spoke. Gen. Konashenkov said no.", "en")
+    assert [s for _, _, s in en] == ["Former U.S. President Donald Trump spoke.", "Gen. Konashenkov said no."]
+    ru = split_sentences("Д.Песков сказал «нет». Вопрос: А что?", "ru")
+    assert [s for _, _, s in ru] == ["Д.Песков сказал «нет».", "Вопрос: А что?"]
+
+
+def test_canonical_speaker_reads_gold_labels() -> None:
+    assert canonical_speaker("Dmitry Peskov (Kremlin spokesman)") == ["Dmitry Peskov"]
+    assert canonical_speaker("Russian Defence Ministry; Dmitry Peskov (Kremlin spokesman)") == [
+        "Russian Defence Ministry",
+        "Dmitry Peskov",
+    ]
+    assert canonical_speaker("Igor Konashenkov (Russian Defence Ministry spokesman)") == ["Igor Konashenkov"]
+
+
+def test_text_without_any_cue_returns_nothing() -> None:
+    assert denials("Putin met Erdogan in Sochi and discussed gas supplies.") == []
+    assert denials("") == []
+
+
+def test_denial_fields_are_filled() -> None:
+    d = denials(
+        "Kremlin spokesman Dmitry Peskov on Tuesday dismissed a Reuters report that Russia had sold fighter jets to Iran, calling it fake.",
+        lang="en",
+    )[0]
+    assert d.speaker == "Dmitry Peskov"
+    assert d.lang == "en"
+    assert "sold fighter jets" in d.claim
+    assert d.quote.startswith("Kremlin spokesman")
+    assert "outlet:reuters" in d.outlets
+    assert {"country:iran", "country:russia"} <= set(d.entities)
+    assert d.event_type == "event:supply"
+    assert 0.5 <= d.confidence <= 1.0
+    assert d.position == 0

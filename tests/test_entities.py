@@ -1,0 +1,106 @@
+"""The bilingual gazetteer: aliases in both scripts map to one language-neutral concept."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.entities import (
+    concept_label,
+    extract_concepts,
+    find_concepts,
+    find_event_types,
+    find_outlets,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vladimir Putin said",
+        "the Russian president said",
+        "встреча с Путиным",
+        "звонок Путину",
+        "позиция Путина",
+        "президент России заявил",
+    ],
+)
+def test_putin_aliases_and_russian_cases_map_to_one_concept(text: str) -> None:
+    assert "person:putin" in extract_concepts(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Kremlin spokesman", "Dmitry Peskov", "Пескова", "пресс-секретарь президента", "Песковым"],
+)
+def test_peskov_aliases_in_both_scripts(text: str) -> None:
+    assert "person:peskov" in extract_concepts(text)
+
+
+def test_outlet_wins_over_place_inside_its_name() -> None:
+    concepts = extract_concepts("The Washington Post reported")
+    assert "outlet:washingtonpost" in concepts
+    assert "country:us" not in concepts
+
+
+def test_russian_outlet_names_and_case_forms() -> None:
+    assert find_outlets("как пишет «Коммерсант», а также газета «Ведомости» и РБК") == [
+        "outlet:kommersant",
+        "outlet:vedomosti",
+        "outlet:rbc",
+    ]
+    assert find_outlets("по данным «Вашингтон пост»") == ["outlet:washingtonpost"]
+
+
+def test_country_adjectives_and_case_forms() -> None:
+    assert {"country:russia", "country:ukraine", "country:us"} <= extract_concepts(
+        "российские войска на Украине; американские чиновники"
+    )
+    assert {"country:russia", "country:ukraine", "country:us"} <= extract_concepts(
+        "Russian troops in Ukraine, US officials"
+    )
+
+
+def test_institutions_in_both_languages() -> None:
+    en = extract_concepts("the Kremlin, the Foreign Ministry and the Defence Ministry")
+    ru = extract_concepts("Кремль, МИД и Минобороны")
+    assert {"org:kremlin", "org:mfa", "org:mod"} <= en
+    assert {"org:kremlin", "org:mfa", "org:mod"} <= ru
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("Trump spoke by phone with Putin", "event:call"),
+        ("a telephone conversation", "event:call"),
+        ("телефонный разговор президентов", "event:call"),
+        ("звонок Трампу", "event:call"),
+        ("the two leaders met in Helsinki", "event:meeting"),
+        ("встреча в Стамбуле", "event:meeting"),
+        ("переговоры в Эр-Рияде", "event:talks"),
+        ("deliveries of missiles", "event:supply"),
+        ("удар по больнице", "event:attack"),
+        ("слухи об отставке", "event:resignation"),
+        ("his health", "event:illness"),
+    ],
+)
+def test_event_synonyms(text: str, event: str) -> None:
+    assert event in find_event_types(text)
+
+
+def test_common_words_are_not_people() -> None:
+    # "маска" (a mask) is not Musk; only the capitalised name is.
+    assert "person:musk" not in extract_concepts("врач надел маску")
+    assert "person:musk" in extract_concepts("Илон Маск и Маску")
+
+
+def test_find_concepts_gives_spans_into_the_text() -> None:
+    text = "Песков опроверг статью The New York Times"
+    for m in find_concepts(text):
+        assert text[m.start : m.end] == m.text
+    assert [m.concept for m in find_concepts(text)][-1] == "outlet:nytimes"
+
+
+def test_empty_text_and_label() -> None:
+    assert extract_concepts("") == set()
+    assert concept_label("person:putin") == "Vladimir Putin"
+    assert concept_label("outlet:washingtonpost") == "Washingtonpost"
