@@ -322,6 +322,16 @@ class Daemon:
                 src.name, outcome.status, outcome.items_new, outcome.items_updated,
                 outcome.http_status if outcome.http_status is not None else "-", duration,
                 f" error={outcome.error!r}" if outcome.error else "")
+        if self._abort.is_set():
+            # Failed because we stopped it: no backoff for the next daemon to inherit (it starts
+            # the source soon, like any other); the failure stays recorded until a success.
+            log.info("crawl aborted by shutdown source=%s", src.name)
+            try:
+                with self._store() as store:
+                    store.set_next_run(src.name, None)
+            except Exception:
+                log.exception("cannot record next run source=%s", src.name)
+            return
         try:
             with self._store() as store:
                 failures = store.consecutive_failures(src.name)

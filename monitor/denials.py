@@ -36,9 +36,11 @@ from monitor.entities import find_concepts as _find_concepts
 from monitor.models import Denial, Document
 
 __all__ = [
+    "SPEAKER_GROUP",
     "canonical_speaker",
     "detect_denials",
     "is_denial_coverage",
+    "resolve_event_date",
     "split_sentences",
 ]
 

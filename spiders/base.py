@@ -46,6 +46,9 @@ def describe_failure(failure: Failure) -> tuple[str, int | None]:
         return "truncated response (connection closed before the announced length)", None
     if "timeout" in name.lower() or "timed out" in text.lower():
         return f"timeout ({name})", None
+    if "cancelled" in name.lower() and not text:
+        # Scrapy cancels a body that outgrows DOWNLOAD_MAXSIZE with no message (issue 9).
+        return f"{name}: download cancelled (body over the DOWNLOAD_MAXSIZE limit, or the crawl was stopping)", None
     return f"{name}: {text[:200]}" if text else name, None
 
 

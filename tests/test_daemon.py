@@ -165,6 +165,8 @@ def test_stop_aborts_a_crawl_that_outlives_the_grace(db_path: Path, running) -> 
     with Store.open(db_path) as store:
         run = store.recent_crawl_runs()[0]
         assert run["status"] == "failed" and "exited -15" in run["error"]
+        # our own abort is no reason for the next daemon to back off
+        assert store.source_health()[0]["next_run_at"] is None
 
 
 def test_stop_kills_a_crawl_child_that_ignores_the_abort(db_path: Path, running) -> None:
@@ -422,14 +424,14 @@ def test_default_catalogue_starts_logs_its_schedule_and_survives_an_unreachable_
     db = tmp_path / "fresh" / "monitor.db"  # the folder does not exist yet
     proc = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--schedules", str(schedules), "--db", str(db),
                              *SCRAPY_FAST], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "MONITOR_HEARTBEAT": "1s"})
+                            env={**os.environ, "MONITOR_HEARTBEAT": "1s", "MONITOR_STOP_GRACE": "1s"})
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
     reader.start()
     archive = ArchiveReader(db)
     try:
         # Crawls fail (connection refused), are recorded, and the daemon keeps running.
-        assert wait_for(lambda: len(archive.query("SELECT id FROM crawl_runs WHERE status = 'failed'")) >= 3,
+        assert wait_for(lambda: len(archive.query("SELECT id FROM crawl_runs WHERE status = 'failed'")) >= 2,
                         timeout=30, step=0.2), "".join(lines[-30:])
         assert proc.poll() is None
         scheduled = {m.group(1) for m in (re.search(r"scheduled source=(\S+)", line) for line in lines) if m}
@@ -445,4 +447,6 @@ def test_default_catalogue_starts_logs_its_schedule_and_survives_an_unreachable_
         reader.join(timeout=5)
         if proc.stdout is not None:
             proc.stdout.close()
-    assert not [line for line in lines if "Traceback" in line], "".join(lines)
+    # Failures are outcomes, not crashes: no job raised, no crawl function blew up.
+    assert not [line for line in lines if "crawl crashed" in line or "raised an exception" in line], "".join(lines)
+    assert any("monitor.daemon: crawl source=" in line and "status=failed" in line for line in lines)

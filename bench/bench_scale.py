@@ -1,0 +1,194 @@
+"""Scale: time per new document at 10k / 100k / 1M archived documents, and import memory (issue 10).
+
+Part 1, time per new document. For each size, builds a synthetic archive fast
+(bench/synth.py texts, ~2 KB, EN + RU, 150 documents a day so a bigger archive spans
+a longer period, as a real one does; one report + one denial in every 60): documents
+go in through ``Store.upsert_document`` (real text, so the FTS5 index and its
+vocabulary grow for real) in transactions of 20k, with matching features and denial
+profiles computed once for a pool of documents and reused (computing them for 1M
+documents would take hours and changes nothing about lookup cost). Then times
+``store_documents`` (store + FTS + detect + index + match both ways + events) for new
+documents published at the end of the archive, one transaction each, a quarter of
+them denials. Ratio: median at the largest size / median at the smallest (target <= 1.5).
+
+Part 2, peak memory. Runs ``monitor import FILE --db ...`` in a child process on
+synthetic JSONL files of two sizes and reads the child's peak RSS (``os.wait4``):
+the import streams, so the peak must not grow with the file.
+
+    .venv/bin/python bench/bench_scale.py [--sizes 10000,100000] [--new 40] [--mem-lines 2000,8000]
+    .venv/bin/python bench/bench_scale.py --sizes 10000,100000,1000000 --keep /tmp/scale   # the 1M run
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import synth  # noqa: E402
+
+from monitor.features import document_features  # noqa: E402
+from monitor.ingest import record_to_document, store_documents  # noqa: E402
+from monitor.matching import build_profile  # noqa: E402
+from monitor.models import Denial  # noqa: E402
+from monitor.store import Store  # noqa: E402
+from monitor.timeutil import format_timestamp  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+TX = 20_000
+POOL = 400
+
+
+def _pool() -> list[tuple[str, bool, dict, bool, dict | None]]:
+    """(lang, is_denial, features json, lead_denial, denial profile json) for reusable documents."""
+    out = []
+    for rec in synth.generate(POOL * 2, seed=99):
+        denial = "-denial-" in rec["url"]
+        if not denial and len(out) >= POOL and rec["lang"] != "ru":
+            continue
+        feats = document_features(rec["title"], rec["text"], lang=rec["lang"], role=rec["role"],
+                                  source=rec["source"], published="")
+        prof = None
+        if denial:
+            prof = build_profile(denial_id=0, document_id=0, speaker="Dmitry Peskov", published="",
+                                 lang=rec["lang"], claim=rec["title"], quote=rec["text"][:200], entities=(),
+                                 event_type=None, outlets=(), event_date=None, doc_title=rec["title"],
+                                 doc_lead=rec["text"][:400], use_context=True).to_json()
+        out.append((rec["lang"], denial, feats.to_json(), denial, prof))
+    return out
+
+
+def build_archive(path: Path, size: int) -> float:
+    """Fill ``path`` with ``size`` documents; return seconds taken."""
+    pool = _pool()
+    by_kind = {(lang, d): [p for p in pool if p[0] == lang and p[1] == d] for lang in ("en", "ru") for d in (0, 1)}
+    rng = random.Random(3)
+    store = Store.open(path)
+    t0 = time.perf_counter()
+    gen = synth.generate(size, seed=2)
+    done = 0
+    try:
+        while done < size:
+            with store.atomic():
+                for rec in gen:
+                    doc = record_to_document(rec)
+                    res = store.upsert_document(doc)
+                    ts = format_timestamp(doc.published)
+                    denial = "-denial-" in rec["url"]
+                    _lang, _d, fj, lead, prof = rng.choice(by_kind[(doc.lang or "en", denial)] or pool)
+                    store.replace_document_index(res.id, ts, fj["body_terms"], {**fj, "published": ts}, lead)
+                    if denial and prof:
+                        d = Denial(speaker="Dmitry Peskov", cue="pure fiction", quote=doc.text[:200],
+                                   claim=doc.title, lang=doc.lang, position=len(doc.title))
+                        (did,) = store.replace_denials(res.id, ts, [d])
+                        store.set_denial_profile(did, {**prof, "published": ts})
+                    done += 1
+                    if done % TX == 0:
+                        break
+            if done % 100_000 == 0 or done == size:
+                print(f"    {done:,} documents, {time.perf_counter() - t0:.0f}s", flush=True)
+    finally:
+        store.close()
+    return time.perf_counter() - t0
+
+
+def time_new_documents(path: Path, size: int, count: int) -> list[float]:
+    end = synth.START + dt.timedelta(days=size / synth.PER_DAY)
+    recs = list(synth.generate(count * 2, seed=size + 17, start=end, per_day=2, url_prefix=f"new{time.time_ns()}"))
+    denials = [r for r in recs if "-denial-" in r["url"]]
+    others = [r for r in recs if "-denial-" not in r["url"]]
+    chosen = [(denials.pop(0) if (i % 4 == 0 and denials) else others.pop(0)) for i in range(count)]
+    store = Store.open(path)
+    times = []
+    try:
+        store_documents(store, [record_to_document(others.pop(0))], queue_alerts=False)  # warm caches
+        for rec in chosen:
+            doc = record_to_document(rec)
+            t0 = time.perf_counter()
+            store_documents(store, [doc], queue_alerts=False)
+            times.append(time.perf_counter() - t0)
+    finally:
+        store.close()
+    return times
+
+
+def import_peak_rss(lines: int, tmp: Path) -> tuple[float, float]:
+    """(peak RSS in MiB, seconds) of ``monitor import`` on a file of ``lines`` documents, in a child."""
+    jsonl = tmp / f"mem-{lines}.jsonl"
+    synth.write_jsonl(jsonl, lines, seed=lines)
+    db = tmp / f"mem-{lines}.db"
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", "--log-level", "WARNING", "import", str(jsonl),
+                             "--db", str(db)], cwd=ROOT, stdout=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode not in (0,):
+        print(f"  warning: monitor import exited {proc.returncode}")
+    jsonl.unlink()
+    return usage.ru_maxrss / 1024, elapsed  # ru_maxrss is KiB on Linux
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000", help="archive sizes, comma-separated (default 10000,100000)")
+    ap.add_argument("--new", type=int, default=40, help="new documents timed per size (default 40)")
+    ap.add_argument("--mem-lines", default="2000,8000", help="JSONL sizes for the memory check ('' to skip)")
+    ap.add_argument("--keep", type=Path, default=None, help="keep and reuse the built archives in this folder")
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    medians: dict[int, float] = {}
+    p90s: dict[int, float] = {}
+    with tempfile.TemporaryDirectory() as tmpdir:
+        folder = args.keep or Path(tmpdir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for size in sizes:
+            path = folder / f"bench-scale-{size}.db"
+            if not path.exists():
+                print(f"building archive of {size:,} documents ...", flush=True)
+                secs = build_archive(path, size)
+                print(f"  built in {secs:.0f}s ({size / secs:,.0f} docs/s), {path.stat().st_size / 1e6:,.0f} MB",
+                      flush=True)
+            times = time_new_documents(path, size, args.new)
+            medians[size] = statistics.median(times)
+            p90s[size] = sorted(times)[int(0.9 * (len(times) - 1))]
+            print(f"  {size:,}: per new document median {medians[size] * 1000:.1f} ms, "
+                  f"p90 {p90s[size] * 1000:.1f} ms", flush=True)
+        print()
+        print(f"{'archived documents':>20} {'median ms/doc':>14} {'p90 ms/doc':>11} {'ratio':>7}")
+        base = medians[sizes[0]]
+        for size in sizes:
+            print(f"{size:>20,} {medians[size] * 1000:>14.1f} {p90s[size] * 1000:>11.1f} {medians[size] / base:>7.2f}")
+        if len(sizes) > 1:
+            ratio = medians[sizes[-1]] / base
+            print(f"RESULT scale ratio {sizes[-1]:,}/{sizes[0]:,} = {ratio:.2f} (target <= 1.5): "
+                  f"{'PASS' if ratio <= 1.5 else 'FAIL'}")
+        mem = [int(s) for s in args.mem_lines.split(",") if s]
+        if mem:
+            print()
+            print(f"{'import JSONL lines':>20} {'peak RSS MiB':>13} {'seconds':>8} {'ratio':>7}")
+            peaks = {}
+            for lines in mem:
+                peaks[lines], secs = import_peak_rss(lines, Path(tmpdir))
+                print(f"{lines:>20,} {peaks[lines]:>13.0f} {secs:>8.0f} {peaks[lines] / peaks[mem[0]]:>7.2f}",
+                      flush=True)
+            if len(mem) > 1:
+                growth = peaks[mem[-1]] / peaks[mem[0]]
+                print(f"RESULT import peak RSS {mem[-1]:,} / {mem[0]:,} lines = {growth:.2f} "
+                      f"(bounded: target <= 1.2, i.e. flat): {'PASS' if growth <= 1.2 else 'FAIL'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

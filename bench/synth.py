@@ -1,0 +1,187 @@
+"""Synthetic news corpus for the benchmarks: EN + RU, about 2 KB a document, entities, some denials.
+
+Not a benchmark itself (no ``bench_`` prefix) and never collected by pytest (it is not
+under ``tests/``). Texts are assembled from sentence templates with varied names,
+places, numbers and filler, so the FTS index and the matcher see realistic vocabulary
+sizes; 1 in ``DENIAL_EVERY`` documents is a Kremlin denial of a report, and the
+report it denies (an article leading with the claim) appears a day or so earlier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from typing import Iterator
+
+START = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+#: Documents a day: a big archive spans a long period, as a real one does.
+PER_DAY = 150
+#: One document in this many is a denial (and one more the report it denies).
+DENIAL_EVERY = 60
+
+PEOPLE_EN = ["Vladimir Putin", "Donald Trump", "Volodymyr Zelensky", "Emmanuel Macron", "Olaf Scholz",
+             "Joe Biden", "Sergei Lavrov", "Recep Tayyip Erdogan", "Xi Jinping", "Sergei Shoigu",
+             "Andrei Belousov", "Viktor Orban", "Narendra Modi", "Keir Starmer", "Antony Blinken"]
+PEOPLE_RU = ["Владимир Путин", "Дональд Трамп", "Владимир Зеленский", "Эммануэль Макрон", "Сергей Лавров",
+             "Реджеп Эрдоган", "Си Цзиньпин", "Сергей Шойгу", "Андрей Белоусов", "Виктор Орбан"]
+PLACES_EN = ["Kyiv", "Kharkiv", "Odesa", "Berlin", "Paris", "Ankara", "Warsaw", "Minsk", "Tehran", "Beijing",
+             "Kramatorsk", "Sevastopol", "Belgorod", "Donetsk", "Zaporizhzhia", "Istanbul", "Riyadh", "Geneva"]
+PLACES_RU = ["Киеве", "Харькове", "Одессе", "Берлине", "Париже", "Анкаре", "Варшаве", "Минске", "Тегеране",
+             "Севастополе", "Белгороде", "Донецке", "Стамбуле", "Эр-Рияде", "Женеве"]
+VERBS_EN = ["held a phone call with", "met", "criticised", "discussed sanctions with", "signed a deal with",
+            "warned", "praised", "accused", "sent a letter to", "agreed a prisoner swap with"]
+VERBS_RU = ["провел телефонный разговор с", "встретился с", "раскритиковал", "обсудил санкции с",
+            "подписал соглашение с", "предупредил", "направил письмо", "договорился об обмене пленными с"]
+OUTLETS = ["Washington Post", "New York Times", "Reuters", "Bloomberg", "CNN", "Financial Times", "Axios"]
+SOURCES_EN = ["reuters", "washingtonpost", "nytimes", "bloomberg", "ft", "axios", "moscow-times"]
+SOURCES_RU = ["tass-ru", "ria-ru", "interfax-ru", "kommersant", "rbc", "meduza"]
+TOPICS_EN = ["energy supplies", "grain exports", "nuclear safety", "gas transit", "the ceasefire", "oil prices",
+             "the prisoner exchange", "frozen assets", "arms deliveries", "drone attacks", "the peace plan"]
+TOPICS_RU = ["поставки энергоносителей", "экспорт зерна", "ядерную безопасность", "транзит газа",
+             "перемирие", "цены на нефть", "обмен пленными", "замороженные активы", "поставки оружия"]
+FILLER_EN = [
+    "Officials said the talks covered {topic} and the security of the region, and would continue next week.",
+    "The ministry published a statement on its website late on {day} evening, giving few details.",
+    "Analysts cautioned that the consequences for {topic} would take months to become clear.",
+    "Markets reacted calmly, with the rouble trading {n} kopecks higher against the dollar by midday.",
+    "The report cited {n} people familiar with the matter who spoke on condition of anonymity.",
+    "Local authorities in {place} said emergency services were working at the scene throughout the night.",
+    "The European Union is preparing another package of sanctions targeting {topic}, diplomats said.",
+    "Shipping through the Black Sea remained disrupted, insurers told clients on {day}.",
+    "{person} is expected to travel to {place} later this month, according to his office.",
+    "Parliament will debate a bill on {topic} after the summer recess, the speaker said.",
+    "At least {n} people were injured, regional governor said in a post on Telegram.",
+    "Previous rounds of negotiations in {place} ended without agreement on {topic}.",
+]
+FILLER_RU = [
+    "Как сообщили в ведомстве, стороны обсудили {topic} и вопросы региональной безопасности.",
+    "Заявление было опубликовано на официальном сайте министерства в {day} вечером.",
+    "Эксперты отмечают, что последствия для рынка станут понятны лишь через {n} месяцев.",
+    "Рубль на торгах в {day} незначительно укрепился по отношению к доллару и евро.",
+    "По данным источников, переговоры в {place} продолжатся на следующей неделе в закрытом режиме.",
+    "Местные власти сообщили, что экстренные службы работали на месте всю ночь.",
+    "{person} обсудил {topic} с членами Совета безопасности в режиме видеоконференции.",
+    "Ранее в {place} прошел очередной раунд консультаций, который завершился без результата.",
+    "В результате атаки беспилотников пострадали {n} человек, сообщил губернатор.",
+    "Госдума рассмотрит законопроект в первом чтении до конца месяца.",
+]
+DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+DAYS_RU = ["понедельник", "вторник", "среду", "четверг", "пятницу"]
+#: Synthetic rare words, so the vocabulary grows with the corpus as real news does.
+SYLLABLES = ["ka", "ro", "vin", "te", "los", "mar", "dek", "sul", "pra", "nov", "zet", "gor"]
+
+
+def _rare(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(3, 4)))
+
+
+def _filler(rng: random.Random, lang: str, target: int) -> list[str]:
+    out: list[str] = []
+    size = 0
+    while size < target:
+        if lang == "en":
+            s = rng.choice(FILLER_EN).format(topic=rng.choice(TOPICS_EN), day=rng.choice(DAYS_EN),
+                                             n=rng.randint(2, 90), place=rng.choice(PLACES_EN),
+                                             person=rng.choice(PEOPLE_EN))
+            if rng.random() < 0.3:
+                s = s[:-1] + f", said {_rare(rng).title()} of the {_rare(rng).title()} institute."
+        else:
+            s = rng.choice(FILLER_RU).format(topic=rng.choice(TOPICS_RU), day=rng.choice(DAYS_RU),
+                                             n=rng.randint(2, 90), place=rng.choice(PLACES_RU),
+                                             person=rng.choice(PEOPLE_RU))
+        out.append(s)
+        size += len(s) + 1
+    return out
+
+
+def make_document(rng: random.Random, n: int, kind: str, lang: str, published: dt.datetime,
+                  people: tuple[str, str] | None = None, place: str | None = None) -> dict:
+    """One import record (``CONTRACT.md`` format). ``kind``: news, report (asserts a claim) or denial."""
+    target = rng.randint(1100, 1900)  # characters; ~2 KB of UTF-8 on average
+    if lang == "en":
+        a, b = people or tuple(rng.sample(PEOPLE_EN, 2))
+        place = place or rng.choice(PLACES_EN)
+        outlet = rng.choice(OUTLETS)
+        verb = rng.choice(VERBS_EN)
+        if kind == "denial":
+            title = f"Kremlin denies report that {a} {verb} {b}"
+            lead = [f"The Kremlin on {rng.choice(DAYS_EN)} denied a report by the {outlet} that {a} had "
+                    f"spoken to {b} about {place}.",
+                    f"\"This is completely untrue, it is pure fiction,\" Kremlin spokesman Dmitry Peskov "
+                    "told reporters."]
+            source, role = ("tass-en", "official") if rng.random() < 0.5 else (rng.choice(SOURCES_EN), "media")
+        elif kind == "report":
+            title = f"{a} {verb} {b} to discuss {place}, sources say"
+            lead = [f"{a} {verb} {b} last week and discussed {place}, according to people familiar with the call.",
+                    f"The two leaders talked about {rng.choice(TOPICS_EN)}, the {outlet} reported."]
+            source, role = rng.choice(SOURCES_EN), "media"
+        else:
+            title = f"{a} {verb} {b} in {place}"
+            lead = [f"{a} {verb} {b} in {place} on {rng.choice(DAYS_EN)}."]
+            source, role = rng.choice(SOURCES_EN), "media"
+    else:
+        a, b = people or tuple(rng.sample(PEOPLE_RU, 2))
+        place = place or rng.choice(PLACES_RU)
+        verb = rng.choice(VERBS_RU)
+        if kind == "denial":
+            title = f"Песков опроверг сообщения о том, что {a} {verb} {b}"
+            lead = [f"Пресс-секретарь президента Дмитрий Песков назвал сообщения о встрече в {place} "
+                    "«чистым вымыслом».", "«Это не соответствует действительности», — сказал он журналистам."]
+            source, role = "tass-ru", "official"
+        elif kind == "report":
+            title = f"{a} {verb} {b}, сообщают источники"
+            lead = [f"{a} {verb} {b} на прошлой неделе, сообщили источники, знакомые с ситуацией.",
+                    f"Стороны обсудили ситуацию в {place} и {rng.choice(TOPICS_RU)}."]
+            source, role = rng.choice(SOURCES_RU), "media"
+        else:
+            title = f"{a} {verb} {b} в {place}"
+            lead = [f"{a} {verb} {b} в {place}."]
+            source, role = rng.choice(SOURCES_RU), "media"
+    body = lead + _filler(rng, lang, target - sum(len(s) for s in lead))
+    paras = [" ".join(body[i:i + 3]) for i in range(0, len(body), 3)]
+    return {"url": f"https://{source}.example/{published:%Y/%m/%d}/{n}-{kind}", "source": source, "role": role,
+            "title": title, "text": "\n\n".join(paras), "published": published.isoformat(), "lang": lang}
+
+
+def generate(count: int, seed: int = 1, start: dt.datetime = START, per_day: int = PER_DAY,
+             url_prefix: str = "") -> Iterator[dict]:
+    """``count`` records in time order; 2 in ``DENIAL_EVERY`` are a report and, a day later, its denial."""
+    rng = random.Random(seed)
+    pending: list[tuple[int, dict]] = []  # (emit at n, record)
+    for n in range(count):
+        published = start + dt.timedelta(days=n / per_day, seconds=rng.randrange(600))
+        lang = "ru" if rng.random() < 0.35 else "en"
+        if pending and pending[0][0] <= n:
+            _, rec = pending.pop(0)
+            rec["published"] = published.isoformat()
+        elif n % DENIAL_EVERY == 0:
+            people = tuple(rng.sample(PEOPLE_EN if lang == "en" else PEOPLE_RU, 2))
+            place = rng.choice(PLACES_EN if lang == "en" else PLACES_RU)
+            rec = make_document(rng, n, "report", lang, published, people, place)
+            denial = make_document(rng, n, "denial", lang, published, people, place)
+            pending.append((n + per_day, denial))  # a day later
+        else:
+            rec = make_document(rng, n, "news", lang, published)
+        if url_prefix:
+            rec["url"] = rec["url"].replace("https://", f"https://{url_prefix}.", 1)
+        rec["url"] = f"{rec['url']}-{n}"
+        yield rec
+
+
+def write_jsonl(path, count: int, seed: int = 1, **kw) -> int:
+    """Write ``count`` records to ``path``; return the bytes written."""
+    size = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        for rec in generate(count, seed, **kw):
+            line = json.dumps(rec, ensure_ascii=False) + "\n"
+            fh.write(line)
+            size += len(line.encode("utf-8"))
+    return size
+
+
+if __name__ == "__main__":  # quick look: python bench/synth.py
+    recs = list(generate(200))
+    avg = sum(len(r["text"].encode()) for r in recs) / len(recs)
+    print(f"{len(recs)} records, avg text {avg:.0f} B; denials {sum('denial' in r['url'] for r in recs)}")
+    print(json.dumps(recs[0], ensure_ascii=False)[:600])
