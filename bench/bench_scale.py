@@ -103,23 +103,37 @@ def build_archive(path: Path, size: int) -> float:
     return time.perf_counter() - t0
 
 
-def time_new_documents(path: Path, size: int, count: int) -> list[float]:
+def new_records(size: int, count: int) -> list[dict]:
+    """``count`` fresh records published at the archive's end, a quarter of them denials."""
     end = synth.START + dt.timedelta(days=size / synth.PER_DAY)
-    recs = list(synth.generate(count * 2, seed=size + 17, start=end, per_day=2, url_prefix=f"new{time.time_ns()}"))
+    recs = list(synth.generate(count * 2 + 2, seed=size + 17, start=end, per_day=2,
+                               url_prefix=f"new{time.time_ns()}"))
     denials = [r for r in recs if "-denial-" in r["url"]]
     others = [r for r in recs if "-denial-" not in r["url"]]
-    chosen = [(denials.pop(0) if (i % 4 == 0 and denials) else others.pop(0)) for i in range(count)]
-    store = Store.open(path)
-    times = []
+    return [others.pop(0)] + [(denials.pop(0) if (i % 4 == 0 and denials) else others.pop(0)) for i in range(count)]
+
+
+def time_new_documents(paths: dict[int, Path], count: int) -> dict[int, list[float]]:
+    """Seconds per new document for each archive, timed round-robin across the archives.
+
+    Interleaving (one document at 10k, one at 100k, ...) makes a change in machine
+    load hit every size alike, so the ratio between sizes holds.
+    """
+    stores = {size: Store.open(path) for size, path in paths.items()}
+    recs = {size: new_records(size, count) for size in paths}
+    times: dict[int, list[float]] = {size: [] for size in paths}
     try:
-        store_documents(store, [record_to_document(others.pop(0))], queue_alerts=False)  # warm caches
-        for rec in chosen:
-            doc = record_to_document(rec)
-            t0 = time.perf_counter()
-            store_documents(store, [doc], queue_alerts=False)
-            times.append(time.perf_counter() - t0)
+        for size, store in stores.items():  # warm caches (gazetteer, SQLite pages)
+            store_documents(store, [record_to_document(recs[size][0])], queue_alerts=False)
+        for i in range(1, count + 1):
+            for size, store in stores.items():
+                doc = record_to_document(recs[size][i])
+                t0 = time.perf_counter()
+                store_documents(store, [doc], queue_alerts=False)
+                times[size].append(time.perf_counter() - t0)
     finally:
-        store.close()
+        for store in stores.values():
+            store.close()
     return times
 
 
@@ -153,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmpdir:
         folder = args.keep or Path(tmpdir)
         folder.mkdir(parents=True, exist_ok=True)
+        paths = {}
         for size in sizes:
             path = folder / f"bench-scale-{size}.db"
             if not path.exists():
@@ -160,11 +175,11 @@ def main(argv: list[str] | None = None) -> int:
                 secs = build_archive(path, size)
                 print(f"  built in {secs:.0f}s ({size / secs:,.0f} docs/s), {path.stat().st_size / 1e6:,.0f} MB",
                       flush=True)
-            times = time_new_documents(path, size, args.new)
+            paths[size] = path
+        print(f"timing {args.new} new documents per archive, round-robin across sizes ...", flush=True)
+        for size, times in time_new_documents(paths, args.new).items():
             medians[size] = statistics.median(times)
             p90s[size] = sorted(times)[int(0.9 * (len(times) - 1))]
-            print(f"  {size:,}: per new document median {medians[size] * 1000:.1f} ms, "
-                  f"p90 {p90s[size] * 1000:.1f} ms", flush=True)
         print()
         print(f"{'archived documents':>20} {'median ms/doc':>14} {'p90 ms/doc':>11} {'ratio':>7}")
         base = medians[sizes[0]]

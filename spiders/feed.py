@@ -47,7 +47,10 @@ def parse_feed_body(response: Response) -> Any:
     """feedparser's result for the response, decoding per STACK-NOTES §3."""
     parsed = feedparser.parse(response.body)
     encoding = str(parsed.get("encoding") or "").lower()
-    if parsed.get("bozo") and encoding in ("windows-1252", "cp1252"):
+    # Also when the declared encoding failed (one item in cp1251 inside a UTF-8 feed):
+    # feedparser then decodes the WHOLE feed as e.g. iso-8859-2 (issue 9).
+    overridden = isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride)
+    if parsed.get("bozo") and (encoding in ("windows-1252", "cp1252") or overridden):
         # No declaration and no charset: feedparser guessed windows-1252 (mojibake for
         # Russian). Scrapy's own detection is better here; reparse its text as UTF-8.
         if isinstance(response, TextResponse):
