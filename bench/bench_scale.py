@@ -9,7 +9,7 @@ profiles computed once for a pool of documents and reused (computing them for 1M
 documents would take hours and changes nothing about lookup cost). Then times
 ``store_documents`` (store + FTS + detect + index + match both ways + events) for new
 documents published at the end of the archive, one transaction each, a quarter of
-them denials. Ratio: median at the largest size / median at the smallest (target <= 1.5).
+them denials, round-robin across the sizes so load hits each alike. Ratio: median at the largest size / median at the smallest (target <= 1.5).
 
 Part 2, peak memory. Runs ``monitor import FILE --db ...`` in a child process on
 synthetic JSONL files of two sizes and reads the child's peak RSS (``os.wait4``):

@@ -105,8 +105,9 @@ def md(value: str | None, limit: int | None = None) -> str:
 
 
 def h(value: str | None, limit: int | None = None) -> str:
-    """Untrusted text for HTML."""
-    return html.escape(one_line(value, limit), quote=True)
+    """Untrusted text for HTML; mentions defused too (Matrix with format=html pings on
+    ``@room`` in an HTML body; issue 9)."""
+    return html.escape(one_line(value, limit), quote=True).replace("@", "@" + _WJ)
 
 
 def safe_url(url: str | None) -> str | None:
