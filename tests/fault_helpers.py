@@ -16,7 +16,8 @@
 - ``/huge``: a feed of ``huge_bytes`` (default 100 MB) generated on the fly and streamed
   with no Content-Length (the client cannot refuse it up front; only its size limit
   stops it); ``/huge-announced``: the same with Content-Length announced;
-- anything registered with ``set_route(path, body, content_type)`` (hostile feeds).
+- anything registered with ``set_route(path, body, content_type)`` (hostile feeds);
+- any POST: recorded in ``hits`` and answered 200 (a json:// or form:// notification target).
 
 It counts requests and bytes sent per path (``hits``, ``sent``). ``/robots.txt`` is a
 quick 404. ``FeedFarm`` is a set of feeds whose content changes over time, for the soak.
@@ -136,6 +137,12 @@ def _handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
                 self.dispatch(path)
             except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
                 self.close_connection = True
+
+        def do_POST(self) -> None:  # noqa: N802 - a notification endpoint: record, answer 200
+            path = self.path.split("?", 1)[0]
+            server.count(path)
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send(200, b"ok", "text/plain")
 
         def send(self, status: int, body: bytes, ctype: str = "text/html", headers: dict[str, str] | None = None) -> None:
             self.send_response(status)
