@@ -214,6 +214,11 @@ class Daemon:
         from apscheduler.triggers.interval import IntervalTrigger
 
         now = utcnow()
+        # Hold one connection open for the daemon's life: SQLite deletes the -wal and
+        # -shm files when the last connection closes, and a read-only reader (the
+        # Datasette UI on a read-only mount) cannot open a WAL database without them.
+        self._keeper = Store.open(self.db_path, migrate=True)
+        self._keeper.count_documents()
         with self._store(migrate=True) as store:
             store.sync_sources(list(self.sources.values()))
             health = {row["name"]: row for row in store.source_health()}
@@ -451,6 +456,10 @@ class Daemon:
         except Exception:
             log.exception("cannot record daemon state")
         self._stopped = True
+        keeper = getattr(self, "_keeper", None)
+        if keeper is not None:
+            keeper.close()
+            self._keeper = None
         if done:
             log.info("daemon stopped")
         else:

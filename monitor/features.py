@@ -18,7 +18,9 @@ It must not do I/O or keep state between calls.
 
 from __future__ import annotations
 
+import functools
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -151,23 +153,31 @@ def is_cyrillic(word: str) -> bool:
     return bool(_CYR.search(word))
 
 
+@functools.lru_cache(maxsize=65536)
+def _keyword_stem(word: str) -> str | None:
+    """The keyword stem of one lower-cased word, or None (memoised: news reuses its words)."""
+    w = word.replace("’", "'").strip("'-")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) < 3 or w in _STOP_EN or w in _STOP_RU:
+        return None
+    stem = _stemmer("russian" if is_cyrillic(w) else "english").stemWord(w)
+    return stem if len(stem) >= 3 else None
+
+
 def keywords(text: str) -> set[str]:
     """Snowball stems of the content words of ``text`` (English and Russian)."""
-    out: set[str] = set()
-    for w in words(text.lower()):
-        w = w.replace("’", "'").strip("'-")
-        if w.endswith("'s"):
-            w = w[:-2]
-        if len(w) < 3 or w in _STOP_EN or w in _STOP_RU:
-            continue
-        stem = _stemmer("russian" if is_cyrillic(w) else "english").stemWord(w)
-        if len(stem) >= 3:
-            out.add(stem)
-    return out
+    out = {_keyword_stem(w) for w in set(words(text.lower()))}
+    out.discard(None)
+    return out  # type: ignore[return-value]
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(word: str) -> str | None:
-    """A language-neutral key for a name: Kramatorsk / Краматорске -> ``kramat``."""
+    """A language-neutral key for a name: Kramatorsk / Краматорске -> ``kramat``.
+
+    Memoised (a bounded cache of a pure function): a document asks for ~90 keys, most
+    of them words seen in earlier documents."""
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
@@ -180,13 +190,16 @@ def name_key(word: str) -> str | None:
     return w if len(w) >= 4 else None
 
 
+@functools.lru_cache(maxsize=65536)
+def _token_topics(token: str) -> tuple[str, ...]:
+    t = token.lower()
+    return tuple(topic for stem, topic in _TOPIC_INDEX.get(t[:3], ()) if t.startswith(stem))
+
+
 def topics(tokens: Iterable[str]) -> set[str]:
     out: set[str] = set()
     for tok in tokens:
-        t = tok.lower()
-        for stem, topic in _TOPIC_INDEX.get(t[:3], ()):
-            if t.startswith(stem):
-                out.add(topic)
+        out.update(_token_topics(tok))
     return out
 
 
@@ -213,6 +226,33 @@ def lowercase_keys(text: str) -> set[str]:
     return out
 
 
+def _term_hits(text: str, lower: set[str]) -> list[tuple[int, str]]:
+    """(offset, term) for every concept, topic and name occurrence in ``text``."""
+    concepts = find_concepts(text)
+    hits = [(c.start, c.concept) for c in concepts]
+    # Gazetteer matches are in text order and never overlap: bisect on their starts.
+    starts = [c.start for c in concepts]
+    ends = [c.end for c in concepts]
+    for m in _WORD.finditer(text):
+        tok = m.group()
+        pos = m.start()
+        for topic in _token_topics(tok):
+            hits.append((pos, topic))
+        if not tok[:1].isupper() or len(tok) < 4:
+            continue
+        k = bisect_right(starts, pos) - 1
+        if k >= 0 and pos < ends[k]:
+            continue
+        if tok.lower() in _NOT_NAMES or (tok.isupper() and len(tok) > 5):
+            continue
+        if _SENTENCE_START.search(text, max(0, pos - 4), pos):
+            continue
+        key = name_key(tok)
+        if key and key not in lower and key not in _NOT_NAMES and key not in _TITLE_KEYS:
+            hits.append((pos, "name:" + key))
+    return hits
+
+
 def text_terms(text: str, full_text: str | None = None, *, lower_keys: set[str] | None = None) -> set[str]:
     """Concept ids, topic ids and name keys of ``text`` (the index vocabulary).
 
@@ -220,26 +260,8 @@ def text_terms(text: str, full_text: str | None = None, *, lower_keys: set[str] 
     word of ``full_text`` written in lower case has the same key (so headline capitals
     like "Denies" and Russian sentence-initial words are not names).
     """
-    concepts = find_concepts(text)
-    terms = {c.concept for c in concepts}
-    covered = [(c.start, c.end) for c in concepts]
     lower = lower_keys if lower_keys is not None else lowercase_keys(full_text or text)
-    toks = list(_WORD.finditer(text))
-    terms |= topics(m.group() for m in toks)
-    for m in toks:
-        tok = m.group()
-        if not tok[:1].isupper() or len(tok) < 4:
-            continue
-        if any(s <= m.start() < e for s, e in covered):
-            continue
-        if tok.lower() in _NOT_NAMES or (tok.isupper() and len(tok) > 5):
-            continue
-        if _SENTENCE_START.search(text, max(0, m.start() - 4), m.start()):
-            continue
-        key = name_key(tok)
-        if key and key not in lower and key not in _NOT_NAMES and key not in _TITLE_KEYS:
-            terms.add("name:" + key)
-    return terms
+    return {t for _, t in _term_hits(text, lower)}
 
 
 _QUOTE_CLAUSE = re.compile(r"^\s*[«\"“„'‘][^»\"”“']{1,120}[»\"”“'’]\s*[.!?:]?\s*")
@@ -293,10 +315,18 @@ def headline_cue(title: str) -> tuple[str | None, bool]:
 
 def body_lead(title: str, text: str, chars: int = LEAD_CHARS) -> str:
     """The first ``chars`` of the body, skipping a repeated headline."""
+    start = lead_offset(title, text)
+    return text[start : start + chars]
+
+
+def lead_offset(title: str, text: str) -> int:
+    """Offset in ``text`` where the lead starts (after blanks and a repeated headline)."""
     body = text.lstrip()
+    start = len(text) - len(body)
     if title and body[: len(title) + 5].strip().startswith(title.strip()[:60]):
-        body = body[len(title.strip()):].lstrip()
-    return body[:chars]
+        rest = body[len(title.strip()):]
+        start += len(body) - len(rest.lstrip())
+    return start
 
 
 @dataclass(frozen=True)
@@ -343,13 +373,22 @@ class DocumentFeatures:
 def document_features(title: str, text: str, *, lang: str | None, role: str, source: str,
                       published: str) -> DocumentFeatures:
     """Compute a document's features (pure)."""
-    lead = body_lead(title, text)
+    start = lead_offset(title, text)
+    lead = text[start : start + LEAD_CHARS]
     head = f"{title}\n{lead}"
     body = text[:BODY_CHARS]
     full = f"{title}\n{body}"
     lower = lowercase_keys(full)
-    lead_terms = text_terms(head, lower_keys=lower)
-    body_terms = text_terms(full, lower_keys=lower) | lead_terms
+    # One gazetteer pass over headline + body: the lead's terms are the hits inside the
+    # headline or the lead span (a word cut by the lead's end counts whole).
+    hits = _term_hits(full, lower)
+    body_terms = {t for _, t in hits}
+    if start + len(lead) <= len(body):
+        lo, hi = len(title) + 1 + start, len(title) + 1 + start + len(lead)
+        lead_terms = {t for pos, t in hits if pos < len(title) or lo <= pos < hi}
+    else:  # a headline repeated past BODY_CHARS: the lead is not inside ``full``
+        lead_terms = text_terms(head, lower_keys=lower)
+        body_terms |= lead_terms
     cue, first = headline_cue(title)
     confirmed = bool(_CONFIRMED.search(head)) and not first
     return DocumentFeatures(
