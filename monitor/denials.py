@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import functools
@@ -109,6 +109,8 @@ _STRONG = _rx(
   | \bnothing\s+of\s+the\s+(?:sort|kind)\b | \bno\s+such\s+thing\b
   | \b(?:this|that|it)\s+(?:is|was|'s)\s+not\s+the\s+case\b | \b(?:that|this)'s\s+not\s+the\s+case\b
   | \bgreatly\s+exaggerated\b | \bnever\s+happened\b
+  | \b(?:outrageous|preposterous|ridiculous|monstrous)\s+(?:\w+\s+){0,2}(?:accusations?|allegations?|claims?|insinuations?)\b
+  | \bgross\s+manipulation\b | \bmanipulation\s+of\s+(?:the\s+)?facts\b | \bгруб\w+\s+манипуляц\w*
   | \bне\s*соответству\w*\s+(?:\w+\s+)?действительност\w*
   | \b(?:не\s+имеет|не\s+имеют|не\s+имел\w*|ничего\s+общего)\s+(?:\w+\s+){0,3}(?:с|к)\s+(?:действительност\w*|реальност\w*|правд\w*)
   | \bнеправд\w* | \bложь\b | \bлжи\b | \bложью\b | \bложн\w+ | \bвымыс\w* | \bвымышлен\w* | \bвыдумк\w* | \bвыдумано\b
@@ -191,7 +193,7 @@ _PREFILTER_STEMS = (
     "|false|information|baseless|groundless|unfounded|unsubstantiated|correspond|nothing|no such|not the case|exaggerat"
     "|never|deny|deni|refut|rebut|debunk|dismiss|reject|rebuff|shoot|shot down|push|disput|provocat|stag|manipulat"
     "|invention|fair|circus|fantas|propaganda|there was|there were|there has|there have|there had|did not|didn't"
-    "|involve|guilty|blame|behind|responsib|participate|missions"
+    "|involve|guilty|blame|behind|responsib|participate|missions|outrageous|preposterous|ridiculous|monstrous"
     "|недостовер|соответству|общего|действительн|реальност|правд|ложь|лжи|ложн|вымыс|вымышл|выдум|фейк|фальш|утк"
     "|вброс|дез|клевет|чуш|бред|домысл|голослов|необоснов|беспочв|абсурд|информац|неверн|инсинуац|измышл|псевдо"
     "|не так|подобного|не было|истин|бумаги|опроверг|отверг|отрица|дезавуир|провокац|постановк|инсценир|манипул"
@@ -199,11 +201,40 @@ _PREFILTER_STEMS = (
     "|vero|smenti|desmient|desmint|desment|fals|mentir|nega|niega|negó|cuento|espectáculo|notizia"
 ).split("|")
 #: Stems that occur inside common words ("earlier", «отношения», "discussed sanctions"):
-#: matched only where every cue that contains them can match (a word start; "not/been
-#: discussed"; «не имеет ... отношения»), so most news text needs no sentence work.
-_PREFILTER_PATTERNS = (r"\blie", r"(?:not|been)\s+discussed", r"не\s+име(?:ет|ют|л)")
-_PREFILTER = re.compile("|".join(
-    [*sorted(map(re.escape, set(_PREFILTER_STEMS)), key=len, reverse=True), *_PREFILTER_PATTERNS]))
+#: they count only in the context every cue containing them needs (a word start; "not
+#: / been discussed"; «не имеет ... отношения»), so most news text needs no sentence work.
+_PREFILTER_CONTEXT = {
+    "lie": re.compile(r"(?:^|\W)$"),
+    "discussed": re.compile(r"\b(?:not|been)\s+$"),
+    "имеет": re.compile(r"\bне\s+$"), "имеют": re.compile(r"\bне\s+$"), "имел": re.compile(r"\bне\s+$"),
+}
+
+
+def _trie_pattern(stems: Iterable[str]) -> str:
+    """One regex for a set of literals, factored by common prefixes.
+
+    re tries every branch of a flat alternation at every position (~300 us for a
+    2 KB text with ~130 stems); a trie looks at one branch per position (~15x faster).
+    """
+    trie: dict[str, dict] = {}
+    for stem in stems:
+        node = trie
+        for ch in stem:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        if "" in node and len(node) == 1:
+            return ""
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+_PREFILTER = re.compile(_trie_pattern(set(_PREFILTER_STEMS)))
+_PREFILTER_LOOSE = re.compile("|".join(sorted(_PREFILTER_CONTEXT, key=len, reverse=True)))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -218,7 +249,15 @@ def find_concepts(text: str) -> list[ConceptMatch]:
 
 
 def _has_cue_stem(text: str) -> bool:
-    return bool(text) and _PREFILTER.search(text.lower()) is not None
+    if not text:
+        return False
+    low = text.lower()
+    if _PREFILTER.search(low) is not None:
+        return True
+    for m in _PREFILTER_LOOSE.finditer(low):
+        if _PREFILTER_CONTEXT[m.group()].search(low, max(0, m.start() - 20), m.start()):
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- guards
@@ -625,8 +664,36 @@ def _pick_speaker(s: _Sentence, cue_start: int, cue_end: int, cls: str) -> tuple
         if after:
             return after[0].speaker, True
         return None, False
+    quoted = _enclosing_quote(s.text, cue_start)
+    if quoted is not None:
+        # A cue inside quotation marks belongs to whoever the quote is attributed to,
+        # not to a person named inside it ("That is not true, Lavrov will lead the
+        # delegation," Peskov said).
+        outside = [m for m in ms if not quoted[0] <= m.start < quoted[1]]
+        if outside:
+            ms = outside
     best = min(ms, key=lambda m: abs(m.start - cue_start) * (1.0 if m.attached else 2.0))
     return best.speaker, True
+
+
+_QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“"}
+
+
+def _enclosing_quote(text: str, pos: int) -> tuple[int, int] | None:
+    """The span of the quotation (marks included) around ``pos``, if it is inside one."""
+    i = 0
+    while i < len(text):
+        close = _QUOTE_PAIRS.get(text[i])
+        if close is None:
+            i += 1
+            continue
+        end = text.find(close, i + 1)
+        if end < 0:
+            return (i, len(text)) if i <= pos else None
+        if i <= pos <= end:
+            return (i, end + 1)
+        i = end + 1
+    return None
 
 
 def _find_cues(text: str) -> list[tuple[str, int, int, str]]:

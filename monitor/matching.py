@@ -185,6 +185,20 @@ def in_window(denial_published: str, report_published: str, config: MatchingConf
     return -config.days_before <= d <= config.days_after
 
 
+#: The best score of a pair that shares no claim term: no entity score (weight 0.45 of
+#: 1.05 at most), then halved for sharing nothing specific: 0.5 * 0.60 / 1.05 = 0.286.
+NO_SHARED_TERM_MAX = 0.29
+
+
+def could_match(denial: DenialProfile, report: DocumentFeatures) -> bool:
+    """False when ``report`` shares no claim term with ``denial`` (a cheap pre-check).
+
+    Such a pair scores at most ``NO_SHARED_TERM_MAX``, so with a threshold above that
+    it need not be scored at all.
+    """
+    return not (report.body_terms.isdisjoint(denial.terms) and report.lead_terms.isdisjoint(denial.terms))
+
+
 def score_pair(
     denial: DenialProfile,
     report: DocumentFeatures,

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from . import events as ev
 from .denials import detect_denials
 from .features import DocumentFeatures, body_lead, document_features
-from .matching import MatchingConfig, build_profile, profile_from_json, score_pair
+from .matching import NO_SHARED_TERM_MAX, MatchingConfig, build_profile, could_match, profile_from_json, score_pair
 from .models import Document
 from .timeutil import format_timestamp, parse_timestamp
 
@@ -148,11 +149,20 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig)
     new_pairs: list[tuple[int, int]] = []
     own = store.denials_of(document_ids)
     feats_cache: dict[int, tuple[DocumentFeatures, bool]] = {}
+    profiles: dict[int, Any] = {}
 
     def features(ids: Iterable[int]) -> None:
         missing = [i for i in ids if i not in feats_cache]
         for i, (data, lead) in store.document_features(missing).items():
             feats_cache[i] = (DocumentFeatures.from_json(data), lead)
+
+    def profile_of(row: dict[str, Any]) -> Any:
+        # Parsed once per call: every document of the batch meets the same denials.
+        did = int(row["id"])
+        if did not in profiles:
+            profiles[did] = profile_from_json(row["id"], row["document_id"], row["speaker"], row["published"],
+                                              _loads(row["profile"]))
+        return profiles[did]
 
     def verdicts(profile: Any, report_ids: Iterable[int]) -> list[tuple[int, int, float, dict[str, Any]]]:
         out = []
@@ -160,6 +170,8 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig)
             if rid == profile.document_id or rid not in feats_cache:
                 continue
             f, lead = feats_cache[rid]
+            if config.threshold > NO_SHARED_TERM_MAX and not could_match(profile, f):
+                continue  # shares no term: scores below any threshold, so nothing to store
             v = score_pair(profile, f, report_id=rid, report_has_lead_denial=lead,
                            report_source_outlets=source_outlets(f.source), config=config)
             if v.matched:
@@ -170,28 +182,31 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig)
     for row in own:
         if not row["profile"]:
             continue
-        profile = profile_from_json(row["id"], row["document_id"], row["speaker"], row["published"],
-                                    _loads(row["profile"]))
+        profile = profile_of(row)
         weights = {t: profile.terms.get(t, 0.6) for t in profile.retrieval_terms()}
         cands = store.candidate_reports(
             weights, _shift(row["published"], -config.days_before), _shift(row["published"], config.days_after),
             exclude_document=row["document_id"], limit=config.max_candidates)
         features(cands)
         new_pairs += store.replace_matches(denial_ids=[row["id"]], matches=verdicts(profile, cands))
-    # 2. each document as a report, against the denials around it
+    # 2. each document as a report, against the denials around it (one query for the batch;
+    # each document then takes the rows of its own window, in the same order)
     features(document_ids)
+    windows = {doc_id: (_shift(feats_cache[doc_id][0].published, -config.days_after),
+                        _shift(feats_cache[doc_id][0].published, config.days_before))
+               for doc_id in document_ids if doc_id in feats_cache}
+    nearby = store.denials_between(min(w[0] for w in windows.values()),
+                                   max(w[1] for w in windows.values())) if windows else []
+    stamps = [row["published"] for row in nearby]  # sorted: the query orders by published, id
     for doc_id in document_ids:
-        if doc_id not in feats_cache:
+        if doc_id not in windows:
             continue
-        f, _ = feats_cache[doc_id]
+        start, end = windows[doc_id]
         found = []
-        for row in store.denials_between(_shift(f.published, -config.days_after),
-                                         _shift(f.published, config.days_before)):
+        for row in nearby[bisect_left(stamps, start) : bisect_right(stamps, end)]:
             if not row["profile"] or row["document_id"] == doc_id:
                 continue
-            profile = profile_from_json(row["id"], row["document_id"], row["speaker"], row["published"],
-                                        _loads(row["profile"]))
-            found += verdicts(profile, [doc_id])
+            found += verdicts(profile_of(row), [doc_id])
         new_pairs += store.replace_matches(report_ids=[doc_id], matches=found)
     return sorted(set(new_pairs))
 

@@ -394,3 +394,38 @@ def test_denial_fields_are_filled() -> None:
     assert d.event_type == "event:supply"
     assert 0.5 <= d.confidence <= 1.0
     assert d.position == 0
+
+
+def test_official_named_inside_a_quote_is_not_its_speaker() -> None:
+    found = denials(
+        "Dmitry Peskov brushed aside speculation that the president would fly to the summit himself. "
+        '"That is simply not true, Foreign Minister Sergei Lavrov will head the delegation," Peskov said.'
+    )
+    assert [d.speaker for d in found] == ["Dmitry Peskov"]
+
+
+def test_official_named_inside_a_russian_quote_is_not_its_speaker() -> None:
+    found = denials(
+        "«Это неправда, делегацию возглавит министр иностранных дел Сергей Лавров», — сказал Дмитрий Песков.",
+        lang="ru",
+    )
+    assert [d.speaker for d in found] == ["Dmitry Peskov"]
+
+
+def test_rejecting_accusations_as_outrageous_is_a_denial() -> None:
+    found = denials(
+        "Kremlin spokesman Dmitry Peskov said the accusations made by European capitals were "
+        "preposterous allegations with no evidence behind them."
+    )
+    assert [d.speaker for d in found] == ["Dmitry Peskov"]
+
+
+def test_calling_a_reported_figure_a_gross_manipulation_is_a_denial() -> None:
+    found = denials(
+        "Foreign Minister Sergei Lavrov said the casualty figure circulated by Kyiv was a gross manipulation."
+    )
+    assert [d.speaker for d in found] == ["Sergei Lavrov"]
+
+
+def test_calling_threats_outrageous_is_criticism_not_denial() -> None:
+    assert denials("Maria Zakharova said the new sanctions threats from Brussels were outrageous.") == []

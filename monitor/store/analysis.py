@@ -168,28 +168,39 @@ class AnalysisMixin:
         ``matches`` are (denial_id, report_id, score, explanation). Returns the pairs that
         did not exist before (for alerting). Idempotent: the same input leaves the same rows.
         """
+        dids, rids = set(denial_ids), set(report_ids)
         before: set[tuple[int, int]] = set()
-        for did in set(denial_ids):
+        for did in dids:
             before |= {(int(a), int(b)) for a, b in self.db.execute(
                 "SELECT denial_id, report_id FROM matches WHERE denial_id = ?", [did])}
             self.db.execute("DELETE FROM matches WHERE denial_id = ?", [did])
-        for rid in set(report_ids):
+        for rid in rids:
             before |= {(int(a), int(b)) for a, b in self.db.execute(
                 "SELECT denial_id, report_id FROM matches WHERE report_id = ?", [rid])}
             self.db.execute("DELETE FROM matches WHERE report_id = ?", [rid])
         new: list[tuple[int, int]] = []
+        seen: set[tuple[int, int]] = set()
+        rows = []
         now = now_iso()
         for denial_id, report_id, score, explanation in matches:
-            exists = self.db.execute(
-                "SELECT 1 FROM matches WHERE denial_id = ? AND report_id = ?", [denial_id, report_id]).fetchone()
-            self.db.execute(
-                "INSERT INTO matches (denial_id, report_id, score, explanation, created_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (denial_id, report_id) DO UPDATE SET score = excluded.score,"
-                " explanation = excluded.explanation",
-                [denial_id, report_id, score, json.dumps(explanation, ensure_ascii=False, sort_keys=True), now],
-            )
-            if not exists and (denial_id, report_id) not in before:
-                new.append((denial_id, report_id))
+            pair = (denial_id, report_id)
+            if pair in seen or denial_id in dids or report_id in rids:
+                # Rows of the replaced ids were deleted above: only this call can have added it.
+                exists = pair in seen
+            else:
+                exists = self.db.execute(
+                    "SELECT 1 FROM matches WHERE denial_id = ? AND report_id = ?", list(pair)).fetchone() is not None
+            seen.add(pair)
+            rows.append((denial_id, report_id, score, json.dumps(explanation, ensure_ascii=False, sort_keys=True),
+                         now))
+            if not exists and pair not in before:
+                new.append(pair)
+        self.db.conn.executemany(
+            "INSERT INTO matches (denial_id, report_id, score, explanation, created_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (denial_id, report_id) DO UPDATE SET score = excluded.score,"
+            " explanation = excluded.explanation",
+            rows,
+        )
         return new
 
     # --- denial events ---------------------------------------------------------------
