@@ -399,8 +399,10 @@ class Daemon:
             try:
                 with self._store() as store:
                     result = self.alerts.deliver(store)
-                if result:
-                    log.info("alerts delivered result=%s", result)
+                # Log only rounds that did something: an idle outbox is the normal case.
+                if result and (getattr(result, "sent", 0) or getattr(result, "retried", 0) or getattr(result, "failed", 0)):
+                    summary = result.summary() if hasattr(result, "summary") else result
+                    log.info("alerts delivered %s", summary)
             except Exception:
                 log.exception("alert delivery failed")
 
