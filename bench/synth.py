@@ -108,7 +108,7 @@ def make_document(rng: random.Random, n: int, kind: str, lang: str, published: d
             title = f"Kremlin denies report that {a} {verb} {b}"
             lead = [f"The Kremlin on {rng.choice(DAYS_EN)} denied a report by the {outlet} that {a} had "
                     f"spoken to {b} about {place}.",
-                    f"\"This is completely untrue, it is pure fiction,\" Kremlin spokesman Dmitry Peskov "
+                    "\"This is completely untrue, it is pure fiction,\" Kremlin spokesman Dmitry Peskov "
                     "told reporters."]
             source, role = ("tass-en", "official") if rng.random() < 0.5 else (rng.choice(SOURCES_EN), "media")
         elif kind == "report":

@@ -137,7 +137,7 @@ def seed_event(store: Any, *, key: str = "peskov-call-2024-11-11", report_title:
         tass = add_doc(store, f"http://tass.example/{key}", "Kremlin denies report", "TASS: Peskov denied.",
                        published.replace("09:12", "10:30"), "tass-en")
         denial_ids = []
-        for doc_id, role_src in ((kremlin, "kremlin-en"), (tass, "tass-en")):
+        for doc_id in (kremlin, tass):
             denial_ids.append(int(store.db["denials"].insert({
                 "document_id": doc_id, "speaker": "Dmitry Peskov", "cue": "pure fiction",
                 "quote": "This is completely untrue, it is pure fiction.", "claim": "Trump and Putin spoke by phone",

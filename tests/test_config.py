@@ -17,7 +17,7 @@ def write(tmp_path: Path, body: str, name: str = "s.toml") -> Path:
 
 
 def test_sources_with_every_cron_and_role_defaults(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    write(tmp_path, """
 [[source]]
 name = "kremlin-en"
 spider = "feed"

@@ -219,7 +219,7 @@ def test_scripts_and_tracking_markup_never_reach_stored_text(server: FaultServer
     assert "grain shipments through the Black Sea" in article_text
     assert "reports of a blockade as false" in article_text
     assert "Full text paragraph." in docs["1"][1] and "Second paragraph." in docs["1"][1]
-    for title, text in docs.values():
+    for _title, text in docs.values():
         for mark in MARKS:
             assert mark not in text, (mark, text)
     # An escaped "&lt;script&gt;" in a plain-text title is the headline's literal text, not
