@@ -217,8 +217,8 @@ class Daemon:
         # Hold one connection open for the daemon's life: SQLite deletes the -wal and
         # -shm files when the last connection closes, and a read-only reader (the
         # Datasette UI on a read-only mount) cannot open a WAL database without them.
-        self._keeper = Store.open(self.db_path, migrate=True)
-        self._keeper.count_documents()
+        self._keeper: Store | None = Store.open(self.db_path, migrate=True)
+        self._keeper.count_documents()  # a first read creates the -shm file
         with self._store(migrate=True) as store:
             store.sync_sources(list(self.sources.values()))
             health = {row["name"]: row for row in store.source_health()}

@@ -99,6 +99,8 @@ _STRONG = _rx(
   | \bhoax\w* | \bnonsense\b | \brubbish\b | \bcanard\b | \bbogus\b | \bslander\w* | \babsurd\w*
   | \b(?:a|an|absolute|complete|outright|blatant|pure|total|utter|big|brazen)\s+lies?\b
   | \blies\b(?!\s+(?:in|with|on|at|ahead|behind|within|not))
+  | \b(?:a|an|another|this\s+is\s+a)\s+(?:\w+\s+){1,2}lie\b(?!\s+(?:in|with|on|at|ahead|behind|within|down|low|detector))
+  | \b(?:no|not\s+(?:a|one)\s+(?:single\s+)?(?:word|grain|shred|ounce)\s+of)\s+truth\b
   | \bdisinformation\b | \bmisinformation\b
   | \bfalse\s+(?:information|claims?|reports?|news|statements?|allegations?|accusations?|data|stor(?:y|ies)|narrative\s+that)\b
   | \b(?:is|are|was|were|be|been|it's|completely|totally|absolutely|entirely|simply|patently|utterly|just)\s+["“'‘]?false\b
@@ -191,7 +193,7 @@ _ALL_CUES = (("strong", _STRONG), ("verb", _VERB), ("weak", _WEAK), ("event", _E
 _PREFILTER_STEMS = (
     "untrue|inaccura|true|fiction|fabricat|made up|made-up|fake|hoax|nonsense|rubbish|canard|bogus|slander|absurd"
     "|false|information|baseless|groundless|unfounded|unsubstantiated|correspond|nothing|no such|not the case|exaggerat"
-    "|never|deny|deni|refut|rebut|debunk|dismiss|reject|rebuff|shoot|shot down|push|disput|provocat|stag|manipulat"
+    "|never|truth|deny|deni|refut|rebut|debunk|dismiss|reject|rebuff|shoot|shot down|push|disput|provocat|stag|manipulat"
     "|invention|fair|circus|fantas|propaganda|there was|there were|there has|there have|there had|did not|didn't"
     "|involve|guilty|blame|behind|responsib|participate|missions|outrageous|preposterous|ridiculous|monstrous"
     "|недостовер|соответству|общего|действительн|реальност|правд|ложь|лжи|ложн|вымыс|вымышл|выдум|фейк|фальш|утк"
@@ -300,9 +302,11 @@ _CLAIM_NOUN = _rx(
     """,
     _I,
 )
-_NAMING = _rx(r"\b(?:назвал\w*|называ\w+|квалифицир\w+|called|calling|branded|termed|labell?ed|described|dubbed|as)\b", _I)
+_NAMING = _rx(r"\b(?:назвал\w*|назвав\w*|называ\w+|квалифицир\w+|called|calling|branded|termed|labell?ed|described|dubbed|as)\b", _I)
 
-_NAMING_VERB = _rx(r"\b(?:назвал\w*|называ\w+|called|calling|calls|branded|brands|termed|labell?ed|dubbed)\b", _I)
+_NAMING_VERB = _rx(r"\b(?:назвал\w*|назвав\w*|называ\w+|called|calling|calls|branded|branding|brands|termed|terming|labell?ed|labell?ing|dubbed|dubbing)\b", _I)
+#: A participle naming verb ("..., calling the report a canard", «..., назвав их фейком») shares the main clause subject.
+_NAMING_PARTICIPLE = _rx(r"^(?:calling|branding|terming|labell?ing|dubbing|назвав\w*|называя)$", _I)
 _QUESTION_CTX = _rx(
     r"""(?x)
     \b(?:asked|question|questions|asking|reported|reports?|claims?|claimed|alleged|allegedly|according\s+to|wrote|writes|published|citing)\b
@@ -404,6 +408,10 @@ _WHERE = {
     "лондоне": "the UK", "us": "the US", "u.s.": "the US", "united states": "the US", "washington": "the US",
     "сша": "the US", "вашингтоне": "the US", "германии": "Germany", "берлине": "Germany", "франции": "France",
 }
+_RUSSIAN_TITLE_BEFORE = _rx(
+    r"\b(?:russian|russia's)\s+(?:\w+\s+){0,2}(?:ambassador|envoy|embassy)(?:\s+(?:to|in|at)\s+(?:the\s+)?[\w.]+(?:\s+[\w.]+)?)?\s*,?\s*$",
+    _I,
+)
 _OFFICIAL_NOUN = _rx(
     r"^\W{0,3}(?:\w+\s+){0,1}(?:officials?|spokes(?:man|woman|person)|ministry|government|authorities|side|leaders?|president|foreign\s+minister|diplomats?|ambassador|envoy|deputy|office|campaign|team|embassy|presidential\s+office|military|army|general\s+staff"
     r"|сторон\w*|власт\w*|офис\w*|чиновник\w*|официальн\w*|мид\w*|министерств\w*|посольств\w*|президент\w*|представител\w*|руководств\w*)\b",
@@ -596,6 +604,8 @@ def _mentions(sent: str, concepts: list[ConceptMatch]) -> list[_Mention]:
                 continue  # «Минобороны РФ»: a qualifier, not a second speaker
             if re.search(r"\b(?:in|to|from|at|of|against|about|with|for|в|во|из|против|о|об|с)\s+(?:the\s+)?$", before, _I):
                 continue  # a place ("the embassy in Washington"), not a speaker
+            if re.search(r"(?:заявлени|сообщени|обвинени|утверждени|версии|позици|слова|claims?\s+by|allegations?\s+by|statements?\s+by)\w*\s+(?:the\s+)?$", before, _I):
+                continue  # «заявления российской стороны», "claims by the Russian side": whose claim, not who speaks
             if re.match(r"\W{0,3}(?:embassy|посольств)", after, _I):
                 continue  # the embassy pattern below names it
             if _OFFICIAL_NOUN.match(after) or _SPEECH_AHEAD.match(after):
@@ -617,6 +627,8 @@ def _mentions(sent: str, concepts: list[ConceptMatch]) -> list[_Mention]:
     for m in _UNKNOWN_NAME.finditer(sent):
         if m.group(1).split()[0] in _NOT_NAMES or any(s < m.end(1) and m.start(1) < e for s, e in spans):
             continue
+        if _RUSSIAN_TITLE_BEFORE.search(sent[max(0, m.start(1) - 70) : m.start(1)]):
+            continue  # "Russia's ambassador to the UK, Andrei Kelin, told": the Russian mention speaks
         # Somebody the gazetteer does not know ("Spokesman Steven Cheung told"): never
         # credit their words to the last Russian official mentioned.
         out.append(_Mention(m.start(1), _UNKNOWN, True))
@@ -653,11 +665,27 @@ def _pick_speaker(s: _Sentence, cue_start: int, cue_end: int, cls: str) -> tuple
     if not ms:
         return None, False
     naming = [m for m in _NAMING_VERB.finditer(s.text, 0, cue_start)]
+    participle = False
     if cls != "verb" and naming:
         # "X called Y's statement a lie" / «X назвал заявления Y ложью»: X speaks.
         cls, cue_start, cue_end = "verb", naming[-1].start(), naming[-1].end()
+        participle = bool(_NAMING_PARTICIPLE.match(naming[-1].group()))
+    if cls != "verb":
+        # "X said that <Ukraine's claims> were untrue" / «В Минобороны заявили, что сообщения
+        # украинской стороны ... не соответствуют действительности»: the cue is inside the
+        # complement of X's speech verb, so X speaks, not a party named inside the clause.
+        for sp in _SPEECH_THAT.finditer(s.text, 0, cue_start):
+            subj = [m for m in ms if m.start < sp.start() and sp.start() - m.start <= 70]
+            if subj and not _enclosing_quote(s.text, cue_start):
+                return subj[-1].speaker, True
     if cls == "verb":
         before = [m for m in ms if m.start < cue_start]
+        if participle and before:
+            # "Zakharova denied that Lavrov had met Rubio, calling the report a canard":
+            # the participle's subject is the main clause's, an attached mention.
+            attached = [m for m in before if m.attached]
+            if attached:
+                return attached[0].speaker, True
         if before:
             return before[-1].speaker, True
         after = [m for m in ms if 0 <= m.start - cue_end <= 40]
@@ -675,6 +703,8 @@ def _pick_speaker(s: _Sentence, cue_start: int, cue_end: int, cls: str) -> tuple
     best = min(ms, key=lambda m: abs(m.start - cue_start) * (1.0 if m.attached else 2.0))
     return best.speaker, True
 
+
+_SPEECH_THAT = _rx(r"\b(?:said|says|stated|states|insisted|stressed|noted|told\s+(?:\w+\s+){0,3}?|wrote|writes|declared|заявил\w*|сообщил\w*|подчеркнул\w*|отметил\w*|написал\w*|уверен\w*)\s*,?\s+(?:that|что)\b", _I)
 
 _QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“"}
 
