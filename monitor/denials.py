@@ -567,6 +567,7 @@ def _mentions(sent: str, concepts: list[ConceptMatch]) -> list[_Mention]:
             continue
         if con in _RUSSIAN_PEOPLE and (
             re.match(r"['’]s?\s+(?:\w+\s+)?(?:statements?|words|remarks|claims?|comments?|allegations?|accusations?|post|article)\b", after, _I)
+            or re.match(r"['’]s\s+(?:\w+\s+){0,3}(?:aide|adviser|advisor|deputy|envoy|assistant|representative|administration|office|government|ministry)\b", after, _I)
             or re.search(r"\b(?:заявлени\w*|слова|слов|высказывани\w*|обвинени\w*|утверждени\w*)\s+$", before, _I)
         ):
             continue  # the object of the denial ("Zakharova's statement"), not its speaker
@@ -581,6 +582,9 @@ def _mentions(sent: str, concepts: list[ConceptMatch]) -> list[_Mention]:
                 out.append(_Mention(c.start, _FOREIGN, True))
         elif con in ("org:mfa", "org:mod"):
             nat = _nationality(concepts, k, sent)
+            gen = re.match(r"\s+([А-ЯЁ][а-яё]+(?:ии|ы|ши|ьи))\b", sent[c.end : c.end + 30])
+            if not nat and gen and gen.group(1) != "России":
+                nat = "country:other"  # «МИД Молдовы», «Минобороны Латвии»: a country the gazetteer does not list
             if nat and nat != "country:russia":
                 out.append(_Mention(c.start, _FOREIGN, True))
             else:

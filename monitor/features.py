@@ -133,7 +133,7 @@ _COVER_RU = (
 _COVER_OTHER = r"smentisc\w*|smentit\w*|desmient\w*|desmente\w*|\bniega\w*|\bnega\b|desconhece|não\s+tem\s+conhecimento|circo|rechaz\w*"
 _COVER = re.compile(f"(?:{_COVER_EN})|(?:{_COVER_RU})|(?:{_COVER_OTHER})", re.IGNORECASE)
 _CONFIRMED = re.compile(
-    r"\bconfirm(?:s|ed)\b(?!\s+(?:by|that\s+(?:the\s+)?report))|подтвердил\w*|подтверждает", re.IGNORECASE)
+    r"\bconfirm(?:s|ed|ing)\b(?!\s+(?:by|that\s+(?:the\s+)?report))|подтвердил\w*|подтверждает|подтвердив|подтверждая", re.IGNORECASE)
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\s+[|—–]\s+")
 
 _STEMMERS: dict[str, Any] = {}
@@ -186,6 +186,9 @@ def name_key(word: str) -> str | None:
         w = _stemmer("russian").stemWord(w)
         w = "".join(_TRANSLIT.get(ch, ch) for ch in w)
     w = re.sub(r"[^a-z]", "", w)
+    if len(w) >= 4 and w.endswith("iv"):
+        # Ukrainian vs Russian transliteration: Kharkiv / Kharkov (Харьков), Lviv / Lvov
+        w = w[:-2] + "ov"
     w = _VOWELS_END.sub("", w)[:6]
     return w if len(w) >= 4 else None
 

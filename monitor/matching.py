@@ -277,7 +277,10 @@ def score_pair(
     wsum = sum(w for _, w, _ in parts)
     score = sum(w * v for _, w, v in parts) / wsum
     # --- no specific shared term at all: the same people/countries are not the same claim
-    if not specific_shared:
+    # The report is the named outlet's own story and its headline words are the claim's:
+    # the outlet stands for the missing specific name ("the Washington Post article about ...").
+    outlet_story = outlet_named is not None and outlet_score == 1.0 and (lexical or 0.0) >= 0.5
+    if not specific_shared and not outlet_story:
         score *= 0.5
         penalties.append("shares no specific entity, name or topic with the claim")
     elif only_common and outlet_named is None and event_score < 1.0:

@@ -429,3 +429,40 @@ def test_calling_a_reported_figure_a_gross_manipulation_is_a_denial() -> None:
 
 def test_calling_threats_outrageous_is_criticism_not_denial() -> None:
     assert denials("Maria Zakharova said the new sanctions threats from Brussels were outrageous.") == []
+
+
+# --- probe_3 failure modes (own texts)
+
+@pytest.mark.parametrize("text", [
+    'Medvedev wrote on Telegram that the story about his feud with the premier was "a pathetic lie".',
+    '"There is no truth in these rumours at all," Kremlin spokesman Dmitry Peskov said.',
+    'Zakharova said there was not a single word of truth in the Guardian article.',
+])
+def test_adjective_lie_and_no_truth_cues(text: str) -> None:
+    assert denials(text)
+
+
+def test_possessive_putin_is_not_the_speaker_of_his_aide() -> None:
+    got = denials("Ushakov, Putin's foreign policy aide, branded the Axios story about a secret trip a fabrication.")
+    assert got and got[0].speaker == "Yuri Ushakov"
+
+
+def test_unknown_name_in_apposition_to_a_russian_ambassador_speaks_for_the_embassy() -> None:
+    got = denials('Russia\'s ambassador to the UK, Pavel Orlov, told Sky News the report on Russian agents in ports was "pure fantasy" and a fabrication.')
+    assert got and got[0].speaker.startswith("Russian Embassy")
+
+
+def test_foreign_party_inside_the_complement_clause_is_not_the_speaker() -> None:
+    got = denials("В Минобороны России заявили, что сообщения украинской стороны об ударе по порту в Измаиле "
+                  "не соответствуют действительности.", lang="ru")
+    assert got and got[0].speaker == "Russian Defence Ministry"
+
+
+def test_participle_naming_verb_takes_the_main_clause_subject() -> None:
+    got = denials('Maria Zakharova denied on Friday that Sergei Lavrov had met Marco Rubio in Doha, calling a Semafor report "a canard".')
+    assert got and got[0].speaker == "Maria Zakharova"
+
+
+def test_foreign_ministry_naming_russian_claims_fake_is_not_a_russian_denial() -> None:
+    assert not denials("МИД Молдовы опроверг заявления российской стороны о подготовке провокации в Приднестровье, "
+                       "назвав их фейком.", lang="ru")

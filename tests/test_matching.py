@@ -119,3 +119,25 @@ def test_headline_cues() -> None:
 def test_threshold_is_configurable() -> None:
     v = score_pair(profile(), REPORT, report_id=5, config=MatchingConfig(threshold=0.99))
     assert not v.matched and v.score < 0.99
+
+
+def test_confirming_participle_marks_a_confirmed_event() -> None:
+    f = feats("Lavrov and Rubio discuss Gaza by phone",
+              "Sergei Lavrov and Marco Rubio discussed Gaza in a phone call, the ministry said, confirming the conversation.")
+    assert f.confirmed
+
+
+def test_ukrainian_and_russian_spellings_share_a_name_key() -> None:
+    assert name_key("Kharkiv") == name_key("Харькове") == name_key("Kharkov")
+    assert name_key("Lviv") == name_key("Львове")
+
+
+def test_named_outlets_own_story_matches_without_a_specific_name() -> None:
+    p = profile(speaker="Russian Embassy in the US", claim="the Washington Post article about Russian payments to American bloggers",
+                quote="The article about Russian payments to American bloggers has nothing to do with reality.",
+                entities=("country:russia", "country:us"), event_type=None, doc_title="Embassy on the Post article",
+                doc_lead="The Russian Embassy said the Washington Post article about Russian payments to bloggers has nothing to do with reality.")
+    r = feats("Russia secretly paid American bloggers, Washington Post reports",
+              "Russian state media secretly made payments to American bloggers, The Washington Post reported.",
+              published="2024-11-10T08:00:00+00:00")
+    assert score_pair(p, r, report_id=7).matched
