@@ -1,0 +1,166 @@
+"""Which speaker a denial cue belongs to.
+
+Its job: the per-sentence record the detector works on (``_Sentence``), quotation
+tracking (``_enclosing_quote``, ``_quote_open``, ``_quote_delta``), and the
+attribution rules: a cue's speaker inside its own sentence (``_pick_speaker``), from
+the transcript turn or the neighbouring sentences (``_context_speaker``), or from the
+headline (``_title_speaker``).
+
+It must not find mentions or cues (``speakers`` and ``denial_cues`` do, and fill the
+``_Sentence``), filter speakers by nationality, or build ``Denial`` records.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from monitor.denial_cues import _NAMING_PARTICIPLE, _NAMING_VERB
+from monitor.entities import ConceptMatch
+from monitor.lowercase_regex import _rx
+from monitor.speakers import _Mention
+
+_I = re.IGNORECASE
+
+
+@dataclass
+class _Sentence:
+    idx: int
+    start: int  # offset in the document text (title sentences: 0)
+    text: str
+    is_title: bool
+    concepts: list[ConceptMatch]
+    mentions: list[_Mention]
+    turn_speaker: str | None = None  # speaker of the transcript turn this sentence is in
+    is_question: bool = False
+    in_quote: bool = False  # starts inside a quotation opened in an earlier sentence
+    cues: list[tuple[str, int, int, str]] = field(default_factory=list)
+
+
+def _pick_speaker(s: _Sentence, cue_start: int, cue_end: int, cls: str) -> tuple[str | None, bool]:
+    """The speaker of a cue inside its own sentence: (speaker, explicit) or (None, False).
+
+    Reported-denial verbs take their subject (the mention before the verb, or one right
+    after it: «опроверг пресс-секретарь Песков»). Other cues take the nearest mention;
+    a pronoun returns "" (resolve from context).
+    """
+    ms = s.mentions
+    if not ms:
+        return None, False
+    naming = [m for m in _NAMING_VERB.finditer(s.text, 0, cue_start)]
+    participle = False
+    if cls != "verb" and naming:
+        # "X called Y's statement a lie" / «X назвал заявления Y ложью»: X speaks.
+        cls, cue_start, cue_end = "verb", naming[-1].start(), naming[-1].end()
+        participle = bool(_NAMING_PARTICIPLE.match(naming[-1].group()))
+    if cls != "verb":
+        # "X said that <Ukraine's claims> were untrue" / «В Минобороны заявили, что сообщения
+        # украинской стороны ... не соответствуют действительности»: the cue is inside the
+        # complement of X's speech verb, so X speaks, not a party named inside the clause.
+        for sp in _SPEECH_THAT.finditer(s.text, 0, cue_start):
+            subj = [m for m in ms if m.start < sp.start() and sp.start() - m.start <= 70]
+            if subj and not _enclosing_quote(s.text, cue_start):
+                return subj[-1].speaker, True
+    if cls == "verb":
+        before = [m for m in ms if m.start < cue_start]
+        if participle and before:
+            # "Zakharova denied that Lavrov had met Rubio, calling the report a canard":
+            # the participle's subject is the main clause's, an attached mention.
+            attached = [m for m in before if m.attached]
+            if attached:
+                return attached[0].speaker, True
+        if before:
+            return before[-1].speaker, True
+        after = [m for m in ms if 0 <= m.start - cue_end <= 40]
+        if after:
+            return after[0].speaker, True
+        return None, False
+    quoted = _enclosing_quote(s.text, cue_start)
+    if quoted is not None:
+        # A cue inside quotation marks belongs to whoever the quote is attributed to,
+        # not to a person named inside it ("That is not true, Lavrov will lead the
+        # delegation," Peskov said).
+        outside = [m for m in ms if not quoted[0] <= m.start < quoted[1]]
+        if outside:
+            ms = outside
+    best = min(ms, key=lambda m: abs(m.start - cue_start) * (1.0 if m.attached else 2.0))
+    return best.speaker, True
+
+
+_SPEECH_THAT = _rx(r"\b(?:said|says|stated|states|insisted|stressed|noted|told\s+(?:\w+\s+){0,3}?|wrote|writes|declared|заявил\w*|сообщил\w*|подчеркнул\w*|отметил\w*|написал\w*|уверен\w*)\s*,?\s+(?:that|что)\b", _I)
+
+_QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“"}
+
+
+def _enclosing_quote(text: str, pos: int) -> tuple[int, int] | None:
+    """The span of the quotation (marks included) around ``pos``, if it is inside one."""
+    i = 0
+    while i < len(text):
+        close = _QUOTE_PAIRS.get(text[i])
+        if close is None:
+            i += 1
+            continue
+        end = text.find(close, i + 1)
+        if end < 0:
+            return (i, len(text)) if i <= pos else None
+        if i <= pos <= end:
+            return (i, end + 1)
+        i = end + 1
+    return None
+
+
+def _quote_delta(text: str, inside: bool) -> bool:
+    """Whether a quotation is still open after ``text``, given ``inside`` before it."""
+    for ch in text:
+        if ch in "“«":
+            inside = True
+        elif ch in "”»":
+            inside = False
+        elif ch == '"':
+            inside = not inside
+    return inside
+
+
+def _quote_open(text: str) -> bool:
+    """Whether ``text`` opens a quotation it does not close."""
+    return text.count("“") + text.count("«") > text.count("”") + text.count("»") or text.count('"') % 2 == 1
+
+
+def _context_speaker(sents: list[_Sentence], i: int) -> str | None:
+    """Speaker of an unattributed quote: the transcript turn, the next sentence's
+    attribution ("…untrue.” Peskov said."), else the last attributed speaker up to
+    three sentences back."""
+    s = sents[i]
+    if s.turn_speaker:
+        return s.turn_speaker
+    if s.in_quote or _quote_open(s.text) or re.search(r"[\"”»’]\s*$", s.text):
+        # A quote split across sentences: its attribution follows the closing mark.
+        for j in range(i + 1, min(len(sents), i + 4)):
+            nxt = sents[j]
+            close = max(nxt.text.rfind("”"), nxt.text.rfind("»"), nxt.text.rfind('"'))
+            if j == i + 1 and not _quote_open(s.text) and not s.in_quote:
+                close = 0
+            if close < 0 and nxt.in_quote:
+                continue  # the quotation goes on
+            after = [m for m in nxt.mentions if m.speaker and m.start >= close and m.start - close < 60]
+            if after:
+                return after[0].speaker
+            if close > 0:
+                break
+    for j in range(i - 1, max(-1, i - 4), -1):
+        if sents[j].is_title:
+            continue
+        named = [m for m in sents[j].mentions if m.speaker]
+        if named:
+            return named[-1].speaker if sents[j].turn_speaker is None else sents[j].turn_speaker
+        if sents[j].turn_speaker:
+            return sents[j].turn_speaker
+    return None
+
+
+def _title_speaker(sents: list[_Sentence]) -> str | None:
+    for s in sents:
+        if s.is_title:
+            named = [m.speaker for m in s.mentions if m.speaker]
+            return named[0] if named else None
+    return None

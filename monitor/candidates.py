@@ -1,0 +1,120 @@
+"""Denial candidates: one scored candidate per attributed cue, with its claim.
+
+Its job: for each cue of a prepared document, find its speaker (via ``attribution``),
+drop non-Russian and unattributed ones, apply the support rules of the weak, event and
+involvement cues, find the denied claim (``_claim_for``: the verb's object, the
+question asked, a report named nearby, or the headline) and score the candidate.
+
+It must not merge candidates, look up the gazetteer, split sentences or build
+``Denial`` records; it reads the ``_Sentence`` list the detector prepared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from monitor.attribution import _context_speaker, _pick_speaker, _Sentence, _title_speaker
+from monitor.denial_cues import _CLAIM_NOUN, _FUTURE, _NAMING, _QUESTION_CTX
+from monitor.models import Document
+from monitor.speakers import _FOREIGN, _SPEAKER_CONCEPTS
+
+
+@dataclass
+class _Cand:
+    cls: str
+    cue: str
+    sent: _Sentence
+    speaker: str
+    speaker_sure: bool
+    claim: str
+    claim_concepts: set[str]
+    quote: str
+    confidence: float
+    cues: list[str] = field(default_factory=list)
+    claim_from_title: bool = False
+    #: Claims of merged candidates: their entities, outlets and dates count too.
+    other_claims: list[str] = field(default_factory=list)
+
+
+def _claim_for(sents: list[_Sentence], i: int, cls: str, cue_end: int, cue_start: int) -> tuple[str, set[str], bool]:
+    """(claim text, its concept ids, whether a report/question context was found)."""
+    s = sents[i]
+    if cls == "verb":
+        rest = s.text[cue_end:].strip(" ,:;—-")
+        if len(rest) > 12:
+            return rest, {c.concept for c in s.concepts if c.start >= cue_end}, True
+    if s.is_question and cue_start > 30 and cls != "verb":
+        # "Asked whether Putin had met Witkoff, Ushakov said: 'There was no meeting'"
+        head = s.text[:cue_start]
+        return head, {c.concept for c in s.concepts if c.start < cue_start}, True
+    content = {
+        c.concept
+        for c in s.concepts
+        if c.concept not in _SPEAKER_CONCEPTS and not (c.start < cue_end and cue_start < c.end)
+    }
+    outside_cue = s.text[:cue_start] + " " + s.text[cue_end:]
+    if cls != "verb" and _CLAIM_NOUN.search(outside_cue) and len(content) >= 2:
+        return s.text, {c.concept for c in s.concepts}, True
+    for j in range(i - 1, max(-1, i - 5), -1):
+        p = sents[j]
+        if p.is_title:
+            continue
+        if (p.is_question or _QUESTION_CTX.search(p.text)) and any(
+            not c.concept.startswith("person:peskov") for c in p.concepts
+        ):
+            return p.text, {c.concept for c in p.concepts}, True
+    for p in sents:
+        if p.is_title and p.idx != i:
+            return p.text, {c.concept for c in p.concepts}, bool(_CLAIM_NOUN.search(p.text))
+    if i > 0:
+        p = sents[i - 1]
+        return p.text, {c.concept for c in p.concepts}, False
+    return s.text, {c.concept for c in s.concepts}, False
+
+
+_BASE_CONF = {"strong": 0.9, "verb": 0.85, "event": 0.75, "weak": 0.7, "involvement": 0.7}
+
+
+def _candidates(sents: list[_Sentence], doc: Document) -> list[_Cand]:
+    cands: list[_Cand] = []
+    cue_sents = {s.idx: s.cues for s in sents if s.cues}
+    if not cue_sents:
+        return []
+    title_spk = _title_speaker(sents)
+    for idx, cues in cue_sents.items():
+        s = sents[idx]
+        for cls, cs, ce, word in cues:
+            spk, explicit = _pick_speaker(s, cs, ce, cls)
+            sure = explicit and bool(spk)
+            if not spk:  # no mention, or a pronoun
+                spk = s.turn_speaker or _context_speaker(sents, idx)
+                sure = spk is not None
+            if not spk and title_spk and title_spk != _FOREIGN and doc.role == "official":
+                spk, sure = title_spk, False
+            if not spk or spk == _FOREIGN:
+                continue
+            claim, claim_cons, has_ctx = _claim_for(sents, idx, cls, ce, cs)
+            conf = _BASE_CONF[cls]
+            if cls == "weak" and not (_CLAIM_NOUN.search(s.text) or _NAMING.search(s.text[max(0, cs - 60) : cs])):
+                continue
+            if cls in ("event", "involvement"):
+                if _FUTURE.search(s.text[max(0, cs - 40) : ce + 20]):
+                    continue
+                support = any(
+                    c[0] in ("strong", "verb") for j in range(max(0, idx - 3), idx + 4) for c in cue_sents.get(j, ())
+                )
+                if not (support or has_ctx):
+                    # The report may come after the denial: "Media reported on Tuesday that ..."
+                    has_ctx = any(
+                        _QUESTION_CTX.search(sents[j].text) and _CLAIM_NOUN.search(sents[j].text)
+                        for j in range(idx + 1, min(len(sents), idx + 4))
+                    )
+                if not (support or has_ctx):
+                    continue
+            if has_ctx:
+                conf += 0.05
+            if not sure:
+                conf -= 0.25
+            from_title = s.is_title or any(p.is_title and p.text == claim for p in sents)
+            cands.append(_Cand(cls, word, s, spk, sure, claim, claim_cons, s.text, round(min(conf, 1.0), 2), [word], from_title))
+    return cands

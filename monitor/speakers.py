@@ -1,0 +1,317 @@
+"""Who may speak in a sentence: Russian officials and institutions, and everyone else.
+
+Its job: the tables of Russian officials (concept id -> canonical name) and
+institutions, ``SPEAKER_GROUP`` (which institution a speaker speaks for),
+``canonical_speaker`` for free-form labels, the speech-verb and official-title
+patterns, and ``_mentions``, which lists the speaker mentions in one sentence
+(Russian, ``_FOREIGN`` / ``_UNKNOWN``, or a pronoun) with whether each is attached
+to a speech verb or title.
+
+It must not decide which mention a cue belongs to (``attribution`` does), find cues,
+or look up the gazetteer itself: callers pass the sentence's concepts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitor.entities import ConceptMatch
+from monitor.lowercase_regex import _rx
+
+__all__ = ["SPEAKER_GROUP", "canonical_speaker"]
+
+_I = re.IGNORECASE
+
+# --------------------------------------------------------------------------- speakers
+
+_RUSSIAN_PEOPLE = {
+    "person:peskov": "Dmitry Peskov",
+    "person:zakharova": "Maria Zakharova",
+    "person:lavrov": "Sergei Lavrov",
+    "person:ushakov": "Yuri Ushakov",
+    "person:putin": "Vladimir Putin",
+    "person:medvedev": "Dmitry Medvedev",
+    "person:shoigu": "Sergei Shoigu",
+    "person:konashenkov": "Igor Konashenkov",
+    "person:ryabkov": "Sergei Ryabkov",
+    "person:nebenzya": "Vassily Nebenzya",
+    "person:kozak": "Dmitry Kozak",
+    "person:antonov": "Anatoly Antonov",
+    "person:darchiev": "Alexander Darchiev",
+    "person:polyanskiy": "Dmitry Polyanskiy",
+    "person:grushko": "Alexander Grushko",
+    "person:galuzin": "Mikhail Galuzin",
+    "person:kosachev": "Konstantin Kosachev",
+    "person:volodin": "Vyacheslav Volodin",
+    "person:matviyenko": "Valentina Matviyenko",
+    "person:patrushev": "Nikolai Patrushev",
+    "person:naryshkin": "Sergei Naryshkin",
+    "person:bortnikov": "Alexander Bortnikov",
+    "person:dmitriev": "Kirill Dmitriev",
+    "person:medinsky": "Vladimir Medinsky",
+    "person:belousov": "Andrei Belousov",
+    "person:gerasimov": "Valery Gerasimov",
+    "person:kadyrov": "Ramzan Kadyrov",
+}
+#: Russian institutions other than the Kremlin and the two ministries.
+_RUSSIAN_ORGS = {"org:fsb": "FSB", "org:svr": "Russian Foreign Intelligence Service"}
+#: Which institution a speaker speaks for: merging and "Kremlin" vs "Peskov" scoring use it.
+SPEAKER_GROUP = {
+    "Dmitry Peskov": "kremlin",
+    "Vladimir Putin": "kremlin",
+    "Yuri Ushakov": "kremlin",
+    "Dmitry Kozak": "kremlin",
+    "Kremlin": "kremlin",
+    "Russian government": "kremlin",
+    "Maria Zakharova": "mfa",
+    "Sergei Lavrov": "mfa",
+    "Sergei Ryabkov": "mfa",
+    "Vassily Nebenzya": "mfa",
+    "Russian Foreign Ministry": "mfa",
+    "Russian Defence Ministry": "mod",
+    "Igor Konashenkov": "mod",
+    "Sergei Shoigu": "mod",
+    "Dmitry Medvedev": "medvedev",
+    "Anatoly Antonov": "mfa",
+    "Alexander Darchiev": "mfa",
+    "Dmitry Polyanskiy": "mfa",
+    "Alexander Grushko": "mfa",
+    "Mikhail Galuzin": "mfa",
+    "Andrei Belousov": "mod",
+    "Valery Gerasimov": "mod",
+    "Kirill Dmitriev": "kremlin",
+    "Vladimir Medinsky": "kremlin",
+    "Nikolai Patrushev": "kremlin",
+    "Sergei Naryshkin": "svr",
+    "Russian Foreign Intelligence Service": "svr",
+    "Alexander Bortnikov": "fsb",
+    "FSB": "fsb",
+}
+_SPEAKER_CONCEPTS = set(_RUSSIAN_PEOPLE) - {"person:putin"} | {"org:kremlin", "org:mfa", "org:mod"}
+_INSTITUTIONS = {
+    "Kremlin", "Russian government", "Russian Foreign Ministry", "Russian Defence Ministry", "FSB",
+    "Russian Foreign Intelligence Service",
+}
+_FOREIGN_ORGS = {"org:whitehouse", "org:pentagon", "org:statedepartment", "org:sbu", "org:nato", "org:eu", "org:un", "org:cia", "org:opcw"}
+_FOREIGN = "<foreign>"
+_UNKNOWN = _FOREIGN  # an unlisted speaker is treated like a foreign one: never reported
+_UNKNOWN_NAME = re.compile(r"(?<![\w.])((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+),?\s+(?:\w+\s+)?(?:said|told|says|tells|added|wrote|stated|insisted)\b")
+_NOT_NAMES = {"He", "She", "It", "They", "We", "I", "This", "That", "The", "A", "An", "But", "And", "Asked", "When", "Speaking", "In", "On", "Officials", "Earlier", "Later", "Also", "So", "Meanwhile", "However", "Media", "Sources", "Source"}
+
+# Latin-script aliases in other languages the archive carries (es/it/pt) and titles that
+# the gazetteer leaves generic.
+_EXTRA_SPEAKERS = re.compile(
+    r"(?P<kremlin>\bCremlino\b|\bKremlim\b|\bKremlin\b)|(?P<zakharova>\bZaj[aá]rova\b|\bZakharova\b)",
+    0,
+)
+_EMBASSY = re.compile(
+    r"\b(?:(?P<nat>russian|russia's|ukrainian|ukraine's|us|u\.s\.|american|british|german|polish|chinese)\s+)?(?:embassy|ambassador|envoy)\s+(?:in|to)\s+(?:the\s+)?(?P<where>(?-i:[A-Z][\w.]+(?:\s+[A-Z]\w+)?))"
+    r"|\b(?:посольств|посол|послом|посла)\w*\s+(?P<natru>россии|рф|украины|сша)?\s*(?:в|во)\s+(?P<whereru>[А-ЯЁ]\w+)",
+    _I,
+)
+_WHERE = {
+    "britain": "the UK", "uk": "the UK", "united kingdom": "the UK", "london": "the UK", "великобритании": "the UK",
+    "лондоне": "the UK", "us": "the US", "u.s.": "the US", "united states": "the US", "washington": "the US",
+    "сша": "the US", "вашингтоне": "the US", "германии": "Germany", "берлине": "Germany", "франции": "France",
+}
+_RUSSIAN_TITLE_BEFORE = _rx(
+    r"\b(?:russian|russia's)\s+(?:\w+\s+){0,2}(?:ambassador|envoy|embassy)(?:\s+(?:to|in|at)\s+(?:the\s+)?[\w.]+(?:\s+[\w.]+)?)?\s*,?\s*$",
+    _I,
+)
+_OFFICIAL_NOUN = _rx(
+    r"^\W{0,3}(?:\w+\s+){0,1}(?:officials?|spokes(?:man|woman|person)|ministry|government|authorities|side|leaders?|president|foreign\s+minister|diplomats?|ambassador|envoy|deputy|office|campaign|team|embassy|presidential\s+office|military|army|general\s+staff"
+    r"|сторон\w*|власт\w*|офис\w*|чиновник\w*|официальн\w*|мид\w*|министерств\w*|посольств\w*|президент\w*|представител\w*|руководств\w*)\b",
+    _I,
+)
+_OFFICIAL_NOUN_BEFORE = _rx(
+    r"(?:spokes(?:man|woman|person)\s+for|aides?\s+to|adviser\s+to|officials?\s+(?:in|from)|мид|министерств\w*\s+\w+\s+дел|министерств\w*\s+обороны|минобороны|власт\w*|представител\w*)\s*$",
+    _I,
+)
+_SPEECH = _rx(
+    r"""(?x)
+    \b(?:said|says|say|told|tells|added|adds|stated|states|stressed|noted|emphasi[sz]ed|wrote|writes|declared|insisted|replied
+       |responded|answered|commented|explained|asserted|reiterated|continued|clarified|argued|remarked|retorted|posted
+       |according\s+to|quoted|denied|denies|dismissed|rejected|refuted|called|branded|warned|claimed)\b
+  | \b(?:заявил\w*|сказал\w*|отметил\w*|подчеркнул\w*|добавил\w*|написал\w*|сообщил\w*|ответил\w*|пояснил\w*|указал\w*
+       |уточнил\w*|заверил\w*|констатировал\w*|назвал\w*|по\s+словам|считает|цитирует|передает|передаёт|опроверг\w*|отверг\w*
+       |отметили|заявили|подчеркнули|посоветовал\w*|призвал\w*|прокомментировал\w*|говорится|заключил\w*|высказал\w*)\b
+  | \b(?:dijo|disse|ha\s+detto|afirmó|smentire|smentisce)\b
+    """,
+    _I,
+)
+#: A speech or denial verb within two words after a mention ("Iran denies", "Moscow said").
+_SPEECH_AHEAD = _rx(r"(?x)^\W{0,3}(?:on\s+\w+\s+)?(?:\w+\s+){0,2}?(?:" + _SPEECH.pattern.replace("(?x)", "") + ")", _I)
+_PRONOUN = _rx(r"\b(?:he|she|the\s+spokes(?:man|woman|person)|the\s+official|the\s+ministry|the\s+kremlin\s+spokes\w+|он|она|по\s+его\s+словам|по\s+ее\s+словам|по\s+её\s+словам|в\s+ведомстве)\b", _I)
+_TURN = re.compile(r"^\s*(?P<name>[A-ZА-ЯЁ][\w.\-’' ]{0,40}?)\s*:\s+\S")
+_QUESTION_TURN = _rx(r"^(?:question|q|journalist|reporter|вопрос|журналист|реплика)\b", _I)
+
+
+@dataclass
+class _Mention:
+    start: int
+    speaker: str  # canonical name, _FOREIGN, or "" for a pronoun
+    attached: bool  # next to a speech verb or an official noun
+
+
+#: What may stand between a speech verb and the speaker named after it ("said Kremlin
+#: spokesman", «заявил журналистам пресс-секретарь»): no claim words, no "that".
+_INVERSION_GAP = _rx(r"^[\s,:]*(?:(?:on\s+)?(?:the|a|an|russian|russia's|kremlin|presidential|president's|foreign|defen[cs]e|minister|ministry|spokes\w+|press|secretary|officials?|representative|deputy|head|chief|aide|general|major|to|reporters|journalists|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|журналистам|официальн\w*|представител\w*|пресс-секретар\w*|помощник\w*|глав\w*|российск\w*|президента|рф|россии|в|накануне|также|генерал-майор|генерал-лейтенант)\W+){0,4}$", _I)
+
+
+#: Verbs whose subject may follow them ("said Peskov"); "told Putin" names the addressee.
+_INVERSION_VERB = _rx(r"(?:said|says|added|adds|stated|noted|stressed|wrote|insisted|replied|explained|asserted|reiterated|according\s+to|заявил\w*|сказал\w*|отметил\w*|подчеркнул\w*|добавил\w*|написал\w*|сообщил\w*|пояснил\w*|заверил\w*|опроверг\w*|отверг\w*|уточнил\w*|ответил\w*|по\s+словам|считает|dijo|disse)$", _I)
+
+
+def _near_speech(sent: str, start: int, end: int, speech: list[tuple[int, int]]) -> bool:
+    """Whether a mention at [start, end) is the subject of a nearby speech verb:
+    before it ("Peskov said", "Peskov, the Kremlin spokesman, told") or right after it
+    with only titles between ("said Kremlin spokesman Dmitry Peskov")."""
+    for s, e in speech:
+        if 0 <= s - end <= 45 and not re.search(r"\b(?:that|which|who|whom|reports?|about|что|который|которая|о)\b", sent[end:s], _I):
+            return True
+        if 0 <= start - e <= 40 and _INVERSION_GAP.match(sent[e:start]) and _INVERSION_VERB.match(sent, s, e):
+            return True
+    return False
+
+
+def _mentions(sent: str, concepts: list[ConceptMatch]) -> list[_Mention]:
+    """Who could be speaking in this sentence: officials, institutions, foreign parties."""
+    speech = [m.span() for m in _SPEECH.finditer(sent)]
+    out: list[_Mention] = []
+    for k, c in enumerate(concepts):
+        con = c.concept
+        after = sent[c.end : c.end + 40]
+        before = sent[max(0, c.start - 40) : c.start]
+        attached = _near_speech(sent, c.start, c.end, speech) or bool(_OFFICIAL_NOUN.match(after)) or bool(
+            _OFFICIAL_NOUN_BEFORE.search(before)
+        )
+        if con.startswith("person:") and (re.match(r"[-–—]\w", sent[c.end : c.end + 2]) or re.search(r"\w[-–—]$", sent[max(0, c.start - 2) : c.start])):
+            continue  # "the Trump-Putin call": part of a compound, never a speaker
+        if con == "person:putin" and re.match(r"(?:['’]s)?\s+(?:\w+\s+)?(?:press\s+secretary|spokes\w+)", after, _I):
+            out.append(_Mention(c.start, "Dmitry Peskov", True))
+            continue
+        if con in _RUSSIAN_PEOPLE and (
+            re.match(r"['’]s?\s+(?:\w+\s+)?(?:statements?|words|remarks|claims?|comments?|allegations?|accusations?|post|article)\b", after, _I)
+            or re.match(r"['’]s\s+(?:\w+\s+){0,3}(?:aide|adviser|advisor|deputy|envoy|assistant|representative|administration|office|government|ministry)\b", after, _I)
+            or re.search(r"\b(?:заявлени\w*|слова|слов|высказывани\w*|обвинени\w*|утверждени\w*)\s+$", before, _I)
+        ):
+            continue  # the object of the denial ("Zakharova's statement"), not its speaker
+        if con in _RUSSIAN_PEOPLE:
+            # Putin is usually the subject of the claim, not its denier: only as a speaker
+            # when a speech verb is right beside him.
+            if con == "person:putin" and not _near_speech(sent, c.start, c.end, speech):
+                continue
+            out.append(_Mention(c.start, _RUSSIAN_PEOPLE[con], attached or con != "person:putin"))
+        elif con.startswith("person:"):
+            if attached:
+                out.append(_Mention(c.start, _FOREIGN, True))
+        elif con in ("org:mfa", "org:mod"):
+            nat = _nationality(concepts, k, sent)
+            gen = re.match(r"\s+([А-ЯЁ][а-яё]+(?:ии|ы|ши|ьи))\b", sent[c.end : c.end + 30])
+            if not nat and gen and gen.group(1) != "России":
+                nat = "country:other"  # «МИД Молдовы», «Минобороны Латвии»: a country the gazetteer does not list
+            if nat and nat != "country:russia":
+                out.append(_Mention(c.start, _FOREIGN, True))
+            else:
+                name = "Russian Foreign Ministry" if con == "org:mfa" else "Russian Defence Ministry"
+                out.append(_Mention(c.start, name, True))
+        elif con == "org:kremlin":
+            out.append(_Mention(c.start, "Kremlin", True))
+        elif con in _RUSSIAN_ORGS:
+            nat = _nationality(concepts, k, sent)
+            if not nat or nat == "country:russia":
+                out.append(_Mention(c.start, _RUSSIAN_ORGS[con], attached))
+        elif con in _FOREIGN_ORGS:
+            if attached:
+                out.append(_Mention(c.start, _FOREIGN, True))
+        elif con.startswith("country:"):
+            nxt = concepts[k + 1] if k + 1 < len(concepts) else None
+            if nxt is not None and nxt.concept in ("org:mfa", "org:mod", "org:kremlin") and nxt.start - c.end < 4:
+                continue  # "Russian Foreign Ministry": the ministry mention speaks
+            prv = concepts[k - 1] if k else None
+            if prv is not None and prv.concept in ("org:mfa", "org:mod", "org:kremlin") and c.start - prv.end < 4:
+                continue  # «Минобороны РФ»: a qualifier, not a second speaker
+            if re.search(r"\b(?:in|to|from|at|of|against|about|with|for|в|во|из|против|о|об|с)\s+(?:the\s+)?$", before, _I):
+                continue  # a place ("the embassy in Washington"), not a speaker
+            if re.search(r"(?:заявлени|сообщени|обвинени|утверждени|версии|позици|слова|claims?\s+by|allegations?\s+by|statements?\s+by)\w*\s+(?:the\s+)?$", before, _I):
+                continue  # «заявления российской стороны», "claims by the Russian side": whose claim, not who speaks
+            if re.match(r"\W{0,3}(?:embassy|посольств)", after, _I):
+                continue  # the embassy pattern below names it
+            if _OFFICIAL_NOUN.match(after) or _SPEECH_AHEAD.match(after):
+                out.append(_Mention(c.start, "Russian government" if con == "country:russia" else _FOREIGN, True))
+    for m in _EMBASSY.finditer(sent):
+        nat = (m.group("nat") or m.group("natru") or "").lower()
+        where = (m.group("where") or m.group("whereru") or "").strip()
+        if nat and not nat.startswith(("russia", "рф", "росс")):
+            out.append(_Mention(m.start(), _FOREIGN, True))
+        elif nat or re.search(r"\brussian?\b|росси", sent[max(0, m.start() - 30) : m.start() + 5], re.I):
+            place = _WHERE.get(where.lower(), where.split()[0] if where else "")
+            out.append(_Mention(m.start(), f"Russian Embassy in {place}".strip(), True))
+    for m in _EXTRA_SPEAKERS.finditer(sent):
+        if m.group("kremlin") and not any(abs(x.start - m.start()) < 3 for x in out):
+            out.append(_Mention(m.start(), "Kremlin", True))
+        elif m.group("zakharova") and not any(abs(x.start - m.start()) < 3 for x in out):
+            out.append(_Mention(m.start(), "Maria Zakharova", True))
+    spans = [(c.start, c.end) for c in concepts]
+    for m in _UNKNOWN_NAME.finditer(sent):
+        if m.group(1).split()[0] in _NOT_NAMES or any(s < m.end(1) and m.start(1) < e for s, e in spans):
+            continue
+        if _RUSSIAN_TITLE_BEFORE.search(sent[max(0, m.start(1) - 70) : m.start(1)]):
+            continue  # "Russia's ambassador to the UK, Andrei Kelin, told": the Russian mention speaks
+        # Somebody the gazetteer does not know ("Spokesman Steven Cheung told"): never
+        # credit their words to the last Russian official mentioned.
+        out.append(_Mention(m.start(1), _UNKNOWN, True))
+    for m in _PRONOUN.finditer(sent):
+        if _near_speech(sent, m.start(), m.end(), speech) or m.group().lower().startswith(("по ", "в ведом", "the ")):
+            out.append(_Mention(m.start(), "", True))
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+def _nationality(concepts: list[ConceptMatch], k: int, sent: str) -> str | None:
+    """Country that qualifies a ministry mention: "Ukraine's Foreign Ministry", «МИД Польши»."""
+    c = concepts[k]
+    if k > 0:
+        p = concepts[k - 1]
+        if p.concept.startswith("country:") and c.start - p.end <= 4:
+            return p.concept
+    if k + 1 < len(concepts):
+        n = concepts[k + 1]
+        gap = sent[c.end : n.start]
+        if n.concept.startswith("country:") and len(gap) <= 3 and not re.search(r"[,.;]", gap):
+            return n.concept
+    return None
+
+
+_CANON_ALIASES = {
+    "peskov": "Dmitry Peskov", "песков": "Dmitry Peskov", "zakharova": "Maria Zakharova", "захарова": "Maria Zakharova",
+    "lavrov": "Sergei Lavrov", "лавров": "Sergei Lavrov", "ushakov": "Yuri Ushakov", "ушаков": "Yuri Ushakov",
+    "putin": "Vladimir Putin", "путин": "Vladimir Putin", "medvedev": "Dmitry Medvedev", "konashenkov": "Igor Konashenkov",
+    "конашенков": "Igor Konashenkov", "shoigu": "Sergei Shoigu", "ryabkov": "Sergei Ryabkov",
+    "defence ministry": "Russian Defence Ministry", "defense ministry": "Russian Defence Ministry",
+    "минобороны": "Russian Defence Ministry", "foreign ministry": "Russian Foreign Ministry", "mfa": "Russian Foreign Ministry",
+    "мид": "Russian Foreign Ministry", "kremlin": "Kremlin", "кремль": "Kremlin", "embassy": "Russian Embassy",
+}
+
+
+def canonical_speaker(name: str) -> list[str]:
+    """Canonical speaker names in a free-form label ("Dmitry Peskov (Kremlin spokesman)").
+
+    Several speakers separated by ";" or "/" give several names. The parenthesised
+    role is ignored, so "Igor Konashenkov (Russian Defence Ministry spokesman)" is
+    Konashenkov, not the ministry.
+    """
+    out: list[str] = []
+    for part in re.split(r"[;/]", name):
+        part = re.sub(r"\(.*?\)", "", part).strip().lower()
+        hit = None
+        for alias, canon in _CANON_ALIASES.items():
+            if alias in part:
+                hit = canon
+                break
+        if part.startswith("russian embassy"):
+            hit = "Russian Embassy"
+        if hit and hit not in out:
+            out.append(hit)
+    return out
