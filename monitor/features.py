@@ -352,6 +352,8 @@ class DocumentFeatures:
     claim_first: bool = False
     #: the headline or lead says the event was confirmed
     confirmed: bool = False
+    #: event types named in the headline (what the report is about)
+    title_events: frozenset[str] = field(default_factory=frozenset)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -359,6 +361,7 @@ class DocumentFeatures:
             "lead_terms": sorted(self.lead_terms), "body_terms": sorted(self.body_terms),
             "lead_keywords": sorted(self.lead_keywords), "headline_cue": self.headline_cue,
             "claim_first": self.claim_first, "confirmed": self.confirmed,
+            "title_events": sorted(self.title_events),
         }
 
     @classmethod
@@ -369,7 +372,7 @@ class DocumentFeatures:
             body_terms=frozenset(data.get("body_terms") or ()),
             lead_keywords=frozenset(data.get("lead_keywords") or ()),
             headline_cue=data.get("headline_cue"), claim_first=bool(data.get("claim_first")),
-            confirmed=bool(data.get("confirmed")),
+            confirmed=bool(data.get("confirmed")), title_events=frozenset(data.get("title_events") or ()),
         )
 
 
@@ -399,4 +402,5 @@ def document_features(title: str, text: str, *, lang: str | None, role: str, sou
         lead_terms=frozenset(lead_terms), body_terms=frozenset(body_terms),
         lead_keywords=frozenset(keywords(head)),
         headline_cue=cue if first else None, claim_first=bool(cue) and not first, confirmed=confirmed,
+        title_events=frozenset(t for pos, t in hits if pos < len(title) and t.startswith("event:")),
     )

@@ -66,8 +66,24 @@ EVENT_FAMILIES: dict[str, set[str]] = {e: _CONTACT for e in _CONTACT}
 EVENT_FAMILIES.update({e: {"event:attack", "event:drones", "event:death", "event:supply"}
                        for e in ("event:attack", "event:drones")})
 EVENT_FAMILIES["event:supply"] = {"event:supply", "event:drones", "event:deal"}
-EVENT_FAMILIES["event:death"] = {"event:death", "event:attack", "event:plot", "event:illness"}
-EVENT_FAMILIES["event:plot"] = {"event:plot", "event:death", "event:attack"}
+EVENT_FAMILIES["event:death"] = {"event:death", "event:attack", "event:plot", "event:illness", "event:poisoning"}
+EVENT_FAMILIES["event:plot"] = {"event:plot", "event:death", "event:attack", "event:poisoning"}
+EVENT_FAMILIES["event:poisoning"] = {"event:poisoning", "event:death", "event:plot", "event:illness"}
+EVENT_FAMILIES["event:illness"] = {"event:illness", "event:death"}
+# An agreement and its extension are one kind of event; talks about it are not.
+EVENT_FAMILIES["event:deal"] = {"event:deal", "event:extension", "event:supply"}
+EVENT_FAMILIES["event:extension"] = {"event:extension", "event:deal"}
+# Election interference is usually hacking and vice versa.
+EVENT_FAMILIES["event:interference"] = {"event:interference", "event:cyberattack"}
+EVENT_FAMILIES["event:cyberattack"] = {"event:cyberattack", "event:interference"}
+#: Headline events compatible with a denied event besides its family: a deal implies the
+#: contacts that made it, so a "deal" headline can assert a denied call or talks.
+_IMPLIES_CONTACT = {"event:deal", "event:extension"}
+HEADLINE_COMPATIBLE: dict[str, set[str]] = {e: _CONTACT | _IMPLIES_CONTACT for e in _CONTACT}
+#: A report whose headline names only event types incompatible with the denied one is
+#: about a different event between the same parties (grain *talks* vs agreeing to
+#: *extend* the grain deal): its score is multiplied by this.
+HEADLINE_OTHER_EVENT_FACTOR = 0.6
 #: Russian state outlets: named in a denial they are its channel, not the denied report.
 STATE_OUTLETS = frozenset({"outlet:tass", "outlet:ria", "outlet:interfax", "outlet:rt", "outlet:sputnik",
                            "outlet:izvestia"})
@@ -83,7 +99,8 @@ def term_weight(term: str) -> float:
         return 0.6
     kind = term.split(":", 1)[0]
     return {
-        "person": 1.0, "name": 1.0, "outlet": 0.6, "org": 0.7, "country": 0.5, "topic": 0.6, "event": 0.6,
+        "person": 1.0, "name": 1.0, "place": 1.0, "region": 0.6, "outlet": 0.6, "org": 0.7, "country": 0.5,
+        "topic": 0.6, "event": 0.6,
     }.get(kind, 0.5)
 
 
@@ -242,6 +259,13 @@ def score_pair(
         event_score = 0.6
     else:
         event_score = 0.0 if report_events else 0.3
+    # The headline says what the report is about: a different kind of event there (and
+    # none of the denied kind) means a different event, whatever the lead also mentions.
+    other_headline_event = bool(
+        denial.event_type and report.title_events
+        and not report.title_events & (family | {denial.event_type} | HEADLINE_COMPATIBLE.get(denial.event_type, set())))
+    if other_headline_event:
+        event_score = 0.0
     # --- outlet named in the denial
     outlet_named = None
     outlet_score = None
@@ -286,6 +310,9 @@ def score_pair(
     elif only_common and outlet_named is None and event_score < 1.0:
         score *= 0.6
         penalties.append("shares only widely reported people with the claim")
+    if other_headline_event:
+        score *= HEADLINE_OTHER_EVENT_FACTOR
+        penalties.append(f"headline reports a different event ({', '.join(sorted(report.title_events))})")
     # --- exclusions and penalties
     excluded = None
     if report.headline_cue:

@@ -104,3 +104,63 @@ def test_empty_text_and_label() -> None:
     assert extract_concepts("") == set()
     assert concept_label("person:putin") == "Vladimir Putin"
     assert concept_label("outlet:washingtonpost") == "Washingtonpost"
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("a drone hit Dnipro overnight", "place:dnipro"),
+        ("удар по Днепру", "place:dnipro"),
+        ("в Николаевской области", "place:mykolaiv"),
+        ("shelling near Mykolaiv", "place:mykolaiv"),
+        ("бои под Артемовском", "place:bakhmut"),
+        ("the battle for Bakhmut", "place:bakhmut"),
+        ("на Запорожской АЭС", "place:zaporizhzhianpp"),
+        ("IAEA staff at the Zaporizhzhia nuclear power plant", "place:zaporizhzhianpp"),
+        ("traffic on the Crimean bridge", "place:kerchbridge"),
+        ("движение по Крымскому мосту", "place:kerchbridge"),
+        ("взрывы на «Северных потоках»", "place:nordstream"),
+        ("in the Black Sea", "region:blacksea"),
+        ("в Черном море", "region:blacksea"),
+        ("глава ДНР", "place:donetsk"),
+        ("заявил Набиуллиной", "person:nabiullina"),
+        ("Witkoff met Kirill Dmitriev", "person:dmitriev"),
+        ("встреча с Пезешкианом", "person:pezeshkian"),
+        ("Ursula von der Leyen said", "person:vonderleyen"),
+        ("глава МАГАТЭ Рафаэль Гросси", "org:iaea"),
+        ("глава МАГАТЭ Рафаэль Гросси", "person:grossi"),
+        ("заседание Совбеза ООН", "org:unsc"),
+        ("the UN Security Council met", "org:unsc"),
+        ("решение Банка России", "org:centralbank"),
+    ],
+)
+def test_places_people_and_organisations_in_both_scripts(text: str, concept: str) -> None:
+    assert concept in extract_concepts(text)
+
+
+def test_common_words_are_not_new_names() -> None:
+    # "стрелковое оружие" (small arms) is not Strelkov; "изюм" (raisins) is not Izium.
+    assert extract_concepts("стрелковое оружие и изюм") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("Moscow agreed to extend the grain deal", "event:extension"),
+        ("продлить зерновую сделку", "event:extension"),
+        ("the two sides struck a deal", "event:deal"),
+        ("he was poisoned with a nerve agent", "event:poisoning"),
+        ("отравление Навального", "event:poisoning"),
+        ("обмен пленными", "event:exchange"),
+        ("the journalist was detained", "event:arrest"),
+        ("размещение ядерного оружия в Белоруссии", "event:deployment"),
+        ("the minister stepped down", "event:resignation"),
+    ],
+)
+def test_action_event_types(text: str, event: str) -> None:
+    assert event in find_event_types(text)
+
+
+def test_phrases_that_only_look_like_events() -> None:
+    assert find_event_types("Zelensky calls for more sanctions") == []
+    assert "event:attack" not in find_event_types("they struck a deal")

@@ -141,3 +141,37 @@ def test_named_outlets_own_story_matches_without_a_specific_name() -> None:
               "Russian state media secretly made payments to American bloggers, The Washington Post reported.",
               published="2024-11-10T08:00:00+00:00")
     assert score_pair(p, r, report_id=7).matched
+
+
+GRAIN_CLAIM = "reports that Moscow had agreed to extend the Black Sea grain deal"
+
+
+def grain_profile():
+    return profile(claim=GRAIN_CLAIM, quote="No decision has been taken.", entities=("country:russia",),
+                   event_type="event:extension", outlets=(), doc_title="Kremlin: no decision on the grain deal",
+                   doc_lead="Peskov was asked about " + GRAIN_CLAIM + ".")
+
+
+def test_report_of_talks_is_not_the_denied_agreement_between_the_same_parties() -> None:
+    agreed = feats("Russia agrees to extend Black Sea grain deal by two months",
+                   "Moscow has agreed to extend the Black Sea grain deal, two people familiar said.")
+    talks = feats("Russia, Turkey and UN hold grain talks in Istanbul",
+                  "Delegations met in Istanbul to discuss the Black Sea grain deal and its extension.")
+    v_agreed = score_pair(grain_profile(), agreed, report_id=1)
+    v_talks = score_pair(grain_profile(), talks, report_id=2)
+    assert v_agreed.matched
+    assert not v_talks.matched
+    assert any("headline reports a different event" in p for p in v_talks.explanation["penalties"])
+
+
+def test_headline_deal_can_assert_a_denied_call() -> None:
+    # A deal implies the contacts behind it: no different-event penalty for a denied call.
+    report = feats("Putin and Trump reach a deal on Ukraine, Washington Post says",
+                   "Donald Trump and Vladimir Putin agreed on a plan in a phone call, The Washington Post reported.")
+    v = score_pair(profile(), report, report_id=3)
+    assert not any("different event" in p for p in v.explanation["penalties"])
+
+
+def test_ukrainian_and_russian_place_spellings_share_a_concept() -> None:
+    assert "place:dnipro" in text_terms("Russian missiles hit Dnipro") & text_terms("ракеты попали в Днепр")
+    assert "place:bakhmut" in text_terms("fighting in Bakhmut") & text_terms("бои за Артемовск")
