@@ -53,6 +53,15 @@ _RUSSIAN_PEOPLE = {
     "person:belousov": "Andrei Belousov",
     "person:gerasimov": "Valery Gerasimov",
     "person:kadyrov": "Ramzan Kadyrov",
+    "person:kelin": "Andrei Kelin",
+    "person:nechayev": "Sergei Nechayev",
+    "person:rudenko": "Andrei Rudenko",
+    "person:kiriyenko": "Sergei Kiriyenko",
+    "person:mishustin": "Mikhail Mishustin",
+    "person:siluanov": "Anton Siluanov",
+    "person:nabiullina": "Elvira Nabiullina",
+    "person:likhachev": "Alexei Likhachev",
+    "person:surovikin": "Sergei Surovikin",
 }
 #: Russian institutions other than the Kremlin and the two ministries.
 _RUSSIAN_ORGS = {"org:fsb": "FSB", "org:svr": "Russian Foreign Intelligence Service"}
@@ -67,6 +76,9 @@ SPEAKER_GROUP = {
     "Maria Zakharova": "mfa",
     "Sergei Lavrov": "mfa",
     "Sergei Ryabkov": "mfa",
+    "Andrei Kelin": "mfa",
+    "Sergei Nechayev": "mfa",
+    "Andrei Rudenko": "mfa",
     "Vassily Nebenzya": "mfa",
     "Russian Foreign Ministry": "mfa",
     "Russian Defence Ministry": "mod",

@@ -466,3 +466,17 @@ def test_participle_naming_verb_takes_the_main_clause_subject() -> None:
 def test_foreign_ministry_naming_russian_claims_fake_is_not_a_russian_denial() -> None:
     assert not denials("МИД Молдовы опроверг заявления российской стороны о подготовке провокации в Приднестровье, "
                        "назвав их фейком.", lang="ru")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "speaker"),
+    [
+        ("Russia's ambassador to London, Andrei Kelin, told a radio interviewer that talk of a planned "
+         "offensive was nonsense.", "en", "Andrei Kelin"),
+        ("Посол России в Берлине Сергей Нечаев назвал статью немецкого таблоида фейком.", "ru", "Sergei Nechayev"),
+        ("Sergei Kiriyenko dismissed reports that he was about to leave the Kremlin as fabricated.", "en",
+         "Sergei Kiriyenko"),
+    ],
+)
+def test_ambassadors_and_other_russian_officials_are_speakers(text: str, lang: str, speaker: str) -> None:
+    assert [d.speaker for d in denials(text, lang=lang)] == [speaker]
