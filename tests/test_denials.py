@@ -474,7 +474,7 @@ def test_foreign_ministry_naming_russian_claims_fake_is_not_a_russian_denial() -
         ("Russia's ambassador to London, Andrei Kelin, told a radio interviewer that talk of a planned "
          "offensive was nonsense.", "en", "Andrei Kelin"),
         ("Посол России в Берлине Сергей Нечаев назвал статью немецкого таблоида фейком.", "ru", "Sergei Nechayev"),
-        ("Sergei Kiriyenko dismissed reports that he was about to leave the Kremlin as fabricated.", "en",
+        ("Sergei Kiriyenko dismissed reports that he had handed in his resignation as fabricated.", "en",
          "Sergei Kiriyenko"),
     ],
 )
