@@ -20,15 +20,15 @@ true: transcripts get edited after publication, and the archive keeps revisions)
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
-from scrapy import Request
 from scrapy.http import Response, TextResponse
 
 from .base import SourceSpider
 from .dates import MOSCOW, combine_date_and_clock
 from .extract import clean_space, drop_elements, parse_html, text_of
 from .items import ArticleItem
+from .listing import ListingSpider
 
 #: Blocks inside an article that are not its text (tags, share bar, "cut" marker).
 NOISE = (".read__cut", ".read__bottommeta", ".read__tags", ".masha-ignore", "script", "style")
@@ -59,38 +59,22 @@ def page_url(listing: str, page: int) -> str:
     return listing if page <= 1 else f"{listing.rstrip('/')}/page/{page}"
 
 
-class KremlinSpider(SourceSpider):
+class KremlinSpider(ListingSpider):
     """kremlin.ru listings and articles (catalogue ``spider = "kremlin"``)."""
 
     name = "kremlin"
     default_options: dict[str, Any] = {"depth": 1, "refetch_known": True, "tz": "+03:00"}
 
-    async def start(self) -> Any:
-        depth = self.option_int("depth")
-        for page in range(1, depth + 1):
-            entry = page == 1
-            yield Request(page_url(self.source.url, page), callback=self.parse_listing,
-                          errback=self.entry_errback if entry else self.follow_errback,
-                          cb_kwargs={"entry": entry}, dont_filter=entry)
+    missing_article = "no article.read__in on the page (markup changed?)"
 
-    def parse_listing(self, response: Response, entry: bool = False) -> Iterator[Request]:
-        if entry:
-            self.note_status(response.status)
-        if not isinstance(response, TextResponse):
-            self.note_error("listing is not HTML", response.url)
-            return
-        for url in listing_links(response):
-            if self.is_known(url) and not self.options.get("refetch_known"):
-                self.skip_known()
-                continue
-            yield Request(url, callback=self.parse_article, errback=self.follow_errback)
+    def page_url(self, listing: str, page: int) -> str:
+        return page_url(listing, page)
 
-    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
-        item = parse_article_page(self, response)
-        if item is None:
-            self.note_error("no article.read__in on the page (markup changed?)", response.url)
-            return
-        yield item
+    def listing_links(self, response: TextResponse) -> list[str]:
+        return listing_links(response)
+
+    def read_article(self, response: Response) -> ArticleItem | None:
+        return parse_article_page(self, response)
 
 
 def parse_article_page(spider: SourceSpider, response: Response) -> ArticleItem | None:

@@ -15,9 +15,8 @@ as pages without the article markup and is recorded as an error.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any
 
-from scrapy import Request
 from scrapy.http import Response, TextResponse
 from w3lib.url import add_or_replace_parameter
 
@@ -25,6 +24,7 @@ from .base import SourceSpider
 from .dates import MOSCOW, parse_human_date
 from .extract import block_texts, clean_space, drop_elements, parse_html, text_of
 from .items import ArticleItem
+from .listing import ListingSpider
 
 _TOC_HEADINGS = re.compile(r"^(содержание|оглавление|contents|table of contents)\s*:?$", re.IGNORECASE)
 _BACK_LINKS = re.compile(r"^(назад к оглавлению|к оглавлению|back to (the )?contents|back to top)$", re.IGNORECASE)
@@ -70,38 +70,22 @@ def strip_contents(body: Any) -> None:
             lst.drop_tree()
 
 
-class MidSpider(SourceSpider):
+class MidSpider(ListingSpider):
     """mid.ru listings and articles (catalogue ``spider = "mid"``)."""
 
     name = "mid"
     default_options: dict[str, Any] = {"depth": 1, "refetch_known": True}
 
-    async def start(self) -> Any:
-        depth = self.option_int("depth")
-        for page in range(1, depth + 1):
-            entry = page == 1
-            yield Request(page_url(self.source.url, page), callback=self.parse_listing,
-                          errback=self.entry_errback if entry else self.follow_errback,
-                          cb_kwargs={"entry": entry}, dont_filter=entry)
+    missing_article = "no article body on the page (markup changed or challenge page?)"
 
-    def parse_listing(self, response: Response, entry: bool = False) -> Iterator[Request]:
-        if entry:
-            self.note_status(response.status)
-        if not isinstance(response, TextResponse):
-            self.note_error("listing is not HTML", response.url)
-            return
-        for url in listing_links(response):
-            if self.is_known(url) and not self.options.get("refetch_known"):
-                self.skip_known()
-                continue
-            yield Request(url, callback=self.parse_article, errback=self.follow_errback)
+    def page_url(self, listing: str, page: int) -> str:
+        return page_url(listing, page)
 
-    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
-        item = parse_article_page(self, response)
-        if item is None:
-            self.note_error("no article body on the page (markup changed or challenge page?)", response.url)
-            return
-        yield item
+    def listing_links(self, response: TextResponse) -> list[str]:
+        return listing_links(response)
+
+    def read_article(self, response: Response) -> ArticleItem | None:
+        return parse_article_page(self, response)
 
 
 def parse_article_page(spider: SourceSpider, response: Response) -> ArticleItem | None:
