@@ -154,15 +154,7 @@ def crawl_command(names: tuple[str, ...], sources_path: Path | None, db_path: Pa
     chosen = [by_name[n] for n in dict.fromkeys(names)] if names else [s for s in catalogue if s.enabled]
     if not chosen:
         raise ConfigError("no sources to crawl (empty catalogue? use --sources FILE)")
-    overrides: dict[str, Any] = {}
-    for item in settings:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--setting")
-        try:
-            overrides[key.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            overrides[key.strip()] = raw
+    overrides = _scrapy_settings(settings)
 
     def on_outcome(o: Any) -> None:
         counts = f"new={o.items_new} updated={o.items_updated} unchanged={o.items_unchanged}"
