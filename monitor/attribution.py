@@ -47,6 +47,16 @@ def _pick_speaker(s: _Sentence, cue_start: int, cue_end: int, cls: str) -> tuple
     ms = s.mentions
     if not ms:
         return None, False
+    if cls != "verb":
+        # "X dismissed reports that he would leave the Kremlin as fabricated" / «X опроверг
+        # сообщения о том, что Кремль ..., назвав их фейком»: a cue after a reported-denial
+        # verb in the same sentence belongs to that verb's subject, never to an entity
+        # named inside the denied claim.
+        verbs = [c for c in s.cues if c[0] == "verb" and c[2] <= cue_start]
+        if verbs and _enclosing_quote(s.text, cue_start) is None:
+            spk, explicit = _pick_speaker(s, verbs[-1][1], verbs[-1][2], "verb")
+            if spk:
+                return spk, explicit
     naming = [m for m in _NAMING_VERB.finditer(s.text, 0, cue_start)]
     participle = False
     if cls != "verb" and naming:
@@ -151,6 +161,13 @@ def _context_speaker(sents: list[_Sentence], i: int) -> str | None:
         if sents[j].is_title:
             continue
         named = [m for m in sents[j].mentions if m.speaker]
+        verbs = [c for c in sents[j].cues if c[0] == "verb"]
+        if named and verbs and sents[j].turn_speaker is None:
+            # "X denied rumours about Y's resignation. 'No, that is not so,' he said": the
+            # pronoun is the denier (the verb's subject), not the person the claim is about.
+            spk, _ = _pick_speaker(sents[j], verbs[0][1], verbs[0][2], "verb")
+            if spk:
+                return spk
         if named:
             return named[-1].speaker if sents[j].turn_speaker is None else sents[j].turn_speaker
         if sents[j].turn_speaker:

@@ -11,6 +11,7 @@ It must not merge candidates, look up the gazetteer, split sentences or build
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from monitor.attribution import _context_speaker, _pick_speaker, _Sentence, _title_speaker
@@ -72,6 +73,22 @@ def _claim_for(sents: list[_Sentence], i: int, cls: str, cue_end: int, cue_start
     return s.text, {c.concept for c in s.concepts}, False
 
 
+_PAST_ANCHOR = re.compile(
+    r"\b(?:last|previous)\s+year\b|\b(?:\w+\s+)?years?\s+ago\b|\bв\s+прошлом\s+году\b|\b(?:\w+\s+)?(?:год|года|лет)\s+назад\b"
+    r"|\b(?:in|back\s+in)\s+(?P<y1>(?:19|20)\d\d)\b|\bв\s+(?P<y2>(?:19|20)\d\d)\s+году\b",
+    re.IGNORECASE,
+)
+
+
+def _old_denial(text: str, year: int | None) -> bool:
+    """Whether a sentence sets its denial in an earlier year ("last year", «в 2023 году»)."""
+    for m in _PAST_ANCHOR.finditer(text):
+        y = m.group("y1") or m.group("y2")
+        if not y or (year is not None and int(y) < year):
+            return True
+    return False
+
+
 _BASE_CONF = {"strong": 0.9, "verb": 0.85, "event": 0.75, "weak": 0.7, "involvement": 0.7}
 
 
@@ -81,8 +98,14 @@ def _candidates(sents: list[_Sentence], doc: Document) -> list[_Cand]:
     if not cue_sents:
         return []
     title_spk = _title_speaker(sents)
+    title_cued = any(p.is_title and p.cues for p in sents)
+    year = doc.published.year if doc.published else None
     for idx, cues in cue_sents.items():
         s = sents[idx]
+        if not title_cued and not s.is_title and idx > 1 and _old_denial(s.text, year):
+            # "Last year the ministry had dismissed similar reports as fake, but ...": a
+            # denial of another time recalled in passing by a report asserting its claim.
+            continue
         for cls, cs, ce, word in cues:
             spk, explicit = _pick_speaker(s, cs, ce, cls)
             sure = explicit and bool(spk)

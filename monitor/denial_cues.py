@@ -243,9 +243,30 @@ _QUESTION_CTX = _rx(
 _FUTURE = _rx(r"\b(?:will|would|plans?|planned|yet|intend\w*|going\s+to|пока|планиру\w*|планов|будет|будут|намерен\w*)\b", _I)
 
 
+#: Fakes and lies in general, not a denied claim: "spread fakes", «ведут кампанию
+#: дезинформации», «количество фейков выросло». Vetoes the sentence only when it names no
+#: specific report or claim.
+_GENERIC_FAKES = _rx(
+    r"""(?x)
+    \b(?:spread\w*|peddl\w+|распростран\w*|тиражир\w*)\s+(?:\w+\s+){0,2}?(?:lies|fakes|falsehoods|disinformation|фейки|фейков|ложь|дезинформаци\w*)\b
+  | \b(?:campaign|war|flood|stream|wave)s?\s+of\s+(?:lies|fakes|disinformation)\b | \bdisinformation\s+(?:campaign|war)s?\b
+  | \bкампани\w+\s+(?:по\s+)?(?:дезинформаци|фейк|лж)\w* | \b(?:количеств|числ|потоки?|волн)\w*\s+(?:\w+\s+)?(?:фейков|лжи|дезинформаци\w*)
+  | \b(?:number|amount)\s+of\s+fakes\b
+    """,
+    _I,
+)
+_SPECIFIC_CLAIM = _rx(
+    r"\b(?:reports?|reported|claims?|claimed|allegations?|alleged|allegedly|stor(?:y|ies)|articles?|publications?|rumou?rs?)\b"
+    r"|\b(?:сообщени|публикаци|стать|утверждени|слух|материал|заявлени)\w*|\bякобы\b|\bбудто\b",
+    _I,
+)
+
+
 def _find_cues(text: str) -> list[tuple[str, int, int, str]]:
     """Every cue in one sentence with its class, minus the guarded ones."""
     if _GUARD_SENTENCE.search(text) and not _STRONG.search(_GUARD_SENTENCE.sub(" ", text)):
+        return []
+    if _GENERIC_FAKES.search(text) and not _SPECIFIC_CLAIM.search(text) and not _STRONG.search(_GENERIC_FAKES.sub(" ", text)):
         return []
     out: list[tuple[str, int, int, str]] = []
     for cls, rx in _ALL_CUES:

@@ -480,3 +480,57 @@ def test_foreign_ministry_naming_russian_claims_fake_is_not_a_russian_denial() -
 )
 def test_ambassadors_and_other_russian_officials_are_speakers(text: str, lang: str, speaker: str) -> None:
     assert [d.speaker for d in denials(text, lang=lang)] == [speaker]
+
+
+# --- probe_4 failure modes (own texts)
+
+@pytest.mark.parametrize(
+    ("text", "lang", "speaker"),
+    [
+        ("Dmitry Peskov dismissed reports that the Foreign Ministry was drafting a new protest note as fiction.", "en",
+         "Dmitry Peskov"),
+        ("Lavrov rejected claims that the Defence Ministry had lost control of the border region as nonsense.", "en",
+         "Sergei Lavrov"),
+        ("Sergei Kiriyenko dismissed reports that he was about to leave the Kremlin as fabricated.", "en",
+         "Sergei Kiriyenko"),
+        ("Захарова опровергла сообщения о том, что Минобороны готовит новую мобилизацию, назвав их фейком.", "ru",
+         "Maria Zakharova"),
+    ],
+)
+def test_institution_inside_the_denied_claim_is_not_a_second_speaker(text: str, lang: str, speaker: str) -> None:
+    assert [d.speaker for d in denials(text, lang=lang)] == [speaker]
+
+
+def test_pronoun_after_a_denial_verb_is_the_denier_not_the_person_in_the_claim() -> None:
+    got = denials("Пресс-секретарь президента Дмитрий Песков опроверг слухи о скорой отставке Эльвиры Набиуллиной. "
+                  '"Нет, это не так", - ответил он журналистам.', lang="ru")
+    assert {d.speaker for d in got} == {"Dmitry Peskov"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Мария Захарова заявила, что западные страны ведут информационную войну и распространяют фейки о России.", "ru"),
+        ("В МИД России отметили, что количество фейков о внешней политике страны в соцсетях выросло вдвое.", "ru"),
+        ("Zakharova accused Western media of waging a campaign of disinformation against Russia to justify sanctions.", "en"),
+    ],
+)
+def test_fakes_in_general_are_not_a_denied_claim(text: str, lang: str) -> None:
+    assert denials(text, lang=lang) == []
+
+
+def test_specific_report_called_part_of_a_disinformation_campaign_is_a_denial() -> None:
+    assert denials("Zakharova called the Bloomberg report about grain exports part of a campaign of disinformation.")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Satellite images show Russia has moved more air defence units to Kaliningrad. The units arrived in March. "
+         "Last year the Defence Ministry had dismissed similar reports about Belarus as fake.", "en"),
+        ("Минобороны готовит новый призыв резервистов, сообщает издание. Документы уже подписаны. "
+         "Ранее, в 2023 году, в Кремле опровергали слухи о второй волне мобилизации.", "ru"),
+    ],
+)
+def test_an_old_denial_recalled_in_passing_is_not_a_denial(text: str, lang: str) -> None:
+    assert denials(text, lang=lang) == []
