@@ -290,7 +290,7 @@ def score_pair(
     if hours >= 0:
         time_score = math.exp(-max(0.0, hours - 72.0) / (24.0 * 7.0))
     else:
-        time_score = math.exp(-(-hours) / (24.0 * 4.0))
+        time_score = math.exp(hours / (24.0 * 4.0))  # hours < 0: the report came after the denial
     parts: list[tuple[str, float, float]] = [
         ("entities", 0.45, entity_score), ("event", 0.15, event_score), ("time", 0.15, time_score),
     ]
