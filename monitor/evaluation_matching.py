@@ -141,23 +141,20 @@ def baseline_pairs(store: Any, gold: Gold, *, top: int = 3, days_before: float =
 
 def detection_recall(store: Any, gold: Gold) -> tuple[int, int]:
     """(gold denial documents with at least one denial row, gold denial documents)."""
-    urls = {u for us in gold.denial_docs.values() for u in us}
-    found = 0
-    for u in urls:
-        if store.db.execute(
-            "SELECT 1 FROM denials x JOIN documents d ON d.id = x.document_id WHERE d.url = ? LIMIT 1", [u]
-        ).fetchone():
-            found += 1
-    return found, len(urls)
+    return _with_denials(store, {u for us in gold.denial_docs.values() for u in us})
 
 
 def contradicted_with_denials(store: Any, gold: Gold) -> tuple[int, int]:
     """(contradicted reports in which a denial was detected, contradicted reports)."""
-    urls = {u for us in gold.contradicts.values() for u in us}
-    hit = 0
-    for u in urls:
+    return _with_denials(store, {u for us in gold.contradicts.values() for u in us})
+
+
+def _with_denials(store: Any, urls: set[str]) -> tuple[int, int]:
+    """(documents among ``urls`` with at least one denial row, len(urls))."""
+    found = sum(
+        1 for u in urls
         if store.db.execute(
             "SELECT 1 FROM denials x JOIN documents d ON d.id = x.document_id WHERE d.url = ? LIMIT 1", [u]
-        ).fetchone():
-            hit += 1
-    return hit, len(urls)
+        ).fetchone()
+    )
+    return found, len(urls)

@@ -78,15 +78,12 @@ class MidSpider(ListingSpider):
 
     missing_article = "no article body on the page (markup changed or challenge page?)"
 
-    def page_url(self, listing: str, page: int) -> str:
-        return page_url(listing, page)
-
-    def listing_links(self, response: TextResponse) -> list[str]:
-        return listing_links(response)
+    # The site-specific parts, as module functions (also tested on their own).
+    page_url = staticmethod(page_url)
+    listing_links = staticmethod(listing_links)
 
     def read_article(self, response: Response) -> ArticleItem | None:
         return parse_article_page(self, response)
-
 
 def parse_article_page(spider: SourceSpider, response: Response) -> ArticleItem | None:
     """An ``ArticleItem`` from a mid.ru article page, or None when the body is missing."""

@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 METADATA = ROOT / "datasette" / "metadata.yml"
 UTC = dt.timezone.utc
 
+# Real-looking URLs are only document identities stored in the archive; every request
+# in this file goes to the Datasette started on 127.0.0.1.
 WAPO = "https://www.washingtonpost.com/politics/2024/11/10/trump-putin-call/"
 REUTERS = "https://www.reuters.com/world/trump-putin-call-2024-11-10/"
 KREMLIN = "http://en.kremlin.ru/events/president/news/75521"
