@@ -66,6 +66,10 @@ FILLER_RU = [
     "В результате атаки беспилотников пострадали {n} человек, сообщил губернатор.",
     "Госдума рассмотрит законопроект в первом чтении до конца месяца.",
 ]
+#: Counterparts in ordinary news: mostly people outside the famous few, as in real news,
+#: so a denial about two leaders is not "about" every article that names one of them.
+ROLES_EN = ["foreign minister", "defence minister", "envoy", "governor", "senator", "chief executive"]
+ROLES_RU = ["министром иностранных дел", "послом", "губернатором", "сенатором", "главой компании"]
 DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 DAYS_RU = ["понедельник", "вторник", "среду", "четверг", "пятницу"]
 #: Synthetic rare words, so the vocabulary grows with the corpus as real news does.
@@ -117,6 +121,8 @@ def make_document(rng: random.Random, n: int, kind: str, lang: str, published: d
                     f"The two leaders talked about {rng.choice(TOPICS_EN)}, the {outlet} reported."]
             source, role = rng.choice(SOURCES_EN), "media"
         else:
+            a = rng.choice(PEOPLE_EN) if people is None else a
+            b = people[1] if people else f"{rng.choice(ROLES_EN)} {_rare(rng).title()} {_rare(rng).title()}"
             title = f"{a} {verb} {b} in {place}"
             lead = [f"{a} {verb} {b} in {place} on {rng.choice(DAYS_EN)}."]
             source, role = rng.choice(SOURCES_EN), "media"
@@ -135,6 +141,8 @@ def make_document(rng: random.Random, n: int, kind: str, lang: str, published: d
                     f"Стороны обсудили ситуацию в {place} и {rng.choice(TOPICS_RU)}."]
             source, role = rng.choice(SOURCES_RU), "media"
         else:
+            a = rng.choice(PEOPLE_RU) if people is None else a
+            b = people[1] if people else f"{rng.choice(ROLES_RU)} {_rare(rng).title()}"
             title = f"{a} {verb} {b} в {place}"
             lead = [f"{a} {verb} {b} в {place}."]
             source, role = rng.choice(SOURCES_RU), "media"

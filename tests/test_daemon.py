@@ -450,3 +450,20 @@ def test_default_catalogue_starts_logs_its_schedule_and_survives_an_unreachable_
     # Failures are outcomes, not crashes: no job raised, no crawl function blew up.
     assert not [line for line in lines if "crawl crashed" in line or "raised an exception" in line], "".join(lines)
     assert any("monitor.daemon: crawl source=" in line and "status=failed" in line for line in lines)
+
+
+def test_polls_are_never_further_apart_than_the_declared_interval(db_path: Path) -> None:
+    # Jitter spreads the runs, but "every = 10s" must stay the worst gap between two polls:
+    # it is the delay an analyst is promised between a denial appearing and it being fetched.
+    daemon = Daemon(db_path, [source("kremlin", 10.0)], FakeCrawl(), settings=settings())
+    trigger = daemon._trigger(daemon.sources["kremlin"])
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    previous = trigger.get_next_fire_time(None, now)
+    gaps = []
+    for _ in range(300):
+        fire = trigger.get_next_fire_time(previous, previous)
+        gaps.append((fire - previous).total_seconds())
+        previous = fire
+    assert max(gaps) <= 10.0
+    assert min(gaps) >= 9.0
+    assert max(gaps) - min(gaps) > 0.5  # still spread, not lockstep
