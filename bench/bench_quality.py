@@ -8,8 +8,10 @@ Reuses the scoring of ``bench/quality_detection.py`` (its file list and
 - detection: ``../shared/data/dev_statements.jsonl`` and ``dev_ru_statements.jsonl`` when
   present (skipped otherwise), and every ``tests/fixtures/denials/*.jsonl``;
 - matching: ``../shared/data/dev_documents.jsonl`` + ``dev_gold.jsonl`` (and ``dev_ru_*``)
-  when present. ``tests/fixtures/matching/*.jsonl`` carry no gold file (their expectations
-  live in tests/test_matching.py), so they are listed as not scored.
+  when present, and the project's own probe set ``tests/fixtures/matching/probe_cases.jsonl``
+  + ``probe_gold.jsonl`` (same gold format). The other ``tests/fixtures/matching/*.jsonl``
+  carry no gold file (their expectations live in tests/test_matching.py), so they are
+  listed as not scored.
 
 Detection baseline: a keyword rule (a document "has a denial" when it contains any of
 a few denial words, EN + RU), to show what the detector adds over grep.
@@ -55,10 +57,9 @@ def keyword_baseline(path: Path) -> tuple[float, float, float]:
     return prf(tp, fp, fn)
 
 
-def matching_scores(prefix: str, data: Path, shuffles: int, tmp: Path) -> list[tuple[str, object, object, float]]:
+def matching_scores(docs: Path, gold_path: Path, shuffles: int, tmp: Path) -> list[tuple[str, object, object, float]]:
     """(seed label, ours PairScore, baseline PairScore, seconds) per shuffle, as quality_matching scores them."""
-    docs = data / f"{prefix}_documents.jsonl"
-    gold_path = data / f"{prefix}_gold.jsonl"
+    prefix = docs.stem
     lines = [l if l.endswith("\n") else l + "\n" for l in docs.open(encoding="utf-8") if l.strip()]
     gold = quality_matching.Gold.from_records(json.loads(l) for l in gold_path.open(encoding="utf-8") if l.strip())
     out = []
@@ -99,18 +100,22 @@ def main(argv: list[str] | None = None) -> int:
                      f"{r['f1']:.3f}", f"keyword P {bp:.2f} R {br:.2f} F1 {bf:.2f}"))
 
     # -- matching ----------------------------------------------------------------------
+    own = ROOT / "tests" / "fixtures" / "matching"
+    labelled = [(args.data / f"{p}_documents.jsonl", args.data / f"{p}_gold.jsonl") for p in ("dev", "dev_ru")]
+    labelled.append((own / "probe_cases.jsonl", own / "probe_gold.jsonl"))
     with tempfile.TemporaryDirectory() as tmpdir:
-        for prefix in ("dev", "dev_ru"):
-            if not (args.data / f"{prefix}_documents.jsonl").exists() or not (args.data / f"{prefix}_gold.jsonl").exists():
-                print(f"skip matching {args.data / (prefix + '_documents.jsonl')} (not present)")
+        for docs, gold_path in labelled:
+            if not docs.exists() or not gold_path.exists():
+                print(f"skip matching {docs} (not present)")
                 continue
-            for label, ours, base, secs in matching_scores(prefix, args.data, args.shuffles, Path(tmpdir)):
-                rows.append(("matching", f"{prefix}_documents ({label})", str(ours.gold),  # type: ignore[attr-defined]
+            for label, ours, base, secs in matching_scores(docs, gold_path, args.shuffles, Path(tmpdir)):
+                rows.append(("matching", f"{docs.stem} ({label})", str(ours.gold),  # type: ignore[attr-defined]
                              f"{ours.precision:.3f}", f"{ours.recall:.3f}", f"{ours.f1:.3f}",  # type: ignore[attr-defined]
                              f"bm25-top3 P {base.precision:.2f} R {base.recall:.2f} F1 {base.f1:.2f}; "  # type: ignore[attr-defined]
                              f"event-R {ours.event_recall:.2f}"))  # type: ignore[attr-defined]
-    for path in sorted((ROOT / "tests" / "fixtures" / "matching").glob("*.jsonl")):
-        rows.append(("matching", path.name, "-", "-", "-", "-", "no gold file: scored in tests/test_matching.py"))
+    for path in sorted(own.glob("*.jsonl")):
+        if path.name not in ("probe_cases.jsonl", "probe_gold.jsonl"):
+            rows.append(("matching", path.name, "-", "-", "-", "-", "no gold file: scored in tests/test_matching.py"))
 
     print()
     print("n = documents (detection) or gold pairs (matching)")
