@@ -87,6 +87,23 @@ HEADLINE_OTHER_EVENT_FACTOR = 0.6
 #: Russian state outlets: named in a denial they are its channel, not the denied report.
 STATE_OUTLETS = frozenset({"outlet:tass", "outlet:ria", "outlet:interfax", "outlet:rt", "outlet:sputnik",
                            "outlet:izvestia"})
+#: A report that names none of the people the denied claim is about (only the same places,
+#: countries or topics) is about another event: its score is multiplied by this.
+ABSENT_ACTORS_FACTOR = 0.6
+#: Weaker signs of another event, multiplying the score by this: the report never names
+#: some of the claim's people (Modi with someone else, against a claimed Modi-Blinken
+#: call), or names them only below its headline and lead (in passing).
+SIDELINED_ACTORS_FACTOR = 0.8
+
+
+def claim_actors(terms: Iterable[str]) -> tuple[str, ...]:
+    """The people a claim is about: the persons it names, less the denier's side.
+
+    Only gazetteer persons: its aliases already cover surnames, titles ("the Russian
+    leader") and Russian case forms, while a name key may be a place or an organisation
+    as well as a person, so it cannot say that a report leaves the claim's people out.
+    """
+    return tuple(sorted({t for t in terms if t.startswith("person:") and t not in DENIER_TERMS}))
 
 
 def term_weight(term: str) -> float:
@@ -119,12 +136,14 @@ class DenialProfile:
     outlets: tuple[str, ...] = ()
     keywords: frozenset[str] = field(default_factory=frozenset)
     event_date: str | None = None
+    #: the people named in the claim proper (not its context), the denier's side left out
+    actors: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "terms": dict(sorted(self.terms.items())), "event_type": self.event_type,
             "outlets": list(self.outlets), "keywords": sorted(self.keywords), "lang": self.lang,
-            "event_date": self.event_date,
+            "event_date": self.event_date, "actors": list(self.actors),
         }
 
     def retrieval_terms(self) -> list[str]:
@@ -152,8 +171,8 @@ def build_profile(
 
     claim_text = f"{claim}\n{quote}"
     lower = lowercase_keys(f"{doc_title}\n{doc_text or doc_lead}")
-    add(entities, 1.0)
-    add(text_terms(claim_text, lower_keys=lower), 1.0)
+    claim_terms = set(entities) | text_terms(claim_text, lower_keys=lower)
+    add(claim_terms, 1.0)
     kw = set(keywords(claim))
     if use_context:
         context = f"{doc_title}\n{doc_lead}"
@@ -170,16 +189,18 @@ def build_profile(
     return DenialProfile(
         denial_id=denial_id, document_id=document_id, speaker=speaker, published=published, lang=lang,
         terms=weights, event_type=ev, outlets=outlets_t, keywords=frozenset(kw), event_date=event_date,
+        actors=claim_actors(claim_terms),
     )
 
 
 def profile_from_json(denial_id: int, document_id: int, speaker: str, published: str,
                       data: Mapping[str, Any]) -> DenialProfile:
+    """A stored profile; one stored before ``actors`` existed has none (no actor check)."""
     return DenialProfile(
         denial_id=denial_id, document_id=document_id, speaker=speaker, published=published,
         lang=data.get("lang"), terms=dict(data.get("terms") or {}), event_type=data.get("event_type"),
         outlets=tuple(data.get("outlets") or ()), keywords=frozenset(data.get("keywords") or ()),
-        event_date=data.get("event_date"),
+        event_date=data.get("event_date"), actors=tuple(data.get("actors") or ()),
     )
 
 
@@ -214,6 +235,30 @@ def could_match(denial: DenialProfile, report: DocumentFeatures) -> bool:
     it need not be scored at all.
     """
     return not (report.body_terms.isdisjoint(denial.terms) and report.lead_terms.isdisjoint(denial.terms))
+
+
+def actor_penalty(denial: DenialProfile, report: DocumentFeatures) -> tuple[float, str]:
+    """How far ``report`` leaves out the people the claim is about: (factor, reason), or (1.0, "").
+
+    A claim that named people did something is asserted by a report about those people,
+    which names them (by name, surname or a title the gazetteer knows, in any case form)
+    in its headline or lead. A report that names none of them reports another event,
+    whatever places, countries or topics it shares; one that never names some of them
+    has the others doing it with someone else; one that names them only below the lead
+    mentions them in passing.
+    """
+    actors = denial.actors
+    if not actors:
+        return 1.0, ""
+    labels = ", ".join(concept_label(t) for t in actors)
+    if report.body_terms.isdisjoint(actors):
+        return ABSENT_ACTORS_FACTOR, f"names none of the people the claim is about ({labels})"
+    if report.lead_terms.isdisjoint(actors):
+        return SIDELINED_ACTORS_FACTOR, f"names the people the claim is about ({labels}) only below the lead"
+    missing = [concept_label(t) for t in actors if t not in report.body_terms]
+    if missing:
+        return SIDELINED_ACTORS_FACTOR, f"never names {', '.join(missing)}, of the people the claim is about"
+    return 1.0, ""
 
 
 def score_pair(
@@ -310,6 +355,11 @@ def score_pair(
     elif only_common and outlet_named is None and event_score < 1.0:
         score *= 0.6
         penalties.append("shares only widely reported people with the claim")
+    # The named outlet's own story may name the people by a title the gazetteer lacks.
+    actor_factor, actor_reason = actor_penalty(denial, report)
+    if actor_reason and not outlet_story:
+        score *= actor_factor
+        penalties.append(actor_reason)
     if other_headline_event:
         score *= HEADLINE_OTHER_EVENT_FACTOR
         penalties.append(f"headline reports a different event ({', '.join(sorted(report.title_events))})")

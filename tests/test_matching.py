@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from monitor.features import document_features, headline_cue, name_key, text_terms
-from monitor.matching import MatchingConfig, build_profile, score_pair
+from monitor.matching import MatchingConfig, build_profile, profile_from_json, score_pair
 
 CLAIM_TITLE = "Kremlin denies report that Putin and Trump spoke by phone"
 CLAIM_LEAD = ("Kremlin spokesman Dmitry Peskov said the Washington Post report that Vladimir Putin and "
@@ -175,3 +177,82 @@ def test_headline_deal_can_assert_a_denied_call() -> None:
 def test_ukrainian_and_russian_place_spellings_share_a_concept() -> None:
     assert "place:dnipro" in text_terms("Russian missiles hit Dnipro") & text_terms("ракеты попали в Днепр")
     assert "place:bakhmut" in text_terms("fighting in Bakhmut") & text_terms("бои за Артемовск")
+
+
+# --- the people the claim is about (actors)
+
+MODI_CLAIM = "a report by the Washington Post that Narendra Modi had spoken to Antony Blinken about Odesa"
+
+
+def modi_profile():
+    return profile(claim=MODI_CLAIM, quote="This is completely untrue.", entities=("person:blinken", "person:modi"),
+                   event_type="event:call", doc_title="Kremlin denies report that Modi spoke to Blinken",
+                   doc_lead=f"The Kremlin denied {MODI_CLAIM}. Kremlin spokesman Dmitry Peskov called it fiction.")
+
+
+def test_actors_are_the_claims_people_without_the_denier() -> None:
+    p = modi_profile()
+    assert p.actors == ("person:blinken", "person:modi")
+    assert "person:peskov" in p.terms and "person:peskov" not in p.actors
+    assert profile(claim="Peskov dismissed the report", quote="Nonsense.", entities=(), event_type=None,
+                   outlets=()).actors == ()
+
+
+def test_report_naming_none_of_the_claims_people_is_another_event() -> None:
+    other = feats("Sergei Shoigu held a phone call with senator Vinsul Lossulro in Odesa",
+                  "Sergei Shoigu held a phone call with senator Vinsul Lossulro in Odesa on Friday.")
+    v = score_pair(modi_profile(), other, report_id=20)
+    assert not v.matched
+    assert score_pair(replace(modi_profile(), actors=()), other, report_id=20).matched  # places and event alone
+    assert "names none of the people the claim is about (Blinken, Modi)" in v.explanation["penalties"]
+
+
+def test_report_of_one_person_with_someone_else_is_penalised() -> None:
+    claimed = feats("Narendra Modi spoke to Antony Blinken about Odesa, sources say",
+                    "Narendra Modi held a phone call with Antony Blinken and discussed Odesa, the Washington Post reported.")
+    other = feats("Narendra Modi held a phone call with senator Vinsul Lossulro in Odesa",
+                  "Narendra Modi held a phone call with senator Vinsul Lossulro in Odesa on Friday.")
+    v_claimed = score_pair(modi_profile(), claimed, report_id=21)
+    v_other = score_pair(modi_profile(), other, report_id=22)
+    assert v_claimed.matched and not v_claimed.explanation["penalties"]
+    unpenalised = score_pair(replace(modi_profile(), actors=()), other, report_id=22).score
+    assert v_other.score < 0.85 * unpenalised and v_other.score < v_claimed.score
+    assert "never names Blinken, of the people the claim is about" in v_other.explanation["penalties"]
+
+
+def test_people_mentioned_only_below_the_lead_are_in_passing() -> None:
+    filler = " ".join(["Markets were calm and shipping in the Black Sea stayed disrupted on Friday."] * 8)
+    passing = feats("Odesa port reopens after a week of repairs",
+                    f"The port of Odesa reopened on Friday after a week of repairs. {filler} "
+                    "Narendra Modi and Antony Blinken are expected to discuss grain next month.")
+    v = score_pair(modi_profile(), passing, report_id=23)
+    assert any(p.endswith("only below the lead") for p in v.explanation["penalties"])
+
+
+def test_surname_title_and_russian_case_forms_still_name_the_claims_people() -> None:
+    reports = [
+        feats("Trump advised Putin in call not to escalate, Washington Post says",
+              "Trump spoke by phone with Putin on Thursday, The Washington Post reported."),
+        feats("Trump advised the Russian president in a call not to escalate, Washington Post says",
+              "The US president-elect spoke by phone with the Kremlin leader on Thursday, The Washington Post reported."),
+        feats("Трамп в телефонном разговоре посоветовал Путину не допускать эскалации",
+              "Дональд Трамп провел телефонный разговор с Владимиром Путиным в четверг, сообщила The Washington Post.",
+              lang="ru"),
+    ]
+    for i, report in enumerate(reports):
+        v = score_pair(profile(), report, report_id=30 + i)
+        assert v.matched, report.lead_terms
+        assert not any("the claim is about" in p for p in v.explanation["penalties"])
+
+
+def test_stored_profiles_keep_their_actors_and_older_ones_have_none() -> None:
+    p = modi_profile()
+    data = p.to_json()
+    assert data["actors"] == ["person:blinken", "person:modi"]
+    assert profile_from_json(1, 10, "Dmitry Peskov", p.published, data).actors == p.actors
+    data.pop("actors")
+    old = profile_from_json(1, 10, "Dmitry Peskov", p.published, data)
+    assert old.actors == ()
+    other = feats("Sergei Shoigu held a phone call with senator Vinsul Lossulro in Odesa",
+                  "Sergei Shoigu held a phone call with senator Vinsul Lossulro in Odesa on Friday.")
+    assert not any("the claim is about" in x for x in score_pair(old, other, report_id=24).explanation["penalties"])
