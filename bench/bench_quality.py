@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             if not docs.exists() or not gold_path.exists():
                 print(f"skip matching {docs} (not present)")
                 continue
-            for label, ours, base, secs in matching_scores(docs, gold_path, args.shuffles, Path(tmpdir)):
+            for label, ours, base, _secs in matching_scores(docs, gold_path, args.shuffles, Path(tmpdir)):
                 rows.append(("matching", f"{docs.stem} ({label})", str(ours.gold),  # type: ignore[attr-defined]
                              f"{ours.precision:.3f}", f"{ours.recall:.3f}", f"{ours.f1:.3f}",  # type: ignore[attr-defined]
                              f"bm25-top3 P {base.precision:.2f} R {base.recall:.2f} F1 {base.f1:.2f}; "  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@
 Its job: the cue grammar (``strong``, ``verb``, ``weak``, ``event``, ``involvement``
 regexes), the guards that veto ordinary negation, no-comment and "neither confirm nor
 deny", the context patterns the cues need (a claim noun, a naming verb, a question or
-report), the cheap literal prefilter (``_has_cue_stem``, a trie of stems) and
+report), the cheap literal prefilter (``_has_cue_stem``, an Aho-Corasick automaton of stems) and
 ``_find_cues``, which lists the unguarded cues of one sentence.
 
 It must not attribute cues to speakers, look up the gazetteer, split text into
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+import ahocorasick
 
 from monitor.lowercase_regex import _rx
 
@@ -146,30 +148,21 @@ _PREFILTER_CONTEXT = {
 }
 
 
-def _trie_pattern(stems: Iterable[str]) -> str:
-    """One regex for a set of literals, factored by common prefixes.
+def _automaton(stems: Iterable[str]) -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton over the stems: one pass over the text finds any of them.
 
-    re tries every branch of a flat alternation at every position (~300 us for a
-    2 KB text with ~130 stems); a trie looks at one branch per position (~15x faster).
+    A trie-shaped regex costs ~45 us on a 2 KB text (``re`` still starts a match at every
+    position); the automaton reads each character once (~4x faster). Detection runs it
+    over every document.
     """
-    trie: dict[str, dict] = {}
+    automaton = ahocorasick.Automaton()
     for stem in stems:
-        node = trie
-        for ch in stem:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict[str, dict]) -> str:
-        if "" in node and len(node) == 1:
-            return ""
-        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(trie)
+        automaton.add_word(stem, stem)
+    automaton.make_automaton()
+    return automaton
 
 
-_PREFILTER = re.compile(_trie_pattern(set(_PREFILTER_STEMS)))
+_PREFILTER = _automaton(sorted(set(_PREFILTER_STEMS)))
 _PREFILTER_LOOSE = re.compile("|".join(sorted(_PREFILTER_CONTEXT, key=len, reverse=True)))
 
 
@@ -177,7 +170,7 @@ def _has_cue_stem(text: str) -> bool:
     if not text:
         return False
     low = text.lower()
-    if _PREFILTER.search(low) is not None:
+    if next(_PREFILTER.iter(low), None) is not None:
         return True
     for m in _PREFILTER_LOOSE.finditer(low):
         if _PREFILTER_CONTEXT[m.group()].search(low, max(0, m.start() - 20), m.start()):

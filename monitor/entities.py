@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from itertools import islice
+from typing import Iterable, Iterator
+
+from .prefix_trie import phrase_pattern
 
 __all__ = [
     "ConceptMatch",
@@ -467,6 +470,8 @@ _LABELS: dict[str, str] = {
 
 
 _TOKEN = re.compile(r"\w+")
+#: Distinct first tokens the gazetteer remembers (news repeats its names).
+_TOKEN_CACHE = 65536
 # What may separate the words of a multi-word alias ("Trump-Putin", "Би-би-си", "U.S.").
 _GAP = re.compile(r"[\s\-\u2010-\u2014.'’«»\"]{0,3}")
 
@@ -515,6 +520,10 @@ class _Gazetteer:
     article; a token scan with a prefix index costs well under 1 ms, and detection runs
     over the whole archive. Longest alias wins at each token ("Washington Post" over
     "Washington"), so outlets never leak into places.
+
+    The scan visits only the tokens where an alias may start: ``starts`` (a trie of
+    every alias, run by ``re`` over the lower-cased text) finds them, so Python never
+    sees the other tokens.
     """
 
     def __init__(self) -> None:
@@ -531,44 +540,73 @@ class _Gazetteer:
                     self.index.setdefault(key, []).append(a)
         for lst in self.index.values():
             lst.sort(key=lambda a: (-len(a.words), a.rank))
+        phrases = {tuple((w.lower(), stem) for w, stem in a.words) for lst in self.index.values() for a in lst}
+        self.starts = re.compile(r"(?<!\w)(?=" + phrase_pattern(sorted(phrases), _GAP.pattern) + ")")
+        #: first token as written -> the aliases it may start (a bounded memo of a pure lookup)
+        self._by_token: dict[str, tuple[_Alias, ...]] = {}
 
     @staticmethod
     def _word_ok(word: str, stem: bool, tok: str) -> bool:
         return tok.startswith(word) if stem else tok == word
 
-    def find(self, text: str) -> list[ConceptMatch]:
-        toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-        lowered = [t[2].lower() for t in toks]
-        out: list[ConceptMatch] = []
-        i, n = 0, len(toks)
-        while i < n:
-            cands = self.index.get(lowered[i][:3])
-            best: _Alias | None = None
-            if cands:
-                for a in cands:
-                    k = len(a.words)
-                    if i + k > n:
-                        continue
-                    ok = True
-                    for j, (w, stem) in enumerate(a.words):
-                        tok = toks[i + j][2] if a.case_sensitive else lowered[i + j]
-                        if not self._word_ok(w, stem, tok):
-                            ok = False
-                            break
-                        if j and not _GAP.fullmatch(text, toks[i + j - 1][1], toks[i + j][0]):
-                            ok = False
-                            break
-                    if ok:
-                        best = a
-                        break
-            if best is None:
-                i += 1
+    def _candidates(self, text: str) -> Iterator[int]:
+        """Offsets of the tokens that may start an alias (a superset; ``find`` checks each).
+
+        Lower-casing keeps word characters word characters, so on lower-cased text of
+        the same length the trie sees the same token starts; when lower-casing changes
+        the length (a rare "İ"), every token is a candidate.
+        """
+        low = text.lower()
+        if len(low) == len(text):
+            return (m.start() for m in self.starts.finditer(low))
+        return (m.start() for m in _TOKEN.finditer(text))
+
+    def _starting_with(self, token: str) -> tuple[_Alias, ...]:
+        """The aliases whose first word ``token`` is, longest first (memoised per token)."""
+        found = self._by_token.get(token)
+        if found is None:
+            low = token.lower()
+            found = tuple(a for a in self.index.get(low[:3], ())
+                          if self._word_ok(*a.words[0], token if a.case_sensitive else low))
+            if len(self._by_token) < _TOKEN_CACHE:
+                self._by_token[token] = found
+        return found
+
+    def _longest(self, text: str, first: re.Match[str], cands: tuple[_Alias, ...]) -> tuple[_Alias, int] | None:
+        """The first of ``cands`` (longest first) whose other words follow ``first``, with its end."""
+        if len(cands[0].words) == 1:
+            return cands[0], first.end()
+        toks = [first, *islice(_TOKEN.finditer(text, first.end()), len(cands[0].words) - 1)]
+        for a in cands:
+            k = len(a.words)
+            if k > len(toks):
                 continue
-            k = len(best.words)
-            s, e = toks[i][0], toks[i + k - 1][1]
+            for j in range(1, k):
+                w, stem = a.words[j]
+                tok = toks[j].group()
+                if not self._word_ok(w, stem, tok if a.case_sensitive else tok.lower()):
+                    break
+                if not _GAP.fullmatch(text, toks[j - 1].end(), toks[j].start()):
+                    break
+            else:
+                return a, toks[k - 1].end()
+        return None
+
+    def find(self, text: str) -> list[ConceptMatch]:
+        out: list[ConceptMatch] = []
+        resume = 0
+        for pos in self._candidates(text):
+            if pos < resume:
+                continue  # inside the alias just matched
+            first = _TOKEN.match(text, pos)
+            cands = self._starting_with(first.group()) if first else ()
+            found = self._longest(text, first, cands) if first and cands else None
+            if found is None:
+                continue
+            best, end = found
+            resume = end
             if best.concept:  # "" marks a phrase that names no concept ("calls for")
-                out.append(ConceptMatch(best.concept, s, e, text[s:e]))
-            i += k
+                out.append(ConceptMatch(best.concept, pos, end, text[pos:end]))
         return out
 
 

@@ -22,11 +22,13 @@ import functools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any, Iterable
 
 import snowballstemmer
 
 from .entities import find_concepts
+from .lowercase_regex import _Exact
 
 #: Characters of body text that count as the lead (after a repeated headline).
 LEAD_CHARS = 450
@@ -131,8 +133,8 @@ _COVER_RU = (
     r"|\bфейк\w*|\bвымысел|\bголословн\w*|спростов\w*|спросту\w*|запереч\w*|відреагува\w*|отреагирова\w*"
 )
 _COVER_OTHER = r"smentisc\w*|smentit\w*|desmient\w*|desmente\w*|\bniega\w*|\bnega\b|desconhece|não\s+tem\s+conhecimento|circo|rechaz\w*"
-_COVER = re.compile(f"(?:{_COVER_EN})|(?:{_COVER_RU})|(?:{_COVER_OTHER})", re.IGNORECASE)
-_CONFIRMED = re.compile(
+_COVER = _Exact(f"(?:{_COVER_EN})|(?:{_COVER_RU})|(?:{_COVER_OTHER})", re.IGNORECASE)
+_CONFIRMED = _Exact(
     r"\bconfirm(?:s|ed|ing)\b(?!\s+(?:by|that\s+(?:the\s+)?report))|подтвердил\w*|подтверждает|подтвердив|подтверждая", re.IGNORECASE)
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\s+[|—–]\s+")
 
@@ -167,7 +169,7 @@ def _keyword_stem(word: str) -> str | None:
 
 def keywords(text: str) -> set[str]:
     """Snowball stems of the content words of ``text`` (English and Russian)."""
-    out = {_keyword_stem(w) for w in set(words(text.lower()))}
+    out = set(map(_keyword_stem, set(words(text.lower()))))
     out.discard(None)
     return out  # type: ignore[return-value]
 
@@ -220,39 +222,61 @@ _TITLE_KEYS = {k for k in (name_key(w) for w in (
 
 def lowercase_keys(text: str) -> set[str]:
     """Name keys of the words written in lower case (so "Центре" is not a name if "центр" occurs)."""
-    out: set[str] = set()
-    for w in set(words(text)):
-        if w[:1].islower() and len(w) >= 4:
-            key = name_key(w)
-            if key:
-                out.add(key)
-    return out
+    return _lowercase_keys(words(text))
 
 
-def _term_hits(text: str, lower: set[str]) -> list[tuple[int, str]]:
-    """(offset, term) for every concept, topic and name occurrence in ``text``."""
+def _lowercase_keys(tokens: Iterable[str]) -> set[str]:
+    """``lowercase_keys`` of a text already split into ``words``."""
+    out = set(map(_lowercase_key, set(tokens)))
+    out.discard(None)
+    return out  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=65536)
+def _lowercase_key(word: str) -> str | None:
+    """The name key of a word written in lower case, else None (memoised per word)."""
+    return name_key(word) if word[:1].islower() and len(word) >= 4 else None
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_terms(tok: str) -> tuple[tuple[str, ...], str | None] | None:
+    """A word's topics and, when it is written like a name, its name key; None when neither.
+
+    What depends on the word alone, memoised: most words of an article are neither, and
+    this lets ``_term_hits`` pass over them with one lookup."""
+    found = _token_topics(tok)
+    key = None
+    if tok[:1].isupper() and len(tok) >= 4 and tok.lower() not in _NOT_NAMES and not (tok.isupper() and len(tok) > 5):
+        key = name_key(tok)
+        if key in _NOT_NAMES or key in _TITLE_KEYS:
+            key = None
+    return (found, key) if found or key else None
+
+
+def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None = None) -> list[tuple[int, str]]:
+    """(offset, term) for every concept, topic and name occurrence in ``text``.
+
+    ``matches`` are the ``_WORD`` matches of ``text`` when the caller has them already."""
     concepts = find_concepts(text)
     hits = [(c.start, c.concept) for c in concepts]
     # Gazetteer matches are in text order and never overlap: bisect on their starts.
     starts = [c.start for c in concepts]
     ends = [c.end for c in concepts]
-    for m in _WORD.finditer(text):
-        tok = m.group()
+    if matches is None:
+        matches = list(_WORD.finditer(text))
+    terms = list(map(_word_terms, map(re.Match.group, matches)))
+    for m, (found, key) in zip(compress(matches, terms), filter(None, terms)):
         pos = m.start()
-        for topic in _token_topics(tok):
+        for topic in found:
             hits.append((pos, topic))
-        if not tok[:1].isupper() or len(tok) < 4:
+        if key is None or key in lower:
             continue
         k = bisect_right(starts, pos) - 1
         if k >= 0 and pos < ends[k]:
             continue
-        if tok.lower() in _NOT_NAMES or (tok.isupper() and len(tok) > 5):
-            continue
         if _SENTENCE_START.search(text, max(0, pos - 4), pos):
             continue
-        key = name_key(tok)
-        if key and key not in lower and key not in _NOT_NAMES and key not in _TITLE_KEYS:
-            hits.append((pos, "name:" + key))
+        hits.append((pos, "name:" + key))
     return hits
 
 
@@ -311,9 +335,9 @@ def headline_cue(title: str) -> tuple[str | None, bool]:
     first = title_clause(title)
     m = _COVER.search(first)
     if m:
-        return m.group(), True
+        return first[m.start():m.end()], True
     m = _COVER.search(title)
-    return (m.group(), False) if m else (None, False)
+    return (title[m.start():m.end()], False) if m else (None, False)
 
 
 def body_lead(title: str, text: str, chars: int = LEAD_CHARS) -> str:
@@ -384,10 +408,11 @@ def document_features(title: str, text: str, *, lang: str | None, role: str, sou
     head = f"{title}\n{lead}"
     body = text[:BODY_CHARS]
     full = f"{title}\n{body}"
-    lower = lowercase_keys(full)
+    matches = list(_WORD.finditer(full))
+    lower = _lowercase_keys(map(re.Match.group, matches))
     # One gazetteer pass over headline + body: the lead's terms are the hits inside the
     # headline or the lead span (a word cut by the lead's end counts whole).
-    hits = _term_hits(full, lower)
+    hits = _term_hits(full, lower, matches)
     body_terms = {t for _, t in hits}
     if start + len(lead) <= len(body):
         lo, hi = len(title) + 1 + start, len(title) + 1 + start + len(lead)

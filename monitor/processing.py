@@ -18,6 +18,7 @@ It must not run SQL itself (``store`` does) or score pairs (``matching`` does).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -54,6 +55,12 @@ def source_outlets(source: str) -> set[str]:
     return {_OUTLET_SLUGS[p] for p in parts if p in _OUTLET_SLUGS}
 
 
+@functools.lru_cache(maxsize=4096)
+def _source_outlets(source: str) -> frozenset[str]:
+    """``source_outlets``, memoised: every pair asks, and an archive has few sources."""
+    return frozenset(source_outlets(source))
+
+
 @dataclass
 class ProcessingReport:
     documents: int = 0
@@ -74,7 +81,11 @@ def process_documents(store: Any, document_ids: Iterable[int], *, queue_alerts: 
         return report
     docs = store.get_documents(ids)
     done: list[int] = []
-    old_events: set[int] = store.event_ids_of_documents(ids)
+    indexed: dict[int, tuple[dict[str, Any], bool]] = {}
+    previous = store.denials_of(ids)
+    old_events = {int(r["event_id"]) for r in previous if r["event_id"] is not None}
+    # A document with no denials before or now has nothing to replace.
+    had_denials = {int(r["document_id"]) for r in previous}
     for doc_id in ids:
         doc = docs.get(doc_id)
         if doc is None:
@@ -87,10 +98,10 @@ def process_documents(store: Any, document_ids: Iterable[int], *, queue_alerts: 
             report.failed += 1
             continue
         published = format_timestamp(doc.published)
-        denial_ids = store.replace_denials(doc_id, published, denials)
+        denial_ids = store.replace_denials(doc_id, published, denials) if denials or doc_id in had_denials else []
         report.denials += len(denials)
         try:
-            _index_document(store, doc_id, doc, published, list(zip(denial_ids, denials)))
+            indexed[doc_id] = _index_document(store, doc_id, doc, published, list(zip(denial_ids, denials)))
         except Exception:
             log.exception("indexing failed url=%s", doc.url)
             report.failed += 1
@@ -98,7 +109,7 @@ def process_documents(store: Any, document_ids: Iterable[int], *, queue_alerts: 
         done.append(doc_id)
     if not done:
         return report
-    new_pairs = match_documents(store, done, config)
+    new_pairs = match_documents(store, done, config, indexed=indexed)
     report.matches += len(new_pairs)
     touched = recluster(store, done, old_events)
     report.events = len(touched)
@@ -117,7 +128,8 @@ def _lead_limit(doc: Document) -> int:
 
 
 def _index_document(store: Any, doc_id: int, doc: Document, published: str,
-                    denials: list[tuple[int, Any]]) -> None:
+                    denials: list[tuple[int, Any]]) -> tuple[dict[str, Any], bool]:
+    """Store the document's denial profiles and index; return its features (JSON) and lead-denial flag."""
     feats = document_features(doc.title, doc.text, lang=doc.lang, role=doc.role, source=doc.source,
                               published=published)
     limit = _lead_limit(doc)
@@ -134,22 +146,29 @@ def _index_document(store: Any, doc_id: int, doc: Document, published: str,
             doc_text=doc.text[:4000],
         )
         store.set_denial_profile(denial_id, profile.to_json())
-    store.replace_document_index(doc_id, published, feats.body_terms, feats.to_json(), lead_denial)
+    data = feats.to_json()
+    store.replace_document_index(doc_id, published, feats.body_terms, data, lead_denial)
+    return data, lead_denial
 
 
 def _shift(ts: str, days: float) -> str:
     return format_timestamp(parse_timestamp(ts) + dt.timedelta(days=days))
 
 
-def match_documents(store: Any, document_ids: list[int], config: MatchingConfig) -> list[tuple[int, int]]:
+def match_documents(store: Any, document_ids: list[int], config: MatchingConfig, *,
+                    indexed: dict[int, tuple[dict[str, Any], bool]] | None = None) -> list[tuple[int, int]]:
     """Re-match the documents' denials (against reports) and the documents (as reports).
 
-    Returns the (denial_id, report_id) pairs that are new.
+    ``indexed`` holds features (as stored) the caller has just written, which then need
+    not be read back. Returns the (denial_id, report_id) pairs that are new.
     """
     new_pairs: list[tuple[int, int]] = []
     own = store.denials_of(document_ids)
-    feats_cache: dict[int, tuple[DocumentFeatures, bool]] = {}
+    feats_cache: dict[int, tuple[DocumentFeatures, bool]] = {
+        i: (DocumentFeatures.from_json(data), lead) for i, (data, lead) in (indexed or {}).items()}
     profiles: dict[int, Any] = {}
+    # A denial and a report of the same batch meet twice (as denial, then as report).
+    scored: dict[tuple[int, int], tuple[int, int, float, dict[str, Any]] | None] = {}
 
     def features(ids: Iterable[int]) -> None:
         missing = [i for i in ids if i not in feats_cache]
@@ -169,14 +188,21 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig)
         for rid in report_ids:
             if rid == profile.document_id or rid not in feats_cache:
                 continue
-            f, lead = feats_cache[rid]
-            if config.threshold > NO_SHARED_TERM_MAX and not could_match(profile, f):
-                continue  # shares no term: scores below any threshold, so nothing to store
-            v = score_pair(profile, f, report_id=rid, report_has_lead_denial=lead,
-                           report_source_outlets=source_outlets(f.source), config=config)
-            if v.matched:
-                out.append((profile.denial_id, rid, v.score, dict(v.explanation)))
+            key = (profile.denial_id, rid)
+            if key not in scored:
+                scored[key] = verdict(profile, rid)
+            hit = scored[key]
+            if hit is not None:
+                out.append(hit)
         return out
+
+    def verdict(profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
+        f, lead = feats_cache[rid]
+        if config.threshold > NO_SHARED_TERM_MAX and not could_match(profile, f):
+            return None  # shares no term: scores below any threshold, so nothing to store
+        v = score_pair(profile, f, report_id=rid, report_has_lead_denial=lead,
+                       report_source_outlets=_source_outlets(f.source), config=config)
+        return (profile.denial_id, rid, v.score, dict(v.explanation)) if v.matched else None
 
     # 1. this document's denials against the reports around them
     for row in own:
@@ -189,8 +215,8 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig)
             exclude_document=row["document_id"], limit=config.max_candidates)
         features(cands)
         new_pairs += store.replace_matches(denial_ids=[row["id"]], matches=verdicts(profile, cands))
-    # 2. each document as a report, against the denials around it (one query for the batch;
-    # each document then takes the rows of its own window, in the same order)
+    # 2. each document as a report, against the denials around it (one query and one
+    # replacement for the batch; each document takes the rows of its own window, in order)
     features(document_ids)
     windows = {doc_id: (_shift(feats_cache[doc_id][0].published, -config.days_after),
                         _shift(feats_cache[doc_id][0].published, config.days_before))
@@ -198,16 +224,16 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig)
     nearby = store.denials_between(min(w[0] for w in windows.values()),
                                    max(w[1] for w in windows.values())) if windows else []
     stamps = [row["published"] for row in nearby]  # sorted: the query orders by published, id
+    found = []
     for doc_id in document_ids:
         if doc_id not in windows:
             continue
         start, end = windows[doc_id]
-        found = []
         for row in nearby[bisect_left(stamps, start) : bisect_right(stamps, end)]:
             if not row["profile"] or row["document_id"] == doc_id:
                 continue
             found += verdicts(profile_of(row), [doc_id])
-        new_pairs += store.replace_matches(report_ids=[doc_id], matches=found)
+    new_pairs += store.replace_matches(report_ids=list(windows), matches=found)
     return sorted(set(new_pairs))
 
 

@@ -158,9 +158,6 @@ class AnalysisMixin:
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
 
-    def event_ids_of_documents(self, document_ids: Iterable[int]) -> set[int]:
-        return {int(r["event_id"]) for r in self.denials_of(document_ids) if r["event_id"] is not None}
-
     def replace_matches(self, *, denial_ids: Iterable[int] = (), report_ids: Iterable[int] = (),
                         matches: Iterable[tuple[int, int, float, dict[str, Any]]] = ()) -> list[tuple[int, int]]:
         """Drop the matches of ``denial_ids`` and of ``report_ids``, then store ``matches``.
@@ -170,14 +167,13 @@ class AnalysisMixin:
         """
         dids, rids = set(denial_ids), set(report_ids)
         before: set[tuple[int, int]] = set()
-        for did in dids:
-            before |= {(int(a), int(b)) for a, b in self.db.execute(
-                "SELECT denial_id, report_id FROM matches WHERE denial_id = ?", [did])}
-            self.db.execute("DELETE FROM matches WHERE denial_id = ?", [did])
-        for rid in rids:
-            before |= {(int(a), int(b)) for a, b in self.db.execute(
-                "SELECT denial_id, report_id FROM matches WHERE report_id = ?", [rid])}
-            self.db.execute("DELETE FROM matches WHERE report_id = ?", [rid])
+        for column, ids in (("denial_id", sorted(dids)), ("report_id", sorted(rids))):
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" for _ in chunk)
+                before |= {(int(a), int(b)) for a, b in self.db.execute(
+                    f"SELECT denial_id, report_id FROM matches WHERE {column} IN ({marks})", chunk)}
+                self.db.execute(f"DELETE FROM matches WHERE {column} IN ({marks})", chunk)
         new: list[tuple[int, int]] = []
         seen: set[tuple[int, int]] = set()
         rows = []

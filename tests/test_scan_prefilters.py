@@ -1,0 +1,131 @@
+"""The fast scans must find exactly what the plain scans they stand in for find.
+
+The gazetteer visits only the tokens its trie regex proposes, document features search
+lower-cased text for IGNORECASE patterns, denial detection looks for cue stems with an
+Aho-Corasick automaton, and the store replaces many reports' matches at once. Each rests
+on an assumption (about Unicode lower-casing, or about order) that these tests check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+
+import pytest
+
+from monitor import denial_cues, entities, features
+from monitor.lowercase_regex import _FOLDED_ONLY, _Exact
+from monitor.models import Denial, Document
+from monitor.prefix_trie import phrase_pattern
+
+UTC = dt.timezone.utc
+
+TRICKY = [
+    "Kremlin spokesman Dmitry Peskov said the Washington  Post report was pure fiction.",
+    "According to the Independent, the U.S. and the UK spoke; The Post and The Times did not.",
+    "Песков: «Путин и Трамп не обсуждали» — заявил пресс-секретарь президента РФ Д. Песков.",
+    "İstanbul talks: Erdoğan, xİ Jinping and ΟΔΟΣ Σ; calls for a phone call with Xi.",
+    "Trump-Putin call, Би-би-си, «Агентство», Zaporizhzhia nuclear power plant, Nord Stream 2.",
+    "struck a deal... strikes deal; dealing with the so-called Kerch   bridge",
+    "ſo the Kremlin’s ſpokesman; ᲀ Москве; ı; K; ǅemal",
+    "",
+    "Putin",
+    "the",
+]
+
+
+def _spans(matches: list[entities.ConceptMatch]) -> list[tuple[str, int, int, str]]:
+    return [(m.concept, m.start, m.end, m.text) for m in matches]
+
+
+def test_phrase_pattern_whole_words_stems_and_gaps() -> None:
+    rx = re.compile(r"(?<!\w)(?=" + phrase_pattern([(("put", True),), (("phone", False), ("call", False))],
+                                                    r"\s{0,3}") + ")")
+    assert [m.start() for m in rx.finditer("putin phone  call phonecall phone calls phone")] == [0, 6]
+    assert re.compile(phrase_pattern([], "")).search("anything") is None
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_gazetteer_finds_what_a_scan_of_every_token_finds(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    gaz = entities._Gazetteer()
+    fast = _spans(gaz.find(text))
+    monkeypatch.setattr(gaz, "_candidates", lambda t: (m.start() for m in entities._TOKEN.finditer(t)))
+    assert fast == _spans(gaz.find(text))
+
+
+def test_lower_casing_keeps_the_classes_the_token_scans_rely_on() -> None:
+    """Word characters stay word characters, letters letters, digits digits (length-keeping case only)."""
+    classes = [re.compile(r"\w"), re.compile(r"[^\W\d_]"), re.compile(r"\d")]
+    for cp in range(sys.maxunicode + 1):
+        c = chr(cp)
+        low = c.lower()
+        if len(low) == 1 and low != c:
+            assert [bool(rx.match(c)) for rx in classes] == [bool(rx.match(low)) for rx in classes], hex(cp)
+
+
+def test_ignorecase_is_lower_casing_outside_the_folded_only_letters() -> None:
+    """For every letter the features' patterns spell, IGNORECASE matches exactly the
+    characters whose ``lower()`` is that letter, once ``_FOLDED_ONLY`` letters and those whose
+    lower case is longer (which take the IGNORECASE path) are excluded."""
+    every = "".join(chr(cp) for cp in range(sys.maxunicode + 1) if not 0xD800 <= cp <= 0xDFFF)
+    by_lower: dict[str, set[str]] = {}
+    for c in every:
+        by_lower.setdefault(c.lower(), set()).add(c)
+    letters = {c for rx in (features._COVER, features._CONFIRMED) for c in rx.pattern if c.isalpha() and c.islower()}
+    assert letters
+    for letter in sorted(letters):
+        matched = {m.group() for m in re.finditer(re.escape(letter), every, re.IGNORECASE)}
+        lowered = by_lower[letter]
+        assert {c for c in matched - lowered if not _FOLDED_ONLY.search(c) and len(c.lower()) == 1} == set(), letter
+        assert lowered <= matched, letter
+
+
+@pytest.mark.parametrize("text", TRICKY + ["KREMLIN DENIES Report", "Ministry conſirmed", "Песков ОПРОВЕРГ"])
+def test_exact_lower_regex_matches_like_ignorecase(text: str) -> None:
+    for rx in (features._COVER, features._CONFIRMED):
+        slow = re.compile(rx.pattern, re.IGNORECASE)
+        assert [m.span() for m in rx.finditer(text)] == [m.span() for m in slow.finditer(text)]
+    assert isinstance(features._COVER, _Exact)
+
+
+@pytest.mark.parametrize("text", TRICKY + ["It is untrue.", "Такого не было", "nothing", "disinformation"])
+def test_cue_stem_automaton_finds_any_stem(text: str) -> None:
+    low = text.lower()
+    expected = any(stem in low for stem in denial_cues._PREFILTER_STEMS) or any(
+        denial_cues._PREFILTER_CONTEXT[m.group()].search(low, max(0, m.start() - 20), m.start())
+        for m in denial_cues._PREFILTER_LOOSE.finditer(low))
+    assert denial_cues._has_cue_stem(text) == expected
+
+
+def _seed(store) -> tuple[list[int], list[int]]:
+    docs = [store.upsert_document(Document(
+        url=f"https://example.test/{i}", title=f"Title {i}", text=f"Text {i}", source="test",
+        published=dt.datetime(2024, 11, 11, 9, i, tzinfo=UTC))).id for i in range(4)]
+    denials = [store.replace_denials(docs[i], f"2024-11-11T09:0{i}:00Z", [Denial(
+        speaker="Kremlin", cue="fiction", quote="q", claim=f"claim {i}")])[0] for i in range(2)]
+    return docs, denials
+
+
+def test_replacing_many_reports_at_once_equals_one_at_a_time(store, tmp_path) -> None:
+    from monitor.store import Store
+
+    other = Store.open(tmp_path / "other.db")
+    try:
+        results = []
+        for s, batched in ((store, True), (other, False)):
+            docs, denials = _seed(s)
+            s.replace_matches(denial_ids=[denials[0]], matches=[(denials[0], docs[2], 0.7, {"a": 1}),
+                                                                 (denials[0], docs[3], 0.6, {})])
+            found = {docs[2]: [(denials[1], docs[2], 0.9, {"b": 2})], docs[3]: []}
+            if batched:
+                new = s.replace_matches(report_ids=list(found), matches=[m for ms in found.values() for m in ms])
+            else:
+                new = [p for rid, ms in found.items() for p in s.replace_matches(report_ids=[rid], matches=ms)]
+            rows = s.db.execute("SELECT denial_id, report_id, score, explanation FROM matches"
+                                " ORDER BY denial_id, report_id").fetchall()
+            results.append((sorted(new), rows))
+        assert results[0] == results[1]
+        assert results[0][0] == [(results[0][1][0][0], results[0][1][0][1])]
+    finally:
+        other.close()
