@@ -380,7 +380,15 @@ def test_daemon_archives_new_items_backs_off_recovers_and_stops_on_sigterm(tmp_p
             # SIGTERM: exit 0 within 10 s, whatever was running.
             stopped = time.monotonic()
             proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=12) == 0
+            try:
+                code = proc.wait(timeout=12)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                reader.join(timeout=5)
+                raise AssertionError("daemon still running 12 s after SIGTERM; its last log lines:\n"
+                                     + "".join(lines[-40:])) from None
+            assert code == 0
             assert time.monotonic() - stopped < 10
         finally:
             if proc.poll() is None:
