@@ -1,14 +1,44 @@
-"""Shared fixtures: a real archive file per test, and JSONL writing helpers."""
+"""Shared fixtures: a real archive file per test, JSONL writing helpers, and the loopback guard."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
 import pytest
 
 from monitor.store import Store
+
+
+NETGUARD = Path(__file__).resolve().parent / "netguard"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse non-loopback connections and lookups here and in every Python child (netguard/)."""
+    fd, log = tempfile.mkstemp(prefix="monitor-netguard-", suffix=".log")
+    os.close(fd)
+    os.environ["MONITOR_TEST_NETGUARD_LOG"] = log
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(NETGUARD), os.environ.get("PYTHONPATH")) if p)
+    spec = importlib.util.spec_from_file_location("monitor_test_netguard", NETGUARD / "sitecustomize.py")
+    assert spec is not None and spec.loader is not None
+    guard = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(guard)  # installs itself: the log variable is set
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only() -> Iterable[None]:
+    """Fail the test that tried to reach anything but 127.0.0.1 (in this process or a child)."""
+    log = Path(os.environ["MONITOR_TEST_NETGUARD_LOG"])
+    before = log.stat().st_size
+    yield
+    with log.open(encoding="utf-8") as fh:
+        fh.seek(before)
+        refused = fh.read()
+    assert not refused, f"the test tried to leave 127.0.0.1:\n{refused}"
 
 
 @pytest.fixture
