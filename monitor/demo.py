@@ -2,9 +2,9 @@
 
 A ``FixtureServer`` serves the feeds in ``monitor/demo/site/`` (texts written for the
 demo); the real ``feed`` spider crawls them through ``monitor.crawl.crawl_once`` into a
-temporary archive, in story order (the outlet's report, then the Kremlin's denial and
-the agency's coverage); detection, matching and alert queueing run in the crawl as in
-production, and ``send_pending`` delivers the alert: to the terminal, or to the
+temporary archive, one source at a time in story order (the outlet's report, then the
+Kremlin's denial, then the agency's coverage); detection, matching and alert queueing
+run in the crawl as in production, and ``send_pending`` delivers the alert: to the terminal, or to the
 configured Apprise URLs. No network and no configuration needed.
 
 It must not touch the user's archive: it works in a temporary folder (or ``workdir``).
@@ -75,9 +75,14 @@ def run_demo(notifier: Notifier, *, workdir: Path | None = None,
             )
             for label, names in steps:
                 echo(label)
-                outcomes = crawl_once(db_path, [sources[n] for n in names], queue_alerts=True, time_limit=60,
-                                      kill_grace=5, settings={"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
-                                                              "ROBOTSTXT_OBEY": False})
+                # One crawl per source, in story order: sources crawled together are
+                # processed in whatever order their responses arrive, and the alert
+                # quotes the denial that reached the archive first.
+                outcomes = [o for n in names
+                            for o in crawl_once(db_path, [sources[n]], queue_alerts=True, time_limit=60,
+                                                kill_grace=5, settings={"DOWNLOAD_DELAY": 0,
+                                                                        "AUTOTHROTTLE_ENABLED": False,
+                                                                        "ROBOTSTXT_OBEY": False})]
                 for o in outcomes:
                     echo(f"   crawled {o.source}: {o.status}, {o.items_new} new documents"
                          + (f" ({o.error})" if o.error else ""))
