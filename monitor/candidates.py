@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from monitor.attribution import _context_speaker, _pick_speaker, _Sentence, _title_speaker
+from monitor.attribution import _context_speaker, _pick_speaker, _quote_open, _Sentence, _title_speaker
 from monitor.denial_cues import _CLAIM_NOUN, _FUTURE, _NAMING, _QUESTION_CTX
 from monitor.models import Document
 from monitor.speakers import _FOREIGN, _SPEAKER_CONCEPTS
@@ -48,6 +48,13 @@ def _claim_for(sents: list[_Sentence], i: int, cls: str, cue_end: int, cue_start
         # "Asked whether Putin had met Witkoff, Ushakov said: 'There was no meeting'"
         head = s.text[:cue_start]
         return head, {c.concept for c in s.concepts if c.start < cue_start}, True
+    if cls != "verb":
+        # "'No, we have no information on this,' Peskov said when asked whether Russia used
+        # Iranian drones": the question follows the answer, in the sentence where the
+        # quotation closes.
+        asked = _question_after(sents, i, cue_end)
+        if asked is not None:
+            return asked
     content = {
         c.concept
         for c in s.concepts
@@ -71,6 +78,34 @@ def _claim_for(sents: list[_Sentence], i: int, cls: str, cue_end: int, cue_start
         p = sents[i - 1]
         return p.text, {c.concept for c in p.concepts}, False
     return s.text, {c.concept for c in s.concepts}, False
+
+
+#: Where a question put to the speaker starts, when it follows the answer.
+_ASKED = re.compile(r"\b(?:asked\s+(?:[\w.]+\s+){0,3}?(?:whether|if|about|why|how)|asked\s+to\s+comment\s+on"
+                    r"|when\s+asked(?:\s+(?:whether|if|about))?)\s+"
+                    r"|\bна\s+вопрос\w*\s+(?:о\s+том,?\s+)?(?:(?:ли|как|почему)\s+)?", re.IGNORECASE)
+
+
+def _question_after(sents: list[_Sentence], i: int, cue_end: int) -> tuple[str, set[str], bool] | None:
+    """The question put to the speaker when it follows the answer: in the cue's sentence,
+    or in the one where the quotation that holds the cue closes."""
+    s = sents[i]
+    spans = [(s, cue_end)]
+    if _quote_open(s.text) or s.in_quote:
+        for j in range(i + 1, min(len(sents), i + 3)):
+            nxt = sents[j]
+            close = max(nxt.text.rfind("”"), nxt.text.rfind("»"), nxt.text.rfind('"'))
+            if close >= 0:
+                spans.append((nxt, close))
+                break
+    for sent, start in spans:
+        if not sent.is_question:
+            continue
+        asked = _ASKED.search(sent.text, start)
+        if asked and len(sent.text) - asked.end() > 12:
+            return (sent.text[asked.end():].strip(" ,:;"),
+                    {c.concept for c in sent.concepts if c.start >= asked.end()}, True)
+    return None
 
 
 _PAST_ANCHOR = re.compile(

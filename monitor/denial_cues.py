@@ -96,6 +96,11 @@ _EVENT = _rx(
   | \b(?:did\s+not|didn't)\s+(?:have|launch|carry\s+out|conduct|fire)\s+any\b
   | \bno\s+(?:\w+\s+)?(?:firing\s+missions|strikes\s+were)\b
   | \bwas\s+not\s+discussed\b | \bhas\s+not\s+(?:even\s+)?been\s+discussed\b
+  | \b(?:did\s+not|didn't|never)\s+discuss(?:ed)?\b
+  | \bне\s+обсуждал\w*
+  | (?:^|[:\"“«„—–])\W*no[,.!]\s+(?:(?:we|i)\s+(?:have|had)\s+no\s+(?:such\s+)?(?:information|knowledge)
+                  |(?:we|i)\s+(?:are|am|were|was)\s+not\s+aware|(?:we|i)\s+(?:do\s+not|don't)\s+(?:have\s+(?:any\s+)?(?:such\s+)?information|know\s+anything))
+  | (?:^|[:\"“«„—–])\W*нет[,.!]\s+(?:(?:у\s+нас\s+|у\s+меня\s+)?(?:нет|никакой)\s+(?:\w+\s+){0,2}?информаци\w*|(?:мы\s+|я\s+)?не\s+располага\w+\s+(?:\w+\s+){0,2}?информаци\w*|(?:нам|мне)\s+(?:\w+\s+){0,3}?не\s*известно)
   | \b(?:разговор|звонк|контакт|встреч|переговор|бесед|удар)\w*\s+(?:\w+\s+){0,3}не\s+(?:было|состоял\w*|проводил\w*)
   | \bне\s+было\s+(?:\w+\s+){0,2}(?:разговор|звонк|контакт|встреч|переговор|бесед|сделк|соглашени)\w*
   | \bникаких\s+(?:\w+\s+){0,3}(?:контакт|разговор|встреч|переговор|удар|звонк)\w*\s+(?:[\w-]+\s+){0,8}?не\s+(?:было|наносил\w*|проводил\w*|велось|состоял\w*)
@@ -144,6 +149,8 @@ _PREFILTER_STEMS = (
 _PREFILTER_CONTEXT = {
     "lie": re.compile(r"(?:^|\W)$"),
     "discussed": re.compile(r"\b(?:not|been)\s+$"),
+    "aware": re.compile(r"\bnot\s+$"), "knowledge": re.compile(r"\bno\s+(?:such\s+)?$"), "know anything": re.compile(r"\bnot\s+$|n't\s+$"),
+    "обсуждал": re.compile(r"\bне\s+$"), "известно": re.compile(r"\bне\s*$"),
     "имеет": re.compile(r"\bне\s+$"), "имеют": re.compile(r"\bне\s+$"), "имел": re.compile(r"\bне\s+$"),
 }
 
@@ -233,7 +240,9 @@ _QUESTION_CTX = _rx(
 )
 
 #: Plans and intentions: an event cue under them ("will not meet") denies nothing yet.
-_FUTURE = _rx(r"\b(?:will|would|plans?|planned|yet|intend\w*|going\s+to|пока|планиру\w*|планов|будет|будут|намерен\w*)\b", _I)
+#: "Plan" counts as an intention only as a verb or in "no plans": "the peace plan was
+#: not discussed" denies talks about a plan that exists.
+_FUTURE = _rx(r"\b(?:will|would|plans|plan\s+to|planned|planning|yet|intend\w*|going\s+to|пока|планиру\w*|планов|будет|будут|намерен\w*)\b", _I)
 
 
 #: Fakes and lies in general, not a denied claim: "spread fakes", «ведут кампанию
@@ -287,3 +296,21 @@ def _find_cues(text: str) -> list[tuple[str, int, int, str]]:
             out.append((cls, s, e, text[s:e]))
     out.sort(key=lambda x: x[1])
     return out
+
+
+#: The kind of event an event cue says did not happen ("did not discuss" denies talks).
+_CUE_EVENTS = (
+    ("event:talks", _rx(r"discuss|обсужд|negotiat|переговор", _I)),
+    ("event:call", _rx(r"\bcalls?\b|conversation|\bspo?ke?\b|\bspeak|\btalk\b|разговор|звонк|бесед", _I)),
+    ("event:meeting", _rx(r"\bmeet|\bmet\b|meeting|встреч", _I)),
+    ("event:contact", _rx(r"contact|контакт", _I)),
+)
+
+
+def _cue_event_type(cue: str) -> str | None:
+    """The event type an ``event`` cue names, or None ("there was no call" -> event:call)."""
+    for concept, rx in _CUE_EVENTS:
+        if rx.search(cue):
+            return concept
+    return None
+

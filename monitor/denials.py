@@ -38,7 +38,7 @@ import re
 from monitor.attribution import _quote_delta, _Sentence, _title_speaker
 from monitor.candidates import _Cand, _candidates
 from monitor.claim_outlets import _claim_outlets
-from monitor.denial_cues import _QUESTION_CTX, _find_cues, _has_cue_stem
+from monitor.denial_cues import _QUESTION_CTX, _cue_event_type, _find_cues, _has_cue_stem
 from monitor.entities import ConceptMatch
 from monitor.entities import find_concepts as _find_concepts
 from monitor.event_dates import _DATE_RX, resolve_event_date
@@ -134,7 +134,7 @@ def _prepare(doc: Document) -> list[_Sentence]:
                 elif _PERSONLIKE.match(name):
                     turn = _UNKNOWN  # a transcript turn by someone we do not list
         s.turn_speaker = turn
-        if not s.is_question and re.search(r"\?\s*$|\b(?:asked\s+(?:whether|if|about)|was\s+asked|when\s+asked)\b|на\s+вопрос|отвечая\s+на", s.text, re.I):
+        if not s.is_question and re.search(r"\?\s*$|\b(?:asked\s+(?:[\w.]+\s+){0,3}?(?:whether|if|about)|asked\s+to\s+comment|was\s+asked|when\s+asked)\b|на\s+вопрос|отвечая\s+на", s.text, re.I):
             s.is_question = True
     return sents
 
@@ -264,6 +264,9 @@ def detect_denials(doc: Document) -> list[Denial]:
         )
         events = [m.concept for m in claim_concepts if m.concept.startswith("event:")]
         events = events or [m.concept for m in quote_concepts if m.concept.startswith("event:")]
+        named = _cue_event_type(c.cue) if c.cls == "event" else None
+        if named:  # what the cue says did not happen is the denied event
+            events = [named, *(e for e in events if e != named)]
         date = resolve_event_date(claim_text, published)
         for extra in [*c.other_claims, c.quote]:
             date = date or resolve_event_date(extra, published)

@@ -534,3 +534,63 @@ def test_specific_report_called_part_of_a_disinformation_campaign_is_a_denial() 
 )
 def test_an_old_denial_recalled_in_passing_is_not_a_denial(text: str, lang: str) -> None:
     assert denials(text, lang=lang) == []
+
+
+# --- soft denials: an explicit "No" answer, "did not discuss" (own texts)
+
+@pytest.mark.parametrize(
+    ("text", "lang", "claim_part"),
+    [
+        ('"No, we have no information about any such transfer," Dmitry Peskov said when asked whether '
+         "Russian air defence systems had been sent to Venezuela.", "en", "air defence systems"),
+        ("Asked by reporters whether the central bank governor had resigned, Peskov replied: "
+         '"No, I am not aware of that."', "en", "central bank governor"),
+        ("«Нет, у нас нет никакой информации на этот счет», — сказал Песков на вопрос о якобы готовящемся "
+         "обмене заключенными с Германией.", "ru", "обмене"),
+        ("На вопрос, правда ли, что российские военные покинули авиабазу в Сирии, Песков ответил: «Нет, нам об "
+         "этом ничего не известно».", "ru", "авиабазу"),
+    ],
+)
+def test_a_no_answer_with_no_knowledge_denies_the_question_asked(text: str, lang: str, claim_part: str) -> None:
+    got = denials(text, lang=lang)
+    assert [d.speaker for d in got] == ["Dmitry Peskov"]
+    assert claim_part in got[0].claim
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # no "No": a statement of not knowing, not an answer that denies
+        ('"We have no information about the health of the governor," Peskov said when asked about rumours.', "en"),
+        ("«У нас нет информации о сроках визита», — сказал Песков на вопрос о поездке президента в Китай.", "ru"),
+        # "No" about plans or decisions still to come
+        ('"No, there are no such plans so far," Peskov said when asked whether Putin would travel to Brazil.', "en"),
+        ('"No, no decision has been taken yet," Peskov said when asked about a new call-up.', "en"),
+        # a future event and "for now": a hedge, not a denial
+        ("На вопрос, правда ли, что Путин посетит Пхеньян в мае, Песков ответил: «Нет, нам пока об этом ничего "
+         "не известно».", "ru"),
+        # a non-Russian speaker
+        ('"No, we have no information on that," a State Department spokesman said when asked about the report.', "en"),
+    ],
+)
+def test_no_answers_that_deny_nothing_are_not_denials(text: str, lang: str) -> None:
+    assert denials(text, lang=lang) == []
+
+
+def test_did_not_discuss_denies_talks_and_names_the_event() -> None:
+    got = denials("Media reported that Russian and Ukrainian envoys had discussed a ceasefire plan in Doha. "
+                  '"The plan was not discussed in Doha," Kremlin aide Yuri Ushakov said on Thursday.')
+    assert [d.speaker for d in got] == ["Yuri Ushakov"]
+    assert got[0].event_type == "event:talks"
+
+
+def test_did_not_discuss_with_no_report_or_question_is_not_a_denial() -> None:
+    # a readout of what a call covered: nothing is contradicted
+    assert denials("Sergei Lavrov and his Turkish counterpart did not discuss gas prices during Tuesday's call, "
+                   "the Foreign Ministry said.") == []
+
+
+def test_a_peace_plan_is_not_a_plan_to_do_something() -> None:
+    got = denials("Western media reported that Russia and Ukraine had agreed a ceasefire in Riyadh. Ushakov said the peace plan "
+                  "was not discussed at the meeting at all.")
+    assert [d.speaker for d in got] == ["Yuri Ushakov"]

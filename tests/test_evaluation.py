@@ -60,3 +60,12 @@ def test_own_fixture_set_meets_the_quality_bar() -> None:
 
 def test_main_without_files_is_a_usage_error() -> None:
     assert main([]) == 2
+
+
+def test_every_probe_set_meets_the_quality_bar() -> None:
+    """Each probe set was written to find failure modes; fixed ones must stay fixed."""
+    paths = sorted(FIXTURES.glob("*.jsonl"))
+    assert len(paths) >= 5
+    for path in paths:
+        res = evaluate_detection(path)
+        assert res["precision"] >= 0.9 and res["recall"] >= 0.9, (path.name, res["errors"])
