@@ -451,6 +451,62 @@ _NOT_EVENTS: dict[str, list[str]] = {
     ],
 }
 
+#: The same concepts in the other languages Russian denials are reported in: Spanish,
+#: Italian, Portuguese, French and German wire copy (RT en Español, Sputnik Brasil,
+#: ANSA, AFP, dpa) and Ukrainian, whose Cyrillic spellings the Russian stems miss
+#: (Путін, Київ, Україна). Only names, countries, institutions and event words that
+#: carry a claim; a language's grammar words never.
+_OTHER_LANGUAGES: dict[str, list[str]] = {
+    "person:putin": ["poutine", "путін*"],
+    "person:zelensky": ["zelenski", "zelenskyj", "selenskyj", "зеленськ*"],
+    "person:peskov": ["peskow", "пєсков*", "portavoz del kremlin", "portavoce del cremlino", "porta-voz do kremlin",
+                      "porte-parole du kremlin", "kremlsprecher"],
+    "person:zakharova": ["zajárova", "zajarova", "sacharowa", "zacharova"],
+    "person:lavrov": ["lawrow"],
+    "person:medvedev": ["medwedew", "medvédev"],
+    "person:shoigu": ["schoigu", "shoigú"],
+    "person:ushakov": ["uschakow"],
+    "org:kremlin": ["cremlino", "=Kreml"],
+    "org:mfa": ["ministerio de asuntos exteriores", "ministerio de exteriores", "cancillería rusa",
+                "ministero degli esteri", "ministério das relações exteriores", "itamaraty russo",
+                "ministère des affaires étrangères", "außenministerium", "мзс", "міністерств* закордонних справ"],
+    "org:mod": ["ministerio de defensa", "ministero della difesa", "ministério da defesa",
+                "ministère de la défense", "verteidigungsministerium", "міноборони", "міністерств* оборони"],
+    "org:nato": ["=OTAN"],
+    "country:russia": ["rusia", "rússia", "russie", "russland", "ruso", "rusa", "rusos", "rusas", "russi", "russe",
+                       "russes", "russisch*", "moscú", "=Mosca", "moscou", "moskau", "росі*", "російськ*"],
+    "country:ukraine": ["ucrania", "ucraniano*", "ucraniana*", "ucraina", "ucraino", "ucraini", "ucrânia",
+                        "ukrainien*", "ukrainisch*", "kiew", "україн*", "київ*", "києв*"],
+    "country:us": ["estados unidos", "=EE.UU.", "=EEUU", "stati uniti", "=EUA", "états-unis", "etats-unis",
+                   "vereinigte staaten", "estadounidense*", "statunitens*", "norte-american*", "américain*",
+                   "amerikanisch*"],
+    "country:uk": ["reino unido", "regno unito", "royaume-uni", "großbritannien", "grossbritannien", "londres",
+                   "londra", "británic*", "britannic*", "britânic*", "britannique*", "britisch*"],
+    "country:germany": ["alemania", "germania", "alemanha", "allemagne", "deutschland", "alemán", "tedesc*",
+                        "allemand*", "німеччин*"],
+    "country:france": ["francia", "frança", "frankreich", "francés", "francese", "francês", "französisch*", "франці*"],
+    "country:china": ["cina", "chine", "chinois*", "cinese"],
+    "country:syria": ["siria", "síria", "syrie", "syrien", "сирі*"],
+    "country:iran": ["irán", "irã"],
+    "country:turkey": ["turquía", "turchia", "turquia", "turquie", "türkei"],
+    "country:poland": ["polonia", "polônia", "pologne", "polen", "польщ*"],
+    "country:belarus": ["bielorrusia", "bielorussia", "bielorrússia", "biélorussie", "weißrussland", "білорус*"],
+    "event:call": ["llamada telefónica", "conversación telefónica", "telefonata", "conversa telefônica",
+                   "telefonema", "appel téléphonique", "entretien téléphonique", "telefonat", "telefongespräch",
+                   "телефонн* розмов*", "розмов*"],
+    "event:meeting": ["reunión", "incontro", "reunião", "rencontre", "treffen", "cumbre", "vertice", "sommet",
+                      "gipfel*", "зустріч*"],
+    "event:talks": ["negociaciones", "negoziati", "negociações", "négociations", "verhandlungen"],
+    "event:deal": ["acuerdo", "accordo", "acordo", "abkommen", "угод*"],
+    "event:attack": ["ataque", "ataques", "attacco", "attacchi", "attaque", "attaques", "angriff*"],
+    "event:drones": ["droni", "drohne*"],
+    "event:poisoning": ["envenenamiento", "envenenado", "envenenada", "avvelenamento", "avvelenato", "envenenamento",
+                        "empoisonnement", "empoisonné", "vergiftung", "vergiftet", "отруєнн*"],
+}
+for _concept, _aliases in _OTHER_LANGUAGES.items():
+    _table = {"person": _PEOPLE, "org": _ORGS, "country": _COUNTRIES, "event": _EVENTS}[_concept.split(":")[0]]
+    _table[_concept] = [*_table[_concept], *_aliases]
+
 _CATEGORIES = (_OUTLETS, _PEOPLE, _ORGS, _COUNTRIES, _PLACES, _EVENTS, _NOT_EVENTS)
 
 #: Human-readable labels for the concepts that are most often displayed to analysts.

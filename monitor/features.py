@@ -68,16 +68,18 @@ according reuters tass ria interfax the а в
 # Bilingual stems for common news nouns the gazetteer leaves out; a token matches a
 # topic when it starts with one of the stems (English and Russian inflection).
 _TOPICS: dict[str, tuple[str, ...]] = {
-    "topic:missile": ("missile", "rocket", "ракет", "ракетн"),
+    "topic:missile": ("missile", "rocket", "ракет", "ракетн", "misil", "missil", "rakete"),
     "topic:hospital": ("hospital", "maternity", "больниц", "госпитал", "роддом", "родильн"),
-    "topic:poison": ("poison", "novichok", "nerve", "отравл", "новичок", "отравит"),
+    "topic:poison": ("poison", "novichok", "nerve", "отравл", "новичок", "отравит", "envenen", "avvelen", "empoison",
+                     "vergift", "отру"),
     "topic:plane": ("plane", "jet", "aircraft", "самолет", "самолёт", "авиакатастроф", "бизнес-джет"),
     "topic:crash": ("crash", "explosion", "крушен", "катастроф", "взрыв"),
     "topic:vaccine": ("vaccine", "covid", "coronavirus", "вакцин", "коронавирус"),
     "topic:bodies": ("bodies", "corpses", "massacre", "atrocit", "executed", "трупы", "тела", "массов", "зверств"),
     "topic:civilians": ("civilian", "мирн", "гражданск"),
     "topic:station": ("station", "вокзал", "станци"),
-    "topic:spy": ("spy", "spies", "espionage", "шпион", "разведчик", "разведк", "spymaster"),
+    "topic:spy": ("spy", "spies", "espionage", "шпион", "разведчик", "разведк", "spymaster", "espía", "espionaj",
+                  "spionag", "espion", "шпигун"),
     "topic:intelligence": ("intelligence", "спецслужб"),
     "topic:investigation": ("investigat", "расследован"),
     "topic:weapons": ("weapon", "arms", "munition", "оружи", "вооружен", "боеприпас"),

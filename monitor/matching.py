@@ -68,7 +68,8 @@ EVENT_FAMILIES.update({e: {"event:attack", "event:drones", "event:death", "event
 EVENT_FAMILIES["event:supply"] = {"event:supply", "event:drones", "event:deal"}
 EVENT_FAMILIES["event:death"] = {"event:death", "event:attack", "event:plot", "event:illness", "event:poisoning"}
 EVENT_FAMILIES["event:plot"] = {"event:plot", "event:death", "event:attack", "event:poisoning"}
-EVENT_FAMILIES["event:poisoning"] = {"event:poisoning", "event:death", "event:plot", "event:illness"}
+# A poisoning is an attack on a person ("spy attack", "nerve agent attack" headlines).
+EVENT_FAMILIES["event:poisoning"] = {"event:poisoning", "event:death", "event:plot", "event:illness", "event:attack"}
 EVENT_FAMILIES["event:illness"] = {"event:illness", "event:death"}
 # An agreement and its extension are one kind of event; talks about it are not.
 EVENT_FAMILIES["event:deal"] = {"event:deal", "event:extension", "event:supply"}

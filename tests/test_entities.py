@@ -164,3 +164,38 @@ def test_action_event_types(text: str, event: str) -> None:
 def test_phrases_that_only_look_like_events() -> None:
     assert find_event_types("Zelensky calls for more sanctions") == []
     assert "event:attack" not in find_event_types("they struck a deal")
+
+
+@pytest.mark.parametrize(
+    ("text", "concepts"),
+    [
+        ("Zajárova calificó de mentira las acusaciones de Londres sobre el envenenamiento",
+         {"person:zakharova", "country:uk", "event:poisoning"}),
+        ("Il Cremlino smentisce: nessuna telefonata tra Putin e Trump, dice il portavoce",
+         {"org:kremlin", "event:call", "person:putin", "person:trump"}),
+        ("Kremlsprecher Peskow: kein Treffen mit Selenskyj in der Türkei",
+         {"person:peskov", "event:meeting", "person:zelensky", "country:turkey"}),
+        ("Le porte-parole du Kremlin dément un appel téléphonique entre Poutine et les États-Unis",
+         {"person:peskov", "event:call", "person:putin", "country:us"}),
+        ("Kremlin nega ataque de drones russos na Ucrânia, diz o Ministério da Defesa",
+         {"org:kremlin", "event:attack", "event:drones", "country:ukraine", "org:mod"}),
+        ("Пєсков: розмови Путіна з Зеленським у Києві не було", {"person:peskov", "event:call", "person:putin",
+                                                              "person:zelensky", "country:ukraine"}),
+    ],
+)
+def test_other_languages_name_the_same_concepts(text: str, concepts: set[str]) -> None:
+    assert concepts <= extract_concepts(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Russo brothers directed the film",  # a surname, not Italian for Russian
+        "a Russian mosca fly on the window",  # lower-case: the Spanish word for a fly, not Moscow
+        "We will meet again in the Kremlin garden",  # English text still has no foreign concept
+    ],
+)
+def test_other_language_aliases_do_not_fire_on_english_words(text: str) -> None:
+    found = extract_concepts(text)
+    assert "country:russia" not in found or "Russian" in text
+    assert "person:peskov" not in found and "event:poisoning" not in found

@@ -161,3 +161,16 @@ def test_match_command_reruns_and_prints_counts(db_path: Path) -> None:
     assert "6 matches (+0)" in again.output
     bad = runner.invoke(cli, ["match", "--db", str(db_path), "--since", "yesterday"])
     assert bad.exit_code == 2
+
+
+def test_spanish_and_italian_denials_match_the_english_report_not_another_event(store: Store) -> None:
+    """Names, countries and event words in other languages map to the same concepts
+    (Londres/Londra -> UK, envenenamiento/avvelenamento -> poisoning, Zajárova -> Zakharova)."""
+    load(store, lines("other_languages.jsonl"))
+    report = "https://albion-times.example/2021/03/02/bristol-poisoning-russia"
+    assert pairs(store) == {("https://mundo-noticias.example/2021/03/03/zajarova-vaskin", report),
+                            ("https://notizie-oggi.example/2021/03/03/cremlino-vaskin", report)}
+    rows = {(r[0], r[1]) for r in store.db.execute("SELECT speaker, event_type FROM denials")}
+    assert rows == {("Maria Zakharova", "event:poisoning"), ("Dmitry Peskov", "event:poisoning")}
+    for (explanation,) in store.db.execute("SELECT explanation FROM denial_matches"):
+        assert {"country:uk", "event:poisoning"} <= set(json.loads(explanation)["shared_entities"])
