@@ -62,6 +62,11 @@ _STRONG = _rx(
   | \bне\s+(?:соответствует|отвечает)\s+истине\b | \bне\s+(?:стоят|стоит)\s+(?:даже\s+)?бумаги\b
   | \bnon\s+è\s+vero\b | \bsmenti\w* | \bdesmient\w* | \bdesmintió\b | \bdesmente\w* | \bfals[oa]s?\b(?=\s|\W|$)
   | \bfalsedad\w* | \bmentir[ae]s?\b | \bnotizia\s+falsa\b
+  | \bc'est\s+(?:totalement\s+|complètement\s+|absolument\s+)?faux\b | \bfausses?\s+informations?\b
+  | \b(?:est|sont|totalement|complètement|absolument)\s+fau(?:x|sses?)\b | \binfondée?s?\b | \bmensonges?\b
+  | \bsans\s+fondement\b | \baffabulations?\b | \bpure\s+invention\b
+  | \b(?:ist|sind|war|völlig|absolut|komplett|schlicht)\s+falsch\b | \bfalschmeldung\w* | \blügen?\b
+  | \b(?:frei\s+)?erfunden\b | \bunsinn\b | \bhaltlos\w* | \bunbegründet\w* | \bfake[\s-]news\b
     """,
     _I,
 )
@@ -73,6 +78,7 @@ _VERB = _rx(
   | \b(?:denial|denials|rebuttal)\b
   | \bопроверг\w* | \bопровержени\w* | \bотверг\w* | \bотрица\w* | \bдезавуир\w*
   | \bnega(?:to|ta|do|da|n)?\b | \bniega\w* | \bnegó\b
+  | \bdément\w* | \bdémenti\w* | \bdementier\w* | \bdementi\b | \bzurückgewiesen\b | \bweist\s+(?:\w+\s+){1,12}?zurück\b
     """,
     _I,
 )
@@ -142,6 +148,8 @@ _PREFILTER_STEMS = (
     "|не так|подобного|не было|истин|бумаги|опроверг|отверг|отрица|дезавуир|провокац|постановк|инсценир|манипул"
     "|сказк|мифич|спектакл|русофоб|пропаганд|причаст|состоял|наносил|проводил|никогда|принадлеж"
     "|vero|smenti|desmient|desmint|desment|fals|mentir|nega|niega|negó|cuento|espectáculo|notizia"
+    "|faux|fausse|infond|mensonge|sans fondement|affabul|dément|démenti|dementi|zurück|lüge|erfunden|unsinn|haltlos"
+    "|unbegründ|fake news|fake-news"
 ).split("|")
 #: Stems that occur inside common words ("earlier", «отношения», "discussed sanctions"):
 #: they count only in the context every cue containing them needs (a word start; "not
@@ -190,6 +198,7 @@ def _has_cue_stem(text: str) -> bool:
 _GUARD_NEGATED_VERB = _rx(
     r"""(?x)
     (?:\bnot|n't|\bnever|\bneither|\bnor|\bno|\brefused\s+to|\bdeclined\s+to|\bwithout)\s+(?:\w+\s+){0,2}$
+  | (?:\bpas|\bjamais|\bnicht|\bnie|\bnoch\s+nicht)\s+(?:\w+\s+){0,2}$
   | (?:\bconfirm\w*|\bconfirmed)\s+(?:or|nor)\s+$
   | \bне\s+(?:стал\w*\s+|может\s+|могу\s+|будем\s+|буду\s+)?$
   | \bподтвер\w+\s+или\s+$ | \bни\s+подтвер\w+,?\s+ни\s+$
@@ -222,6 +231,8 @@ _CLAIM_NOUN = _rx(
   | \b(?:сообщени|информаци|данн|слух|публикаци|стать|утверждени|обвинени|заявлени|материал|расследовани|кадр|снимк
        |фото|видео|верси|сведени|новост|вброс|текст)\w*
   | \bякобы\b | \bбудто\b | \brivelazion\w* | \bacusacion\w* | \bnoticia\w* | \binformaci\w*
+  | \b(?:informations?|affirmations?|allégations?|accusations?|rumeurs?|articles?|rapports?|berichte?\w*|meldung\w*
+       |vorwürfe?\w*|behauptung\w*|informationen|spekulation\w*)\b
     """,
     _I,
 )
@@ -282,7 +293,8 @@ def _find_cues(text: str) -> list[tuple[str, int, int, str]]:
                 word = m.group().lower()
                 tail = text[e : e + 90]
                 # reject/dismiss/refute need a claim as object; "rejected a peace deal" is news, not a denial.
-                if not word.startswith(("den", "опроверг", "отрица", "desmi", "smenti", "disput")) and not _CLAIM_NOUN.search(tail) and not re.search(r"\bas\b|\bthat\b|\bкак\b", tail, re.I):
+                if not word.startswith(("den", "опроверг", "отрица", "desmi", "smenti", "disput", "dément", "démenti",
+                                        "dementi", "zurückgewiesen", "weist")) and not _CLAIM_NOUN.search(tail) and not re.search(r"\bas\b|\bthat\b|\bкак\b", tail, re.I):
                     continue
                 if word.startswith(("denial", "rebuttal")) and not re.match(r"\W*(?:of|that)\b", text[e : e + 10], re.I) and "bombastic" not in text[max(0, s - 20) : s].lower():
                     if not _CLAIM_NOUN.search(text):

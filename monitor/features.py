@@ -134,7 +134,11 @@ _COVER_RU = (
     r"(?:сообщени|обвинени|расследовани|стать|публикаци|данны|слух)\w*|отказал\w*\s+(?:называть|комментировать)"
     r"|\bфейк\w*|\bвымысел|\bголословн\w*|спростов\w*|спросту\w*|запереч\w*|відреагува\w*|отреагирова\w*"
 )
-_COVER_OTHER = r"smentisc\w*|smentit\w*|desmient\w*|desmente\w*|\bniega\w*|\bnega\b|desconhece|não\s+tem\s+conhecimento|circo|rechaz\w*"
+_COVER_OTHER = (
+    r"smentisc\w*|smentit\w*|desmient\w*|desmente\w*|\bniega\w*|\bnega\b|desconhece|não\s+tem\s+conhecimento|circo"
+    r"|rechaz\w*|\bdément\w*|\bdémenti\w*|\bc'est\s+faux\b|\bdementier\w*|\bdementi\b|zurückgewiesen|\bweist\b.*\bzurück\b"
+    r"|\bfrei\s+erfunden\b|\bfalschmeldung\w*"
+)
 _COVER = _Exact(f"(?:{_COVER_EN})|(?:{_COVER_RU})|(?:{_COVER_OTHER})", re.IGNORECASE)
 _CONFIRMED = _Exact(
     r"\bconfirm(?:s|ed|ing)\b(?!\s+(?:by|that\s+(?:the\s+)?report))|подтвердил\w*|подтверждает|подтвердив|подтверждая", re.IGNORECASE)

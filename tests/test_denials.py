@@ -594,3 +594,35 @@ def test_a_peace_plan_is_not_a_plan_to_do_something() -> None:
     got = denials("Western media reported that Russia and Ukraine had agreed a ceasefire in Riyadh. Ushakov said the peace plan "
                   "was not discussed at the meeting at all.")
     assert [d.speaker for d in got] == ["Yuri Ushakov"]
+
+
+# --- French and German wire copy (own texts)
+
+@pytest.mark.parametrize(
+    ("text", "lang", "speaker"),
+    [
+        ("Le porte-parole du Kremlin, Dmitri Peskov, a démenti les informations du Monde sur une rencontre secrète "
+         "entre Poutine et Macron, les qualifiant de « pure invention ».", "fr", "Dmitry Peskov"),
+        ("« C'est complètement faux », a déclaré Maria Zakharova à propos de l'article sur des livraisons d'armes.",
+         "fr", "Maria Zakharova"),
+        ("Kremlsprecher Dmitri Peskow hat den Bericht des Spiegel über ein geheimes Treffen in Genf als "
+         "„frei erfunden“ zurückgewiesen.", "de", "Dmitry Peskov"),
+        ("Das russische Außenministerium weist die Vorwürfe der Bundesregierung über einen Hackerangriff auf den "
+         "Bundestag entschieden zurück.", "de", "Russian Foreign Ministry"),
+    ],
+)
+def test_french_and_german_denials(text: str, lang: str, speaker: str) -> None:
+    assert [d.speaker for d in denials(text, lang=lang)] == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Peskow sagte, die Entscheidung sei falsch verstanden worden.", "de"),
+        ("Le Kremlin a évoqué un faux départ des négociations avec Kiev.", "fr"),
+        ("Der Kreml will die Gespräche vorerst nicht weiterführen, sagte Peskow.", "de"),
+        ("Le Kremlin n'a pas démenti la rencontre entre les deux délégations.", "fr"),
+    ],
+)
+def test_french_and_german_sentences_that_deny_nothing(text: str, lang: str) -> None:
+    assert denials(text, lang=lang) == []

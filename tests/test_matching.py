@@ -113,6 +113,9 @@ def test_headline_cues() -> None:
     assert headline_cue("«Пластинка эта старая». Песков отверг сообщения о дворце")[1]
     assert headline_cue("Lavrov: the hospital was no longer in service")[1]
     assert headline_cue("Reuters: Путин отверг мирный план по Украине") == (None, False)
+    assert headline_cue("Le Kremlin dément tout appel entre Poutine et Trump")[1]
+    assert headline_cue("Kreml weist Bericht über Telefonat zwischen Putin und Trump zurück")[1]
+    assert headline_cue("Putin und Trump telefonierten, berichtet die Washington Post") == (None, False)
     cue, first = headline_cue("NYT обвинила авиацию в ударах по госпиталям. МИД это отрицает")
     assert cue and not first
     assert headline_cue("Russian rocket hits train station, killing dozens") == (None, False)
