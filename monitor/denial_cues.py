@@ -45,11 +45,17 @@ _STRONG = _rx(
   | \bcorrespond\w*\s+(?:to|with)\s+(?:reality|the\s+truth|the\s+facts|the\s+reality)
   | \bnothing\s+to\s+do\s+with\s+(?:reality|the\s+truth|the\s+facts)
   | \bnothing\s+of\s+the\s+(?:sort|kind)\b | \bno\s+such\s+thing\b
-  | \b(?:this|that|it)\s+(?:is|was|'s)\s+not\s+the\s+case\b | \b(?:that|this)'s\s+not\s+the\s+case\b
+  | \b(?:this|that|it)\s+(?:is|was|'s)\s+(?:absolutely\s+|simply\s+|certainly\s+|clearly\s+|definitely\s+|just\s+)?not\s+the\s+case\b
+  | \b(?:that|this)'s\s+not\s+the\s+case\b | \b(?:this|that|it)\s+(?:is|'s)\s+(?:absolutely\s+|simply\s+)?not\s+so\b(?=\s*[,.;!"”»]|\s*$)
+  | \b(?:do|does|did)(?:\s+not|n't)\s+reflect\s+(?:the\s+)?(?:reality|truth|facts|real\s+situation)\b
+  | \bnot\s+in\s+line\s+with\s+(?:the\s+)?(?:reality|truth|facts)\b | \bnot\s+based\s+on\s+(?:any\s+)?facts?\b
+  | \b(?:do|does)(?:\s+not|n't)\s+hold\s+water\b | \bfalsehoods?\b | \bfigment\s+of\b | \blibel\w*
+  | \bnothing\s+like\s+(?:that|this)\s+(?:has\s+)?(?:happened|took\s+place|occurred)\b
   | \bgreatly\s+exaggerated\b | \bnever\s+happened\b
   | \b(?:outrageous|preposterous|ridiculous|monstrous)\s+(?:\w+\s+){0,2}(?:accusations?|allegations?|claims?|insinuations?)\b
   | \bgross\s+manipulation\b | \bmanipulation\s+of\s+(?:the\s+)?facts\b | \bгруб\w+\s+манипуляц\w*
-  | \bне\s*соответству\w*\s+(?:\w+\s+)?действительност\w*
+  | \bне\s*соответству\w*\s+(?:\w+\s+)?(?:действительност|реальност)\w*
+  | \bне\s+име\w+\s+под\s+собой\b | \bлишен\w*\s+(?:\w+\s+)?основани\w* | \bбезосновательн\w* | \bвран[ьёе]\w*
   | \b(?:не\s+имеет|не\s+имеют|не\s+имел\w*|ничего\s+общего)\s+(?:\w+\s+){0,3}(?:с|к)\s+(?:действительност\w*|реальност\w*|правд\w*)
   | \bнеправд\w* | \bложь\b | \bлжи\b | \bложью\b | \bложн\w+ | \bвымыс\w* | \bвымышлен\w* | \bвыдумк\w* | \bвыдумано\b
   | \bфейк\w* | \bфальшивк\w* | \bфальсификац\w* | \bутк(?:а|и|у|е|ой|ою)\b | \bвброс\w* | \bдезинформац\w* | \bдез[аыу]\b
@@ -85,7 +91,7 @@ _VERB = _rx(
 
 _WEAK = _rx(
     r"""(?x)
-    \bprovocation\w* | \bstag(?:ed|ing)\b | \bmanipulat\w+ | \binvention\b | \bfair(?:y|ies)[\s-]?tales?\b
+    \bprovocation\w* | \bconspiracy\s+theor(?:y|ies)\b | \bmisleading\b | \bstag(?:ed|ing)\b | \bmanipulat\w+ | \binvention\b | \bfair(?:y|ies)[\s-]?tales?\b
   | \bcircus\b | \bfantas(?:y|ies)\b | \bpropaganda\b | \bexaggerat\w+ | \bstag(?:ing|ed)\b
   | \bпровокац\w* | \bпостановк\w* | \bинсценировк\w* | \bманипуляц\w* | \bсказк\w* | \bмифическ\w*
   | \bспектакл\w* | \bрусофоб\w* | \bпропаганд\w* | \bcuentos?\b | \bespectáculo\b
@@ -149,7 +155,8 @@ _PREFILTER_STEMS = (
     "|сказк|мифич|спектакл|русофоб|пропаганд|причаст|состоял|наносил|проводил|никогда|принадлеж"
     "|vero|smenti|desmient|desmint|desment|fals|mentir|nega|niega|negó|cuento|espectáculo|notizia"
     "|faux|fausse|infond|mensonge|sans fondement|affabul|dément|démenti|dementi|zurück|lüge|erfunden|unsinn|haltlos"
-    "|unbegründ|fake news|fake-news"
+    "|unbegründ|fake news|fake-news|not so|in line with|based on fact|hold water|falsehood|figment|libel|like that"
+    "|conspiracy|misleading|под собой|лишен|безоснов|вран"
 ).split("|")
 #: Stems that occur inside common words ("earlier", «отношения», "discussed sanctions"):
 #: they count only in the context every cue containing them needs (a word start; "not
@@ -157,7 +164,7 @@ _PREFILTER_STEMS = (
 _PREFILTER_CONTEXT = {
     "lie": re.compile(r"(?:^|\W)$"),
     "discussed": re.compile(r"\b(?:not|been)\s+$"),
-    "aware": re.compile(r"\bnot\s+$"), "knowledge": re.compile(r"\bno\s+(?:such\s+)?$"), "know anything": re.compile(r"\bnot\s+$|n't\s+$"),
+    "reflect": re.compile(r"(?:\bnot|n't)\s+$"), "aware": re.compile(r"\bnot\s+$"), "knowledge": re.compile(r"\bno\s+(?:such\s+)?$"), "know anything": re.compile(r"\bnot\s+$|n't\s+$"),
     "обсуждал": re.compile(r"\bне\s+$"), "известно": re.compile(r"\bне\s*$"),
     "имеет": re.compile(r"\bне\s+$"), "имеют": re.compile(r"\bне\s+$"), "имел": re.compile(r"\bне\s+$"),
 }
@@ -215,7 +222,7 @@ _GUARD_SENTENCE = _rx(
     \bfalse\s+flag\b | фейков\s+больше | больше\s+фейков | много\s+фейков | \blots\s+of\s+fakes?\b
   | борьб\w+\s+с\s+фейк\w* | закон\w*\s+о\s+фейк\w* | распространени\w+\s+(?:заведомо\s+ложн|фейк)\w*
   | \bfake\s+news\s+law\b | \bspreading\s+(?:fakes|false\s+information)\s+about\s+the\s+(?:army|armed\s+forces)
-  | \b(?:accus\w+|обвинил\w*|обвиняет|обвиняют)\b[^.]{0,60}?\b(?:spread\w*|распростран\w*)\s+(?:\w+\s+)?(?:lies|fakes?|disinformation|falsehoods|ложь|лжи|фейк\w*|дезинформаци\w*)
+  | \b(?:accus\w+|обвинил\w*|обвиняет|обвиняют)\b[^.]{0,60}?\b(?:spread\w*|распростран\w*)\s+(?:\w+\s+)?(?:lies|fakes?|disinformation|falsehoods|conspiracy\s+theories|ложь|лжи|фейк\w*|дезинформаци\w*)
   | \bдискредитац\w* | \bесли\s+это\s+правда\b | \bif\s+(?:this|that|it|true)\b[^.]{0,20}\btrue\b
     """,
     _I,
@@ -261,7 +268,7 @@ _FUTURE = _rx(r"\b(?:will|would|plans|plan\s+to|planned|planning|yet|intend\w*|g
 #: specific report or claim.
 _GENERIC_FAKES = _rx(
     r"""(?x)
-    \b(?:spread\w*|peddl\w+|распростран\w*|тиражир\w*)\s+(?:\w+\s+){0,2}?(?:lies|fakes|falsehoods|disinformation|фейки|фейков|ложь|дезинформаци\w*)\b
+    \b(?:spread\w*|peddl\w+|распростран\w*|тиражир\w*)\s+(?:\w+\s+){0,2}?(?:lies|fakes|falsehoods|disinformation|conspiracy\s+theories|фейки|фейков|ложь|дезинформаци\w*)\b
   | \b(?:campaign|war|flood|stream|wave)s?\s+of\s+(?:lies|fakes|disinformation)\b | \bdisinformation\s+(?:campaign|war)s?\b
   | \bкампани\w+\s+(?:по\s+)?(?:дезинформаци|фейк|лж)\w* | \b(?:количеств|числ|потоки?|волн)\w*\s+(?:\w+\s+)?(?:фейков|лжи|дезинформаци\w*)
   | \b(?:number|amount)\s+of\s+fakes\b

@@ -626,3 +626,47 @@ def test_french_and_german_denials(text: str, lang: str, speaker: str) -> None:
 )
 def test_french_and_german_sentences_that_deny_nothing(text: str, lang: str) -> None:
     assert denials(text, lang=lang) == []
+
+
+# --- more ways to say "untrue" (own texts)
+
+@pytest.mark.parametrize(
+    ("quote", "lang"),
+    [
+        ("The reports do not reflect reality", "en"),
+        ("These reports are not in line with reality", "en"),
+        ("This is absolutely not the case", "en"),
+        ("That is not so", "en"),
+        ("These claims are not based on facts", "en"),
+        ("These claims do not hold water", "en"),
+        ("This is an absolute falsehood", "en"),
+        ("It is a figment of someone's imagination", "en"),
+        ("Nothing like that happened", "en"),
+        ("Это не соответствует реальности", "ru"),
+        ("Это не имеет под собой никаких оснований", "ru"),
+        ("Эти утверждения лишены всяких оснований", "ru"),
+        ("Это безосновательные обвинения", "ru"),
+        ("Это враньё от начала до конца", "ru"),
+    ],
+)
+def test_more_ways_to_call_a_report_untrue(quote: str, lang: str) -> None:
+    if lang == "en":
+        text = (f'"{quote}," Kremlin spokesman Dmitry Peskov said when asked about a Reuters report that Russia '
+                "had moved nuclear warheads to Belarus.")
+    else:
+        text = (f"«{quote}», — сказал Дмитрий Песков, комментируя публикацию Reuters о якобы переброске ядерных "
+                "боеголовок в Белоруссию.")
+    assert [d.speaker for d in denials(text, lang=lang)] == ["Dmitry Peskov"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"It is not so simple," Peskov said when asked whether talks with Kyiv could resume soon.',
+        "Zakharova accused Western media of spreading conspiracy theories about the pandemic.",
+        "A Moscow court convicted the blogger of libelling a veteran. Peskov said the Kremlin does not interfere "
+        "in court decisions.",
+    ],
+)
+def test_look_alikes_of_the_new_cues_are_not_denials(text: str) -> None:
+    assert denials(text) == []
