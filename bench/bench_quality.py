@@ -8,8 +8,8 @@ Reuses the scoring of ``bench/quality_detection.py`` (its file list and
 - detection: ``../shared/data/dev_statements.jsonl`` and ``dev_ru_statements.jsonl`` when
   present (skipped otherwise), and every ``tests/fixtures/denials/*.jsonl``;
 - matching: ``../shared/data/dev_documents.jsonl`` + ``dev_gold.jsonl`` (and ``dev_ru_*``)
-  when present, and the project's own probe set ``tests/fixtures/matching/probe_cases.jsonl``
-  + ``probe_gold.jsonl`` (same gold format). The other ``tests/fixtures/matching/*.jsonl``
+  when present, and the project's own probe sets ``tests/fixtures/matching/probe_cases*.jsonl``
+  + ``probe_gold*.jsonl`` (same gold format). The other ``tests/fixtures/matching/*.jsonl``
   carry no gold file (their expectations live in tests/test_matching.py), so they are
   listed as not scored.
 
@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     # -- matching ----------------------------------------------------------------------
     own = ROOT / "tests" / "fixtures" / "matching"
     labelled = [(args.data / f"{p}_documents.jsonl", args.data / f"{p}_gold.jsonl") for p in ("dev", "dev_ru")]
-    labelled.append((own / "probe_cases.jsonl", own / "probe_gold.jsonl"))
+    for cases in sorted(own.glob("probe_cases*.jsonl")):
+        labelled.append((cases, own / cases.name.replace("probe_cases", "probe_gold")))
     with tempfile.TemporaryDirectory() as tmpdir:
         for docs, gold_path in labelled:
             if not docs.exists() or not gold_path.exists():
@@ -114,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                              f"bm25-top3 P {base.precision:.2f} R {base.recall:.2f} F1 {base.f1:.2f}; "  # type: ignore[attr-defined]
                              f"event-R {ours.event_recall:.2f}"))  # type: ignore[attr-defined]
     for path in sorted(own.glob("*.jsonl")):
-        if path.name not in ("probe_cases.jsonl", "probe_gold.jsonl"):
+        if not path.name.startswith(("probe_cases", "probe_gold")):
             rows.append(("matching", path.name, "-", "-", "-", "-", "no gold file: scored in tests/test_matching.py"))
 
     print()

@@ -67,16 +67,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shuffles", type=int, default=3)
     ap.add_argument("--verbose", "-v", action="store_true")
     ap.add_argument("--only", choices=["dev", "dev_ru"], default=None)
+    ap.add_argument("--set", nargs=2, metavar=("DOCUMENTS", "GOLD"), type=Path, default=None,
+                    help="score this documents + gold pair instead (e.g. a probe set under tests/fixtures/matching)")
     args = ap.parse_args(argv)
-    if not (args.data / "dev_documents.jsonl").exists():
-        print(f"skip: no development set at {args.data}")
-        return 0
+    if args.set:
+        sets = [(args.set[0].stem, args.set[0], args.set[1])]
+    else:
+        if not (args.data / "dev_documents.jsonl").exists():
+            print(f"skip: no development set at {args.data}")
+            return 0
+        sets = [(p, args.data / f"{p}_documents.jsonl", args.data / f"{p}_gold.jsonl") for p in ("dev", "dev_ru")
+                if not args.only or p == args.only]
     with tempfile.TemporaryDirectory() as tmpdir:
-        for prefix in ("dev", "dev_ru"):
-            if args.only and prefix != args.only:
-                continue
-            docs = args.data / f"{prefix}_documents.jsonl"
-            gold_path = args.data / f"{prefix}_gold.jsonl"
+        for prefix, docs, gold_path in sets:
             if not docs.exists() or not gold_path.exists():
                 continue
             lines = [l if l.endswith("\n") else l + "\n" for l in docs.open(encoding="utf-8") if l.strip()]

@@ -124,6 +124,8 @@ def _old_denial(text: str, year: int | None) -> bool:
     return False
 
 
+_SELF_STANDING = re.compile(r"причаст", re.IGNORECASE)
+
 _BASE_CONF = {"strong": 0.9, "verb": 0.85, "event": 0.75, "weak": 0.7, "involvement": 0.7}
 
 
@@ -158,6 +160,9 @@ def _candidates(sents: list[_Sentence], doc: Document) -> list[_Cand]:
             if cls in ("event", "involvement"):
                 if _FUTURE.search(s.text[max(0, cs - 40) : ce + 20]):
                     continue
+            # «не причастны» says what it denies (responsibility for an incident): unlike "was
+            # not involved in the talks" it needs no report or question around it.
+            if cls in ("event", "involvement") and not _SELF_STANDING.search(word):
                 support = any(
                     c[0] in ("strong", "verb") for j in range(max(0, idx - 3), idx + 4) for c in cue_sents.get(j, ())
                 )

@@ -68,6 +68,8 @@ _STRONG = _rx(
   | \bне\s+(?:соответствует|отвечает)\s+истине\b | \bне\s+(?:стоят|стоит)\s+(?:даже\s+)?бумаги\b
   | \bnon\s+è\s+vero\b | \bsmenti\w* | \bdesmient\w* | \bdesmintió\b | \bdesmente\w* | \bfals[oa]s?\b(?=\s|\W|$)
   | \bfalsedad\w* | \bmentir[ae]s?\b | \bnotizia\s+falsa\b
+  | \binfundad[oa]s?\b | \binfondat[oaie]\b | \b(?:sin|senza|sem)\s+(?:ningún\s+|alcun\s+|nenhum\s+)?fondamento\b
+  | \b(?:sin|sem)\s+fundamento\b | \bassurd[oaie]\b | \bbulos?\b | \bcalumni\w* | \bbufal[ae]\b
   | \bc'est\s+(?:totalement\s+|complètement\s+|absolument\s+)?faux\b | \bfausses?\s+informations?\b
   | \b(?:est|sont|totalement|complètement|absolument)\s+fau(?:x|sses?)\b | \binfondée?s?\b | \bmensonges?\b
   | \bsans\s+fondement\b | \baffabulations?\b | \bpure\s+invention\b
@@ -155,7 +157,7 @@ _PREFILTER_STEMS = (
     "|сказк|мифич|спектакл|русофоб|пропаганд|причаст|состоял|наносил|проводил|никогда|принадлеж"
     "|vero|smenti|desmient|desmint|desment|fals|mentir|nega|niega|negó|cuento|espectáculo|notizia"
     "|faux|fausse|infond|mensonge|sans fondement|affabul|dément|démenti|dementi|zurück|lüge|erfunden|unsinn|haltlos"
-    "|unbegründ|fake news|fake-news|not so|in line with|based on fact|hold water|falsehood|figment|libel|like that"
+    "|infund|infond|fundamento|fondamento|assurd|bulo|calumn|bufal|unbegründ|fake news|fake-news|not so|in line with|based on fact|hold water|falsehood|figment|libel|like that"
     "|conspiracy|misleading|под собой|лишен|безоснов|вран"
 ).split("|")
 #: Stems that occur inside common words ("earlier", «отношения», "discussed sanctions"):

@@ -95,6 +95,15 @@ ABSENT_ACTORS_FACTOR = 0.6
 #: some of the claim's people (Modi with someone else, against a claimed Modi-Blinken
 #: call), or names them only below its headline and lead (in passing).
 SIDELINED_ACTORS_FACTOR = 0.8
+#: A report that shares a single specific term with the claim, few of its words (same
+#: language) and none of its event words: its score is multiplied by this.
+THIN_OVERLAP_FACTOR = 0.8
+THIN_WORDS = 0.3
+
+
+def labels_of(terms: Iterable[str]) -> list[str]:
+    """Display labels of claim terms (concepts by their label, name keys as written)."""
+    return [concept_label(t) if not t.startswith("name:") else t[5:] for t in terms]
 
 
 def claim_actors(terms: Iterable[str]) -> tuple[str, ...]:
@@ -356,6 +365,12 @@ def score_pair(
     elif only_common and outlet_named is None and event_score < 1.0:
         score *= 0.6
         penalties.append("shares only widely reported people with the claim")
+    elif (len(specific_shared) == 1 and lexical is not None and lexical < THIN_WORDS and event_score < 1.0
+          and outlet_named is None and not any(t.startswith("event:") for t in shared + body_only)):
+        # One name in common and hardly a word of the claim: the same group in other news
+        # (a Taliban delegation's talks, against a denied Taliban bounty story).
+        score *= THIN_OVERLAP_FACTOR
+        penalties.append(f"shares only {labels_of(specific_shared)[0]} and few of the claim's words")
     # The named outlet's own story may name the people by a title the gazetteer lacks.
     actor_factor, actor_reason = actor_penalty(denial, report)
     if actor_reason and not outlet_story:

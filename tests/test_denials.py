@@ -670,3 +670,25 @@ def test_more_ways_to_call_a_report_untrue(quote: str, lang: str) -> None:
 )
 def test_look_alikes_of_the_new_cues_are_not_denials(text: str) -> None:
     assert denials(text) == []
+
+
+def test_russian_non_involvement_needs_no_report_nearby() -> None:
+    got = denials("Министерство обороны России заявило, что российские вооруженные силы не причастны к появлению "
+                  "беспилотников над аэропортом Гданьска.", lang="ru")
+    assert [d.speaker for d in got] == ["Russian Defence Ministry"]
+
+
+def test_english_non_involvement_still_needs_a_claim_nearby() -> None:
+    # "not involved in the talks" is a fact about the talks, not a denial
+    assert denials("Lavrov said Russia was not involved in the negotiations between the two neighbours.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La portavoz de la Cancillería rusa, María Zajárova, calificó de infundadas las acusaciones de Londres.",
+        "Il portavoce del Cremlino Dmitry Peskov ha definito assurde le accuse di Londra.",
+    ],
+)
+def test_spanish_and_italian_groundless_and_absurd(text: str) -> None:
+    assert denials(text, lang=None)

@@ -199,3 +199,29 @@ def test_other_language_aliases_do_not_fire_on_english_words(text: str) -> None:
     found = extract_concepts(text)
     assert "country:russia" not in found or "Russian" in text
     assert "person:peskov" not in found and "event:poisoning" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("Sandu said Moldova would not give in", "country:moldova"),
+        ("в молдавском парламенте", "country:moldova"),
+        ("talks in Doha", "country:qatar"),
+        ("переговоры в Катаре", "country:qatar"),
+        ("troops in Afghanistan", "country:afghanistan"),
+        ("американских военных в Афганистане", "country:afghanistan"),
+        ("вознаграждение талибам", "org:taliban"),
+        ("Russia planned a coup to topple the government", "event:plot"),
+        ("попытка государственного переворота", "event:plot"),
+        ("he suffered a heart attack", "event:illness"),
+    ],
+)
+def test_more_countries_groups_and_event_words(text: str, concept: str) -> None:
+    assert concept in extract_concepts(text)
+
+
+def test_litvinenko_and_individual_are_not_countries() -> None:
+    # the Lithuania and India stems must not swallow these words
+    found = extract_concepts("Литвиненко получил индивидуальный пропуск")
+    assert "country:lithuania" not in found and "country:india" not in found
+    assert "event:attack" not in extract_concepts("he suffered a heart attack")

@@ -259,3 +259,19 @@ def test_stored_profiles_keep_their_actors_and_older_ones_have_none() -> None:
     other = feats("Sergei Shoigu held a phone call with senator Vinsul Lossulro in Odesa",
                   "Sergei Shoigu held a phone call with senator Vinsul Lossulro in Odesa on Friday.")
     assert not any("the claim is about" in x for x in score_pair(old, other, report_id=24).explanation["penalties"])
+
+
+def test_one_shared_group_and_few_claim_words_is_thin_evidence() -> None:
+    claim = "the article in the American press about Russian agents paying the Taliban bounties to kill US troops"
+    denial = profile(claim=claim, quote="This is fake news.", entities=("org:taliban", "country:us"),
+                     event_type=None, outlets=(), doc_title="Comment by the Russian Embassy",
+                     doc_lead="The Embassy considers the article about bounties paid to the Taliban fake news.")
+    same_story = feats("Russian agents paid the Taliban bounties to kill US troops, officials say",
+                       "Russian military intelligence paid Taliban-linked fighters bounties for killing US troops in "
+                       "Afghanistan, American officials said.")
+    other_news = feats("Taliban delegation visits Moscow for talks on Afghan peace",
+                       "A Taliban delegation held talks with Russian diplomats in Moscow about the peace process.")
+    hit, miss = score_pair(denial, same_story, report_id=1), score_pair(denial, other_news, report_id=2)
+    assert hit.matched and not any("few of the claim's words" in p for p in hit.explanation["penalties"])
+    assert any("shares only Taliban and few of the claim's words" in p for p in miss.explanation["penalties"])
+    assert miss.score < hit.score

@@ -12,6 +12,8 @@ import json
 import random
 from pathlib import Path
 
+import pytest
+
 from click.testing import CliRunner
 
 from monitor.cli import cli
@@ -174,3 +176,20 @@ def test_spanish_and_italian_denials_match_the_english_report_not_another_event(
     assert rows == {("Maria Zakharova", "event:poisoning"), ("Dmitry Peskov", "event:poisoning")}
     for (explanation,) in store.db.execute("SELECT explanation FROM denial_matches"):
         assert {"country:uk", "event:poisoning"} <= set(json.loads(explanation)["shared_entities"])
+
+
+@pytest.mark.parametrize("cases", sorted(FIXTURES.glob("probe_cases*.jsonl")), ids=lambda p: p.name)
+def test_probe_sets_meet_the_matching_bar_in_any_import_order(cases: Path, tmp_path: Path) -> None:
+    """The probe sets (own texts with distractors: coverage, other events of the same
+    people, a later confirmed event) were written to find failures; fixed ones stay fixed."""
+    from monitor.evaluation_matching import Gold, predicted_pairs, score_pairs
+
+    gold_path = cases.with_name(cases.name.replace("probe_cases", "probe_gold"))
+    gold = Gold.from_records(json.loads(l) for l in gold_path.read_text(encoding="utf-8").splitlines() if l.strip())
+    records = lines(cases.name)
+    for seed in (1, 2):
+        random.Random(seed).shuffle(records)
+        with Store.open(tmp_path / f"probe-{seed}.db") as store:
+            load(store, records, batch_size=7)
+            score = score_pairs(predicted_pairs(store), gold)
+        assert score.precision >= 0.9 and score.recall >= 0.9, (score.wrong_pairs, score.missed_pairs)
