@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from monitor.attribution import _context_speaker, _pick_speaker, _quote_open, _Sentence, _title_speaker
-from monitor.denial_cues import _CLAIM_NOUN, _FUTURE, _NAMING, _QUESTION_CTX
+from monitor.denial_cues import _BARE_NO, _CLAIM_NOUN, _FUTURE, _NAMING, _QUESTION_CTX, _REPORTED
 from monitor.models import Document
 from monitor.speakers import _FOREIGN, _SPEAKER_CONCEPTS
 
@@ -154,6 +154,8 @@ def _candidates(sents: list[_Sentence], doc: Document) -> list[_Cand]:
             if not spk or spk == _FOREIGN:
                 continue
             claim, claim_cons, has_ctx = _claim_for(sents, idx, cls, ce, cs)
+            if _BARE_NO.match(word) and not (has_ctx and _REPORTED.search(claim) and not _FUTURE.search(claim)):
+                continue
             conf = _BASE_CONF[cls]
             if cls == "weak" and not (_CLAIM_NOUN.search(s.text) or _NAMING.search(s.text[max(0, cs - 60) : cs])):
                 continue

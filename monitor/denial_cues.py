@@ -111,6 +111,7 @@ _EVENT = _rx(
   | \bno\s+(?:\w+\s+)?(?:firing\s+missions|strikes\s+were)\b
   | \bwas\s+not\s+discussed\b | \bhas\s+not\s+(?:even\s+)?been\s+discussed\b
   | \b(?:did\s+not|didn't|never)\s+discuss(?:ed)?\b
+  | (?:^|[:\"“«—–]\s*)(?:no|нет)(?:[.!]|,?(?=[\"”»]))
   | \bне\s+обсуждал\w*
   | (?:^|[:\"“«„—–])\W*no[,.!]\s+(?:(?:we|i)\s+(?:have|had)\s+no\s+(?:such\s+)?(?:information|knowledge)
                   |(?:we|i)\s+(?:are|am|were|was)\s+not\s+aware|(?:we|i)\s+(?:do\s+not|don't)\s+(?:have\s+(?:any\s+)?(?:such\s+)?information|know\s+anything))
@@ -164,6 +165,11 @@ _PREFILTER_STEMS = (
 #: they count only in the context every cue containing them needs (a word start; "not
 #: / been discussed"; «не имеет ... отношения»), so most news text needs no sentence work.
 _PREFILTER_CONTEXT = {
+    # a bare "No." / «Нет» answer opening a transcript turn or a quotation
+    "no.": re.compile(r"[:\"“«—–]\s*$"), "no!": re.compile(r"[:\"“«—–]\s*$"), 'no,"': re.compile(r"[:\"“«—–]\s*$"),
+    "no,”": re.compile(r"[:\"“«—–]\s*$"), 'no"': re.compile(r"[:\"“«—–]\s*$"), "no”": re.compile(r"[:\"“«—–]\s*$"),
+    "нет.": re.compile(r"[:\"“«—–]\s*$"), "нет!": re.compile(r"[:\"“«—–]\s*$"), "нет»": re.compile(r"[:\"“«—–]\s*$"),
+    "нет,»": re.compile(r"[:\"“«—–]\s*$"), 'нет"': re.compile(r"[:\"“«—–]\s*$"),
     "lie": re.compile(r"(?:^|\W)$"),
     "discussed": re.compile(r"\b(?:not|been)\s+$"),
     "reflect": re.compile(r"(?:\bnot|n't)\s+$"), "aware": re.compile(r"\bnot\s+$"), "knowledge": re.compile(r"\bno\s+(?:such\s+)?$"), "know anything": re.compile(r"\bnot\s+$|n't\s+$"),
@@ -187,7 +193,7 @@ def _automaton(stems: Iterable[str]) -> ahocorasick.Automaton:
 
 
 _PREFILTER = _automaton(sorted(set(_PREFILTER_STEMS)))
-_PREFILTER_LOOSE = re.compile("|".join(sorted(_PREFILTER_CONTEXT, key=len, reverse=True)))
+_PREFILTER_LOOSE = re.compile("|".join(re.escape(k) for k in sorted(_PREFILTER_CONTEXT, key=len, reverse=True)))
 
 
 def _has_cue_stem(text: str) -> bool:
@@ -314,6 +320,8 @@ def _find_cues(text: str) -> list[tuple[str, int, int, str]]:
                     continue
             if cls == "strong" and _NEGATED_NOUN.search(text[max(0, s - 12) : e]):
                 continue
+            while s < e and not text[s].isalnum():
+                s += 1  # an answer cue may start at the colon or quotation mark before it
             out.append((cls, s, e, text[s:e]))
     out.sort(key=lambda x: x[1])
     return out
@@ -334,4 +342,14 @@ def _cue_event_type(cue: str) -> str | None:
         if rx.search(cue):
             return concept
     return None
+
+
+#: A bare "No." / «Нет.» answer: a denial only when the question it answers relays a
+#: report or claim ("American newspapers write that ... Is that so?"), not a plan.
+_BARE_NO = _rx(r"^\W*(?:no|нет)\W*$", _I)
+_REPORTED = _rx(
+    r"\b(?:write|writes|wrote|written|report\w*|claim\w*|alleg\w+|according\s+to|newspapers?|media|press|rumou?rs?"
+    r"|пишут|писал\w*|написал\w*|сообща\w*|сообщени\w*|утвержда\w*|сми|газет\w*|якобы|публикаци\w*|слух\w*)\b",
+    _I,
+)
 

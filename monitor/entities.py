@@ -467,7 +467,8 @@ _EVENTS: dict[str, list[str]] = {
         "ушел в отставку", "ушёл в отставку", "освобожд* от должност*", "освобожден* от должност*",
     ],
     "event:cyberattack": [
-        "hack", "hacking", "hacked", "hackers", "cyberattack", "cyber attack", "cyberattacks",
+        "hack", "hacking", "hacked", "hacker", "hackers", "hacker attack", "hacker attacks", "cyberattack",
+        "cyber attack", "cyberattacks", "хакерск* атак*",
         "cyber-attack", "cyber-attacks", "cyber attacks", "ransomware",
         "хакер*", "кибератак*", "взлом*",
     ],

@@ -223,6 +223,8 @@ _TITLE_KEYS = {k for k in (name_key(w) for w in (
     "foreign", "defence", "defense", "kremlin", "state", "department", "council", "committee", "agency",
     "президент", "министр", "министерство", "посол", "посольство", "правительство", "пресс-секретарь",
     "замглавы", "глава", "премьер", "генерал", "официальный", "представитель",
+    # where a statement was posted, not what it is about
+    "telegram", "twitter", "facebook", "youtube", "instagram", "vkontakte", "rutube", "телеграм", "телеграм-канал",
 )) if k}
 
 
@@ -280,6 +282,8 @@ def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None =
         k = bisect_right(starts, pos) - 1
         if k >= 0 and pos < ends[k]:
             continue
+        if k + 1 < len(starts) and 0 < starts[k + 1] - m.end() <= 2 and concepts[k + 1].concept.startswith("person:"):
+            continue  # a first name ("Дмитрий Песков"): the person is the term, not the first name
         if _SENTENCE_START.search(text, max(0, pos - 4), pos):
             continue
         hits.append((pos, "name:" + key))

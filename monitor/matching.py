@@ -95,9 +95,14 @@ ABSENT_ACTORS_FACTOR = 0.6
 #: some of the claim's people (Modi with someone else, against a claimed Modi-Blinken
 #: call), or names them only below its headline and lead (in passing).
 SIDELINED_ACTORS_FACTOR = 0.8
+#: Event types specific enough to identify a claim with no names in it, given the same words.
+SPECIFIC_EVENTS = frozenset({"event:mobilization", "event:border_closure", "event:exchange", "event:poisoning",
+                             "event:cyberattack", "event:interference"})
 #: A report that shares a single specific term with the claim, few of its words (same
 #: language) and none of its event words: its score is multiplied by this.
 THIN_OVERLAP_FACTOR = 0.8
+#: A report that shares only topic words (no name, place, group or country) with the claim.
+TOPICS_ONLY_FACTOR = 0.7
 THIN_WORDS = 0.3
 
 
@@ -359,12 +364,22 @@ def score_pair(
     # The report is the named outlet's own story and its headline words are the claim's:
     # the outlet stands for the missing specific name ("the Washington Post article about ...").
     outlet_story = outlet_named is not None and outlet_score == 1.0 and (lexical or 0.0) >= 0.5
-    if not specific_shared and not outlet_story:
+    # A claim about a policy rather than people ("a second wave of mobilisation") may name
+    # nothing specific: the same specific event in the report's lead, in the claim's own
+    # words, stands for it.
+    own_words_event = (denial.event_type in SPECIFIC_EVENTS and denial.event_type in report.lead_terms
+                       and (lexical or 0.0) >= 0.5)
+    if not specific_shared and not outlet_story and not own_words_event:
         score *= 0.5
         penalties.append("shares no specific entity, name or topic with the claim")
     elif only_common and outlet_named is None and event_score < 1.0:
         score *= 0.6
         penalties.append("shares only widely reported people with the claim")
+    elif specific_shared and all(t.startswith(("topic:", "event:")) for t in shared + body_only if t not in DENIER_TERMS):
+        # Only common nouns in common ("hackers", "weapons"): the same kind of news, not
+        # the same claim, unless a name, place, group or even a country is shared too.
+        score *= TOPICS_ONLY_FACTOR
+        penalties.append("shares only topics with the claim, no name, place or group")
     elif (len(specific_shared) == 1 and lexical is not None and lexical < THIN_WORDS and event_score < 1.0
           and outlet_named is None and not any(t.startswith("event:") for t in shared + body_only)):
         # One name in common and hardly a word of the claim: the same group in other news

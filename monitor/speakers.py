@@ -122,6 +122,12 @@ _EMBASSY = re.compile(
     r"|\b(?:посольств|посол|послом|посла)\w*\s+(?P<natru>россии|рф|украины|сша)?\s*(?:в|во)\s+(?P<whereru>[А-ЯЁ]\w+)",
     _I,
 )
+#: "The Russian Embassy said", «российское посольство»: an embassy the text does not place.
+_EMBASSY_NAMELESS = re.compile(
+    r"\b(?:russian|russia's)\s+embassy\b(?!\s+(?:in|to)\s)|\bроссийск\w+\s+посольств\w*(?!\s+(?:в|во)\s)"
+    r"|\bпосольств\w*\s+(?:россии|рф)\b(?!\s+(?:в|во)\s)",
+    re.IGNORECASE,
+)
 _WHERE = {
     "britain": "the UK", "uk": "the UK", "united kingdom": "the UK", "london": "the UK", "великобритании": "the UK",
     "лондоне": "the UK", "us": "the US", "u.s.": "the US", "united states": "the US", "washington": "the US",
@@ -244,7 +250,7 @@ def _mentions(sent: str, concepts: list[ConceptMatch]) -> list[_Mention]:
             prv = concepts[k - 1] if k else None
             if prv is not None and prv.concept in ("org:mfa", "org:mod", "org:kremlin") and c.start - prv.end < 4:
                 continue  # «Минобороны РФ»: a qualifier, not a second speaker
-            if re.search(r"\b(?:in|to|from|at|of|against|about|with|for|в|во|из|против|о|об|с)\s+(?:the\s+)?$", before, _I):
+            if re.search(r"\b(?:in|to|from|at|of|on|against|about|with|for|в|во|из|против|о|об|с|на)\s+(?:the\s+)?$", before, _I):
                 continue  # a place ("the embassy in Washington"), not a speaker
             if re.search(r"(?:заявлени|сообщени|обвинени|утверждени|версии|позици|слова|claims?\s+by|allegations?\s+by|statements?\s+by)\w*\s+(?:the\s+)?$", before, _I):
                 continue  # «заявления российской стороны», "claims by the Russian side": whose claim, not who speaks
@@ -260,6 +266,9 @@ def _mentions(sent: str, concepts: list[ConceptMatch]) -> list[_Mention]:
         elif nat or re.search(r"\brussian?\b|росси", sent[max(0, m.start() - 30) : m.start() + 5], re.I):
             place = _WHERE.get(where.lower(), where.split()[0] if where else "")
             out.append(_Mention(m.start(), f"Russian Embassy in {place}".strip(), True))
+    for m in _EMBASSY_NAMELESS.finditer(sent):
+        if not any(abs(x.start - m.start()) < 12 for x in out):
+            out.append(_Mention(m.start(), "Russian Embassy", True))
     for m in _EXTRA_SPEAKERS.finditer(sent):
         if m.group("kremlin") and not any(abs(x.start - m.start()) < 3 for x in out):
             out.append(_Mention(m.start(), "Kremlin", True))

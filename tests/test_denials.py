@@ -692,3 +692,33 @@ def test_english_non_involvement_still_needs_a_claim_nearby() -> None:
 )
 def test_spanish_and_italian_groundless_and_absurd(text: str) -> None:
     assert denials(text, lang=None)
+
+
+# --- a bare "No." answering a question that relays a report (own texts)
+
+def test_bare_no_answering_a_relayed_report_is_a_denial() -> None:
+    text = ("Question: Western newspapers write that Russia has asked Iran for ballistic missiles. Is that so?\n"
+            "Dmitry Peskov: No. We have enough of our own.")
+    got = denials(text, title="Dmitry Peskov answered media questions", role="official")
+    assert [(d.speaker, d.cue) for d in got] == [("Dmitry Peskov", "No.")]
+    assert "ballistic missiles" in got[0].claim
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a plan, not a report
+        "Question: Will the President travel to the summit in Brazil?\nDmitry Peskov: No. Not this time.",
+        # a question with no report or claim in it
+        "Question: Is the President working in the Kremlin today?\nDmitry Peskov: No. He is in Novo-Ogaryovo.",
+    ],
+)
+def test_bare_no_to_other_questions_is_not_a_denial(text: str) -> None:
+    assert denials(text, title="Dmitry Peskov answered media questions", role="official") == []
+
+
+def test_an_unplaced_russian_embassy_speaks_for_itself() -> None:
+    got = denials("We regard the latest unfounded attempt by American media to blame Russia for the hacker attacks "
+                  "on US ministries as part of a smear campaign.", title="Russian Embassy comment on media reports",
+                  role="official")
+    assert [d.speaker for d in got] == ["Russian Embassy"]

@@ -275,3 +275,36 @@ def test_one_shared_group_and_few_claim_words_is_thin_evidence() -> None:
     assert hit.matched and not any("few of the claim's words" in p for p in hit.explanation["penalties"])
     assert any("shares only Taliban and few of the claim's words" in p for p in miss.explanation["penalties"])
     assert miss.score < hit.score
+
+
+def test_first_names_and_platforms_are_not_name_keys() -> None:
+    terms = text_terms("Зампред Совбеза Дмитрий Медведев написал в своем Telegram-канале, что Сергей Шойгу здоров.")
+    assert "person:medvedev" in terms and "person:shoigu" in terms
+    assert not {t for t in terms if t.startswith("name:")}, terms
+
+
+def test_a_claim_naming_no_one_matches_the_same_specific_event_in_its_own_words() -> None:
+    denial = profile(lang="ru", claim="публикации о якобы готовящейся второй волне мобилизации", quote="это домыслы",
+                     entities=(), event_type="event:mobilization", outlets=(),
+                     doc_title="Песков назвал домыслами сообщения о второй волне мобилизации",
+                     doc_lead="В Кремле назвали домыслами публикации о второй волне мобилизации.")
+    report = feats("СМИ: власти готовят вторую волну мобилизации", "Власти готовят вторую волну мобилизации, "
+                   "пишет издание со ссылкой на источники.", lang="ru")
+    other = feats("Hackers hit the payroll system of a regional bank", "Hackers hit the payroll system of a bank.")
+    assert score_pair(denial, report, report_id=1).matched
+    assert not score_pair(denial, other, report_id=2).matched
+
+
+def test_a_report_sharing_only_topic_words_is_the_same_kind_of_news_not_the_claim() -> None:
+    denial = profile(claim="attempts by US media to blame Russia for hacker attacks on US government bodies",
+                     quote="unfounded", entities=("country:us", "country:russia"), event_type="event:cyberattack",
+                     outlets=(), doc_title="Embassy comment on reports of hacker attacks",
+                     doc_lead="The embassy called the reports of Russian hacker attacks on US agencies unfounded.")
+    same = feats("Russian hackers breached US Treasury networks, officials say",
+                 "Hackers working for Russian intelligence broke into US Treasury networks, officials said.")
+    other = feats("Hackers targeted energy firms in Ukraine, Microsoft says",
+                  "A hacking group attacked the networks of energy companies in Ukraine in November.")
+    hit, miss = score_pair(denial, same, report_id=1), score_pair(denial, other, report_id=2)
+    assert hit.matched
+    assert "shares only topics with the claim, no name, place or group" in miss.explanation["penalties"]
+    assert not miss.matched
