@@ -280,6 +280,7 @@ _GENERIC_FAKES = _rx(
   | \b(?:campaign|war|flood|stream|wave)s?\s+of\s+(?:lies|fakes|disinformation)\b | \bdisinformation\s+(?:campaign|war)s?\b
   | \bкампани\w+\s+(?:по\s+)?(?:дезинформаци|фейк|лж)\w* | \b(?:количеств|числ|потоки?|волн)\w*\s+(?:\w+\s+)?(?:фейков|лжи|дезинформаци\w*)
   | \b(?:number|amount)\s+of\s+fakes\b
+  | \b(?:о|об|про)\s+(?:\w+\s+)?фейках\b | \babout\s+(?:\w+\s+)?fakes\b
     """,
     _I,
 )
