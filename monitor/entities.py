@@ -462,7 +462,8 @@ _EVENTS: dict[str, list[str]] = {
         "poisoning", "poisonings", "poisoned", "nerve agent attack", "отравлени*", "отравил*", "отравлен*",
     ],
     "event:resignation": [
-        "resignation", "resign", "resigns", "resigned", "dismissal", "dismissed from", "fired", "sacked",
+        "resignation", "resign", "resigns", "resigned", "dismissal", "dismissed from", "was fired", "been fired",
+        "sacked",
         "step down", "steps down", "stepped down", "ousted", "отставк*", "уволен*", "увольнени*", "уволил*",
         "ушел в отставку", "ушёл в отставку", "освобожд* от должност*", "освобожден* от должност*",
     ],
@@ -486,6 +487,9 @@ _EVENTS: dict[str, list[str]] = {
     ],
     "event:deployment": [
         "deploy", "deploys", "deployed", "deploying", "deployment", "stationing", "stationed",
+        "sent troops", "send troops", "sends troops", "sending troops", "sent soldiers", "sent forces",
+        "отправк* войск*", "отправил* войск*", "направил* войск*", "отправк* военн*", "отправил* военн*",
+        "переброск* войск*", "переброск* военн*",
         "размещени*", "разместил*", "разместит*", "разместить", "развертывани*", "развёртывани*",
     ],
     "event:border_closure": ["close the border", "border closure", "закрыти* границ*", "закрыть границ*"],

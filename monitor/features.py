@@ -75,6 +75,7 @@ _TOPICS: dict[str, tuple[str, ...]] = {
     "topic:plane": ("plane", "jet", "aircraft", "самолет", "самолёт", "авиакатастроф", "бизнес-джет"),
     "topic:crash": ("crash", "explosion", "крушен", "катастроф", "взрыв"),
     "topic:vaccine": ("vaccine", "covid", "coronavirus", "вакцин", "коронавирус"),
+    "topic:chemical": ("chemical", "chlor", "sarin", "toxic", "химическ", "химоруж", "хлор", "зарин", "отравляющ"),
     "topic:bodies": ("bodies", "corpses", "massacre", "atrocit", "executed", "трупы", "тела", "массов", "зверств"),
     "topic:civilians": ("civilian", "мирн", "гражданск"),
     "topic:station": ("station", "вокзал", "станци"),
@@ -225,6 +226,8 @@ _TITLE_KEYS = {k for k in (name_key(w) for w in (
     "замглавы", "глава", "премьер", "генерал", "официальный", "представитель",
     # where a statement was posted, not what it is about
     "telegram", "twitter", "facebook", "youtube", "instagram", "vkontakte", "rutube", "телеграм", "телеграм-канал",
+    # the points of the compass and continents as adjectives ("Western sponsors", "European capitals")
+    "western", "west", "eastern", "east", "european", "europe", "asian", "african",
 )) if k}
 
 

@@ -225,3 +225,10 @@ def test_litvinenko_and_individual_are_not_countries() -> None:
     found = extract_concepts("Литвиненко получил индивидуальный пропуск")
     assert "country:lithuania" not in found and "country:india" not in found
     assert "event:attack" not in extract_concepts("he suffered a heart attack")
+
+
+def test_fired_a_missile_is_not_a_dismissal_but_sent_troops_is_a_deployment() -> None:
+    assert "event:resignation" not in find_event_types("North Korea fired a ballistic missile into the sea")
+    assert "event:resignation" in find_event_types("the general was fired on Monday")
+    assert "event:deployment" in find_event_types("Pyongyang has sent troops to Russia")
+    assert "event:deployment" in find_event_types("сообщения об отправке войск КНДР в Россию")

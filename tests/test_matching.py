@@ -308,3 +308,10 @@ def test_a_report_sharing_only_topic_words_is_the_same_kind_of_news_not_the_clai
     assert hit.matched
     assert "shares only topics with the claim, no name, place or group" in miss.explanation["penalties"]
     assert not miss.matched
+
+
+def test_compass_adjectives_are_not_names_and_chemical_weapons_are_a_topic() -> None:
+    terms = text_terms("The ministry said Western sponsors and European capitals ignored the Convention.")
+    assert not {"name:wester", "name:europe", "name:europea"} & terms
+    assert "topic:chemical" in text_terms("обвинения в применении хлорпикрина и химоружия")
+    assert "topic:chemical" in text_terms("accused Russia of using the chemical agent chloropicrin")
