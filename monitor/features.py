@@ -100,6 +100,22 @@ _TOPICS: dict[str, tuple[str, ...]] = {
     "topic:book": ("book", "книг"),
     "topic:hack": ("hack", "хакер", "хак"),
     "topic:border": ("border", "границ"),
+    "topic:submarine": ("submarine", "подводн", "подлодк"),
+    "topic:ship": ("ship", "vessel", "tanker", "frigate", "warship", "судн", "корабл", "танкер", "фрегат"),
+    "topic:cable": ("cable", "кабел"),
+    "topic:grain": ("grain", "wheat", "зерн", "пшениц"),
+    "topic:oil": ("oil", "нефт"),
+    "topic:pipeline": ("pipeline", "трубопровод", "газопровод", "нефтепровод"),
+    "topic:children": ("children", "kids", "детей", "дети", "ребен", "ребён"),
+    "topic:deportation": ("deport", "депортац", "депортир"),
+    "topic:mercenaries": ("mercenar", "наемник", "наёмник"),
+    "topic:prisoners": ("prisoner", "pows", "пленн", "военнопленн"),
+    "topic:biolab": ("biolab", "bioweapon", "biological", "биолаборатор", "биологическ", "биооруж"),
+    "topic:airport": ("airport", "airfield", "airbase", "аэропорт", "аэродром", "авиабаз"),
+    "topic:bridge": ("bridge", "мост"),
+    "topic:refinery": ("refiner", "нпз", "нефтеперерабат"),
+    "topic:satellite": ("satellite", "orbit", "орбит", "космическ"),
+    "topic:assets": ("assets", "frozen", "заморожен", "замороз"),
 }
 _TOPIC_INDEX: dict[str, list[tuple[str, str]]] = {}
 for _topic, _stems in _TOPICS.items():

@@ -315,3 +315,13 @@ def test_compass_adjectives_are_not_names_and_chemical_weapons_are_a_topic() -> 
     assert not {"name:wester", "name:europe", "name:europea"} & terms
     assert "topic:chemical" in text_terms("обвинения в применении хлорпикрина и химоружия")
     assert "topic:chemical" in text_terms("accused Russia of using the chemical agent chloropicrin")
+
+
+def test_common_subjects_of_denials_are_topics_in_both_languages() -> None:
+    pairs = [("a Russian submarine", "российская подлодка", "topic:submarine"),
+             ("the damaged undersea cable", "поврежденный подводный кабель", "topic:cable"),
+             ("deportation of Ukrainian children", "депортация украинских детей", "topic:children"),
+             ("a Russian biological weapons programme", "биологическое оружие", "topic:biolab"),
+             ("the Gdansk airport", "аэропорт Гданьска", "topic:airport")]
+    for en, ru, topic in pairs:
+        assert topic in text_terms(en) and topic in text_terms(ru), (en, ru, topic)
