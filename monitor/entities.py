@@ -303,7 +303,7 @@ _ORGS: dict[str, list[str]] = {
     ],
     "org:nato": ["nato", "north atlantic alliance", "нато", "североатлантическ* альянс*"],
     "org:fsb": ["=FSB", "federal security service", "фсб"],
-    "org:gru": ["=GRU", "гру"],
+    "org:gru": ["=GRU", "гру", "russian military intelligence", "российск* военн* разведк*"],
     "org:svr": ["=SVR", "foreign intelligence service", "свр"],
     "org:wagner": ["wagner", "wagner group", "вагнер*", "чвк", "чвк вагнер*"],
     "org:whitehouse": ["white house", "белый дом", "белого дома", "белом доме"],
@@ -492,7 +492,10 @@ _EVENTS: dict[str, list[str]] = {
         "переброск* войск*", "переброск* военн*",
         "размещени*", "разместил*", "разместит*", "разместить", "развертывани*", "развёртывани*",
     ],
-    "event:border_closure": ["close the border", "border closure", "закрыти* границ*", "закрыть границ*"],
+    "event:border_closure": ["close the border", "border closure", "закрыти* границ*", "закрыть границ*",
+                             "exit ban", "leaving the country", "leave the country", "leaving russia", "leave russia",
+                             "запрет* на выезд*", "запрет* выезд*", "покидать россию", "покидать страну",
+                             "выезд* из россии", "выезд* из страны"],
     "event:drones": ["drone", "drones", "uav", "беспилотник*", "дрон*", "бпла"],
     "event:ownership": ["palace", "owns", "ownership", "дворц*", "дворец", "собственност*"],
 }
@@ -505,6 +508,8 @@ _NOT_EVENTS: dict[str, list[str]] = {
         "calling on", "call into question", "calls into question", "called into question",
         "so-called", "deal with", "deals with", "dealt with", "dealing with", "meet demands",
         "meet the demands", "met with criticism",
+        # «разговоры о закрытии границ»: talk of something, not a conversation
+        "разговоры о", "разговоры об", "разговоров о", "разговоров об", "разговорам о",
     ],
 }
 

@@ -116,6 +116,7 @@ _TOPICS: dict[str, tuple[str, ...]] = {
     "topic:refinery": ("refiner", "нпз", "нефтеперерабат"),
     "topic:satellite": ("satellite", "orbit", "орбит", "космическ"),
     "topic:assets": ("assets", "frozen", "заморожен", "замороз"),
+    "topic:arson": ("arson", "blaze", "поджог", "подожг", "пожар"),
 }
 _TOPIC_INDEX: dict[str, list[tuple[str, str]]] = {}
 for _topic, _stems in _TOPICS.items():
@@ -243,7 +244,8 @@ _TITLE_KEYS = {k for k in (name_key(w) for w in (
     # where a statement was posted, not what it is about
     "telegram", "twitter", "facebook", "youtube", "instagram", "vkontakte", "rutube", "телеграм", "телеграм-канал",
     # the points of the compass and continents as adjectives ("Western sponsors", "European capitals")
-    "western", "west", "eastern", "east", "european", "europe", "asian", "african",
+    "western", "west", "eastern", "east", "european", "europe", "asian", "african", "европа", "европе", "европы",
+    "европу", "европейский", "западный",
 )) if k}
 
 

@@ -98,6 +98,9 @@ SIDELINED_ACTORS_FACTOR = 0.8
 #: Event types specific enough to identify a claim with no names in it, given the same words.
 SPECIFIC_EVENTS = frozenset({"event:mobilization", "event:border_closure", "event:exchange", "event:poisoning",
                              "event:cyberattack", "event:interference"})
+#: Of those, the state's own measures (a call-up, closed borders): claims about them name no
+#: one, so the same measure in a report's headline (any language) identifies the claim.
+POLICY_EVENTS = frozenset({"event:mobilization", "event:border_closure"})
 #: A report that shares a single specific term with the claim, few of its words (same
 #: language) and none of its event words: its score is multiplied by this.
 THIN_OVERLAP_FACTOR = 0.8
@@ -368,14 +371,16 @@ def score_pair(
     # nothing specific: the same specific event in the report's lead, in the claim's own
     # words, stands for it.
     own_words_event = (denial.event_type in SPECIFIC_EVENTS and denial.event_type in report.lead_terms
-                       and (lexical or 0.0) >= 0.5)
+                       and ((lexical or 0.0) >= 0.5
+                            or (denial.event_type in POLICY_EVENTS and denial.event_type in report.title_events)))
     if not specific_shared and not outlet_story and not own_words_event:
         score *= 0.5
         penalties.append("shares no specific entity, name or topic with the claim")
     elif only_common and outlet_named is None and event_score < 1.0:
         score *= 0.6
         penalties.append("shares only widely reported people with the claim")
-    elif specific_shared and all(t.startswith(("topic:", "event:")) for t in shared + body_only if t not in DENIER_TERMS):
+    elif (specific_shared and not (own_words_event and denial.event_type in POLICY_EVENTS)
+          and all(t.startswith(("topic:", "event:")) for t in shared + body_only if t not in DENIER_TERMS)):
         # Only common nouns in common ("hackers", "weapons"): the same kind of news, not
         # the same claim, unless a name, place, group or even a country is shared too.
         score *= TOPICS_ONLY_FACTOR

@@ -232,3 +232,11 @@ def test_fired_a_missile_is_not_a_dismissal_but_sent_troops_is_a_deployment() ->
     assert "event:resignation" in find_event_types("the general was fired on Monday")
     assert "event:deployment" in find_event_types("Pyongyang has sent troops to Russia")
     assert "event:deployment" in find_event_types("сообщения об отправке войск КНДР в Россию")
+
+
+def test_talk_of_something_is_not_a_conversation_and_exit_bans_close_borders() -> None:
+    assert "event:call" not in find_event_types("разговоры о закрытии границ не соответствуют действительности")
+    assert "event:call" in find_event_types("никакого телефонного разговора не было")
+    assert "event:border_closure" in find_event_types("a decree to stop men of fighting age leaving Russia")
+    assert "event:border_closure" in find_event_types("запрет на выезд для мужчин призывного возраста")
+    assert "org:gru" in extract_concepts("причастности российской военной разведки к поджогам")

@@ -325,3 +325,16 @@ def test_common_subjects_of_denials_are_topics_in_both_languages() -> None:
              ("the Gdansk airport", "аэропорт Гданьска", "topic:airport")]
     for en, ru, topic in pairs:
         assert topic in text_terms(en) and topic in text_terms(ru), (en, ru, topic)
+
+
+def test_a_state_measure_in_a_foreign_headline_identifies_a_claim_that_names_no_one() -> None:
+    denial = profile(lang="ru", claim="сообщения о подготовке указа о закрытии границ для мужчин призывного возраста",
+                     quote="не соответствуют действительности", entities=(), event_type="event:border_closure",
+                     outlets=(), doc_title="Песков: разговоры о закрытии границ не соответствуют действительности",
+                     doc_lead="Песков назвал не соответствующими действительности сообщения о закрытии границ.")
+    report = feats("Kremlin prepares decree to stop men of fighting age leaving Russia, report says",
+                   "The Kremlin is drafting a decree that would bar men of conscription age from leaving Russia.")
+    other = feats("Kremlin says Putin will hold a meeting with the government on Thursday",
+                  "Vladimir Putin will hold a meeting with members of the government on Thursday.")
+    assert score_pair(denial, report, report_id=1).matched
+    assert not score_pair(denial, other, report_id=2).matched
