@@ -55,7 +55,7 @@ _STRONG = _rx(
   | \b(?:outrageous|preposterous|ridiculous|monstrous)\s+(?:\w+\s+){0,2}(?:accusations?|allegations?|claims?|insinuations?)\b
   | \bgross\s+manipulation\b | \bmanipulation\s+of\s+(?:the\s+)?facts\b | \bгруб\w+\s+манипуляц\w*
   | \bне\s*соответству\w*\s+(?:\w+\s+)?(?:действительност|реальност)\w*
-  | \bне\s+име\w+\s+под\s+собой\b | \bлишен\w*\s+(?:\w+\s+)?основани\w* | \bбезосновательн\w* | \bвран[ьёе]\w*
+  | \bне\s+име\w+\s+под\s+собой\b | \bлишен\w*\s+(?:\w+\s+)?основани\w* | \bбезосновательн\w* | \bбездоказательн\w* | \bничем\s+не\s+подкреплен\w* | \bвран[ьёе]\w*
   | \b(?:не\s+имеет|не\s+имеют|не\s+имел\w*|ничего\s+общего)\s+(?:\w+\s+){0,3}(?:с|к)\s+(?:действительност\w*|реальност\w*|правд\w*)
   | \bнеправд\w* | \bложь\b | \bлжи\b | \bложью\b | \bложн\w+ | \bвымыс\w* | \bвымышлен\w* | \bвыдумк\w* | \bвыдумано\b
   | \bфейк\w* | \bфальшивк\w* | \bфальсификац\w* | \bутк(?:а|и|у|е|ой|ою)\b | \bвброс\w* | \bдезинформац\w* | \bдез[аыу]\b
@@ -159,7 +159,7 @@ _PREFILTER_STEMS = (
     "|vero|smenti|desmient|desmint|desment|fals|mentir|nega|niega|negó|cuento|espectáculo|notizia"
     "|faux|fausse|infond|mensonge|sans fondement|affabul|dément|démenti|dementi|zurück|lüge|erfunden|unsinn|haltlos"
     "|infund|infond|fundamento|fondamento|assurd|bulo|calumn|bufal|unbegründ|fake news|fake-news|not so|in line with|based on fact|hold water|falsehood|figment|libel|like that"
-    "|conspiracy|misleading|под собой|лишен|безоснов|вран"
+    "|conspiracy|misleading|под собой|лишен|безоснов|бездоказат|подкреплен|вран"
 ).split("|")
 #: Stems that occur inside common words ("earlier", «отношения», "discussed sanctions"):
 #: they count only in the context every cue containing them needs (a word start; "not

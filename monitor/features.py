@@ -243,6 +243,11 @@ _TITLE_KEYS = {k for k in (name_key(w) for w in (
     "замглавы", "глава", "премьер", "генерал", "официальный", "представитель",
     # where a statement was posted, not what it is about
     "telegram", "twitter", "facebook", "youtube", "instagram", "vkontakte", "rutube", "телеграм", "телеграм-канал",
+    # common first names: the surname (or the gazetteer's person) identifies the person
+    "sergei", "sergey", "dmitry", "dmitri", "vladimir", "alexander", "alexei", "alexey", "andrei", "andrey",
+    "mikhail", "nikolai", "yuri", "yury", "ivan", "pavel", "igor", "oleg", "maria", "elena", "anna", "olga",
+    "tatiana", "natalia", "сергей", "дмитрий", "владимир", "александр", "алексей", "андрей", "михаил", "николай",
+    "юрий", "иван", "павел", "игорь", "олег", "мария", "елена", "анна", "ольга", "татьяна", "наталья",
     # the points of the compass and continents as adjectives ("Western sponsors", "European capitals")
     "western", "west", "eastern", "east", "european", "europe", "asian", "african", "европа", "европе", "европы",
     "европу", "европейский", "западный",
@@ -282,10 +287,12 @@ def _word_terms(tok: str) -> tuple[tuple[str, ...], str | None] | None:
     return (found, key) if found or key else None
 
 
-def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None = None) -> list[tuple[int, str]]:
+def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None = None,
+               names: bool = True) -> list[tuple[int, str]]:
     """(offset, term) for every concept, topic and name occurrence in ``text``.
 
-    ``matches`` are the ``_WORD`` matches of ``text`` when the caller has them already."""
+    ``matches`` are the ``_WORD`` matches of ``text`` when the caller has them already;
+    ``names`` False leaves out name keys (German capitalises every noun)."""
     concepts = find_concepts(text)
     hits = [(c.start, c.concept) for c in concepts]
     # Gazetteer matches are in text order and never overlap: bisect on their starts.
@@ -298,7 +305,7 @@ def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None =
         pos = m.start()
         for topic in found:
             hits.append((pos, topic))
-        if key is None or key in lower:
+        if key is None or key in lower or not names:
             continue
         k = bisect_right(starts, pos) - 1
         if k >= 0 and pos < ends[k]:
@@ -311,7 +318,8 @@ def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None =
     return hits
 
 
-def text_terms(text: str, full_text: str | None = None, *, lower_keys: set[str] | None = None) -> set[str]:
+def text_terms(text: str, full_text: str | None = None, *, lower_keys: set[str] | None = None,
+               lang: str | None = None) -> set[str]:
     """Concept ids, topic ids and name keys of ``text`` (the index vocabulary).
 
     A capitalised word counts as a name only when it does not start a sentence and no
@@ -319,7 +327,13 @@ def text_terms(text: str, full_text: str | None = None, *, lower_keys: set[str] 
     like "Denies" and Russian sentence-initial words are not names).
     """
     lower = lower_keys if lower_keys is not None else lowercase_keys(full_text or text)
-    return {t for _, t in _term_hits(text, lower)}
+    return {t for _, t in _term_hits(text, lower, names=names_mark_names(lang))}
+
+
+def names_mark_names(lang: str | None) -> bool:
+    """Whether a capital letter can mark a name in ``lang``: not in German, which
+    capitalises every noun (Verfassungsschutz, Bundestagswahl)."""
+    return (lang or "").lower()[:2] != "de"
 
 
 _QUOTE_CLAUSE = re.compile(r"^\s*[«\"“„'‘][^»\"”“']{1,120}[»\"”“'’]\s*[.!?:]?\s*")
@@ -443,13 +457,13 @@ def document_features(title: str, text: str, *, lang: str | None, role: str, sou
     lower = _lowercase_keys(map(re.Match.group, matches))
     # One gazetteer pass over headline + body: the lead's terms are the hits inside the
     # headline or the lead span (a word cut by the lead's end counts whole).
-    hits = _term_hits(full, lower, matches)
+    hits = _term_hits(full, lower, matches, names=names_mark_names(lang))
     body_terms = {t for _, t in hits}
     if start + len(lead) <= len(body):
         lo, hi = len(title) + 1 + start, len(title) + 1 + start + len(lead)
         lead_terms = {t for pos, t in hits if pos < len(title) or lo <= pos < hi}
     else:  # a headline repeated past BODY_CHARS: the lead is not inside ``full``
-        lead_terms = text_terms(head, lower_keys=lower)
+        lead_terms = text_terms(head, lower_keys=lower, lang=lang)
         body_terms |= lead_terms
     cue, first = headline_cue(title)
     confirmed = bool(_CONFIRMED.search(head)) and not first

@@ -189,12 +189,12 @@ def build_profile(
 
     claim_text = f"{claim}\n{quote}"
     lower = lowercase_keys(f"{doc_title}\n{doc_text or doc_lead}")
-    claim_terms = set(entities) | text_terms(claim_text, lower_keys=lower)
+    claim_terms = set(entities) | text_terms(claim_text, lower_keys=lower, lang=lang)
     add(claim_terms, 1.0)
     kw = set(keywords(claim))
     if use_context:
         context = f"{doc_title}\n{doc_lead}"
-        add(text_terms(context, lower_keys=lower), 0.8)
+        add(text_terms(context, lower_keys=lower, lang=lang), 0.8)
         kw |= keywords(doc_title)
     named = set(outlets) | {t for t in text_terms(claim) if t.startswith("outlet:")}
     outlets_t = tuple(sorted(o for o in named if o not in STATE_OUTLETS))

@@ -722,3 +722,9 @@ def test_an_unplaced_russian_embassy_speaks_for_itself() -> None:
                   "on US ministries as part of a smear campaign.", title="Russian Embassy comment on media reports",
                   role="official")
     assert [d.speaker for d in got] == ["Russian Embassy"]
+
+
+def test_unproven_and_unsupported_accusations_are_called_untrue() -> None:
+    assert denials("Мария Захарова назвала бездоказательными обвинения Берлина в кибератаках на депутатов.", lang="ru")
+    assert denials("Песков назвал ничем не подкрепленными обвинения Вашингтона в применении химического оружия.",
+                   lang="ru")

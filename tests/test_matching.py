@@ -338,3 +338,13 @@ def test_a_state_measure_in_a_foreign_headline_identifies_a_claim_that_names_no_
                   "Vladimir Putin will hold a meeting with members of the government on Thursday.")
     assert score_pair(denial, report, report_id=1).matched
     assert not score_pair(denial, other, report_id=2).matched
+
+
+def test_german_capitals_are_not_names_and_common_first_names_are_not_terms() -> None:
+    german = document_features("Verfassungsschutz: Russische Hacker greifen Abgeordnete an",
+                               "Russische Hacker haben nach Erkenntnissen des Verfassungsschutzes Konten angegriffen.",
+                               lang="de", role="media", source="x", published="2025-01-20T07:00:00+00:00")
+    assert not {t for t in german.body_terms if t.startswith("name:")}
+    assert "country:russia" in german.body_terms
+    english = text_terms("Mayor Sergei Sobyanin of Moscow said the rumours about Ivan Petrov were false.")
+    assert "name:sobyan" in english and "name:serg" not in english and "name:ivan" not in english
