@@ -55,7 +55,9 @@ _STRONG = _rx(
   | \b(?:outrageous|preposterous|ridiculous|monstrous)\s+(?:\w+\s+){0,2}(?:accusations?|allegations?|claims?|insinuations?)\b
   | \bgross\s+manipulation\b | \bmanipulation\s+of\s+(?:the\s+)?facts\b | \bгруб\w+\s+манипуляц\w*
   | \bне\s*соответству\w*\s+(?:\w+\s+)?(?:действительност|реальност)\w*
-  | \bне\s+име\w+\s+под\s+собой\b | \bлишен\w*\s+(?:\w+\s+)?основани\w* | \bбезосновательн\w* | \bбездоказательн\w* | \bничем\s+не\s+подкреплен\w* | \bвран[ьёе]\w*
+  | \bне\s+име\w+\s+под\s+собой\b | \bлишен\w*\s+(?:\w+\s+)?основани\w* | \bбезосновательн\w* | \bбездоказательн\w* | \bничем\s+не\s+подкреплен\w* | \bлжив\w* | \bнавет\w*
+  | \bерунд\w* | \bчепух\w* | \bнелеп\w* | \bнадуман\w* | \bогульн\w* | \bсфабрикова\w* | \bфабрикаци\w* | \bподделк\w*
+  | \bhogwash\b | \bbalderdash\b | \bвран[ьёе]\w*
   | \b(?:не\s+имеет|не\s+имеют|не\s+имел\w*|ничего\s+общего)\s+(?:\w+\s+){0,3}(?:с|к)\s+(?:действительност\w*|реальност\w*|правд\w*)
   | \bнеправд\w* | \bложь\b | \bлжи\b | \bложью\b | \bложн\w+ | \bвымыс\w* | \bвымышлен\w* | \bвыдумк\w* | \bвыдумано\b
   | \bфейк\w* | \bфальшивк\w* | \bфальсификац\w* | \bутк(?:а|и|у|е|ой|ою)\b | \bвброс\w* | \bдезинформац\w* | \bдез[аыу]\b
@@ -82,6 +84,8 @@ _STRONG = _rx(
 _VERB = _rx(
     r"""(?x)
     \b(?:den(?:y|ies|ied|ying)|refut\w+|rebut\w*|debunk\w*|dismiss(?:es|ed|ing)?|reject(?:s|ed|ing)?|rebuff\w*
+       |brush(?:ed|es|ing)?\s+(?:off|aside)|scoff(?:ed|s|ing)?\s+at|laugh(?:ed|s|ing)?\s+off|denounc\w+
+       |pour(?:ed|s|ing)?\s+cold\s+water\s+on
        |shot\s+down|shoots\s+down|shoot\s+down|push(?:es|ed)?\s+back\s+(?:on|against)|disputed|disputes)\b
   | \b(?:denial|denials|rebuttal)\b
   | \bопроверг\w* | \bопровержени\w* | \bотверг\w* | \bотрица\w* | \bдезавуир\w*
@@ -93,7 +97,7 @@ _VERB = _rx(
 
 _WEAK = _rx(
     r"""(?x)
-    \bprovocation\w* | \bconspiracy\s+theor(?:y|ies)\b | \bmisleading\b | \bstag(?:ed|ing)\b | \bmanipulat\w+ | \binvention\b | \bfair(?:y|ies)[\s-]?tales?\b
+    \bprovocation\w* | \bconspiracy\s+theor(?:y|ies)\b | \bmisleading\b | \bsmear\b | \bmyths?\b | \bstag(?:ed|ing)\b | \bmanipulat\w+ | \binvention\b | \bfair(?:y|ies)[\s-]?tales?\b
   | \bcircus\b | \bfantas(?:y|ies)\b | \bpropaganda\b | \bexaggerat\w+ | \bstag(?:ing|ed)\b
   | \bпровокац\w* | \bпостановк\w* | \bинсценировк\w* | \bманипуляц\w* | \bсказк\w* | \bмифическ\w*
   | \bспектакл\w* | \bрусофоб\w* | \bпропаганд\w* | \bcuentos?\b | \bespectáculo\b
@@ -160,6 +164,8 @@ _PREFILTER_STEMS = (
     "|faux|fausse|infond|mensonge|sans fondement|affabul|dément|démenti|dementi|zurück|lüge|erfunden|unsinn|haltlos"
     "|infund|infond|fundamento|fondamento|assurd|bulo|calumn|bufal|unbegründ|fake news|fake-news|not so|in line with|based on fact|hold water|falsehood|figment|libel|like that"
     "|conspiracy|misleading|под собой|лишен|безоснов|бездоказат|подкреплен|вран"
+    "|лжив|навет|ерунд|чепух|нелеп|надуман|огульн|сфабрик|фабрикац|подделк|hogwash|balderdash|brush|scoff|laugh"
+    "|denounc|cold water|smear|myth"
 ).split("|")
 #: Stems that occur inside common words ("earlier", «отношения», "discussed sanctions"):
 #: they count only in the context every cue containing them needs (a word start; "not

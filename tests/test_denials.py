@@ -728,3 +728,24 @@ def test_unproven_and_unsupported_accusations_are_called_untrue() -> None:
     assert denials("Мария Захарова назвала бездоказательными обвинения Берлина в кибератаках на депутатов.", lang="ru")
     assert denials("Песков назвал ничем не подкрепленными обвинения Вашингтона в применении химического оружия.",
                    lang="ru")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Песков назвал лживыми сообщения Bloomberg о планах национализации.", "ru"),
+        ("«Это полная ерунда», — сказал Песков о публикации газеты о болезни президента.", "ru"),
+        ("Захарова назвала сфабрикованными обвинения Лондона в отравлении.", "ru"),
+        ("Peskov brushed aside reports that Putin was ill.", "en"),
+        ("The Kremlin scoffed at claims that it had ordered the killing.", "en"),
+        ("Peskov laughed off the story about a Putin double.", "en"),
+    ],
+)
+def test_more_denial_words_and_verbs(text: str, lang: str) -> None:
+    assert denials(text, lang=lang)
+
+
+@pytest.mark.parametrize("text", ["Putin denounced Western sanctions at the forum.",
+                                  "He brushed aside concerns about the economy, Peskov said."])
+def test_the_new_verbs_need_a_report_or_claim_as_object(text: str) -> None:
+    assert denials(text) == []
