@@ -116,6 +116,9 @@ def test_headline_cues() -> None:
     assert headline_cue("Le Kremlin dément tout appel entre Poutine et Trump")[1]
     assert headline_cue("Kreml weist Bericht über Telefonat zwischen Putin und Trump zurück")[1]
     assert headline_cue("Putin und Trump telefonierten, berichtet die Washington Post") == (None, False)
+    assert headline_cue("Kremlin brushes aside report on Putin's health")[1]
+    assert headline_cue("Песков назвал ерундой сообщения о болезни президента")[1]
+    assert headline_cue("Захарова назвала вбросом публикацию NYT")[1]
     cue, first = headline_cue("NYT обвинила авиацию в ударах по госпиталям. МИД это отрицает")
     assert cue and not first
     assert headline_cue("Russian rocket hits train station, killing dozens") == (None, False)
