@@ -35,7 +35,11 @@ GENERIC_TERMS = frozenset({
     "topic:intelligence", "topic:investigation", "event:contact",
 })
 #: People in so many stories that sharing them alone says little.
-COMMON_PEOPLE = frozenset({"person:putin", "person:zelensky", "person:biden", "person:trump"})
+COMMON_PEOPLE = frozenset({"person:putin", "person:zelensky", "person:biden", "person:trump",
+                           # leaders Putin meets or calls every few months: their names alone do not
+                           # tell one summit's story from another's
+                           "person:xi", "person:erdogan", "person:lukashenko", "person:macron", "person:scholz",
+                           "person:merkel", "person:modi", "person:kim"})
 #: Stems too common in this archive to count as shared words.
 GENERIC_STEMS = frozenset({
     "russia", "russian", "ukrain", "kremlin", "moscow", "kyiv", "kiev", "putin", "said", "say", "war", "report",

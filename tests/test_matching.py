@@ -351,3 +351,17 @@ def test_german_capitals_are_not_names_and_common_first_names_are_not_terms() ->
     assert "country:russia" in german.body_terms
     english = text_terms("Mayor Sergei Sobyanin of Moscow said the rumours about Ivan Petrov were false.")
     assert "name:sobyan" in english and "name:serg" not in english and "name:ivan" not in english
+
+
+def test_two_leaders_who_meet_often_need_the_denied_event_not_just_their_names() -> None:
+    denial = profile(claim="reports that Xi Jinping promised Vladimir Putin components for Russian weapons",
+                     quote="This is an invention.", entities=("person:xi", "person:putin"), event_type="event:supply",
+                     outlets=(), doc_title="Kremlin denies Xi promised Putin weapons components",
+                     doc_lead="The Kremlin denied reports that Xi promised Putin components for weapons.")
+    promise = feats("Xi promised to supply Putin with components for weapons, officials say",
+                    "Xi Jinping promised Vladimir Putin to keep supplying components for Russian weapons.")
+    summit = feats("Putin and Xi sign energy and trade agreements in Beijing",
+                   "Vladimir Putin and Xi Jinping signed energy and trade agreements in Beijing on Thursday.")
+    assert score_pair(denial, promise, report_id=1).matched
+    miss = score_pair(denial, summit, report_id=2)
+    assert not miss.matched and "shares only widely reported people with the claim" in miss.explanation["penalties"]
