@@ -170,13 +170,17 @@ def crawl_once(
         with Store.open(db_path) as store:
             for src in missing:
                 outcome = CrawlOutcome(source=src.name, started_at=now_iso(), finished_at=now_iso(),
-                                       status="failed", error=reason,
+                                       status="aborted" if ended_by == STOPPED else "failed", error=reason,
                                        duration_s=round(time.monotonic() - started, 3))
                 store.record_crawl(outcome)
                 outcomes[src.name] = outcome
                 if on_outcome:
                     on_outcome(outcome)
     return [outcomes[s.name] for s in sources]
+
+
+#: Why a crawl child was ended when the caller asked it to stop (daemon shutdown).
+STOPPED = "crawl stopped (shutdown requested)"
 
 
 def _supervise(proc: subprocess.Popen[str], *, deadline: float, stop: threading.Event | None,
@@ -189,7 +193,7 @@ def _supervise(proc: subprocess.Popen[str], *, deadline: float, stop: threading.
     try:
         while proc.poll() is None:
             if stop is not None and stop.is_set():
-                reason = "crawl stopped (shutdown requested)"
+                reason = STOPPED
             elif time.monotonic() >= deadline:
                 reason = "crawl killed: time limit exceeded"
             if reason:
@@ -276,6 +280,8 @@ def outcome_from_stats(source: str, stats: dict[str, Any], reason: str, *, start
         outcome.status = "failed"
         outcome.error = f"time limit reached ({time_limit:g} s); kept what was fetched" if time_limit else \
             "time limit reached"
+    elif reason == "shutdown":  # we stopped it (SIGTERM): neither a success nor the source's failure
+        outcome.status, outcome.error = "aborted", "stopped by shutdown; kept what was fetched"
     elif reason not in ("finished",):
         outcome.status, outcome.error = "failed", f"crawl ended early ({reason})"
     elif seen == 0 and errors:

@@ -313,8 +313,10 @@ class Daemon:
                     raise RuntimeError("crawl returned no outcome for this source")
             except Exception as exc:  # a crawler bug or a dead child must not stop the daemon
                 log.exception("crawl crashed source=%s", name)
+                # A crawl that ends in an error because we aborted it is not the source's failure.
                 outcome = CrawlOutcome(source=name, started_at=format_timestamp(started),
-                                       finished_at=format_timestamp(utcnow()), status="failed",
+                                       finished_at=format_timestamp(utcnow()),
+                                       status="aborted" if self._abort.is_set() else "failed",
                                        error=f"{type(exc).__name__}: {exc}"[:500],
                                        duration_s=round(time.monotonic() - t0, 3))
                 try:
@@ -332,8 +334,8 @@ class Daemon:
                 outcome.http_status if outcome.http_status is not None else "-", duration,
                 f" error={outcome.error!r}" if outcome.error else "")
         if self._abort.is_set():
-            # Failed because we stopped it: no backoff for the next daemon to inherit (it starts
-            # the source soon, like any other); the failure stays recorded until a success.
+            # Stopped by us (recorded as "aborted", not as the source's failure): no backoff for
+            # the next daemon to inherit; it starts the source soon, like any other.
             log.info("crawl aborted by shutdown source=%s", src.name)
             try:
                 with self._store() as store:

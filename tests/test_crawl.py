@@ -239,7 +239,7 @@ def test_supervise_kills_a_child_that_ignores_sigterm() -> None:
     ({"source/error": "HTTP 500", "source/http_status": 500}, "finished", "failed", "HTTP 500"),
     ({"pipeline/seen": 4, "pipeline/new": 4}, "closespider_timeout", "failed",
      "time limit reached (600 s); kept what was fetched"),
-    ({"pipeline/seen": 1}, "shutdown", "failed", "crawl ended early (shutdown)"),
+    ({"pipeline/seen": 1}, "shutdown", "aborted", "stopped by shutdown; kept what was fetched"),
 ])
 def test_outcome_classification(stats: dict[str, Any], reason: str, status: str, error: str | None) -> None:
     outcome = outcome_from_stats("s", stats, reason, started_at="2026-08-12T00:00:00+00:00", time_limit=600)

@@ -164,8 +164,9 @@ def test_stop_aborts_a_crawl_that_outlives_the_grace(db_path: Path, running) -> 
     assert children[0].returncode == -15
     with Store.open(db_path) as store:
         run = store.recent_crawl_runs()[0]
-        assert run["status"] == "failed" and "exited -15" in run["error"]
-        # our own abort is no reason for the next daemon to back off
+        assert run["status"] == "aborted" and "exited -15" in run["error"]
+        # our own abort is neither the source's failure nor a reason for the next daemon to back off
+        assert store.consecutive_failures("long") == 0
         assert store.source_health()[0]["next_run_at"] is None
 
 
@@ -185,8 +186,8 @@ def test_stop_kills_a_crawl_child_that_ignores_the_abort(db_path: Path, running)
     assert children[0].returncode == -9
     with Store.open(db_path) as store:
         run = store.recent_crawl_runs()[0]
-        assert run["status"] == "failed" and "exited -9" in run["error"]
-        assert store.consecutive_failures("hung") == 1
+        assert run["status"] == "aborted" and "exited -9" in run["error"]
+        assert store.consecutive_failures("hung") == 0  # killed by our shutdown, not the source's fault
 
 
 def test_restart_keeps_backoff_and_health_state(db_path: Path, running) -> None:

@@ -27,7 +27,8 @@ class CrawlOutcome:
     source: str
     started_at: str
     finished_at: str | None = None
-    #: ok, not_modified, failed, suspect (a 200 that yielded nothing: markup change?)
+    #: ok, not_modified, failed, suspect (a 200 that yielded nothing: markup change?),
+    #: aborted (stopped by a daemon shutdown: neither a success nor a failure)
     status: str = "ok"
     http_status: int | None = None
     items_seen: int = 0
@@ -76,7 +77,9 @@ class CrawlsMixin:
             else:
                 failures = int(existing[0] or 0)
             stamp = outcome.finished_at or outcome.started_at
-            if failed:
+            if outcome.status == "aborted":  # our shutdown, not the source: health unchanged
+                self.db.execute("UPDATE sources SET last_run_at = ? WHERE name = ?", [stamp, outcome.source])
+            elif failed:
                 self.db.execute(
                     "UPDATE sources SET last_run_at = ?, last_error = ?, last_error_at = ?,"
                     " consecutive_failures = ? WHERE name = ?",

@@ -74,7 +74,7 @@ def m0002_sources_and_crawls(db: Database) -> None:
             "source": str,
             "started_at": str,
             "finished_at": str,
-            "status": str,  # ok, not_modified, failed, suspect (zero items from a 200)
+            "status": str,  # ok, not_modified, failed, suspect (zero items from a 200), aborted (shutdown)
             "http_status": int,
             "items_seen": int,
             "items_new": int,
