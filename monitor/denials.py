@@ -99,8 +99,8 @@ def _prepare(doc: Document) -> list[_Sentence]:
     body_starts_with_title = bool(title) and _norm(text[: len(title) + 20]).startswith(_norm(title))
     if title and not body_starts_with_title:
         sents.append(_Sentence(0, 0, title, True, [], []))
-    for i, (s, _e, t) in enumerate(split_sentences(text, lang)):
-        sents.append(_Sentence(len(sents), s, t, body_starts_with_title and i == 0, [], []))
+    for i, (offset, _end, sentence) in enumerate(split_sentences(text, lang)):
+        sents.append(_Sentence(len(sents), offset, sentence, body_starts_with_title and i == 0, [], []))
     need: set[int] = set()
     for s in sents:
         if _has_cue_stem(s.text):

@@ -193,8 +193,20 @@ def test_stop_kills_a_crawl_child_that_ignores_the_abort(db_path: Path, running)
 def test_restart_keeps_backoff_and_health_state(db_path: Path, running) -> None:
     crawl = FakeCrawl()
     crawl.failing.add("down")
-    first = running([source("down", 0.3)], crawl, settings=settings())
-    assert wait_for(lambda: len(crawl.times("down")) >= 3, timeout=6)
+    # A 0.5 s interval: after 3 failures the backoff is 4 s, which leaves room for a slow
+    # stop on a loaded machine (next_run_at is also truncated to whole seconds).
+    first = running([source("down", 0.5)], crawl, settings=settings())
+    assert wait_for(lambda: len(crawl.times("down")) >= 3, timeout=8)
+
+    def backoff_planned() -> bool:
+        # the third failure recorded and its (4 s) backoff planned: the crawl call alone comes earlier
+        with Store.open(db_path) as store:
+            row = {r["name"]: r for r in store.source_health()}.get("down") or {}
+        planned = parse_timestamp(row["next_run_at"]) if row.get("next_run_at") else None
+        return (int(row.get("consecutive_failures") or 0) >= 3 and planned is not None
+                and (planned - dt.datetime.now(dt.timezone.utc)).total_seconds() > 1.5)
+
+    assert wait_for(backoff_planned, timeout=5)
     first.stop("test")
     with Store.open(db_path) as store:
         before = {r["name"]: r for r in store.source_health()}["down"]
@@ -203,8 +215,8 @@ def test_restart_keeps_backoff_and_health_state(db_path: Path, running) -> None:
     count = len(crawl.times("down"))
     restart_wall, restart = dt.datetime.now(dt.timezone.utc), time.monotonic()
     assert (next_run - restart_wall).total_seconds() > 0.5  # a backoff is in progress
-    running([source("down", 0.3)], crawl, settings=settings())
-    assert wait_for(lambda: len(crawl.times("down")) > count, timeout=10)
+    running([source("down", 0.5)], crawl, settings=settings())
+    assert wait_for(lambda: len(crawl.times("down")) > count, timeout=12)
     resumed_at = restart_wall + dt.timedelta(seconds=crawl.times("down")[count] - restart)
     # Honoured (next_run_at has whole seconds), not reset to a 0.15 s stagger by the restart.
     assert resumed_at >= next_run - dt.timedelta(seconds=1)

@@ -61,7 +61,7 @@ class AnalysisMixin:
             self.db.execute(f"DELETE FROM denials WHERE id IN ({marks})", old)
         ids = []
         for denial in denials:
-            ids.append(int(self.db["denials"].insert(denial_row(document_id, published, denial)).last_pk or 0))
+            ids.append(int(self.db.table("denials").insert(denial_row(document_id, published, denial)).last_pk or 0))
         return ids
 
     # --- matching: document features and the concept index -------------------------

@@ -60,19 +60,19 @@ class CrawlsMixin:
                     "config": json.dumps(src.options, ensure_ascii=False, sort_keys=True),
                     "loaded_at": now,
                 }
-                self.db["sources"].upsert(row, pk="name")
+                self.db.table("sources").upsert(row, pk="name")
 
     def record_crawl(self, outcome: CrawlOutcome) -> int:
         """Write a ``crawl_runs`` row and update the source's health."""
         row = {k: v for k, v in asdict(outcome).items() if k != "document_ids"}
         with self.db.atomic():
-            run_id = self.db["crawl_runs"].insert(row).last_pk
+            run_id = self.db.table("crawl_runs").insert(row).last_pk
             failed = outcome.status == "failed"
             existing = self.db.execute(
                 "SELECT consecutive_failures FROM sources WHERE name = ?", [outcome.source]
             ).fetchone()
             if existing is None:
-                self.db["sources"].insert({"name": outcome.source, "consecutive_failures": 0}, pk="name")
+                self.db.table("sources").insert({"name": outcome.source, "consecutive_failures": 0}, pk="name")
                 failures = 0
             else:
                 failures = int(existing[0] or 0)

@@ -28,7 +28,7 @@ class DaemonMixin:
                             name: str = DAEMON_NAME) -> None:
         now = now_iso()
         with self.db.atomic():
-            self.db["daemon_state"].upsert(
+            self.db.table("daemon_state").upsert(
                 {"name": name, "pid": os.getpid(), "hostname": socket.gethostname(), "status": "running",
                  "started_at": now, "heartbeat_at": now, "heartbeat_s": heartbeat_s, "stopped_at": None,
                  "sources": sources, "schedules": schedules},

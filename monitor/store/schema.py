@@ -18,7 +18,7 @@ migrations = Migrations(MIGRATION_SET)
 @migrations(name="0001_documents")
 def m0001_documents(db: Database) -> None:
     """Documents and their full-text index (title, text), kept in sync by triggers."""
-    db["documents"].create(
+    db.table("documents").create(
         {
             "id": int,
             "url": str,
@@ -35,17 +35,17 @@ def m0001_documents(db: Database) -> None:
         pk="id",
         not_null={"url", "source", "title", "text", "published"},
     )
-    db["documents"].create_index(["url"], unique=True)
-    db["documents"].create_index(["published"])
-    db["documents"].create_index(["source", "published"])
-    db["documents"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True,
+    db.table("documents").create_index(["url"], unique=True)
+    db.table("documents").create_index(["published"])
+    db.table("documents").create_index(["source", "published"])
+    db.table("documents").enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True,
                                tokenize="unicode61 remove_diacritics 2")
 
 
 @migrations(name="0002_sources_and_crawls")
 def m0002_sources_and_crawls(db: Database) -> None:
     """The catalogue as last loaded, one row per crawl of a source, and document revisions."""
-    db["sources"].create(
+    db.table("sources").create(
         {
             "name": str,
             "spider": str,
@@ -68,7 +68,7 @@ def m0002_sources_and_crawls(db: Database) -> None:
         pk="name",
         defaults={"consecutive_failures": 0},
     )
-    db["crawl_runs"].create(
+    db.table("crawl_runs").create(
         {
             "id": int,
             "source": str,
@@ -86,8 +86,8 @@ def m0002_sources_and_crawls(db: Database) -> None:
         },
         pk="id",
     )
-    db["crawl_runs"].create_index(["source", "started_at"])
-    db["revisions"].create(
+    db.table("crawl_runs").create_index(["source", "started_at"])
+    db.table("revisions").create(
         {
             "id": int,
             "document_id": int,
@@ -101,13 +101,13 @@ def m0002_sources_and_crawls(db: Database) -> None:
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["revisions"].create_index(["document_id"])
+    db.table("revisions").create_index(["document_id"])
 
 
 @migrations(name="0003_denials_and_matches")
 def m0003_denials_and_matches(db: Database) -> None:
     """Denials found in documents, events grouping them, and asserted matches to reports."""
-    db["denial_events"].create(
+    db.table("denial_events").create(
         {
             "id": int,
             "key": str,
@@ -121,8 +121,8 @@ def m0003_denials_and_matches(db: Database) -> None:
         },
         pk="id",
     )
-    db["denial_events"].create_index(["key"], unique=True)
-    db["denials"].create(
+    db.table("denial_events").create_index(["key"], unique=True)
+    db.table("denials").create(
         {
             "id": int,
             "document_id": int,
@@ -145,10 +145,10 @@ def m0003_denials_and_matches(db: Database) -> None:
         pk="id",
         foreign_keys=[("document_id", "documents", "id"), ("event_id", "denial_events", "id")],
     )
-    db["denials"].create_index(["document_id"])
-    db["denials"].create_index(["published"])
-    db["denials"].create_index(["event_id"])
-    db["matches"].create(
+    db.table("denials").create_index(["document_id"])
+    db.table("denials").create_index(["published"])
+    db.table("denials").create_index(["event_id"])
+    db.table("matches").create(
         {
             "id": int,
             "denial_id": int,
@@ -160,21 +160,21 @@ def m0003_denials_and_matches(db: Database) -> None:
         pk="id",
         foreign_keys=[("denial_id", "denials", "id"), ("report_id", "documents", "id")],
     )
-    db["matches"].create_index(["denial_id", "report_id"], unique=True)
-    db["matches"].create_index(["report_id"])
+    db.table("matches").create_index(["denial_id", "report_id"], unique=True)
+    db.table("matches").create_index(["report_id"])
     # Inverted index of language-neutral concept ids per document, ordered by date,
     # so that candidate retrieval costs what the time window holds, not the archive.
-    db["document_terms"].create(
+    db.table("document_terms").create(
         {"term": str, "published": str, "document_id": int},
         pk=("term", "published", "document_id"),
     )
-    db["document_terms"].create_index(["document_id"])
+    db.table("document_terms").create_index(["document_id"])
 
 
 @migrations(name="0004_alerts")
 def m0004_alerts(db: Database) -> None:
     """The outbox: every alert is written here before any delivery is attempted."""
-    db["alerts"].create(
+    db.table("alerts").create(
         {
             "id": int,
             "key": str,  # idempotency key: the same key is never queued twice
@@ -198,8 +198,8 @@ def m0004_alerts(db: Database) -> None:
         defaults={"status": "pending", "attempts": 0},
         not_null={"key", "kind", "status"},
     )
-    db["alerts"].create_index(["key"], unique=True)
-    db["alerts"].create_index(["status", "next_attempt_at"])
+    db.table("alerts").create_index(["key"], unique=True)
+    db.table("alerts").create_index(["status", "next_attempt_at"])
 
 
 @migrations(name="0005_analyst_views")
@@ -224,7 +224,7 @@ def m0005_analyst_views(db: Database) -> None:
 @migrations(name="0006_daemon_state")
 def m0006_daemon_state(db: Database) -> None:
     """The daemon's heartbeat, so ``monitor status`` can tell a dead daemon from an idle one."""
-    db["daemon_state"].create(
+    db.table("daemon_state").create(
         {
             "name": str,  # one row per daemon instance name; "monitor" by default
             "pid": int,
@@ -251,22 +251,22 @@ def m0007_alert_reports(db: Database) -> None:
     already have the alert, so a retry after a partial failure only goes to the
     services that missed it.
     """
-    db["alerts"].add_column("denials", str)
-    db["alerts"].add_column("reports", str)
-    db["alerts"].add_column("delivered_to", str)
+    db.table("alerts").add_column("denials", str)
+    db.table("alerts").add_column("reports", str)
+    db.table("alerts").add_column("delivered_to", str)
 
 
 @migrations(name="0008_matching")
 def m0008_matching(db: Database) -> None:
     """Matching: per-document features, per-denial claim profiles, and the event summary view."""
     # What matching compares, computed once per document version (monitor/features.py).
-    db["document_features"].create(
+    db.table("document_features").create(
         {"document_id": int, "features": str, "lead_denial": int},
         pk="document_id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["denials"].add_column("profile", str)  # JSON: the claim's weighted terms (monitor/matching.py)
-    db["denials"].create_index(["event_id", "published"], if_not_exists=True)
+    db.table("denials").add_column("profile", str)  # JSON: the claim's weighted terms (monitor/matching.py)
+    db.table("denials").create_index(["event_id", "published"], if_not_exists=True)
     db.create_view(
         "denial_event_summary",
         """
