@@ -108,9 +108,10 @@ POLICY_EVENTS = frozenset({"event:mobilization", "event:border_closure"})
 #: A report that shares a single specific term with the claim, few of its words (same
 #: language) and none of its event words: its score is multiplied by this.
 THIN_OVERLAP_FACTOR = 0.8
+#: ...where "few" is a word-overlap score (``words`` component) below this.
+THIN_WORDS = 0.3
 #: A report that shares only topic words (no name, place, group or country) with the claim.
 TOPICS_ONLY_FACTOR = 0.7
-THIN_WORDS = 0.3
 
 
 def labels_of(terms: Iterable[str]) -> list[str]:
@@ -421,7 +422,7 @@ def score_pair(
         penalties.append(f"different event type ({', '.join(sorted(report_events))})")
     score = round(max(0.0, min(1.0, score)), 4)
     matched = score >= config.threshold
-    labels = [concept_label(t) if not t.startswith("name:") else t[5:] for t in specific_shared]
+    labels = labels_of(specific_shared)
     if matched:
         reason = (f"asserts what {denial.speaker} denied: shares {', '.join(labels[:5]) or 'context'}"
                   + (f"; event {denial.event_type.split(':')[1]}" if event_score >= 0.6 and denial.event_type else "")
