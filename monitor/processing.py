@@ -26,8 +26,10 @@ from typing import Any, Iterable
 
 from . import events as ev
 from .denials import detect_denials
-from .features import DocumentFeatures, body_lead, document_features
-from .matching import NO_SHARED_TERM_MAX, MatchingConfig, build_profile, could_match, profile_from_json, score_pair
+from .features import DocumentFeatures, body_lead, document_features, headline_cue, text_terms
+from .matching import (
+    DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, build_profile, could_match, profile_from_json, score_pair,
+)
 from .models import Document
 from .timeutil import format_timestamp, parse_timestamp
 
@@ -142,13 +144,27 @@ def _index_document(store: Any, doc_id: int, doc: Document, published: str,
             lang=denial.lang or doc.lang, claim=denial.claim or "", quote=denial.quote or "",
             entities=denial.entities, event_type=denial.event_type, outlets=denial.outlets,
             event_date=denial.event_date.isoformat() if denial.event_date else None,
-            doc_title=doc.title, doc_lead=lead, use_context=len(denials) <= 2 or in_lead,
+            doc_title=doc.title, doc_lead=lead,
+            use_context=in_lead or (len(denials) <= 2 and _title_is_about(doc.title, denial)),
             doc_text=doc.text[:4000],
         )
         store.set_denial_profile(denial_id, profile.to_json())
     data = feats.to_json()
     store.replace_document_index(doc_id, published, feats.body_terms, data, lead_denial)
     return data, lead_denial
+
+
+def _title_is_about(title: str, denial: Any) -> bool:
+    """Whether the headline speaks of this denial or its claim, so that the headline and
+    lead may stand for the claim: a cue in the headline, or a claim term in it. A
+    transcript's generic headline ("Dmitry Peskov answered media questions") is not, and
+    its lead is the first answer, often on another subject."""
+    if not title:
+        return False
+    if headline_cue(title)[0]:
+        return True
+    claim = set(denial.entities) | text_terms(f"{denial.claim or ''}\n{denial.quote or ''}")
+    return bool((text_terms(title) & claim) - DENIER_TERMS)
 
 
 def _shift(ts: str, days: float) -> str:

@@ -197,3 +197,18 @@ def test_probe_sets_meet_the_matching_bar_in_any_import_order(cases: Path, tmp_p
         # talks in Istanbul two weeks earlier; probe_cases_7 misses one pair (R 0.833), a claim
         # naming no one (passes to enter Moscow) denied by an official the gazetteer lacks.
         assert score.precision >= 0.85 and score.recall >= 0.8, (score.wrong_pairs, score.missed_pairs)
+
+
+def test_a_transcripts_generic_headline_and_first_answer_do_not_join_the_claim(store: Store) -> None:
+    transcript = {
+        "url": "https://kremlin-wire.example/news/90001", "source": "kremlin-wire", "role": "official", "lang": "en",
+        "published": "2023-09-15T12:00:00Z", "title": "Dmitry Peskov answered media questions",
+        "text": "Question: Gazprom says it could send more gas to Europe through Turkey. Is the Kremlin involved?\n"
+                "Dmitry Peskov: This is a commercial matter for the company.\n"
+                "Question: Ukrainian intelligence claims that Ramzan Kadyrov is in a coma. Can you comment?\n"
+                "Dmitry Peskov: These are fakes. He continues to work in Grozny.",
+    }
+    load(store, [json.dumps(transcript)])
+    (profile,) = [json.loads(r[0]) for r in store.db.execute("SELECT profile FROM denials")]
+    assert "person:kadyrov" in profile["terms"]
+    assert not {"org:gazprom", "country:turkey"} & set(profile["terms"])
