@@ -45,6 +45,8 @@ from .timeutil import format_timestamp, parse_timestamp, utcnow
 log = logging.getLogger(__name__)
 
 UTC = dt.timezone.utc
+#: How often the main thread looks for a stop signal (see ``run_forever``).
+SIGNAL_POLL_S = 0.2
 #: Seconds an aborted crawl gets to stop its child before the daemon SIGKILLs it.
 ABORT_GRACE_S = 2.5
 
@@ -483,14 +485,19 @@ class Daemon:
         stop_signal: list[str] = []
 
         def on_signal(signum: int, _frame: Any) -> None:
+            # Only a list append: a handler that took a lock (Event.set) could deadlock on the
+            # main thread's own lock if the signal landed while that thread held it.
             stop_signal.append(signal.Signals(signum).name)
-            self._stopping.set()
 
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             self.start()
-            # Blocks in the main thread; signal handlers run here and set the event.
-            self._stopping.wait()
+            # Poll, never block indefinitely: CPython runs signal handlers in the main thread
+            # when it next executes bytecode, and a signal the kernel delivered to a worker
+            # thread does not interrupt a lock wait in the main thread (a CI run once saw a
+            # daemon ignore SIGTERM for 12 s that way). sleep() wakes up at least every 0.2 s.
+            while not stop_signal and not self._stopping.is_set():
+                time.sleep(SIGNAL_POLL_S)
             finished = self.stop(stop_signal[0] if stop_signal else "stop")
         finally:
             for sig, handler in previous.items():

@@ -407,9 +407,10 @@ def test_daemon_archives_new_items_backs_off_recovers_and_stops_on_sigterm(tmp_p
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-        reader.join(timeout=5)
-        if proc.stdout is not None:
-            proc.stdout.close()
+            # also when an assertion failed: an unclosed pipe would fail a later test at GC
+            reader.join(timeout=5)
+            if proc.stdout is not None:
+                proc.stdout.close()
 
     # Every served item archived exactly once; each counted new exactly once.
     docs = archive.query("SELECT url FROM documents ORDER BY url")
