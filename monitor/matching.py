@@ -114,6 +114,22 @@ THIN_WORDS = 0.3
 TOPICS_ONLY_FACTOR = 0.7
 
 
+#: Widely reported people and the event type in common, but none of the claim's own
+#: places, groups or names: its score is multiplied by this.
+SETTING_MISSING_FACTOR = 0.6
+
+
+def _unshared_setting(denial: "DenialProfile", report: DocumentFeatures) -> str:
+    """The claim's own places, groups and names (besides people) when the report names none
+    of them ("" when it names one, or the claim has none): labels, comma-separated."""
+    setting = [t for t in denial.terms
+               if t.split(":", 1)[0] in ("place", "region", "country", "org", "name")
+               and t not in GENERIC_TERMS and t not in DENIER_TERMS and denial.terms[t] >= 0.5]
+    if not setting or any(t in report.body_terms for t in setting):
+        return ""
+    return ", ".join(labels_of(sorted(setting)))
+
+
 def labels_of(terms: Iterable[str]) -> list[str]:
     """Display labels of claim terms (concepts by their label, name keys as written)."""
     return [concept_label(t) if not t.startswith("name:") else t[5:] for t in terms]
@@ -384,6 +400,11 @@ def score_pair(
     elif only_common and outlet_named is None and event_score < 1.0:
         score *= 0.6
         penalties.append("shares only widely reported people with the claim")
+    elif only_common and outlet_named is None and _unshared_setting(denial, report):
+        # Putin and Trump meeting, but not in Budapest: the claim's own place or names are
+        # what tell this meeting from the other ones the same two are reported to plan.
+        score *= SETTING_MISSING_FACTOR
+        penalties.append(f"shares only widely reported people; never names {_unshared_setting(denial, report)}")
     elif (specific_shared and not (own_words_event and denial.event_type in POLICY_EVENTS)
           and all(t.startswith(("topic:", "event:")) for t in shared + body_only if t not in DENIER_TERMS)):
         # Only common nouns in common ("hackers", "weapons"): the same kind of news, not

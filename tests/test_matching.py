@@ -365,3 +365,18 @@ def test_two_leaders_who_meet_often_need_the_denied_event_not_just_their_names()
     assert score_pair(denial, promise, report_id=1).matched
     miss = score_pair(denial, summit, report_id=2)
     assert not miss.matched and "shares only widely reported people with the claim" in miss.explanation["penalties"]
+
+
+def test_a_meeting_of_the_same_two_leaders_elsewhere_is_not_the_denied_one() -> None:
+    denial = profile(claim="reports that the meeting of Putin and Trump in Budapest is set for October 30",
+                     quote="This does not correspond to reality.", entities=("person:putin", "person:trump"),
+                     event_type="event:meeting", outlets=(), doc_title="Kremlin denies Budapest summit date",
+                     doc_lead="The Kremlin said no date was set for a Putin-Trump meeting in Budapest.")
+    budapest = feats("Putin and Trump to meet in Budapest on October 30, officials say",
+                     "Vladimir Putin and Donald Trump will meet in Budapest on October 30, officials said.")
+    call = feats("Trump and Putin speak by phone, agree to meet",
+                 "Donald Trump said he spoke with Vladimir Putin for two hours and that they agreed to meet.")
+    assert score_pair(denial, budapest, report_id=1).matched
+    miss = score_pair(denial, call, report_id=2)
+    assert not miss.matched
+    assert "shares only widely reported people; never names Hungary" in miss.explanation["penalties"]
