@@ -26,11 +26,12 @@ from typing import Any, Iterable
 
 from . import events as ev
 from .denials import detect_denials
-from .features import DocumentFeatures, body_lead, document_features, headline_cue, text_terms
+from .features import DocumentFeatures, body_lead, document_features, headline_cue, lead_offset, text_terms
 from .matching import (
     DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, build_profile, could_match, profile_from_json, score_pair,
 )
 from .models import Document
+from .sentences import split_sentences
 from .timeutil import format_timestamp, parse_timestamp
 
 log = logging.getLogger(__name__)
@@ -129,13 +130,29 @@ def _lead_limit(doc: Document) -> int:
     return max(0, start) + len(lead)
 
 
+def _coverage_limit(doc: Document, lead_limit: int) -> int:
+    """Up to where a denial makes the document a report *of the denial* (coverage).
+
+    With a denial in the headline, anywhere in the lead; otherwise only in the first
+    sentence: an article whose headline and first sentence assert the claim leads with
+    it, and a "the Kremlin called the reports untrue" line after that does not turn it
+    into coverage of the denial.
+    """
+    if headline_cue(doc.title)[0]:
+        return lead_limit
+    start = lead_offset(doc.title, doc.text)
+    first = next(iter(split_sentences(doc.text[start : start + 2000], doc.lang)), None)
+    return min(lead_limit, start + first[1]) if first else lead_limit
+
+
 def _index_document(store: Any, doc_id: int, doc: Document, published: str,
                     denials: list[tuple[int, Any]]) -> tuple[dict[str, Any], bool]:
     """Store the document's denial profiles and index; return its features (JSON) and lead-denial flag."""
     feats = document_features(doc.title, doc.text, lang=doc.lang, role=doc.role, source=doc.source,
                               published=published)
     limit = _lead_limit(doc)
-    lead_denial = any(getattr(d, "position", 0) <= limit for _, d in denials)
+    coverage_limit = _coverage_limit(doc, limit)
+    lead_denial = any(getattr(d, "position", 0) <= coverage_limit for _, d in denials)
     lead = body_lead(doc.title, doc.text)
     for denial_id, denial in denials:
         in_lead = getattr(denial, "position", 0) <= limit

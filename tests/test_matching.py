@@ -119,6 +119,8 @@ def test_headline_cues() -> None:
     assert headline_cue("Kremlin brushes aside report on Putin's health")[1]
     assert headline_cue("Песков назвал ерундой сообщения о болезни президента")[1]
     assert headline_cue("Захарова назвала вбросом публикацию NYT")[1]
+    assert headline_cue("Песков назвал «псевдорасследованием» материал о дворце")[1]
+    assert headline_cue("Минобороны РФ: ударов по целям вблизи границы не наносилось")[1]
     cue, first = headline_cue("NYT обвинила авиацию в ударах по госпиталям. МИД это отрицает")
     assert cue and not first
     assert headline_cue("Russian rocket hits train station, killing dozens") == (None, False)

@@ -212,3 +212,29 @@ def test_a_transcripts_generic_headline_and_first_answer_do_not_join_the_claim(s
     (profile,) = [json.loads(r[0]) for r in store.db.execute("SELECT profile FROM denials")]
     assert "person:kadyrov" in profile["terms"]
     assert not {"org:gazprom", "country:turkey"} & set(profile["terms"])
+
+
+def test_a_report_leading_with_the_claim_stays_a_report_when_a_later_line_mentions_the_denial(store: Store) -> None:
+    records = [
+        {"url": "https://markets.example/deal", "source": "markets", "role": "media", "lang": "en",
+         "published": "2025-02-03T07:00:00Z", "title": "Russia offers Saudi Arabia a secret deal to cut oil output",
+         "text": "Russia has offered Saudi Arabia a confidential agreement to cut oil production, people familiar "
+                 "with the talks said."},
+        {"url": "https://kremlin-wire.example/news/1", "source": "kremlin-wire", "role": "official", "lang": "en",
+         "published": "2025-02-04T09:00:00Z", "title": "Dmitry Peskov answered media questions",
+         "text": "Question: Newspapers write that Russia has offered Saudi Arabia a secret deal on oil production.\n"
+                 "Dmitry Peskov: This is not true. There are no secret deals."},
+        {"url": "https://markets.example/deal-details", "source": "markets", "role": "media", "lang": "en",
+         "published": "2025-02-06T07:00:00Z",
+         "title": "Russia's proposed oil deal with Saudi Arabia included a price floor, documents show",
+         "text": "The confidential oil production agreement Russia proposed to Saudi Arabia included a price floor, "
+                 "according to documents. The Kremlin has called reports of the deal untrue."},
+        {"url": "https://gulf.example/denial", "source": "gulf", "role": "media", "lang": "en",
+         "published": "2025-02-04T13:00:00Z", "title": "Oil talks: what Moscow said",
+         "text": "The Kremlin on Tuesday denied a report that Russia had offered Saudi Arabia a secret oil deal. "
+                 "Analysts said the market had expected more cuts."},
+    ]
+    load(store, [json.dumps(r) for r in records])
+    reports = {r for d, r in pairs(store) if d == "https://kremlin-wire.example/news/1"}
+    # the follow-up leads with the claim; the other leads with the denial in its first sentence
+    assert reports == {"https://markets.example/deal", "https://markets.example/deal-details"}
