@@ -122,9 +122,11 @@ SETTING_MISSING_FACTOR = 0.6
 def _unshared_setting(denial: "DenialProfile", report: DocumentFeatures) -> str:
     """The claim's own places, groups and names (besides people) when the report names none
     of them ("" when it names one, or the claim has none): labels, comma-separated."""
+    # Terms of the claim proper only (full weight; the headline and lead add theirs at 0.8):
+    # a place the denial's own story mentions in passing is not the claim's setting.
     setting = [t for t in denial.terms
                if t.split(":", 1)[0] in ("place", "region", "country", "org", "name")
-               and t not in GENERIC_TERMS and t not in DENIER_TERMS and denial.terms[t] >= 0.5]
+               and t not in GENERIC_TERMS and t not in DENIER_TERMS and denial.terms[t] >= 0.95 * term_weight(t)]
     if not setting or any(t in report.body_terms for t in setting):
         return ""
     return ", ".join(labels_of(sorted(setting)))

@@ -382,3 +382,15 @@ def test_a_meeting_of_the_same_two_leaders_elsewhere_is_not_the_denied_one() -> 
     miss = score_pair(denial, call, report_id=2)
     assert not miss.matched
     assert "shares only widely reported people; never names Hungary" in miss.explanation["penalties"]
+
+
+def test_a_place_only_in_the_denials_own_story_is_not_the_claims_setting() -> None:
+    # "in Sochi" is where Peskov spoke, not where the denied call happened
+    denial = profile(claim="reports that Putin and Trump spoke by phone", quote="This is pure fiction.",
+                     entities=("person:putin", "person:trump"), event_type="event:call", outlets=(),
+                     doc_title="Peskov in Sochi: no call between Putin and Trump",
+                     doc_lead="Speaking to reporters in Sochi, Peskov denied that Putin and Trump spoke by phone.")
+    report = feats("Trump spoke with Putin by phone, officials say",
+                   "Donald Trump spoke with Vladimir Putin by phone on Thursday, two officials said.")
+    verdict = score_pair(denial, report, report_id=1)
+    assert verdict.matched and not any("never names" in p for p in verdict.explanation["penalties"])
