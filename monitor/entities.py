@@ -293,6 +293,10 @@ _PLACES: dict[str, list[str]] = {
 _ORGS: dict[str, list[str]] = {
     "org:kremlin": ["kremlin", "кремл*"],
     "org:taliban": ["taliban", "талиб*"],
+    "org:ukrainemilitary": ["general staff of ukraine", "ukraine's general staff", "ukrainian general staff",
+                            "armed forces of ukraine", "ukraine's military", "ukrainian military", "=HUR",
+                            "ukraine's military intelligence", "=ВСУ", "генштаб* всу", "генштаб* украины",
+                            "генеральн* штаб* всу", "вооруженн* сил* украины", "вооружённ* сил* украины", "=ГУР"],
     "org:mfa": [
         "foreign ministry", "ministry of foreign affairs", "foreign office", "=MFA",
         "мид*", "министерств* иностранных дел",

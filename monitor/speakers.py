@@ -105,7 +105,8 @@ _INSTITUTIONS = {
     "Kremlin", "Russian government", "Russian Foreign Ministry", "Russian Defence Ministry", "FSB",
     "Russian Foreign Intelligence Service",
 }
-_FOREIGN_ORGS = {"org:whitehouse", "org:pentagon", "org:statedepartment", "org:sbu", "org:nato", "org:eu", "org:un", "org:cia", "org:opcw"}
+_FOREIGN_ORGS = {"org:whitehouse", "org:pentagon", "org:statedepartment", "org:sbu", "org:nato", "org:eu", "org:un", "org:cia",
+                 "org:opcw", "org:ukrainemilitary"}
 _FOREIGN = "<foreign>"
 _UNKNOWN = _FOREIGN  # an unlisted speaker is treated like a foreign one: never reported
 _UNKNOWN_NAME = re.compile(r"(?<![\w.])((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+),?\s+(?:\w+\s+)?(?:said|told|says|tells|added|wrote|stated|insisted)\b")

@@ -749,3 +749,20 @@ def test_more_denial_words_and_verbs(text: str, lang: str) -> None:
                                   "He brushed aside concerns about the economy, Peskov said."])
 def test_the_new_verbs_need_a_report_or_claim_as_object(text: str) -> None:
     assert denials(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Генштаб ВСУ назвал ложью заявление Минобороны России о захвате поселка.", "ru"),
+        ("Ukraine's General Staff called the Russian Defence Ministry's claim of a captured village a lie.", "en"),
+    ],
+)
+def test_ukraines_military_calling_a_russian_claim_a_lie_is_not_a_russian_denial(text: str, lang: str) -> None:
+    assert denials(text, lang=lang) == []
+
+
+def test_a_distortion_of_words_is_denied() -> None:
+    got = denials("Sergei Lavrov accused Western media of distorting his words about nuclear weapons. "
+                  '"We never said that. This is a distortion," he told a news conference.')
+    assert {d.speaker for d in got} == {"Sergei Lavrov"}
