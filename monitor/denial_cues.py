@@ -98,7 +98,7 @@ _VERB = _rx(
 _WEAK = _rx(
     r"""(?x)
     \bprovocation\w* | \bconspiracy\s+theor(?:y|ies)\b | \bmisleading\b | \bsmear\b | \bmyths?\b | \bstag(?:ed|ing)\b
-  | \bdistort\w* | \bискаж\w* | \bmanipulat\w+ | \binvention\b | \bfair(?:y|ies)[\s-]?tales?\b
+  | \bdistort\w* | \bискаж\w* | \bфантази\w* | \bмистификац\w* | \bmystification\b | \bmanipulat\w+ | \binvention\b | \bfair(?:y|ies)[\s-]?tales?\b
   | \bcircus\b | \bfantas(?:y|ies)\b | \bpropaganda\b | \bexaggerat\w+ | \bstag(?:ing|ed)\b
   | \bпровокац\w* | \bпостановк\w* | \bинсценировк\w* | \bманипуляц\w* | \bсказк\w* | \bмифическ\w*
   | \bспектакл\w* | \bрусофоб\w* | \bпропаганд\w* | \bcuentos?\b | \bespectáculo\b
@@ -167,7 +167,7 @@ _PREFILTER_STEMS = (
     "|infund|infond|fundamento|fondamento|assurd|bulo|calumn|bufal|unbegründ|fake news|fake-news|not so|in line with|based on fact|hold water|falsehood|figment|libel|like that"
     "|conspiracy|misleading|под собой|лишен|безоснов|бездоказат|подкреплен|вран"
     "|лжив|навет|ерунд|чепух|нелеп|надуман|огульн|сфабрик|фабрикац|подделк|hogwash|balderdash|brush|scoff|laugh"
-    "|denounc|cold water|smear|myth|distort|искаж"
+    "|denounc|cold water|smear|myth|distort|искаж|фантаз|мистифик|mystific"
 ).split("|")
 #: Stems that occur inside common words ("earlier", «отношения», "discussed sanctions"):
 #: they count only in the context every cue containing them needs (a word start; "not

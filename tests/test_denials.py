@@ -766,3 +766,10 @@ def test_a_distortion_of_words_is_denied() -> None:
     got = denials("Sergei Lavrov accused Western media of distorting his words about nuclear weapons. "
                   '"We never said that. This is a distortion," he told a news conference.')
     assert {d.speaker for d in got} == {"Sergei Lavrov"}
+
+
+def test_fantasies_and_mystification_about_a_report_are_weak_cues() -> None:
+    assert denials("Захарова назвала фантазиями публикацию британской газеты о российских шпионах.", lang="ru")
+    assert denials("Песков назвал мистификацией сообщения о двойнике президента.", lang="ru")
+    # with no report or naming verb, a fantasy is just a word
+    assert denials("Путин сказал, что его детские фантазии были о космосе.", lang="ru") == []
