@@ -23,7 +23,7 @@ DEFAULT_EVERY_S = {"official": 600, "media": 1800}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_KNOWN_KEYS = {"name", "spider", "url", "role", "lang", "every", "cron", "enabled"}
+_KNOWN_KEYS = {"name", "spider", "url", "role", "lang", "every", "cron", "enabled", "site"}
 
 
 def parse_duration(value: str | int | float) -> float:
@@ -53,6 +53,9 @@ class SourceConfig:
     every_s: float | None = None
     cron: str | None = None
     enabled: bool = True
+    #: Sources naming the same ``site`` are never crawled at the same time by the daemon
+    #: (three mid.ru pages polled at once look like a burst to the site's firewall).
+    site: str | None = None
     #: Spider-specific keys (``depth``, ``tz_fix``, ``fetch_articles``...), kept as given.
     options: dict[str, Any] = field(default_factory=dict)
     #: Where it was declared, for error messages.
@@ -141,10 +144,13 @@ def _source(block: dict[str, Any], origin: str) -> SourceConfig:
     enabled = block.get("enabled", True)
     if not isinstance(enabled, bool):
         raise ConfigError(f"{where}: enabled must be true or false")
+    site = block.get("site")
+    if site is not None and (not isinstance(site, str) or not site.strip()):
+        raise ConfigError(f"{where}: site must be a non-empty string like 'mid.ru', got {site!r}")
     options = {k: v for k, v in block.items() if k not in _KNOWN_KEYS}
     return SourceConfig(
         name=name, spider=need("spider"), url=url, role=role, lang=lang, every_s=every_s,
-        cron=cron, enabled=enabled, options=options, origin=origin,
+        cron=cron, enabled=enabled, site=site.strip().lower() if site else None, options=options, origin=origin,
     )
 
 

@@ -45,6 +45,8 @@ from .timeutil import format_timestamp, parse_timestamp, utcnow
 log = logging.getLogger(__name__)
 
 UTC = dt.timezone.utc
+#: Seconds before a source whose ``site`` was busy tries again.
+SITE_RETRY_S = 5.0
 #: How often the main thread looks for a stop signal (see ``run_forever``).
 SIGNAL_POLL_S = 0.2
 #: Seconds an aborted crawl gets to stop its child before the daemon SIGKILLs it.
@@ -180,6 +182,10 @@ class Daemon:
         #: Set when running crawls must end now (the stop grace is over).
         self._abort = threading.Event()
         self._idle = threading.Condition()
+        #: One lock per declared ``site``: its sources take turns (see ``_site_turn``).
+        self._site_locks = {src.site: threading.Lock() for src in self.sources.values() if src.site}
+        #: Per site, the crawl jobs that found it busy, first come first served.
+        self._site_waiting: dict[str, list[str]] = {site: [] for site in self._site_locks}
         self._running = 0
         self._started = False
         self._skip_filter = _ExpectedSkips()
@@ -305,28 +311,77 @@ class Daemon:
             if not go:
                 return
             src = self.sources[name]
-            started = utcnow()
-            t0 = time.monotonic()
-            outcome: CrawlOutcome | None = None
+            with self._site_turn(src) as turn:
+                if turn:
+                    self._crawl_source(name, src)
+
+    @contextmanager
+    def _site_turn(self, src: SourceConfig) -> Iterator[bool]:
+        """The source's turn on its ``site``: False while another source of the same site is
+        being crawled; the waiting sources are woken in turn when it ends (and retry within a
+        few seconds anyway). Never waits, so a busy site's sources hold no crawl threads
+        that other sites need."""
+        lock = self._site_locks.get(src.site or "")
+        if lock is None:
+            yield True
+            return
+        site, job_id = src.site or "", f"crawl:{src.name}"
+        if not lock.acquire(blocking=False):
+            with self._idle:
+                if job_id not in self._site_waiting[site]:
+                    self._site_waiting[site].append(job_id)
+            log.info("site busy source=%s site=%s", src.name, site)
+            self._retry_soon(job_id, SITE_RETRY_S)  # in case the wake-up below is missed
+            yield False
+            return
+        try:
+            with self._idle:
+                if job_id in self._site_waiting[site]:
+                    self._site_waiting[site].remove(job_id)
+            yield True
+        finally:
+            lock.release()
+            with self._idle:
+                nxt = self._site_waiting[site].pop(0) if self._site_waiting[site] else None
+            if nxt:
+                self._wake(nxt)  # the longest-waiting source of the site goes next
+
+    def _retry_soon(self, job_id: str, seconds: float) -> None:
+        """Bring a job's next run forward to ``seconds`` from now (never push it back)."""
+        job = self.scheduler.get_job(job_id)
+        if job is None or self._stopping.is_set():
+            return
+        when = utcnow() + dt.timedelta(seconds=seconds)
+        if job.next_run_time is None or when < job.next_run_time:
             try:
-                outcomes = self.crawl(self.db_path, [src], self._abort)
-                outcome = next((o for o in outcomes if o.source == name), None)
-                if outcome is None:
-                    raise RuntimeError("crawl returned no outcome for this source")
-            except Exception as exc:  # a crawler bug or a dead child must not stop the daemon
-                log.exception("crawl crashed source=%s", name)
-                # A crawl that ends in an error because we aborted it is not the source's failure.
-                outcome = CrawlOutcome(source=name, started_at=format_timestamp(started),
-                                       finished_at=format_timestamp(utcnow()),
-                                       status="aborted" if self._abort.is_set() else "failed",
-                                       error=f"{type(exc).__name__}: {exc}"[:500],
-                                       duration_s=round(time.monotonic() - t0, 3))
-                try:
-                    with self._store() as store:
-                        store.record_crawl(outcome)
-                except Exception:
-                    log.exception("cannot record crawl source=%s", name)
-            self._after_crawl(src, outcome, time.monotonic() - t0)
+                self.scheduler.modify_job(job_id, next_run_time=when)
+            except Exception:  # the job went away during shutdown
+                log.debug("cannot reschedule job=%s", job_id)
+
+    def _crawl_source(self, name: str, src: SourceConfig) -> None:
+        """Crawl ``src`` now, record the outcome (also when the crawl crashes), plan its next run."""
+        started = utcnow()
+        t0 = time.monotonic()
+        outcome: CrawlOutcome | None = None
+        try:
+            outcomes = self.crawl(self.db_path, [src], self._abort)
+            outcome = next((o for o in outcomes if o.source == name), None)
+            if outcome is None:
+                raise RuntimeError("crawl returned no outcome for this source")
+        except Exception as exc:  # a crawler bug or a dead child must not stop the daemon
+            log.exception("crawl crashed source=%s", name)
+            # A crawl that ends in an error because we aborted it is not the source's failure.
+            outcome = CrawlOutcome(source=name, started_at=format_timestamp(started),
+                                   finished_at=format_timestamp(utcnow()),
+                                   status="aborted" if self._abort.is_set() else "failed",
+                                   error=f"{type(exc).__name__}: {exc}"[:500],
+                                   duration_s=round(time.monotonic() - t0, 3))
+            try:
+                with self._store() as store:
+                    store.record_crawl(outcome)
+            except Exception:
+                log.exception("cannot record crawl source=%s", name)
+        self._after_crawl(src, outcome, time.monotonic() - t0)
 
     def _after_crawl(self, src: SourceConfig, outcome: CrawlOutcome, elapsed: float) -> None:
         duration = outcome.duration_s if outcome.duration_s is not None else elapsed

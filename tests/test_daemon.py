@@ -489,3 +489,39 @@ def test_polls_are_never_further_apart_than_the_declared_interval(db_path: Path)
     assert max(gaps) <= 10.0
     assert min(gaps) >= 9.0
     assert max(gaps) - min(gaps) > 0.5  # still spread, not lockstep
+
+
+def test_sources_of_one_site_take_turns_and_other_sites_do_not_wait(db_path: Path, running) -> None:
+    """Three mid.ru pages polled at once look like a burst to the site: sources naming the
+    same ``site`` never crawl at the same time; a busy site's source retries soon."""
+    import dataclasses
+
+    crawl = FakeCrawl(duration_s=0.6)
+    intervals: dict[str, list[tuple[float, float]]] = {}
+    inner = crawl.__call__
+
+    def timed(db: Path, sources: Sequence[SourceConfig], abort: threading.Event) -> list[CrawlOutcome]:
+        t0 = time.monotonic()
+        out = inner(db, sources, abort)
+        intervals.setdefault(sources[0].site or sources[0].name, []).append((t0, time.monotonic()))
+        return out
+
+    mid = [dataclasses.replace(source(f"mid-{i}", 0.5), site="mid.ru") for i in range(3)]
+    other = source("other", 0.5)
+    running([*mid, other], timed, settings=settings())
+    assert wait_for(lambda: all(len(crawl.times(s.name)) >= 2 for s in [*mid, other]), timeout=20)
+    spans = sorted(intervals["mid.ru"])
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:])), spans
+    # the other site's source ran while mid.ru sources were crawling
+    busy = [(s, e) for s, e in spans]
+    assert any(any(s < t < e for s, e in busy) for t in crawl.times("other"))
+
+
+def test_site_must_be_a_non_empty_string(tmp_path: Path) -> None:
+    from monitor.config import ConfigError, load_catalogue
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[source]]\nname = "x"\nspider = "feed"\nurl = "https://example.org/feed"\nsite = ""\n',
+                   encoding="utf-8")
+    with pytest.raises(ConfigError, match="site must be a non-empty string"):
+        load_catalogue([bad])
