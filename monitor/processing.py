@@ -151,7 +151,8 @@ def _index_document(store: Any, doc_id: int, doc: Document, published: str,
     feats = document_features(doc.title, doc.text, lang=doc.lang, role=doc.role, source=doc.source,
                               published=published)
     limit = _lead_limit(doc)
-    coverage_limit = _coverage_limit(doc, limit)
+    # (sentence splitting is not free: only a document with denials needs it)
+    coverage_limit = _coverage_limit(doc, limit) if denials else limit
     lead_denial = any(getattr(d, "position", 0) <= coverage_limit for _, d in denials)
     lead = body_lead(doc.title, doc.text)
     for denial_id, denial in denials:
