@@ -7,7 +7,7 @@ same file:
 - baseline: ``json.loads`` each line and ``insert_all`` into a table with the same
   columns, ``enable_fts(["title", "text"], create_triggers=True)``, WAL, synchronous
   NORMAL (the archive's settings), batches of 200 (the import's batch size);
-- pipeline: ``monitor.ingest.import_jsonl`` into a fresh ``Store`` (parse, validate,
+- pipeline: ``monitor.collect.ingest.import_jsonl`` into a fresh ``Store`` (parse, validate,
   store, FTS index, detect denials, index features, match, cluster events).
 
 Runs alternate (baseline, pipeline, baseline, pipeline...) and the medians are
@@ -37,9 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import synth  # noqa: E402
 from sqlite_utils import Database  # noqa: E402
 
-from monitor.denials import detect_denials  # noqa: E402
-from monitor.features import document_features  # noqa: E402
-from monitor.ingest import BATCH_SIZE, import_jsonl, record_to_document  # noqa: E402
+from monitor.detect.denials import detect_denials  # noqa: E402
+from monitor.match.features import document_features  # noqa: E402
+from monitor.collect.ingest import BATCH_SIZE, import_jsonl, record_to_document  # noqa: E402
 from monitor.store import Store  # noqa: E402
 from monitor.timeutil import format_timestamp  # noqa: E402
 
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"{'measure':40} {'docs/s':>10} {'ms/doc':>8} {'ratio':>7}")
         print(f"{'baseline: sqlite-utils insert_all + FTS5':40} {base_rate:>10,.0f} {1000 / base_rate:>8.2f} {1:>7.2f}")
-        print(f"{'pipeline: monitor.ingest.import_jsonl':40} {pipe_rate:>10,.0f} {1000 / pipe_rate:>8.2f} {ratio:>7.3f}")
+        print(f"{'pipeline: monitor.collect.ingest.import_jsonl':40} {pipe_rate:>10,.0f} {1000 / pipe_rate:>8.2f} {ratio:>7.3f}")
         print(f"RESULT ingest ratio {ratio:.3f} (target >= 0.5): {'PASS' if ratio >= 0.5 else 'FAIL'}")
         print()
         limit = min(args.docs, max(args.profile, 200))

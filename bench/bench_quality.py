@@ -1,7 +1,7 @@
 """Quality: precision, recall, F1 of denial detection and of matching, with baselines, in one table.
 
 Reuses the scoring of ``bench/quality_detection.py`` (its file list and
-``monitor.evaluation.evaluate_detection``) and of ``bench/quality_matching.py`` (the same
+``monitor.evaluate.detection.evaluate_detection``) and of ``bench/quality_matching.py`` (the same
 ``import_jsonl`` into a fresh archive in shuffled order, ``predicted_pairs``,
 ``score_pairs``, ``baseline_pairs``: the issue's BM25 top-3 baseline). Labelled sets:
 
@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 import quality_detection  # noqa: E402
 import quality_matching  # noqa: E402
 
-from monitor.evaluation import evaluate_detection, load_jsonl, prf  # noqa: E402
+from monitor.evaluate.detection import evaluate_detection, load_jsonl, prf  # noqa: E402
 
 KEYWORDS = re.compile(
     r"\b(den(?:y|ies|ied|ial)|untrue|fiction|fake|false|nonsense|refut\w*|rejected)\b|"

@@ -38,9 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import synth  # noqa: E402
 
-from monitor.features import document_features  # noqa: E402
-from monitor.ingest import record_to_document, store_documents  # noqa: E402
-from monitor.matching import build_profile  # noqa: E402
+from monitor.match.features import document_features  # noqa: E402
+from monitor.collect.ingest import record_to_document, store_documents  # noqa: E402
+from monitor.match.scoring import build_profile  # noqa: E402
 from monitor.models import Denial  # noqa: E402
 from monitor.store import Store  # noqa: E402
 from monitor.timeutil import format_timestamp  # noqa: E402

@@ -1,7 +1,7 @@
 """Time to alert: a denial appears in a served feed -> the notification arrives (issue 10).
 
 Runs the real daemon (``python -m monitor run --schedules DIR --db FILE``) as a child
-process against ``monitor.fixture_server.FixtureServer`` on 127.0.0.1 serving the
+process against ``monitor.demo.fixture_server.FixtureServer`` on 127.0.0.1 serving the
 demo scenario (``monitor/demo/site``): an outlet's feed with the report, and the
 Kremlin's feed, at first without the denial. Both sources are polled ``every = 10s``
 (``--interval``). Once the daemon has crawled both feeds, the Kremlin feed gains the
@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor.fixture_server import FixtureServer  # noqa: E402
+from monitor.demo.fixture_server import FixtureServer  # noqa: E402
 
 SITE = ROOT / "monitor" / "demo" / "site"
 SCRAPY_FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "RETRY_TIMES=0",

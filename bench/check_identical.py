@@ -41,9 +41,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from monitor.denials import detect_denials  # noqa: E402
-from monitor.features import document_features  # noqa: E402
-from monitor.ingest import record_to_document  # noqa: E402
+from monitor.detect.denials import detect_denials  # noqa: E402
+from monitor.match.features import document_features  # noqa: E402
+from monitor.collect.ingest import record_to_document  # noqa: E402
 from monitor.timeutil import format_timestamp  # noqa: E402
 
 DEV_DATA = Path("/work/shared/data")

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.evaluation import evaluate_detection  # noqa: E402
+from monitor.evaluate.detection import evaluate_detection  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 

@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from monitor.evaluation_matching import (
+from monitor.evaluate.matching import (
     Gold, baseline_pairs, contradicted_with_denials, detection_recall, predicted_pairs, score_pairs,
 )
-from monitor.ingest import import_jsonl
+from monitor.collect.ingest import import_jsonl
 from monitor.store import Store
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from monitor.features import document_features
-from monitor.ingest import store_documents
-from monitor.matching import build_profile
+from monitor.match.features import document_features
+from monitor.collect.ingest import store_documents
+from monitor.match.scoring import build_profile
 from monitor.models import Denial, Document
 from monitor.store import Store
 from monitor.timeutil import format_timestamp

@@ -1,6 +1,6 @@
 """``python -m monitor`` is the ``monitor`` command."""
 
-from .cli import main
+from monitor.cli import main
 
 if __name__ == "__main__":
     main()

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import click
 
-from .errors import ArchiveError, ConfigError, MonitorError
+from monitor.errors import ArchiveError, ConfigError, MonitorError
 
 db_option = click.option(
     "--db",
@@ -45,13 +45,13 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def open_store(db_path: Path | None):
-    from .store import Store
+    from monitor.store import Store
 
     return Store.open(db_path)
 
 
 def load_sources(sources_path: Path | None = None):
-    from .config import default_schedules_dir, load_catalogue
+    from monitor.config import default_schedules_dir, load_catalogue
 
     path = sources_path or default_schedules_dir()
     if sources_path is None and not Path(path).exists():
@@ -68,7 +68,7 @@ def load_sources(sources_path: Path | None = None):
 def cli(log_level: str, log_json: bool) -> None:
     """statement-monitor: archive what Russian officials say, detect denials, match
     them to the reports they contradict, and alert analysts."""
-    from .logsetup import configure_logging
+    from monitor.logsetup import configure_logging
 
     configure_logging(log_level, log_json)
 
@@ -86,7 +86,7 @@ def import_command(file: Path, db_path: Path | None, queue_alerts: bool) -> None
     then run through denial detection and matching. Bad lines are reported with
     their number and skipped; the exit status is 1 if any line was rejected.
     """
-    from .ingest import import_jsonl
+    from monitor.collect.ingest import import_jsonl
 
     if str(file) != "-" and not file.exists():
         raise ConfigError(f"{file}: no such file")
@@ -142,8 +142,8 @@ def crawl_command(names: tuple[str, ...], sources_path: Path | None, db_path: Pa
     in `revisions`) and run through denial detection and matching. Prints one line
     per source; exit status 1 if any source failed.
     """
-    from .crawl import crawl_once
-    from .store import default_db_path
+    from monitor.collect.crawl import crawl_once
+    from monitor.store import default_db_path
 
     catalogue = load_sources(sources_path)
     by_name = {s.name: s for s in catalogue}
@@ -184,8 +184,8 @@ def match_command(db_path: Path | None, since: str | None) -> None:
     Idempotent: running it twice leaves the same denials, matches and denial events.
     Queues no alerts. Prints the counts.
     """
-    from .processing import rematch_archive
-    from .timeutil import format_timestamp, parse_timestamp
+    from monitor.pipeline import rematch_archive
+    from monitor.timeutil import format_timestamp, parse_timestamp
 
     if since is not None:
         try:
@@ -244,7 +244,7 @@ def sources_command(db_path: Path | None, sources_path: Path | None, as_json: bo
 @handle_errors
 def status_command(db_path: Path | None, check: bool, as_json: bool) -> None:
     """Per-source health, archive counts, pending and failed alerts."""
-    from .health import assess_health
+    from monitor.health import assess_health
 
     with open_store(db_path) as store:
         status = assess_health(store)
@@ -273,10 +273,10 @@ def run_command(db_path: Path | None, schedules_path: Path | None, time_limit: f
     """Run the daemon: crawl each source on its schedule, process what is new and
     deliver alerts, until SIGTERM or SIGINT (then finish or abort running crawls
     within 10 s and exit 0). Health: `monitor status --check`."""
-    from .config import default_schedules_dir
-    from .crawl import check_sources
-    from .daemon import Daemon, DaemonSettings, default_alert_hooks, default_crawl
-    from .store import default_db_path
+    from monitor.config import default_schedules_dir
+    from monitor.collect.crawl import check_sources
+    from monitor.daemon import Daemon, DaemonSettings, default_alert_hooks, default_crawl
+    from monitor.store import default_db_path
 
     path = schedules_path or default_schedules_dir()
     if not Path(path).exists():
@@ -310,7 +310,7 @@ apprise_config_option = click.option(
 
 
 def build_notifier(apprise_config: Path | None):
-    from .notifier import Notifier
+    from monitor.alerts.notifier import Notifier
 
     return Notifier.from_env(config_path=apprise_config)
 
@@ -328,7 +328,7 @@ def alerts_group() -> None:
 @handle_errors
 def alerts_test_command(apprise_config: Path | None) -> None:
     """Send a test notification to every configured URL; report each (URLs masked)."""
-    from .alerts import send_test
+    from monitor.alerts.delivery import send_test
 
     notifier = build_notifier(apprise_config)
     results = send_test(notifier)
@@ -344,7 +344,7 @@ def alerts_test_command(apprise_config: Path | None) -> None:
 @handle_errors
 def alerts_send_command(db_path: Path | None, apprise_config: Path | None) -> None:
     """Deliver every pending alert now, whether or not its retry time has come."""
-    from .alerts import send_pending
+    from monitor.alerts.delivery import send_pending
 
     notifier = build_notifier(apprise_config)
     with open_store(db_path) as store:
@@ -388,7 +388,7 @@ def alerts_list_command(db_path: Path | None, status: str | None, limit: int, as
 def demo_command(apprise_config: Path | None, keep_dir: Path | None) -> None:
     """Replay a bundled scenario end to end on 127.0.0.1: fixture feeds, the real
     spiders, detection, matching and an alert (on this terminal, or to $APPRISE_URLS)."""
-    from .demo import run_demo
+    from monitor.demo.scenario import run_demo
 
     notifier = build_notifier(apprise_config)
     result = run_demo(notifier, workdir=keep_dir, echo=click.echo)

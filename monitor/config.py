@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import ConfigError
-from .models import ROLES
+from monitor.errors import ConfigError
+from monitor.models import ROLES
 
 #: When a source gives no schedule: official channels are polled more often.
 DEFAULT_EVERY_S = {"official": 600, "media": 1800}

@@ -5,7 +5,7 @@ per source (``max_instances=1``, missed runs coalesced, a misfire grace of one
 interval); ``housekeeping`` runs the heartbeat, alert delivery and the daily digest,
 so a saturated crawl pool never starves the heartbeat. The crawl itself is an
 injected function (``crawl(db_path, [source]) -> [CrawlOutcome]``, normally
-``monitor.crawl.crawl_once``, which runs Scrapy in a child process, records the
+``monitor.collect.crawl.crawl_once``, which runs Scrapy in a child process, records the
 ``crawl_runs`` row and processes new documents); this module never touches Scrapy or
 the Twisted reactor.
 
@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from .backoff import BackoffPolicy, cron_interval_s, first_run_at, jitter_s, retry_at
-from .config import SourceConfig, parse_duration
-from .errors import ConfigError
-from .store import Store
-from .store.crawls import CrawlOutcome
-from .timeutil import format_timestamp, parse_timestamp, utcnow
+from monitor.collect.backoff import BackoffPolicy, cron_interval_s, first_run_at, jitter_s, retry_at
+from monitor.config import SourceConfig, parse_duration
+from monitor.errors import ConfigError
+from monitor.store import Store
+from monitor.store.crawls import CrawlOutcome
+from monitor.timeutil import format_timestamp, parse_timestamp, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class DaemonSettings:
             except ValueError as exc:
                 raise ConfigError(f"environment variable {var}: {exc}") from None
 
-        from .digest import digest_cron as read_digest_cron
+        from monitor.alerts.digest import digest_cron as read_digest_cron
 
         digest_cron = read_digest_cron(env)
         raw_crawls = env.get("MONITOR_MAX_CRAWLS") or str(cls.max_crawls)
@@ -116,12 +116,12 @@ class AlertHooks:
 
 
 def default_alert_hooks(env: dict[str, str] | None = None) -> AlertHooks:
-    """``monitor.alerts``: ``send_pending`` with the configured notifier, and ``queue_digest``.
+    """``monitor.alerts.delivery``: ``send_pending`` with the configured notifier, and ``queue_digest``.
 
     The environment is read once, here: a bad ``APPRISE_URLS``, Apprise config file or
     retry setting fails now (``ConfigError``, exit 2), not at the first alert.
     """
-    from .alerts import RetryPolicy, notifier_from_env, queue_digest, send_pending
+    from monitor.alerts.delivery import RetryPolicy, notifier_from_env, queue_digest, send_pending
 
     snapshot = dict(os.environ if env is None else env)
     policy = RetryPolicy.from_env(snapshot)
@@ -136,12 +136,12 @@ def default_alert_hooks(env: dict[str, str] | None = None) -> AlertHooks:
 
 
 def default_crawl(settings: dict[str, Any] | None = None, time_limit: float | None = None) -> CrawlFunc:
-    """``monitor.crawl.crawl_once``: a child process per call; records runs, processes documents.
+    """``monitor.collect.crawl.crawl_once``: a child process per call; records runs, processes documents.
 
     Alerts are queued (the daemon delivers them); ``abort`` makes the child stop early.
     ``settings`` override Scrapy settings; ``time_limit`` bounds each crawl (seconds).
     """
-    from .crawl import DEFAULT_TIME_LIMIT_S, crawl_once
+    from monitor.collect.crawl import DEFAULT_TIME_LIMIT_S, crawl_once
 
     overrides = dict(settings or {})
     limit = time_limit or DEFAULT_TIME_LIMIT_S

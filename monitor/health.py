@@ -20,9 +20,9 @@ import datetime as dt
 import os
 from typing import Any
 
-from .config import parse_duration
-from .errors import ConfigError
-from .timeutil import format_timestamp, parse_timestamp, utcnow
+from monitor.config import parse_duration
+from monitor.errors import ConfigError
+from monitor.timeutil import format_timestamp, parse_timestamp, utcnow
 
 #: A daemon that missed this many heartbeats is dead...
 HEARTBEAT_MISSES = 3
@@ -133,7 +133,7 @@ def schedule_interval_s(schedule: str | None, now: dt.datetime | None = None) ->
         except ValueError:
             pass
     if schedule and schedule.startswith("cron "):
-        from .backoff import cron_interval_s
+        from monitor.collect.backoff import cron_interval_s
 
         try:
             return cron_interval_s(schedule[5:], now or utcnow())

@@ -1,6 +1,6 @@
 """What every monitor spider shares: its catalogue source, outcome bookkeeping, items.
 
-A spider crawls ONE catalogue source per run. It records what ``monitor.crawl``
+A spider crawls ONE catalogue source per run. It records what ``monitor.collect.crawl``
 needs to write the source's ``crawl_runs`` row into the crawler's stats, under
 ``source/*`` keys:
 
@@ -73,7 +73,7 @@ class SourceSpider(scrapy.Spider):
         self.options = {**self.default_options, **source.options}
         self.seen = seen or (lambda url: False)
         self.validators = dict(validators or {})
-        #: ETag / Last-Modified of the latest 200, saved by monitor.crawl if the crawl succeeds.
+        #: ETag / Last-Modified of the latest 200, saved by monitor.collect.crawl if the crawl succeeds.
         self.new_validators: dict[str, str | None] = {}
 
     # -- options ---------------------------------------------------------------------

@@ -9,7 +9,7 @@ Conditional GET is done by hand: the previous ETag / Last-Modified (passed in as
 ``validators``) are sent as If-None-Match / If-Modified-Since and a 304 is let
 through to the callback (``handle_httpstatus_list``), which records
 ``not_modified``. New validators are exposed in ``new_validators`` and saved by
-``monitor.crawl`` only after the items are safely stored.
+``monitor.collect.crawl`` only after the items are safely stored.
 
 Text: an entry's ``content`` or TASS's ``yandex:full-text`` when present (kremlin
 feeds carry the full text); otherwise, with ``fetch_articles`` (default on), the

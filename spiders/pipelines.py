@@ -1,11 +1,11 @@
 """The one item pipeline: canonical URL, UTC date, language -> ``Document`` -> the archive.
 
-Items are buffered and written in batches through ``monitor.ingest.store_documents``,
+Items are buffered and written in batches through ``monitor.collect.ingest.store_documents``,
 which upserts them (new / updated with a revision / unchanged) and runs denial
 detection and matching on the new and changed ones in the same transaction. Counts
 go to the crawler's stats (``pipeline/new``, ``pipeline/updated``,
 ``pipeline/unchanged``, ``pipeline/rejected``, ``pipeline/seen``) from which
-``monitor.crawl`` writes the source's ``crawl_runs`` row. A bad item is rejected
+``monitor.collect.crawl`` writes the source's ``crawl_runs`` row. A bad item is rejected
 with its URL and reason and never costs the good ones; a failed archive write marks
 the source failed (``source/error``).
 
@@ -23,7 +23,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 
 from monitor.errors import InputError
-from monitor.language import detect_language
+from monitor.text.language import detect_language
 from monitor.models import ROLES, Document
 from monitor.timeutil import to_utc, utcnow
 
@@ -131,7 +131,7 @@ class ArchivePipeline:
         """Store the buffered documents in one transaction and add their outcome to the stats."""
         if not self.batch or self.store is None:
             return
-        from monitor.ingest import store_documents
+        from monitor.collect.ingest import store_documents
 
         batch, self.batch = self.batch, []
         stats = self.crawler.stats

@@ -1,6 +1,6 @@
 """Scrapy settings for the monitor's crawls: polite, bounded, with no remote control.
 
-These are static defaults; ``monitor.crawl`` adds what is only known at run time
+These are static defaults; ``monitor.collect.crawl`` adds what is only known at run time
 (the archive path, the contact in the User-Agent from ``MONITOR_CONTACT``, test
 overrides). Nothing here reads the environment: settings are built at startup.
 """
@@ -32,7 +32,7 @@ DNS_TIMEOUT = 20
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_FAIL_ON_DATALOSS = True
-#: Whole-crawl limit (seconds); ``monitor.crawl`` also kills the child process after it.
+#: Whole-crawl limit (seconds); ``monitor.collect.crawl`` also kills the child process after it.
 CLOSESPIDER_TIMEOUT = 600
 
 # Retries with exponential backoff (spiders.middlewares.BackoffRetryMiddleware).
@@ -59,7 +59,7 @@ TELNETCONSOLE_ENABLED = False
 ITEM_PIPELINES = {"spiders.pipelines.ArchivePipeline": 300}
 
 LOG_LEVEL = "WARNING"
-#: monitor.crawl configures logging itself (monitor.logsetup).
+#: monitor.collect.crawl configures logging itself (monitor.logsetup).
 LOG_INSTALL_ROOT_HANDLER = False
 FEED_EXPORT_ENCODING = "utf-8"
 

@@ -24,7 +24,7 @@ FAST_SETTINGS: dict[str, Any] = {
 def make_spider(cls: type, name: str = "test-source", url: str = BASE + "/", *, role: str = "media",
                 lang: str | None = None, seen: Any = None, validators: dict[str, str] | None = None,
                 **options: Any) -> Any:
-    """A spider bound to a fresh crawler (for its stats), as ``monitor.crawl`` would build it."""
+    """A spider bound to a fresh crawler (for its stats), as ``monitor.collect.crawl`` would build it."""
     crawler = get_crawler(cls, {"ITEM_PIPELINES": {}})
     source = SourceConfig(name=name, spider=cls.name, url=url, role=role, lang=lang, options=options)
     spider = cls.from_crawler(crawler, source=source, seen=seen, validators=validators)

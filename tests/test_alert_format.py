@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alert_helpers import HOSTILE
-from monitor.alert_format import EventView, SourceView, md, plain, render_event, render_followup, safe_url
+from monitor.alerts.formatting import EventView, SourceView, md, plain, render_event, render_followup, safe_url
 
 
 def event(title: str = HOSTILE, url: str = "https://wapo.example/a") -> EventView:

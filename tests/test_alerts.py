@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from alert_helpers import HOSTILE, SmtpSink, add_match, seed_event, start_http_receiver
-from monitor.alerts import RetryPolicy, queue_event_alerts, send_pending
+from monitor.alerts.delivery import RetryPolicy, queue_event_alerts, send_pending
 from monitor.health import assess_health
-from monitor.notifier import Notifier
+from monitor.alerts.notifier import Notifier
 from monitor.store import Store
 
 NOW = dt.datetime(2024, 11, 11, 10, 0, tzinfo=dt.timezone.utc)
@@ -182,7 +182,7 @@ def test_routing_by_tag(store: Store, receiver) -> None:
     try:
         notifier = Notifier.from_config(f"denial={receiver.url()} digest={digest_rx.url()} {untagged_rx.url()}")
         queue(store, seed_event(store))
-        from monitor.digest import queue_digest
+        from monitor.alerts.digest import queue_digest
 
         queue_digest(store, NOW)
         assert send_pending(store, notifier, now=NOW, policy=FAST).sent == 2
@@ -259,8 +259,8 @@ def test_slack_plugin_cannot_be_made_to_ping_or_forge_links(store: Store, receiv
 
 CRASH_SCRIPT = textwrap.dedent("""
     import os, signal, sys
-    from monitor import alerts
-    from monitor.notifier import Notifier
+    from monitor.alerts import delivery as alerts
+    from monitor.alerts.notifier import Notifier
     from monitor.store import Store
 
     real_send = Notifier.send
@@ -329,7 +329,7 @@ def test_secrets_never_reach_logs_or_archive_even_at_debug(store: Store, db_path
                                                            restore_logging) -> None:
     from apprise.plugins.slack import NotifySlack
 
-    from monitor.alerts import send_test
+    from monitor.alerts.delivery import send_test
     from monitor.logsetup import configure_logging
 
     log = io.StringIO()

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from monitor.backoff import BackoffPolicy, cron_interval_s, first_run_at, jitter_s, retry_at
+from monitor.collect.backoff import BackoffPolicy, cron_interval_s, first_run_at, jitter_s, retry_at
 
 NOW = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.timezone.utc)
 

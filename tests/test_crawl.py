@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from monitor.cli import cli
 from monitor.config import SourceConfig
-from monitor.crawl import _supervise, crawl_once, outcome_from_stats
-from monitor.fixture_server import FixtureServer
+from monitor.collect.crawl import _supervise, crawl_once, outcome_from_stats
+from monitor.demo.fixture_server import FixtureServer
 from monitor.store import Store
 from spider_helpers import FAST_SETTINGS, SITES
 

@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 
 import pytest
 
-from monitor.backoff import BackoffPolicy
+from monitor.collect.backoff import BackoffPolicy
 from monitor.config import SourceConfig
 from monitor.daemon import AlertHooks, Daemon, DaemonSettings
 from monitor.store import Store
@@ -311,7 +311,7 @@ def test_daemon_archives_new_items_backs_off_recovers_and_stops_on_sigterm(tmp_p
     import os
     import signal
 
-    from monitor.fixture_server import FixtureServer
+    from monitor.demo.fixture_server import FixtureServer
 
     db = tmp_path / "data" / "monitor.db"
     schedules = tmp_path / "schedules"

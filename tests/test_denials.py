@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from monitor.denials import (
+from monitor.detect.denials import (
     canonical_speaker,
     detect_denials,
     is_denial_coverage,

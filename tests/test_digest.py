@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from alert_helpers import seed_event, start_http_receiver
-from monitor.alerts import RetryPolicy, send_pending
-from monitor.digest import DEFAULT_DIGEST_CRON, build_digest, digest_cron, queue_digest
+from monitor.alerts.delivery import RetryPolicy, send_pending
+from monitor.alerts.digest import DEFAULT_DIGEST_CRON, build_digest, digest_cron, queue_digest
 from monitor.errors import ConfigError
-from monitor.notifier import Notifier
+from monitor.alerts.notifier import Notifier
 
 MORNING = dt.datetime(2024, 11, 12, 7, 0, tzinfo=dt.timezone.utc)
 

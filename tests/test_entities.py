@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.entities import (
+from monitor.text.entities import (
     concept_label,
     extract_concepts,
     find_concepts,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from monitor.evaluation import evaluate_detection, main, prf, primary_speaker, speaker_correct
+from monitor.evaluate.detection import evaluate_detection, main, prf, primary_speaker, speaker_correct
 from monitor.models import Denial
 
 FIXTURES = Path(__file__).parent / "fixtures" / "denials"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from monitor.events import DenialItem, cluster, event_key, speaker_group
+from monitor.match.events import DenialItem, cluster, event_key, speaker_group
 
 CALL = frozenset({"person:putin", "person:trump", "event:call", "org:kremlin"})
 

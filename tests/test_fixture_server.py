@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.fixture_server import FixtureServer
+from monitor.demo.fixture_server import FixtureServer
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from typing import Any, Iterator
 import pytest
 
 from fault_helpers import FaultServer, rss
-from monitor.alert_format import EventView, SourceView, render_event, render_followup
+from monitor.alerts.formatting import EventView, SourceView, render_event, render_followup
 from monitor.store import Store
 
 MONITOR = [sys.executable, "-m", "monitor"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import InputError
-from monitor.ingest import import_jsonl, record_to_document
+from monitor.collect.ingest import import_jsonl, record_to_document
 from monitor.store import Store
 
 from conftest import doc_record, write_jsonl

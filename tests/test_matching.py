@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from monitor.features import document_features, headline_cue, name_key, text_terms
-from monitor.matching import MatchingConfig, build_profile, profile_from_json, score_pair
+from monitor.match.features import document_features, headline_cue, name_key, text_terms
+from monitor.match.scoring import MatchingConfig, build_profile, profile_from_json, score_pair
 
 CLAIM_TITLE = "Kremlin denies report that Putin and Trump spoke by phone"
 CLAIM_LEAD = ("Kremlin spokesman Dmitry Peskov said the Washington Post report that Vladimir Putin and "

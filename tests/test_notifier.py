@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.notifier import Notifier
+from monitor.alerts.notifier import Notifier
 
 
 def test_env_urls_with_tags_and_untagged(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
-from monitor.ingest import import_jsonl
-from monitor.processing import rematch_archive
+from monitor.collect.ingest import import_jsonl
+from monitor.pipeline import rematch_archive
 from monitor.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "matching"
@@ -182,7 +182,7 @@ def test_spanish_and_italian_denials_match_the_english_report_not_another_event(
 def test_probe_sets_meet_the_matching_bar_in_any_import_order(cases: Path, tmp_path: Path) -> None:
     """The probe sets (own texts with distractors: coverage, other events of the same
     people, a later confirmed event) were written to find failures; fixed ones stay fixed."""
-    from monitor.evaluation_matching import Gold, predicted_pairs, score_pairs
+    from monitor.evaluate.matching import Gold, predicted_pairs, score_pairs
 
     gold_path = cases.with_name(cases.name.replace("probe_cases", "probe_gold"))
     gold = Gold.from_records(json.loads(l) for l in gold_path.read_text(encoding="utf-8").splitlines() if l.strip())

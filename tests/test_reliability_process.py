@@ -4,7 +4,7 @@ runs detection and matching batch by batch), and during alert delivery; then res
 After each: ``PRAGMA integrity_check`` is ok, foreign keys hold, no URL is stored twice,
 and a resumed run ends with exactly what an uninterrupted run produces. Alerts: the
 receiver's hits are counted against the outbox; the one at-least-once window that
-``monitor.alerts`` defines (a service accepted the alert, the process died before the
+``monitor.alerts.delivery`` defines (a service accepted the alert, the process died before the
 bookkeeping committed) re-sends that one alert once, labelled "possible duplicate".
 """
 
@@ -26,8 +26,8 @@ import psutil
 import pytest
 
 from fault_helpers import FaultServer, rss
-from monitor.alerts import DUPLICATE_NOTE
-from monitor.ingest import BATCH_SIZE
+from monitor.alerts.delivery import DUPLICATE_NOTE
+from monitor.collect.ingest import BATCH_SIZE
 from monitor.store import Store
 
 MONITOR = [sys.executable, "-m", "monitor"]
@@ -183,7 +183,7 @@ def test_crawl_writer_killed_mid_way_is_recorded_and_the_next_crawl_completes_it
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())
     wait_for(lambda: count(db, "SELECT count(*) FROM documents") >= 200, 90, "the crawler to store 200 items", proc)
     children = psutil.Process(proc.pid).children()
-    assert len(children) == 1 and "monitor.crawl" in " ".join(children[0].cmdline())
+    assert len(children) == 1 and "monitor.collect.crawl" in " ".join(children[0].cmdline())
     children[0].send_signal(signal.SIGKILL)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, out + err

@@ -21,7 +21,7 @@ import pytest
 
 from fault_helpers import FaultServer, free_port
 from monitor.config import SourceConfig
-from monitor.crawl import crawl_once
+from monitor.collect.crawl import crawl_once
 from monitor.store import Store
 
 MONITOR = [sys.executable, "-m", "monitor"]

@@ -14,10 +14,12 @@ import sys
 
 import pytest
 
-from monitor import denial_cues, entities, features
-from monitor.lowercase_regex import _FOLDED_ONLY, _Exact
+from monitor.detect import cues as denial_cues
+from monitor.text import entities
+from monitor.match import features
+from monitor.text.lowercase_regex import _FOLDED_ONLY, _Exact
 from monitor.models import Denial, Document
-from monitor.prefix_trie import phrase_pattern
+from monitor.text.prefix_trie import phrase_pattern
 
 UTC = dt.timezone.utc
 

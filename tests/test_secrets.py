@@ -22,7 +22,7 @@ import psutil
 import pytest
 
 from fault_helpers import FaultServer, free_port
-from monitor.crawl import build_settings
+from monitor.collect.crawl import build_settings
 from monitor.store import Store
 
 MONITOR = [sys.executable, "-m", "monitor"]
@@ -136,7 +136,7 @@ def test_a_running_crawl_opens_no_listening_socket(server: FaultServer, tmp_path
                     conns = p.net_connections(kind="inet")
                 except (psutil.NoSuchProcess, psutil.ZombieProcess):
                     continue
-                if any("monitor.crawl" in part for part in p.cmdline()):
+                if any("monitor.collect.crawl" in part for part in p.cmdline()):
                     checked.add(p.pid)
                 listening += [(p.pid, c.laddr) for c in conns if c.status == psutil.CONN_LISTEN]
             time.sleep(0.2)

@@ -16,13 +16,13 @@ from typing import Iterator
 
 from sqlite_utils import Database
 
-from ..errors import ArchiveError
-from .analysis import AnalysisMixin
-from .crawls import CrawlsMixin
-from .daemon import DaemonMixin
-from .documents import DocumentsMixin, UpsertResult
-from .outbox import OutboxMixin
-from .schema import migrations
+from monitor.errors import ArchiveError
+from monitor.store.analysis import AnalysisMixin
+from monitor.store.crawls import CrawlsMixin
+from monitor.store.daemon import DaemonMixin
+from monitor.store.documents import DocumentsMixin, UpsertResult
+from monitor.store.outbox import OutboxMixin
+from monitor.store.schema import migrations
 
 __all__ = ["Store", "UpsertResult", "default_db_path"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ..models import Denial
-from ..timeutil import now_iso
+from monitor.models import Denial
+from monitor.timeutil import now_iso
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

@@ -12,12 +12,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ..timeutil import now_iso
+from monitor.timeutil import now_iso
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from ..config import SourceConfig
+    from monitor.config import SourceConfig
 
 
 @dataclass

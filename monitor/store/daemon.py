@@ -12,7 +12,7 @@ import os
 import socket
 from typing import TYPE_CHECKING, Any
 
-from ..timeutil import now_iso
+from monitor.timeutil import now_iso
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-from ..models import Document
-from ..timeutil import format_timestamp, now_iso, parse_timestamp
+from monitor.models import Document
+from monitor.timeutil import format_timestamp, now_iso, parse_timestamp
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

@@ -4,7 +4,7 @@ Every alert is written here, with an idempotency key, before any delivery is tri
 delivery only moves its status: ``pending`` -> ``sending`` -> ``sent``, or back to
 ``pending`` with a later ``next_attempt_at``, or ``failed`` for good. Claiming
 (``pending`` -> ``sending``) is one conditional UPDATE, so two processes never
-deliver the same alert at once. Nothing here talks to Apprise; ``monitor.alerts`` does.
+deliver the same alert at once. Nothing here talks to Apprise; ``monitor.alerts.delivery`` does.
 Queue operations do not commit: they join the caller's transaction (the one that
 stored the documents the alert is about).
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ..timeutil import now_iso
+from monitor.timeutil import now_iso
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Iterable, Mapping
 
-from .errors import InputError
-from .language import detect_language
-from .models import ROLES, Document
-from .processing import process_documents
-from .timeutil import parse_timestamp
+from monitor.errors import InputError
+from monitor.text.language import detect_language
+from monitor.models import ROLES, Document
+from monitor.pipeline import process_documents
+from monitor.timeutil import parse_timestamp
 
 log = logging.getLogger(__name__)
 

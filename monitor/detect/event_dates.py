@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from monitor.lowercase_regex import _rx
+from monitor.text.lowercase_regex import _rx
 
 __all__ = ["resolve_event_date"]
 

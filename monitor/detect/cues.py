@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 import ahocorasick
 
-from monitor.lowercase_regex import _rx
+from monitor.text.lowercase_regex import _rx
 
 _I = re.IGNORECASE
 

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from monitor.denials import SPEAKER_GROUP, canonical_speaker, detect_denials
+from monitor.detect.denials import SPEAKER_GROUP, canonical_speaker, detect_denials
 from monitor.models import Denial, Document
 
 __all__ = [
@@ -163,7 +163,7 @@ def evaluate_detection(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m monitor.evaluation STATEMENTS.jsonl [--gold GOLD.jsonl ...] [-v]``."""
+    """``python -m monitor.evaluate.detection STATEMENTS.jsonl [--gold GOLD.jsonl ...] [-v]``."""
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args
     args = [a for a in args if a != "-v"]
@@ -176,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             files.append(a)
     if not files:
-        print("usage: python -m monitor.evaluation STATEMENTS.jsonl [--gold GOLD.jsonl] [-v]", file=sys.stderr)
+        print("usage: python -m monitor.evaluate.detection STATEMENTS.jsonl [--gold GOLD.jsonl] [-v]", file=sys.stderr)
         return 2
     for f in files:
         evaluate_detection(f, gold, verbose=verbose)

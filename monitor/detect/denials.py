@@ -35,16 +35,16 @@ import datetime as dt
 import functools
 import re
 
-from monitor.attribution import _quote_delta, _Sentence, _title_speaker
-from monitor.candidates import _Cand, _candidates
-from monitor.claim_outlets import _claim_outlets
-from monitor.denial_cues import _QUESTION_CTX, _cue_event_type, _find_cues, _has_cue_stem
-from monitor.entities import ConceptMatch
-from monitor.entities import find_concepts as _find_concepts
-from monitor.event_dates import _DATE_RX, resolve_event_date
+from monitor.detect.attribution import _quote_delta, _Sentence, _title_speaker
+from monitor.detect.candidates import _Cand, _candidates
+from monitor.detect.claim_outlets import _claim_outlets
+from monitor.detect.cues import _QUESTION_CTX, _cue_event_type, _find_cues, _has_cue_stem
+from monitor.text.entities import ConceptMatch
+from monitor.text.entities import find_concepts as _find_concepts
+from monitor.detect.event_dates import _DATE_RX, resolve_event_date
 from monitor.models import Denial, Document
-from monitor.sentences import split_sentences
-from monitor.speakers import (
+from monitor.text.sentences import split_sentences
+from monitor.detect.speakers import (
     _FOREIGN,
     _INSTITUTIONS,
     _QUESTION_TURN,

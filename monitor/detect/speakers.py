@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from monitor.entities import ConceptMatch
-from monitor.lowercase_regex import _rx
+from monitor.text.entities import ConceptMatch
+from monitor.text.lowercase_regex import _rx
 
 __all__ = ["SPEAKER_GROUP", "canonical_speaker"]
 

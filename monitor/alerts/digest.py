@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from .alert_format import DigestView, Rendered, render_digest
-from .alerts import event_view
-from .errors import ConfigError
-from .timeutil import format_timestamp, to_utc
+from monitor.alerts.formatting import DigestView, Rendered, render_digest
+from monitor.alerts.delivery import event_view
+from monitor.errors import ConfigError
+from monitor.timeutil import format_timestamp, to_utc
 
 DEFAULT_DIGEST_CRON = "0 7 * * *"
 WINDOW = dt.timedelta(hours=24)

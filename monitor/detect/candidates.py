@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from monitor.attribution import _context_speaker, _pick_speaker, _quote_open, _Sentence, _title_speaker
-from monitor.denial_cues import _BARE_NO, _CLAIM_NOUN, _FUTURE, _NAMING, _QUESTION_CTX, _REPORTED
+from monitor.detect.attribution import _context_speaker, _pick_speaker, _quote_open, _Sentence, _title_speaker
+from monitor.detect.cues import _BARE_NO, _CLAIM_NOUN, _FUTURE, _NAMING, _QUESTION_CTX, _REPORTED
 from monitor.models import Document
-from monitor.speakers import _FOREIGN, _SPEAKER_CONCEPTS
+from monitor.detect.speakers import _FOREIGN, _SPEAKER_CONCEPTS
 
 
 @dataclass

@@ -24,15 +24,15 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from . import events as ev
-from .denials import detect_denials
-from .features import DocumentFeatures, body_lead, document_features, headline_cue, lead_offset, text_terms
-from .matching import (
+from monitor.match import events as ev
+from monitor.detect.denials import detect_denials
+from monitor.match.features import DocumentFeatures, body_lead, document_features, headline_cue, lead_offset, text_terms
+from monitor.match.scoring import (
     DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, build_profile, could_match, profile_from_json, score_pair,
 )
-from .models import Document
-from .sentences import split_sentences
-from .timeutil import format_timestamp, parse_timestamp
+from monitor.models import Document
+from monitor.text.sentences import split_sentences
+from monitor.timeutil import format_timestamp, parse_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -331,7 +331,7 @@ def _queue_alerts(store: Any, event_ids: list[int]) -> int:
     if not event_ids:
         return 0
     try:
-        from .alerts import queue_event_alerts
+        from monitor.alerts.delivery import queue_event_alerts
     except ImportError:
         return 0
     return int(queue_event_alerts(store, event_ids))

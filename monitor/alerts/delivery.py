@@ -32,9 +32,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from .alert_format import EventView, Rendered, SourceView, render_event, render_followup, render_test
-from .notifier import KIND_TAGS, Notifier, ServiceResult, fingerprint
-from .timeutil import format_timestamp, utcnow
+from monitor.alerts.formatting import EventView, Rendered, SourceView, render_event, render_followup, render_test
+from monitor.alerts.notifier import KIND_TAGS, Notifier, ServiceResult, fingerprint
+from monitor.timeutil import format_timestamp, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class RetryPolicy:
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "RetryPolicy":
         """``MONITOR_ALERT_RETRY_BASE``, ``..._MAX_DELAY`` (seconds), ``..._MAX_ATTEMPTS``, ``MONITOR_ALERT_LEASE``."""
-        from .errors import ConfigError
+        from monitor.errors import ConfigError
 
         values: dict[str, Any] = {}
         for var, name, kind in (("MONITOR_ALERT_RETRY_BASE", "base_s", float),
@@ -258,7 +258,7 @@ def notifier_from_env(environ: Mapping[str, str] | None = None, config_path: str
 
 
 def queue_digest(store: Any, now: dt.datetime) -> int | None:
-    """Queue the daily digest (see ``monitor.digest``); idempotent per UTC day."""
-    from .digest import queue_digest as _queue_digest
+    """Queue the daily digest (see ``monitor.alerts.digest``); idempotent per UTC day."""
+    from monitor.alerts.digest import queue_digest as _queue_digest
 
     return _queue_digest(store, now)

@@ -21,8 +21,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from .entities import concept_label
-from .features import DocumentFeatures, keywords, lowercase_keys, text_terms
+from monitor.text.entities import concept_label
+from monitor.match.features import DocumentFeatures, keywords, lowercase_keys, text_terms
 
 #: Concepts that name the denier's side: they say who speaks, not what is denied.
 DENIER_TERMS = frozenset({

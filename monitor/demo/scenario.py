@@ -1,7 +1,7 @@
 """``monitor demo``: the bundled November 2024 scenario, end to end, on 127.0.0.1.
 
 A ``FixtureServer`` serves the feeds in ``monitor/demo/site/`` (texts written for the
-demo); the real ``feed`` spider crawls them through ``monitor.crawl.crawl_once`` into a
+demo); the real ``feed`` spider crawls them through ``monitor.collect.crawl.crawl_once`` into a
 temporary archive, one source at a time in story order (the outlet's report, then the
 Kremlin's denial, then the agency's coverage); detection, matching and alert queueing
 run in the crawl as in production, and ``send_pending`` delivers the alert: to the terminal, or to the
@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .alerts import RetryPolicy, send_pending
-from .config import SourceConfig
-from .notifier import Notifier
+from monitor.alerts.delivery import RetryPolicy, send_pending
+from monitor.config import SourceConfig
+from monitor.alerts.notifier import Notifier
 
-SITE = Path(__file__).with_name("demo") / "site"
+SITE = Path(__file__).with_name("site")
 
 
 @dataclass
@@ -52,9 +52,9 @@ def demo_sources(base_url: str) -> list[SourceConfig]:
 def run_demo(notifier: Notifier, *, workdir: Path | None = None,
              echo: Callable[[str], None] = print) -> DemoResult:
     """Replay the scenario; return counts. ``ok`` is True when an alert was delivered."""
-    from .crawl import crawl_once
-    from .fixture_server import FixtureServer
-    from .store import Store
+    from monitor.collect.crawl import crawl_once
+    from monitor.demo.fixture_server import FixtureServer
+    from monitor.store import Store
 
     started = time.monotonic()
     tmp = None

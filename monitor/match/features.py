@@ -27,8 +27,8 @@ from typing import Any, Iterable
 
 import snowballstemmer
 
-from .entities import find_concepts
-from .lowercase_regex import _Exact
+from monitor.text.entities import find_concepts
+from monitor.text.lowercase_regex import _Exact
 
 #: Characters of body text that count as the lead (after a repeated headline).
 LEAD_CHARS = 450

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from monitor.denial_cues import _NAMING_PARTICIPLE, _NAMING_VERB
-from monitor.entities import ConceptMatch
-from monitor.lowercase_regex import _rx
-from monitor.speakers import _Mention
+from monitor.detect.cues import _NAMING_PARTICIPLE, _NAMING_VERB
+from monitor.text.entities import ConceptMatch
+from monitor.text.lowercase_regex import _rx
+from monitor.detect.speakers import _Mention
 
 _I = re.IGNORECASE
 

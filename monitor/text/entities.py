@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Iterable, Iterator
 
-from .prefix_trie import phrase_pattern
+from monitor.text.prefix_trie import phrase_pattern
 
 __all__ = [
     "ConceptMatch",

@@ -1,7 +1,7 @@
 """Run the spiders once for some sources; the only module that knows the reactor.
 
 Design: ONE CHILD PROCESS PER CRAWL. ``crawl_once`` (synchronous, safe to call from
-the CLI or from a daemon's worker thread) starts ``python -m monitor.crawl
+the CLI or from a daemon's worker thread) starts ``python -m monitor.collect.crawl
 REQUEST.json``; the child runs one Scrapy ``AsyncCrawlerProcess`` with one spider per
 source, concurrently, and exits. Why not one long-lived in-process reactor:
 
@@ -42,10 +42,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from .config import SourceConfig
-from .errors import ConfigError, CrawlError
-from .store.crawls import CrawlOutcome
-from .timeutil import now_iso
+from monitor.config import SourceConfig
+from monitor.errors import ConfigError, CrawlError
+from monitor.store.crawls import CrawlOutcome
+from monitor.timeutil import now_iso
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def crawl_once(
     if not sources:
         return []
     check_sources(sources)
-    from .store import Store
+    from monitor.store import Store
 
     db_path = Path(db_path)
     with Store.open(db_path) as store:
@@ -132,7 +132,7 @@ def crawl_once(
         started = time.monotonic()
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "monitor.crawl", str(request_path)],
+                [sys.executable, "-m", "monitor.collect.crawl", str(request_path)],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, encoding="utf-8",
             )
         except OSError as exc:
@@ -222,7 +222,7 @@ def _source_to_json(src: SourceConfig) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------------
-# The child process: everything below runs only in ``python -m monitor.crawl``.
+# The child process: everything below runs only in ``python -m monitor.collect.crawl``.
 
 
 class _SourceRun:
@@ -320,13 +320,13 @@ def run_child(request_path: str) -> int:
     from scrapy import signals
     from scrapy.crawler import AsyncCrawlerProcess
 
-    from .store import Store
+    from monitor.store import Store
 
     settings = build_settings(request)
     sources = [SourceConfig(**s) for s in request["sources"]]
     classes = spider_classes()
     process = AsyncCrawlerProcess(settings)
-    from .logsetup import configure_logging
+    from monitor.logsetup import configure_logging
 
     # After Scrapy's own logging setup, which would otherwise reset our levels.
     configure_logging(request.get("log_level") or "INFO", stream=sys.stderr)
@@ -351,6 +351,6 @@ def run_child(request_path: str) -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.stderr.write("usage: python -m monitor.crawl REQUEST.json (started by monitor.crawl.crawl_once)\n")
+        sys.stderr.write("usage: python -m monitor.collect.crawl REQUEST.json (started by monitor.collect.crawl.crawl_once)\n")
         sys.exit(2)
     sys.exit(run_child(sys.argv[1]))

@@ -250,7 +250,7 @@ def _not_older(if_modified_since: str, last_modified: str) -> bool:
     return ims >= lm
 
 
-if __name__ == "__main__":  # python -m monitor.fixture_server FOLDER: browse fixtures by hand
+if __name__ == "__main__":  # python -m monitor.demo.fixture_server FOLDER: browse fixtures by hand
     import sys
 
     with FixtureServer(sys.argv[1] if len(sys.argv) > 1 else ".") as srv:

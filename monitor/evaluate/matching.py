@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from .timeutil import format_timestamp, parse_timestamp
+from monitor.timeutil import format_timestamp, parse_timestamp
 
 
 @dataclass

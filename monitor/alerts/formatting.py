@@ -25,7 +25,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .timeutil import parse_timestamp
+from monitor.timeutil import parse_timestamp
 
 #: Characters that start CommonMark/Slack markup; escaped with a backslash in untrusted text.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()<>!#])")

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from monitor.entities import ConceptMatch
-from monitor.lowercase_regex import _rx
+from monitor.text.entities import ConceptMatch
+from monitor.text.lowercase_regex import _rx
 
 _I = re.IGNORECASE
 

@@ -30,7 +30,7 @@ from typing import Any, Iterable, Mapping, TextIO
 
 import apprise
 
-from .errors import ConfigError
+from monitor.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .matching import DENIER_TERMS, GENERIC_TERMS
+from monitor.match.scoring import DENIER_TERMS, GENERIC_TERMS
 
 #: Denials of one event are at most this far apart (chained through their neighbours).
 EVENT_HOURS = 72.0
@@ -39,7 +39,7 @@ _GROUPS = {
 
 def speaker_group(speaker: str | None) -> str:
     """The institution a speaker speaks for: ``kremlin``, ``mfa``, ``mod``, else the name."""
-    from . import denials  # the detector's own table first, when it has one
+    from monitor.detect import denials  # the detector's own table first, when it has one
 
     known = getattr(denials, "SPEAKER_GROUP", {})
     if speaker in known:

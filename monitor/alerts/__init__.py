@@ -1,0 +1,1 @@
+"""Alerts: the outbox delivery through Apprise, message formatting, routes and the daily digest."""

@@ -1,0 +1,1 @@
+"""Quality evaluation of detection and matching against labelled JSONL; used by bench/ and tests only."""

@@ -1,0 +1,5 @@
+"""Matching: per-document features, pairwise scoring, denial events (pure but for retrieval).
+
+Scores a denial against candidate reports and explains the score; the archive queries that feed it
+live in `monitor.store`.
+"""
