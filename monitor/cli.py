@@ -77,14 +77,21 @@ def cli(log_level: str, log_json: bool) -> None:
 @click.argument("file", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
 @db_option
 @click.option("--alerts", "queue_alerts", is_flag=True, help="Queue alerts for denials and matches found.")
+@click.option("--store-only", is_flag=True,
+              help="Return once stored; processing waits in the backlog (`monitor process`, or the daemon).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processing worker processes (default: the machine's cores).")
 @handle_errors
-def import_command(file: Path, db_path: Path | None, queue_alerts: bool) -> None:
+def import_command(file: Path, db_path: Path | None, queue_alerts: bool, store_only: bool,
+                   workers: int | None) -> None:
     """Load documents from a JSON Lines FILE ('-' for standard input).
 
     One JSON object per line with url, title, text, published (ISO 8601, naive
-    means UTC), source, and optional role and lang. Documents are upserted by url,
-    then run through denial detection and matching. Bad lines are reported with
-    their number and skipped; the exit status is 1 if any line was rejected.
+    means UTC), source, and optional role and lang. Documents are upserted by url
+    and stored; then the processing backlog is drained (denial detection and
+    matching, in --workers processes) before the command returns, unless
+    --store-only. Bad lines are reported with their number and skipped; the exit
+    status is 1 if any line was rejected.
     """
     from monitor.collect.ingest import import_jsonl
 
@@ -101,7 +108,7 @@ def import_command(file: Path, db_path: Path | None, queue_alerts: bool) -> None
     def on_progress(report: Any) -> None:
         if show_progress:
             click.echo(f"\r{report.read} read, {report.new} new, {report.updated} updated, "
-                       f"{report.rejected} rejected", err=True, nl=False)
+                       f"{report.rejected} rejected".ljust(79), err=True, nl=False)
 
     with open_store(db_path) as store:
         try:
@@ -110,7 +117,8 @@ def import_command(file: Path, db_path: Path | None, queue_alerts: bool) -> None
             raise ConfigError(f"{file}: cannot read: {exc.strerror}") from None
         try:
             report = import_jsonl(store, stream, queue_alerts=queue_alerts, default_roles=roles,
-                                  on_error=on_error, on_progress=on_progress)
+                                  on_error=on_error, on_progress=on_progress, store_only=store_only,
+                                  workers=workers, on_process_progress=progress_printer("processing"))
         except UnicodeDecodeError as exc:
             raise MonitorError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         finally:
@@ -393,6 +401,76 @@ def demo_command(apprise_config: Path | None, keep_dir: Path | None) -> None:
     notifier = build_notifier(apprise_config)
     result = run_demo(notifier, workdir=keep_dir, echo=click.echo)
     if not result.ok:
+        sys.exit(1)
+
+
+# --- issue 16: store first, process after -----------------------------------------------
+
+
+def progress_printer(label: str) -> Callable[[Any], None]:
+    """A progress callback printing documents/s, backlog left and ETA on one stderr line.
+
+    Only on a terminal, at most a few times a second: logs and pipes stay quiet.
+    """
+    if not sys.stderr.isatty():
+        return lambda progress: None
+    last = [0.0]
+
+    def show(progress: Any) -> None:
+        import time
+
+        now = time.monotonic()
+        if now - last[0] < 0.25 and progress.left:
+            return
+        last[0] = now
+        eta = progress.eta_s
+        eta_text = "-" if eta is None else (f"{eta / 60:.0f}m{eta % 60:02.0f}s" if eta >= 60 else f"{eta:.0f}s")
+        click.echo(f"\r{label}: {progress.done} done, {progress.left} left, {progress.rate:,.0f} docs/s, "
+                   f"ETA {eta_text}".ljust(79), err=True, nl=False)
+
+    return show
+
+
+@cli.command("process")
+@db_option
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes for detection and features (default: the machine's cores).")
+@click.option("--since", default=None, metavar="DATE",
+              help="Only documents published on or after DATE (ISO 8601).")
+@click.option("--reprocess", is_flag=True,
+              help="Queue the documents already processed again (all, or those --since DATE) and redo them.")
+@handle_errors
+def process_command(db_path: Path | None, workers: int | None, since: str | None, reprocess: bool) -> None:
+    """Process the backlog: every stored document the current pipeline version has
+    not processed (new and changed documents first, then those of older versions).
+
+    Detection and per-document features run in --workers processes, one writer
+    stores the results, matches and events in batches. Idempotent: a second run
+    finds nothing to do. Readers (SQL, Datasette) are never blocked. Alerts are
+    queued for documents stored to alert (`import --alerts`, the daemon's crawls).
+    """
+    from monitor.backlog import drain_backlog
+    from monitor.pipeline import PIPELINE_VERSION
+    from monitor.timeutil import format_timestamp, parse_timestamp
+
+    if since is not None:
+        try:
+            since = format_timestamp(parse_timestamp(since))
+        except ValueError as exc:
+            click.echo(f"Error: --since: {exc}", err=True)
+            sys.exit(2)
+    with open_store(db_path) as store:
+        if reprocess:
+            with store.atomic():
+                queued = store.requeue_documents(since=since)
+            click.echo(f"queued {queued} processed documents again")
+        show = progress_printer("processing")
+        report = drain_backlog(store, workers=workers, since=since, on_progress=show)
+        backlog = store.backlog_status(PIPELINE_VERSION)
+    if sys.stderr.isatty() and report.documents:
+        click.echo("", err=True)
+    click.echo(f"{report.summary()}; backlog now {backlog.total} (pipeline version {PIPELINE_VERSION})")
+    if report.failed:
         sys.exit(1)
 
 

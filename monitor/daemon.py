@@ -6,8 +6,9 @@ interval); ``housekeeping`` runs the heartbeat, alert delivery and the daily dig
 so a saturated crawl pool never starves the heartbeat. The crawl itself is an
 injected function (``crawl(db_path, [source]) -> [CrawlOutcome]``, normally
 ``monitor.collect.crawl.crawl_once``, which runs Scrapy in a child process, records the
-``crawl_runs`` row and processes new documents); this module never touches Scrapy or
-the Twisted reactor.
+``crawl_runs`` row and stores new documents); a processing job drains the backlog
+(``monitor.backlog``) every second and whenever a crawl stored something; this module
+never touches Scrapy or the Twisted reactor.
 
 After each run the daemon decides when the source runs next (``backoff.py``: the
 schedule on success, exponential backoff after failures), records it in
@@ -73,6 +74,10 @@ class DaemonSettings:
     #: (then ``ABORT_GRACE_S`` for the crawl child to stop, then SIGKILL): 5 + 2.5 + 1 < 10 s.
     stop_grace_s: float = 5.0
     backoff: BackoffPolicy = field(default_factory=BackoffPolicy)
+    #: How often the backlog is looked at when no crawl wakes processing (issue 16).
+    process_every_s: float = 1.0
+    #: Processing worker processes for a large backlog; None: the machine's cores.
+    workers: int | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | os._Environ[str] | None = None) -> "DaemonSettings":
@@ -93,7 +98,12 @@ class DaemonSettings:
         raw_crawls = env.get("MONITOR_MAX_CRAWLS") or str(cls.max_crawls)
         if not raw_crawls.isdigit() or int(raw_crawls) < 1:
             raise ConfigError(f"environment variable MONITOR_MAX_CRAWLS: expected a positive integer, got {raw_crawls!r}")
+        raw_workers = env.get("MONITOR_WORKERS") or ""
+        if raw_workers and (not raw_workers.isdigit() or int(raw_workers) < 1):
+            raise ConfigError(f"environment variable MONITOR_WORKERS: expected a positive integer, got {raw_workers!r}")
         return cls(
+            process_every_s=duration("MONITOR_PROCESS_EVERY", cls.process_every_s),
+            workers=int(raw_workers) if raw_workers else None,
             heartbeat_s=duration("MONITOR_HEARTBEAT", cls.heartbeat_s),
             alerts_every_s=duration("MONITOR_ALERTS_EVERY", cls.alerts_every_s),
             digest_cron=digest_cron,
@@ -149,8 +159,9 @@ def default_crawl(settings: dict[str, Any] | None = None, time_limit: float | No
     limit = time_limit or DEFAULT_TIME_LIMIT_S
 
     def crawl(db_path: Path, sources: Sequence[SourceConfig], abort: threading.Event) -> list[CrawlOutcome]:
+        # Store only: the daemon's processing job drains the backlog (issue 16).
         return list(crawl_once(db_path, list(sources), settings=overrides, queue_alerts=True,
-                               time_limit=limit, stop=abort))
+                               time_limit=limit, stop=abort, process=False))
 
     return crawl
 
@@ -197,6 +208,8 @@ class Daemon:
             executors={
                 "crawls": ThreadPoolExecutor(self.settings.max_crawls),
                 "housekeeping": ThreadPoolExecutor(3),
+                # one processing job: SQLite has one writer, and the job has its own worker processes
+                "processing": ThreadPoolExecutor(1),
             },
             job_defaults={"coalesce": True, "max_instances": 1},
         )
@@ -263,6 +276,10 @@ class Daemon:
         self.scheduler.add_job(self._heartbeat, IntervalTrigger(seconds=self.settings.heartbeat_s, timezone=UTC),
                                id="heartbeat", name="heartbeat", executor="housekeeping",
                                misfire_grace_time=max(1, int(self.settings.heartbeat_s)))
+        self.scheduler.add_job(self._process_backlog,
+                               IntervalTrigger(seconds=self.settings.process_every_s, timezone=UTC),
+                               id="process", name="process backlog", executor="processing", next_run_time=now,
+                               misfire_grace_time=max(1, int(self.settings.process_every_s)))
         if self.alerts.deliver is not None:
             self.scheduler.add_job(self._deliver_alerts,
                                    IntervalTrigger(seconds=self.settings.alerts_every_s, timezone=UTC),
@@ -415,6 +432,7 @@ class Daemon:
             log.warning("backoff source=%s failures=%d delay=%.1fs next_run=%s", src.name, failures,
                         (when - utcnow()).total_seconds(), when.isoformat(timespec="seconds"))
         if outcome.items_new or outcome.items_updated:
+            self._wake("process")  # which wakes alert delivery again when it queued alerts
             self._wake("alerts")
 
     def _plan_next(self, src: SourceConfig, failures: int) -> dt.datetime | None:
@@ -446,6 +464,26 @@ class Daemon:
             self.scheduler.modify_job(job_id, next_run_time=utcnow())
         except Exception:
             log.debug("cannot wake job=%s", job_id)
+
+    def _process_backlog(self) -> None:
+        """Drain the processing backlog (issue 16): new documents first; stops with the daemon."""
+        from monitor.backlog import drain_backlog
+
+        with self._work() as go:
+            if not go:
+                return
+            try:
+                with self._store() as store:
+                    report = drain_backlog(store, workers=self.settings.workers, stop=self._stopping)
+            except Exception:
+                log.exception("processing failed")
+                return
+        if report.documents:
+            log.info("processed documents=%d denials=%d matches=%d alerts=%d failed=%d workers=%d duration=%.2fs",
+                     report.documents, report.denials, report.matches, report.alerts, report.failed,
+                     report.workers, report.seconds)
+        if report.alerts:
+            self._wake("alerts")
 
     def _heartbeat(self) -> None:
         with self._work() as go:

@@ -8,7 +8,9 @@ Unhealthy (``monitor status --check`` exits 1) when any of:
   that was restarted after a long stop, gets that many intervals of grace;
 - the daemon recorded in the archive is dead (status ``running`` but no heartbeat for
   ``HEARTBEAT_MISSES`` periods, at least ``MIN_STALE_S``) or was stopped;
-- alerts failed for good within ``MONITOR_HEALTH_ALERT_WINDOW`` (default 24h).
+- alerts failed for good within ``MONITOR_HEALTH_ALERT_WINDOW`` (default 24h);
+- the oldest document waiting for processing was stored longer ago than
+  ``MONITOR_BACKLOG_MAX_AGE`` (default 15m; issue 16): processing is stuck or behind.
 
 An archive on which no daemon ever ran (``monitor crawl`` from cron) is judged on its
 sources and alerts only. Pure apart from the store reads; ``now`` is injectable.
@@ -30,6 +32,18 @@ HEARTBEAT_MISSES = 3
 MIN_STALE_S = 60.0
 DEFAULT_INTERVALS = 3.0
 DEFAULT_ALERT_WINDOW_S = 86400.0
+DEFAULT_BACKLOG_MAX_AGE_S = 900.0
+
+
+def backlog_max_age_from_env(env: Any = None) -> float:
+    """``MONITOR_BACKLOG_MAX_AGE`` (a duration, default 15m): how long a document may wait for processing."""
+    env = os.environ if env is None else env
+    if not env.get("MONITOR_BACKLOG_MAX_AGE"):
+        return DEFAULT_BACKLOG_MAX_AGE_S
+    try:
+        return parse_duration(env["MONITOR_BACKLOG_MAX_AGE"])
+    except ValueError as exc:
+        raise ConfigError(f"environment variable MONITOR_BACKLOG_MAX_AGE: {exc}") from None
 
 
 def health_settings_from_env(env: Any = None) -> tuple[float, float]:
@@ -92,6 +106,10 @@ def assess_health(store: Any, *, intervals: float | None = None, alert_window_s:
     recent_failed = store.count_failed_alerts_since(since)
     if recent_failed:
         problems.append(f"{recent_failed} alerts failed delivery in the last {_human(alert_window_s)}")
+    backlog, backlog_line, backlog_problem = _assess_backlog(store, now, backlog_max_age_from_env())
+    if backlog_problem:
+        problems.append(backlog_problem)
+    details.insert(0, backlog_line)
     counts = {
         "documents": store.count_documents(),
         "denials": store.count_denials(),
@@ -103,7 +121,27 @@ def assess_health(store: Any, *, intervals: float | None = None, alert_window_s:
         f"alerts pending {alerts.get('pending', 0)}, sent {alerts.get('sent', 0)}, failed {alerts.get('failed', 0)}"
     )
     return {"healthy": not problems, "problems": problems, "summary": summary, "daemon_line": daemon_line,
-            "details": details, "counts": counts, "alerts": alerts, "daemon": daemon, "sources": sources}
+            "details": details, "counts": counts, "alerts": alerts, "daemon": daemon, "sources": sources,
+            "backlog": backlog}
+
+
+def _assess_backlog(store: Any, now: dt.datetime, max_age_s: float) -> tuple[dict[str, Any], str, str | None]:
+    """``(backlog as JSON, line for humans, problem or None)``: documents waiting for processing."""
+    from dataclasses import asdict
+
+    from monitor.pipeline import PIPELINE_VERSION
+
+    status = store.backlog_status(PIPELINE_VERSION)
+    oldest = _parse(status.oldest_queued_at)
+    age = max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
+    data = {**asdict(status), "oldest_age_s": round(age, 1), "pipeline_version": PIPELINE_VERSION}
+    line = (f"processing backlog: {status.unprocessed} unprocessed"
+            + (f" (oldest stored {_human(age)} ago)" if status.unprocessed else "")
+            + f", {status.stale} to redo for pipeline version {PIPELINE_VERSION}, {status.failed} failed")
+    problem = None
+    if status.unprocessed and age > max_age_s:
+        problem = f"processing backlog: oldest unprocessed document waits {_human(age)} (> {_human(max_age_s)})"
+    return data, line, problem
 
 
 def _assess_daemon(daemon: dict[str, Any] | None, now: dt.datetime) -> tuple[str, str | None]:

@@ -19,8 +19,8 @@ do) or group events (``match.clustering`` does): it calls the stages in order.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Protocol
 
 from monitor.detect.denials import detect_denials
 from monitor.match.clustering import recluster
@@ -29,6 +29,22 @@ from monitor.match.scoring import MatchingConfig
 from monitor.timeutil import format_timestamp
 
 log = logging.getLogger(__name__)
+
+#: The version of what processing derives from a document (detection, features,
+#: matching, events). Bump it when detection or matching logic, a lexicon or the
+#: learned weights change: every document archived becomes backlog again and
+#: ``monitor process`` (or the daemon) redoes it, behind new documents (issue 16).
+PIPELINE_VERSION = 1
+
+
+class PrecomputedAnalysis(Protocol):
+    """A document's detection and index computed elsewhere (a worker process, ``monitor.backlog``)."""
+
+    denials: Any
+
+    def write_index(self, store: Any, denial_ids: list[int]) -> tuple[dict[str, Any], bool]:
+        """Write what ``index_document`` computed, with the denials' real ids; return its result."""
+        ...
 
 
 @dataclass
@@ -39,11 +55,19 @@ class ProcessingReport:
     alerts: int = 0
     failed: int = 0
     events: int = 0
+    #: documents whose detection or indexing failed, with the reason
+    errors: dict[int, str] = field(default_factory=dict)
 
 
 def process_documents(store: Any, document_ids: Iterable[int], *, queue_alerts: bool = False,
-                      config: MatchingConfig | None = None) -> ProcessingReport:
-    """Detect, index, match and cluster the given documents; return counts."""
+                      config: MatchingConfig | None = None,
+                      analyses: Mapping[int, PrecomputedAnalysis] | None = None) -> ProcessingReport:
+    """Detect, index, match and cluster the given documents; return counts.
+
+    ``analyses`` holds detection and index results already computed for some of the
+    documents (by worker processes); those are written, not recomputed.
+    """
+    analyses = analyses or {}
     config = config or MatchingConfig()
     report = ProcessingReport()
     ids = list(dict.fromkeys(document_ids))
@@ -61,20 +85,26 @@ def process_documents(store: Any, document_ids: Iterable[int], *, queue_alerts: 
         if doc is None:
             continue
         report.documents += 1
+        given = analyses.get(doc_id)
         try:
-            denials = detect_denials(doc)
-        except Exception:  # a detector bug must not lose the document
+            denials = list(given.denials) if given is not None else detect_denials(doc)
+        except Exception as exc:  # a detector bug must not lose the document
             log.exception("detection failed url=%s", doc.url)
             report.failed += 1
+            report.errors[doc_id] = f"detection failed: {type(exc).__name__}: {exc}"[:500]
             continue
         published = format_timestamp(doc.published)
         denial_ids = store.replace_denials(doc_id, published, denials) if denials or doc_id in had_denials else []
         report.denials += len(denials)
         try:
-            indexed[doc_id] = index_document(store, doc_id, doc, published, list(zip(denial_ids, denials)))
-        except Exception:
+            if given is not None:
+                indexed[doc_id] = given.write_index(store, denial_ids)
+            else:
+                indexed[doc_id] = index_document(store, doc_id, doc, published, list(zip(denial_ids, denials)))
+        except Exception as exc:
             log.exception("indexing failed url=%s", doc.url)
             report.failed += 1
+            report.errors[doc_id] = f"indexing failed: {type(exc).__name__}: {exc}"[:500]
             continue
         done.append(doc_id)
     if not done:
@@ -111,7 +141,10 @@ def rematch_archive(store: Any, since: str | None = None, *, batch_size: int = 5
     ids = store.document_ids_since(since)
     for start in range(0, len(ids), batch_size):
         with store.atomic():
-            r = process_documents(store, ids[start : start + batch_size], queue_alerts=False, config=config)
+            chunk = ids[start : start + batch_size]
+            r = process_documents(store, chunk, queue_alerts=False, config=config)
+            # What this run did is what the current version would: off the backlog (issue 16).
+            store.mark_processed(chunk, PIPELINE_VERSION, r.errors)
         for name in ("documents", "denials", "matches", "failed", "events"):
             setattr(total, name, getattr(total, name) + getattr(r, name))
     return total

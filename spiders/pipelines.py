@@ -1,8 +1,9 @@
 """The one item pipeline: canonical URL, UTC date, language -> ``Document`` -> the archive.
 
 Items are buffered and written in batches through ``monitor.collect.ingest.store_documents``,
-which upserts them (new / updated with a revision / unchanged) and runs denial
-detection and matching on the new and changed ones in the same transaction. Counts
+which upserts them (new / updated with a revision / unchanged) and puts the new and
+changed ones in the processing backlog in the same transaction; detection and matching
+run after, as their own stage (issue 16: the crawl's parent or the daemon drains it). Counts
 go to the crawler's stats (``pipeline/new``, ``pipeline/updated``,
 ``pipeline/unchanged``, ``pipeline/rejected``, ``pipeline/seen``) from which
 ``monitor.collect.crawl`` writes the source's ``crawl_runs`` row. A bad item is rejected
@@ -136,7 +137,7 @@ class ArchivePipeline:
         batch, self.batch = self.batch, []
         stats = self.crawler.stats
         try:
-            _ids, counts, _processed = store_documents(self.store, batch, queue_alerts=self.queue_alerts)
+            _ids, counts = store_documents(self.store, batch, queue_alerts=self.queue_alerts)
         except Exception as exc:  # the archive must not take the crawl down silently
             log.error("archive write failed source=%s documents=%d", batch[0].source, len(batch), exc_info=True)
             stats.inc_value("pipeline/rejected", len(batch))

@@ -26,8 +26,10 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"base", "store"},
     "alerts": {"base", "store", "alerts"},
     "pipeline": {"base", "text", "detect", "match", "store", "alerts", "pipeline"},
+    # the processing stage (issue 16): drains the backlog through the pipeline, in worker processes
+    "backlog": {"base", "text", "detect", "match", "store", "alerts", "pipeline", "backlog"},
     # the crawl runner starts the Scrapy project; its item pipeline hands items back to ingest
-    "collect": {"base", "text", "store", "pipeline", "collect", "spiders"},
+    "collect": {"base", "text", "store", "pipeline", "backlog", "collect", "spiders"},
     "spiders": {"base", "text", "store", "collect", "spiders"},
 }
 

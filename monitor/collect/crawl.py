@@ -98,8 +98,14 @@ def crawl_once(
     on_outcome: Callable[[CrawlOutcome], None] | None = None,
     stop: threading.Event | None = None,
     kill_grace: float = KILL_GRACE_S,
+    process: bool = True,
 ) -> list[CrawlOutcome]:
     """Crawl ``sources`` once in a child process; return one outcome per source, in order.
+
+    The child stores what it finds (issue 16: storing is its own stage); with
+    ``process`` this process then drains the backlog (detection, matching, alerts when
+    ``queue_alerts``) before returning. The daemon passes ``process=False``: its own
+    processing job drains the backlog continuously.
 
     ``settings`` overrides Scrapy settings (tests use short timeouts and no delays).
     ``stop`` (set from another thread, e.g. on SIGTERM) ends the crawl early and
@@ -176,6 +182,11 @@ def crawl_once(
                 outcomes[src.name] = outcome
                 if on_outcome:
                     on_outcome(outcome)
+    if process and not (stop and stop.is_set()):
+        from monitor.backlog import drain_backlog
+
+        with Store.open(db_path) as store:
+            drain_backlog(store, stop=stop)
     return [outcomes[s.name] for s in sources]
 
 

@@ -1,9 +1,10 @@
 """Raw records -> ``Document``: validation, UTC dates, language; and the JSONL import.
 
 The import streams its input line by line (a year of documents never sits in
-memory), stores documents in batches, one transaction per batch together with their
-processing (denials, matches, alerts), and reports each bad line with its number and
-reason without losing the good ones.
+memory), stores documents in batches, one transaction per batch, and reports each bad
+line with its number and reason without losing the good ones. Storing is its own
+stage (issue 16): the documents enter the processing backlog as they are stored, and
+``import_jsonl`` then drains it (``monitor.backlog``) unless asked to store only.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Iterable, Mapping
 
+from monitor.backlog import DrainReport, Progress, drain_backlog
 from monitor.errors import InputError
 from monitor.text.language import detect_language
 from monitor.models import ROLES, Document
-from monitor.pipeline import process_documents
 from monitor.timeutil import parse_timestamp
 
 log = logging.getLogger(__name__)
@@ -83,12 +84,15 @@ class ImportReport:
     matches: int = 0
     alerts: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    #: the drain that followed the storing (None with ``store_only``)
+    processing: DrainReport | None = None
 
     def summary(self) -> str:
-        return (
-            f"read {self.read}, new {self.new}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"rejected {self.rejected}; denials {self.denials}, matches {self.matches}, alerts queued {self.alerts}"
-        )
+        stored = (f"read {self.read}, new {self.new}, updated {self.updated}, unchanged {self.unchanged}, "
+                  f"rejected {self.rejected}")
+        if self.processing is None:
+            return f"{stored}; stored only (processing waits: `monitor process`)"
+        return f"{stored}; denials {self.denials}, matches {self.matches}, alerts queued {self.alerts}"
 
 
 def import_jsonl(
@@ -100,10 +104,16 @@ def import_jsonl(
     on_error: Callable[[int, str], None] | None = None,
     on_progress: Callable[[ImportReport], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    store_only: bool = False,
+    workers: int | None = None,
+    on_process_progress: Callable[[Progress], None] | None = None,
 ) -> ImportReport:
-    """Stream JSON Lines from ``stream`` into ``store``; return the counts.
+    """Stream JSON Lines from ``stream`` into ``store``, then drain the backlog; return the counts.
 
     Bad lines are reported through ``on_error(line_number, reason)`` and skipped.
+    ``store_only`` returns once everything is stored (the documents wait in the
+    backlog); otherwise the backlog is drained with ``workers`` processes (default:
+    the machine's cores) before returning, and ``queue_alerts`` lets that queue alerts.
     """
     report = ImportReport()
     batch: list[Document] = []
@@ -138,29 +148,33 @@ def import_jsonl(
         _flush(store, batch, report, queue_alerts)
     if on_progress:
         on_progress(report)
+    if not store_only:
+        drained = drain_backlog(store, workers=workers, on_progress=on_process_progress)
+        report.processing = drained
+        report.denials, report.matches, report.alerts = drained.denials, drained.matches, drained.alerts
     return report
 
 
-def store_documents(store: Any, documents: Iterable[Document], *, queue_alerts: bool) -> tuple[list[int], dict[str, int], Any]:
-    """Upsert documents and process the new and changed ones, in one transaction."""
+def store_documents(store: Any, documents: Iterable[Document], *, queue_alerts: bool) -> tuple[list[int], dict[str, int]]:
+    """Upsert documents in one transaction; return the ids of the new and changed ones and the counts.
+
+    Those enter the processing backlog in the same transaction (``queue_alerts``: their
+    processing may queue alerts); nothing is detected or matched here.
+    """
     counts = {"new": 0, "updated": 0, "unchanged": 0}
     changed: list[int] = []
     with store.atomic():
         for doc in documents:
-            result = store.upsert_document(doc)
+            result = store.upsert_document(doc, alerts=queue_alerts)
             counts[result.status] += 1
             if result.status != "unchanged":
                 changed.append(result.id)
-        processed = process_documents(store, changed, queue_alerts=queue_alerts)
-    return changed, counts, processed
+    return changed, counts
 
 
 def _flush(store: Any, batch: list[Document], report: ImportReport, queue_alerts: bool) -> None:
     # The same URL twice in one batch: the later line wins, as it would across batches.
-    _, counts, processed = store_documents(store, batch, queue_alerts=queue_alerts)
+    _, counts = store_documents(store, batch, queue_alerts=queue_alerts)
     report.new += counts["new"]
     report.updated += counts["updated"]
     report.unchanged += counts["unchanged"]
-    report.denials += processed.denials
-    report.matches += processed.matches
-    report.alerts += processed.alerts

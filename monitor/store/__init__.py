@@ -22,9 +22,10 @@ from monitor.store.crawls import CrawlsMixin
 from monitor.store.daemon import DaemonMixin
 from monitor.store.documents import DocumentsMixin, UpsertResult
 from monitor.store.outbox import OutboxMixin
+from monitor.store.processing import BacklogStatus, PendingDocument, ProcessingMixin
 from monitor.store.schema import migrations
 
-__all__ = ["Store", "UpsertResult", "default_db_path"]
+__all__ = ["BacklogStatus", "PendingDocument", "Store", "UpsertResult", "default_db_path"]
 
 #: Seconds a writer waits for another writer's lock before SQLite gives up.
 BUSY_TIMEOUT_S = 30.0
@@ -65,7 +66,7 @@ def default_db_path() -> Path:
     return Path(os.environ.get("MONITOR_DB") or "data/monitor.db")
 
 
-class Store(DocumentsMixin, CrawlsMixin, AnalysisMixin, OutboxMixin, DaemonMixin):
+class Store(ProcessingMixin, DocumentsMixin, CrawlsMixin, AnalysisMixin, OutboxMixin, DaemonMixin):
     """An open archive. Create with ``Store.open(path)``; close with ``close()``."""
 
     def __init__(self, db: Database, path: Path | None) -> None:

@@ -73,10 +73,16 @@ _METADATA = ("source", "role", "lang", "extra")
 class DocumentsMixin:
     db: "Database"
 
-    def upsert_document(self, doc: Document) -> UpsertResult:
+    def queue_document(self, document_id: int, *, alerts: bool = False) -> None:
+        raise NotImplementedError  # ProcessingMixin's
+
+    def upsert_document(self, doc: Document, *, alerts: bool = False) -> UpsertResult:
         """Store ``doc``; keep the previous version in ``revisions`` if its content changed.
 
-        Call inside ``Store.atomic()`` to batch many documents in one transaction.
+        A new or changed document enters the processing backlog in the same statement
+        batch (``queue_document``; ``alerts``: its processing may queue alerts), so a crash
+        after the commit loses nothing. Call inside ``Store.atomic()`` to batch many
+        documents in one transaction.
         """
         row = document_row(doc)
         existing = self.db.execute(
@@ -91,7 +97,9 @@ class DocumentsMixin:
                 [row[k] for k in ("url", "source", "role", "title", "text", "published", "lang",
                                   "fetched_at", "content_hash", "extra")],
             )
-            return UpsertResult(int(cursor.lastrowid or 0), "new")
+            new_id = int(cursor.lastrowid or 0)
+            self.queue_document(new_id, alerts=alerts)
+            return UpsertResult(new_id, "new")
         doc_id, old_title, old_text, old_published, old_hash, old_fetched = existing[:6]
         old_meta = dict(zip(_METADATA, existing[6:]))
         if old_hash == row["content_hash"]:
@@ -108,6 +116,7 @@ class DocumentsMixin:
         updates = {k: v for k, v in row.items() if k != "url" and (v is not None or k in ("title", "text"))}
         sets = ", ".join(f"{k} = ?" for k in updates)
         self.db.execute(f"UPDATE documents SET {sets} WHERE id = ?", [*updates.values(), doc_id])
+        self.queue_document(int(doc_id), alerts=alerts)
         return UpsertResult(int(doc_id), "updated")
 
     def get_document(self, doc_id: int) -> Document | None:

@@ -278,3 +278,28 @@ def m0008_matching(db: Database) -> None:
         FROM denial_events e
         """,
     )
+
+
+@migrations(name="0009_processing_state")
+def m0009_processing_state(db: Database) -> None:
+    """Store first, process after (issue 16): which pipeline version last processed each document.
+
+    ``version`` is NULL while a new or changed document waits (the backlog), else the
+    pipeline version that processed it (0: queued again by ``monitor process --reprocess``);
+    ``queued_at`` is when it last entered the backlog, so ``monitor status`` can tell how
+    long the oldest waits; ``alerts`` whether processing it may queue alerts (a crawl by
+    the daemon, ``import --alerts``); ``error`` why processing failed, if it did. The
+    documents already archived were processed inline when stored: they count as
+    processed by pipeline version 1.
+    """
+    db.table("document_processing").create(
+        {"document_id": int, "version": int, "queued_at": str, "processed_at": str, "alerts": int, "error": str},
+        pk="document_id",
+        foreign_keys=[("document_id", "documents", "id")],
+        defaults={"alerts": 0},
+    )
+    db.table("document_processing").create_index(["version", "queued_at"])
+    db.execute(
+        "INSERT INTO document_processing (document_id, version, queued_at, processed_at, alerts)"
+        " SELECT id, 1, coalesce(fetched_at, published), strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), 0 FROM documents"
+    )
