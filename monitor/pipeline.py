@@ -1,11 +1,12 @@
 """What happens to every new or changed document, crawled or imported.
 
-Detect denials in it, index its matching features, then link denials to reports in
-both directions (its denials against earlier and later reports in the window; the
-document as a report against denials in the window), group denials into events and
-queue alerts. Called inside the transaction that stored the documents, so a document
-and everything derived from it commit together. A failure on one document is logged
-with its URL and does not lose the others.
+Detect denials in it, index its matching features, group denials into events, then
+link denials to reports in both directions (its denials against earlier and later
+reports in the window; the document as a report against denials in the window) and
+queue alerts. Called by the processing stage (``monitor.backlog``) on documents
+already stored, inside the transaction that marks them processed, so everything
+derived from a document commits together. A failure on one document is logged with
+its URL and does not lose the others.
 
 Order-independence: a pair's score depends only on the two documents, both sides are
 re-evaluated whenever either changes, and events are recomputed as connected
@@ -62,20 +63,49 @@ class ProcessingReport:
 def process_documents(store: Any, document_ids: Iterable[int], *, queue_alerts: bool = False,
                       config: MatchingConfig | None = None,
                       analyses: Mapping[int, PrecomputedAnalysis] | None = None) -> ProcessingReport:
-    """Detect, index, match and cluster the given documents; return counts.
+    """Detect, index, cluster and match the given documents; return counts.
 
     ``analyses`` holds detection and index results already computed for some of the
     documents (by worker processes); those are written, not recomputed.
     """
-    analyses = analyses or {}
     config = config or MatchingConfig()
+    batch = index_documents(store, document_ids, analyses=analyses)
+    if not batch.done:
+        return batch.report
+    new_pairs = match_documents(store, batch.done, config, indexed=batch.indexed)
+    batch.report.matches += len(new_pairs)
+    if queue_alerts:
+        batch.report.alerts += queue_alerts_for(store, new_pairs)
+    return batch.report
+
+
+@dataclass
+class IndexedBatch:
+    """Documents whose denials and matching index are written, ready to be matched."""
+
+    report: ProcessingReport
+    #: the documents detected and indexed without error, in order
+    done: list[int]
+    #: their features (as stored) and lead-denial flags
+    indexed: dict[int, tuple[dict[str, Any], bool]]
+
+
+def index_documents(store: Any, document_ids: Iterable[int], *,
+                    analyses: Mapping[int, PrecomputedAnalysis] | None = None) -> IndexedBatch:
+    """Detect denials, store them and the documents' matching index, and regroup events.
+
+    The first half of ``process_documents``; matching (``match_documents``) follows it,
+    here or, for a batch written by the backlog's workers, in a worker reading what this
+    committed. Events depend on the denials only, not on matches, so they are regrouped here.
+    """
+    analyses = analyses or {}
     report = ProcessingReport()
     ids = list(dict.fromkeys(document_ids))
+    batch = IndexedBatch(report, [], {})
     if not ids:
-        return report
+        return batch
     docs = store.get_documents(ids)
-    done: list[int] = []
-    indexed: dict[int, tuple[dict[str, Any], bool]] = {}
+    done, indexed = batch.done, batch.indexed
     previous = store.denials_of(ids)
     old_events = {int(r["event_id"]) for r in previous if r["event_id"] is not None}
     # A document with no denials before or now has nothing to replace.
@@ -107,17 +137,16 @@ def process_documents(store: Any, document_ids: Iterable[int], *, queue_alerts: 
             report.errors[doc_id] = f"indexing failed: {type(exc).__name__}: {exc}"[:500]
             continue
         done.append(doc_id)
-    if not done:
-        return report
-    new_pairs = match_documents(store, done, config, indexed=indexed)
-    report.matches += len(new_pairs)
-    touched = recluster(store, done, old_events)
-    report.events = len(touched)
-    if queue_alerts:
-        gained = {int(r["event_id"]) for r in store.denials_of_ids([d for d, _ in new_pairs])
-                  if r["event_id"] is not None}
-        report.alerts += _queue_alerts(store, sorted(gained))
-    return report
+    if done:
+        report.events = len(recluster(store, done, old_events))
+    return batch
+
+
+def queue_alerts_for(store: Any, new_pairs: Iterable[tuple[int, int]]) -> int:
+    """Queue alerts for the events that gained the (denial_id, report_id) pairs; return how many."""
+    gained = {int(r["event_id"]) for r in store.denials_of_ids([d for d, _ in new_pairs])
+              if r["event_id"] is not None}
+    return _queue_alerts(store, sorted(gained))
 
 
 def _queue_alerts(store: Any, event_ids: list[int]) -> int:

@@ -74,8 +74,12 @@ class Store(ProcessingMixin, DocumentsMixin, CrawlsMixin, AnalysisMixin, OutboxM
         self.path = path
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, *, migrate: bool = True) -> "Store":
+    def open(cls, path: str | os.PathLike[str] | None = None, *, migrate: bool = True,
+             read_only: bool = False) -> "Store":
         """Open (creating folders and file as needed) and upgrade the archive at ``path``.
+
+        ``read_only`` opens an existing archive for reading only (no migration; a write
+        fails): the processing workers' connections (issue 16).
 
         Raises ``ArchiveError`` with the path and SQLite's reason when the file cannot
         be created, opened or written (a read-only folder, a file that is not SQLite).
@@ -92,7 +96,9 @@ class Store(ProcessingMixin, DocumentsMixin, CrawlsMixin, AnalysisMixin, OutboxM
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
             store = cls(db, db_path)
-            if migrate:
+            if read_only:
+                conn.execute("PRAGMA query_only = ON")
+            elif migrate:
                 migrations.apply(db)
         except (sqlite3.Error, OSError) as exc:
             raise ArchiveError(f"cannot open archive {db_path}: {exc}") from exc

@@ -140,3 +140,14 @@ class ProcessingMixin:
         failed = self.db.execute(
             "SELECT count(*) FROM document_processing WHERE version = ? AND error IS NOT NULL", [version]).fetchone()[0]
         return BacklogStatus(int(unprocessed), int(stale), oldest, int(failed))
+
+    def existing_denials(self, denial_ids: Iterable[int]) -> set[int]:
+        """Those of ``denial_ids`` still in the archive (a worker's matches may name a denial
+        that a later chunk replaced meanwhile)."""
+        ids = sorted(set(denial_ids))
+        found: set[int] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            found.update(int(r[0]) for r in self.db.execute(f"SELECT id FROM denials WHERE id IN ({marks})", chunk))
+        return found
