@@ -41,7 +41,10 @@ PIPELINE_VERSION = 1
 class PrecomputedAnalysis(Protocol):
     """A document's detection and index computed elsewhere (a worker process, ``monitor.backlog``)."""
 
-    denials: Any
+    @property
+    def denials(self) -> Any:
+        """The document's denials (raises when the worker's detection failed)."""
+        ...
 
     def write_index(self, store: Any, denial_ids: list[int]) -> tuple[dict[str, Any], bool]:
         """Write what ``index_document`` computed, with the denials' real ids; return its result."""

@@ -238,6 +238,44 @@ def test_new_documents_wake_alert_delivery_and_digest_is_scheduled(db_path: Path
     assert digest is not None and digest.next_run_time.hour == 7 and digest.next_run_time.minute == 0
 
 
+def test_documents_a_crawl_stored_are_processed_by_the_daemon_and_their_alerts_delivered(
+        db_path: Path, running) -> None:
+    """Store first, process after (issue 16): the crawl only stores; the processing job wakes on
+    its outcome, detects, matches and queues the alerts, which wakes delivery."""
+    import json
+
+    from monitor.collect.ingest import record_to_document, store_documents
+    from monitor.pipeline import PIPELINE_VERSION
+
+    fixture = Path(__file__).parent / "fixtures" / "matching" / "nov_call.jsonl"
+    docs = [record_to_document(json.loads(line)) for line in fixture.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    crawled: list[float] = []
+    delivered: list[int] = []
+
+    def crawl(db: Path, sources: Sequence[SourceConfig], abort: threading.Event) -> list[CrawlOutcome]:
+        started = now_iso()
+        with Store.open(db) as store:
+            _ids, counts = store_documents(store, [] if crawled else docs, queue_alerts=True)
+            outcome = CrawlOutcome(source=sources[0].name, started_at=started, finished_at=now_iso(), status="ok",
+                                   http_status=200, items_new=counts["new"], duration_s=0.0)
+            store.record_crawl(outcome)
+        crawled.append(time.monotonic())
+        return [outcome]
+
+    def deliver(store: Store) -> None:
+        delivered.append(int(store.db.execute("SELECT count(*) FROM alerts").fetchone()[0]))
+
+    # a long tick: only the crawl's wake-up can make the processing quick
+    running([source("news", 3600)], crawl, settings=settings(process_every_s=3600.0, alerts_every_s=3600),
+            alerts=AlertHooks(deliver=deliver))
+    assert wait_for(lambda: bool(crawled), timeout=40)
+    with Store.open(db_path) as store:
+        assert wait_for(lambda: store.backlog_status(PIPELINE_VERSION).total == 0 and store.count_matches() > 0, timeout=10)
+        assert store.count_denials() > 0
+    assert wait_for(lambda: any(n > 0 for n in delivered), timeout=5), "alerts queued and delivery woken"
+
+
 def test_a_crashing_crawl_is_recorded_and_the_daemon_keeps_going(db_path: Path, running) -> None:
     calls: list[float] = []
 

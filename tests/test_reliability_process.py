@@ -1,5 +1,6 @@
 """Faults in the process (issue 9): kill -9 during a crawl, during a big import (which
-runs detection and matching batch by batch), and during alert delivery; then restart.
+stores batch by batch, then processes the backlog), between storing and processing and
+during processing (issue 16), and during alert delivery; then restart.
 
 After each: ``PRAGMA integrity_check`` is ok, foreign keys hold, no URL is stored twice,
 and a resumed run ends with exactly what an uninterrupted run produces. Alerts: the
@@ -137,9 +138,9 @@ def test_import_killed_mid_way_resumes_to_the_same_archive_as_an_uninterrupted_o
     assert_archive_sound(killed_db)
     committed = count(killed_db, "SELECT count(*) FROM documents")
     assert 0 < committed < total, "killed mid-way"
-    # A batch commits with its denials and matches, or not at all.
+    # A batch commits with its backlog entries, or not at all (issue 16: processing comes after storing).
     assert committed % BATCH_SIZE == 0, committed
-    assert count(killed_db, "SELECT count(*) FROM matches") > 0, "matching ran for the committed batches"
+    assert count(killed_db, "SELECT count(*) FROM document_processing") == committed
 
     resumed = subprocess.run([*MONITOR, "import", str(data), "--db", str(killed_db), "--alerts"],
                              capture_output=True, text=True, env=env(), timeout=240)
@@ -155,6 +156,59 @@ def test_import_killed_mid_way_resumes_to_the_same_archive_as_an_uninterrupted_o
     assert after["documents"] == reference["documents"]
     assert after["denials"] == reference["denials"]
     assert after["matches"] == reference["matches"]
+    assert after["alerts"] == reference["alerts"] and after["alerts"], "no alert lost or doubled"
+
+
+# -- kill -9 between storing and processing, and during processing (issue 16) --------------
+
+PROCESSED = "SELECT count(*) FROM document_processing WHERE version IS NOT NULL"
+
+
+@pytest.mark.slow
+def test_killed_between_storing_and_processing_and_during_processing_loses_nothing_and_does_nothing_twice(
+        tmp_path: Path) -> None:
+    data = tmp_path / "big.jsonl"
+    total = big_import(data)
+    killed_db, clean_db = tmp_path / "killed.db", tmp_path / "clean.db"
+
+    # 1. kill -9 the import once everything is stored, before processing is through
+    proc = subprocess.Popen([*MONITOR, "import", str(data), "--db", str(killed_db), "--alerts"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env())
+    wait_for(lambda: count(killed_db, "SELECT count(*) FROM document_processing") >= total, 60,
+             "every document to be stored", proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert_archive_sound(killed_db)
+    first = count(killed_db, PROCESSED)
+    assert first < total, "killed before processing was through"
+
+    # 2. kill -9 `monitor process` after it has written some more
+    proc = subprocess.Popen([*MONITOR, "process", "--db", str(killed_db)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env())
+    wait_for(lambda: count(killed_db, PROCESSED) > first, 120, "a wave to be processed", proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert_archive_sound(killed_db)
+    second = count(killed_db, PROCESSED)
+    assert first < second < total, (first, second, total)
+
+    # 3. the next run processes exactly the documents left, once each, and ends where a clean run ends
+    resumed = subprocess.run([*MONITOR, "process", "--db", str(killed_db)], capture_output=True, text=True,
+                             env=env(), timeout=240)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"processed {total - second} documents (0 failed)" in resumed.stdout, resumed.stdout
+    assert "backlog now 0" in resumed.stdout
+    again = subprocess.run([*MONITOR, "process", "--db", str(killed_db)], capture_output=True, text=True,
+                           env=env(), timeout=240)
+    assert "processed 0 documents" in again.stdout, again.stdout
+    clean = subprocess.run([*MONITOR, "import", str(data), "--db", str(clean_db), "--alerts"],
+                           capture_output=True, text=True, env=env(), timeout=240)
+    assert clean.returncode == 0, clean.stderr
+    assert_archive_sound(killed_db)
+    after, reference = snapshot(killed_db), snapshot(clean_db)
+    assert len(after["documents"]) == total
+    assert after["denials"] == reference["denials"]
+    assert after["matches"] == reference["matches"] and after["matches"]
     assert after["alerts"] == reference["alerts"] and after["alerts"], "no alert lost or doubled"
 
 

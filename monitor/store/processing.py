@@ -16,7 +16,7 @@ than one batch.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from monitor.timeutil import now_iso
 
@@ -72,7 +72,7 @@ class ProcessingMixin:
         skip = set(exclude)
         out: list[PendingDocument] = []
         date = " AND d.published >= ?" if since else ""
-        queries = (
+        queries: tuple[tuple[str, str, list[Any]], ...] = (
             ("p.version IS NULL", "p.queued_at, p.document_id", []),
             ("p.version < ?", "p.version, p.document_id", [version]),
         )
