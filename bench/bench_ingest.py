@@ -1,21 +1,24 @@
-"""Ingest throughput: the whole import pipeline against sqlite-utils + FTS5 alone (issue 10).
+"""Ingest throughput: storing, processing and the whole import against sqlite-utils + FTS5 alone (issues 10, 16).
 
-Generates a synthetic JSONL corpus (bench/synth.py: EN + RU, ~2 KB texts, entities, a
+Generates synthetic JSONL corpora (bench/synth.py: EN + RU, ~2 KB texts, entities, a
 report and its denial in every 60 documents), then in the same process and on the
-same file:
+same files, runs alternating (baseline, ours, baseline, ours...) and medians compared,
+so machine load hits both alike:
 
 - baseline: ``json.loads`` each line and ``insert_all`` into a table with the same
   columns, ``enable_fts(["title", "text"], create_triggers=True)``, WAL, synchronous
   NORMAL (the archive's settings), batches of 200 (the import's batch size);
-- pipeline: ``monitor.collect.ingest.import_jsonl`` into a fresh ``Store`` (parse, validate,
-  store, FTS index, detect denials, index features, match, cluster events).
+- store-only: ``import_jsonl(..., store_only=True)`` of ``--docs`` documents (parse,
+  validate, store, FTS index, revisions check, processing backlog); target >= 0.8x;
+- end-to-end: ``import_jsonl`` of ``--process-docs`` documents (store, then drain the
+  backlog with the default workers: the machine's cores); target >= 0.1x;
+- workers: ``drain_backlog`` of the same stored archive (copies) with 1 and with 2
+  worker processes; target 2 workers >= 1.6x one.
 
-Runs alternate (baseline, pipeline, baseline, pipeline...) and the medians are
-compared, so machine load hits both alike. Then the per-stage cost on the same
-documents, and a cProfile of the pipeline on a small sample (top functions by
-cumulative time). Target: pipeline >= 0.5x the baseline rate.
+Then the per-stage cost on the same documents, and a cProfile of the in-process
+pipeline on a small sample (top functions by cumulative time).
 
-    .venv/bin/python bench/bench_ingest.py [--docs 1000] [--repeat 3] [--profile 300]
+    .venv/bin/python bench/bench_ingest.py [--docs 20000] [--process-docs 2000] [--repeat 3] [--profile 300]
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ import cProfile
 import io
 import json
 import pstats
+import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -39,6 +44,7 @@ from sqlite_utils import Database  # noqa: E402
 
 from monitor.detect.denials import detect_denials  # noqa: E402
 from monitor.match.features import document_features  # noqa: E402
+from monitor.backlog import drain_backlog  # noqa: E402
 from monitor.collect.ingest import BATCH_SIZE, import_jsonl, record_to_document  # noqa: E402
 from monitor.store import Store  # noqa: E402
 from monitor.timeutil import format_timestamp  # noqa: E402
@@ -64,15 +70,41 @@ def run_baseline(jsonl: Path, db_path: Path) -> float:
     return elapsed
 
 
-def run_pipeline(jsonl: Path, db_path: Path) -> tuple[float, str]:
+def run_pipeline(jsonl: Path, db_path: Path, *, store_only: bool = False, workers: int | None = None) -> tuple[float, str]:
     store = Store.open(db_path)
     try:
         t0 = time.perf_counter()
         with jsonl.open(encoding="utf-8") as fh:
-            report = import_jsonl(store, fh)
+            report = import_jsonl(store, fh, store_only=store_only, workers=workers)
         return time.perf_counter() - t0, report.summary()
     finally:
         store.close()
+
+
+def run_drain(template: Path, db_path: Path, workers: int) -> tuple[float, str]:
+    """Drain a copy of a stored archive with ``workers`` processes."""
+    shutil.copyfile(template, db_path)
+    store = Store.open(db_path)
+    try:
+        t0 = time.perf_counter()
+        report = drain_backlog(store, workers=workers, pool_min=0)
+        return time.perf_counter() - t0, report.summary()
+    finally:
+        store.close()
+
+
+def alternate(n: int, runs: dict[str, Callable[[int], tuple[float, str]]], repeat: int) -> dict[str, float]:
+    """Run each measure ``repeat`` times, alternating; return documents/s (median) per measure."""
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    for i in range(repeat):
+        parts = []
+        for name, run in runs.items():
+            t, summary = run(i)
+            times[name].append(t)
+            parts.append(f"{name} {n / t:,.0f} docs/s")
+        print(f"  run {i + 1}: " + ", ".join(parts), flush=True)
+    print(f"  last: {summary}")
+    return {k: n / statistics.median(v) for k, v in times.items()}
 
 
 def stage_costs(jsonl: Path, tmp: Path, limit: int) -> list[tuple[str, float]]:
@@ -105,7 +137,9 @@ def stage_costs(jsonl: Path, tmp: Path, limit: int) -> list[tuple[str, float]]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--docs", type=int, default=1000, help="documents in the generated file (default 1000)")
+    ap.add_argument("--docs", type=int, default=20000, help="documents for the store-only run (default 20000)")
+    ap.add_argument("--process-docs", type=int, default=2000,
+                    help="documents for the end-to-end and worker runs (default 2000)")
     ap.add_argument("--repeat", type=int, default=3, help="alternating runs of each (median; default 3)")
     ap.add_argument("--profile", type=int, default=300, help="documents to profile (0: skip)")
     args = ap.parse_args(argv)
@@ -114,30 +148,54 @@ def main(argv: list[str] | None = None) -> int:
         jsonl = tmp / "corpus.jsonl"
         size = synth.write_jsonl(jsonl, args.docs)
         print(f"corpus: {args.docs} documents, {size / args.docs:.0f} B/line avg, {size / 1e6:.1f} MB")
-        base_t, pipe_t = [], []
-        summary = ""
-        for i in range(args.repeat):
-            base_t.append(run_baseline(jsonl, tmp / f"base-{i}.db"))
-            t, summary = run_pipeline(jsonl, tmp / f"pipe-{i}.db")
-            pipe_t.append(t)
-            print(f"  run {i + 1}: baseline {args.docs / base_t[-1]:,.0f} docs/s, "
-                  f"pipeline {args.docs / pipe_t[-1]:,.0f} docs/s", flush=True)
-        print(f"  pipeline: {summary}")
-        base_rate = args.docs / statistics.median(base_t)
-        pipe_rate = args.docs / statistics.median(pipe_t)
-        ratio = pipe_rate / base_rate
+        print(f"store-only import of {args.docs} documents:")
+        rates = alternate(args.docs, {
+            "baseline": lambda i: (run_baseline(jsonl, tmp / f"base-{i}.db"), ""),
+            "store-only": lambda i: run_pipeline(jsonl, tmp / f"store-{i}.db", store_only=True),
+        }, args.repeat)
+        small = tmp / "small.jsonl"
+        synth.write_jsonl(small, args.process_docs)
+        n = args.process_docs
+        print(f"end-to-end import of {n} documents (store, then process with the default workers):")
+        rates_e2e = alternate(n, {
+            "baseline": lambda i: (run_baseline(small, tmp / f"base-small-{i}.db"), ""),
+            "end-to-end": lambda i: run_pipeline(small, tmp / f"e2e-{i}.db"),
+        }, args.repeat)
+        template = tmp / "stored.db"
+        run_pipeline(small, template, store_only=True)
+        print(f"processing {n} stored documents with 1 and 2 worker processes:")
+        rates_w = alternate(n, {
+            "1 worker": lambda i: run_drain(template, tmp / f"w1-{i}.db", 1),
+            "2 workers": lambda i: run_drain(template, tmp / f"w2-{i}.db", 2),
+        }, args.repeat)
+        store_ratio = rates["store-only"] / rates["baseline"]
+        e2e_ratio = rates_e2e["end-to-end"] / rates_e2e["baseline"]
+        workers_ratio = rates_w["2 workers"] / rates_w["1 worker"]
+        # shares below are of the in-process time: storing, then processing with one worker
+        pipe_rate = 1 / (1 / rates["store-only"] + 1 / rates_w["1 worker"])
         print()
-        print(f"{'measure':40} {'docs/s':>10} {'ms/doc':>8} {'ratio':>7}")
-        print(f"{'baseline: sqlite-utils insert_all + FTS5':40} {base_rate:>10,.0f} {1000 / base_rate:>8.2f} {1:>7.2f}")
-        print(f"{'pipeline: monitor.collect.ingest.import_jsonl':40} {pipe_rate:>10,.0f} {1000 / pipe_rate:>8.2f} {ratio:>7.3f}")
-        print(f"RESULT ingest ratio {ratio:.3f} (target >= 0.5): {'PASS' if ratio >= 0.5 else 'FAIL'}")
+        print(f"{'measure':52} {'docs/s':>10} {'ms/doc':>8} {'ratio':>7}")
+        for label, rate, base in (
+                (f"baseline: insert_all + FTS5 ({args.docs})", rates["baseline"], rates["baseline"]),
+                ("store-only: import_jsonl(store_only=True)", rates["store-only"], rates["baseline"]),
+                (f"baseline: insert_all + FTS5 ({n})", rates_e2e["baseline"], rates_e2e["baseline"]),
+                ("end-to-end: import_jsonl (default workers)", rates_e2e["end-to-end"], rates_e2e["baseline"]),
+                ("processing: drain_backlog, 1 worker", rates_w["1 worker"], rates_w["1 worker"]),
+                ("processing: drain_backlog, 2 workers", rates_w["2 workers"], rates_w["1 worker"])):
+            print(f"{label:52} {rate:>10,.0f} {1000 / rate:>8.2f} {rate / base:>7.3f}")
+        print(f"RESULT store-only ratio {store_ratio:.3f} (target >= 0.8): {'PASS' if store_ratio >= 0.8 else 'FAIL'}")
+        print(f"RESULT end-to-end ratio {e2e_ratio:.3f} (target >= 0.1): {'PASS' if e2e_ratio >= 0.1 else 'FAIL'}")
+        print(f"RESULT workers 2/1 ratio {workers_ratio:.3f} (target >= 1.6): "
+              f"{'PASS' if workers_ratio >= 1.6 else 'FAIL'}")
         print()
+        jsonl = small
+        args.docs = n
         limit = min(args.docs, max(args.profile, 200))
         print(f"per-stage cost on {limit} documents (each stage alone; the remainder of the pipeline is "
               "indexing, matching and events):")
         stages = stage_costs(jsonl, tmp, limit)
         for name, cost in stages:
-            print(f"  {name:40} {cost * 1000:>7.2f} ms/doc  ({cost * pipe_rate:.0%} of pipeline time)")
+            print(f"  {name:40} {cost * 1000:>7.2f} ms/doc  ({cost * pipe_rate:.0%} of in-process time)")
         rest = 1 / pipe_rate - sum(c for _, c in stages)
         print(f"  {'remainder (index, match, events)':40} {rest * 1000:>7.2f} ms/doc  ({rest * pipe_rate:.0%})")
         if args.profile:
@@ -145,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             store = Store.open(tmp / "profile.db")
             prof = cProfile.Profile()
             prof.enable()
-            import_jsonl(store, io.StringIO("".join(lines)))
+            import_jsonl(store, io.StringIO("".join(lines)), workers=1)
             prof.disable()
             store.close()
             print(f"\ncProfile of import_jsonl on {len(lines)} documents, top functions by cumulative time "

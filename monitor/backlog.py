@@ -214,7 +214,10 @@ def drain_backlog(
 
     pool = None
     if workers > 1 and backlog.total >= pool_min and store.path is not None and str(store.path) != ":memory:":
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+        context = _pool_context()
+        if context.get_start_method() == "fork":
+            _warm_up(store, version)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         report.workers = workers
     try:
         taken: set[int] = set()
@@ -296,9 +299,23 @@ def _conclude(store: Any, valid: list[Any], indexed: Any, new_pairs: list[tuple[
 
 
 def _pool_context() -> Any:
-    # Not fork: the daemon has threads, and a forked child can inherit a held lock.
+    """``fork`` from a single-threaded process (``monitor import``/``process``): the workers
+    start at once with this process's loaded lexicons and gazetteer. With other threads
+    running (the daemon's scheduler) a forked child could inherit a lock held by one of
+    them, so ``forkserver`` (or ``spawn``) then, at about a second per worker to start."""
     methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _warm_up(store: Any, version: int) -> None:
+    """Load detection's and matching's lexicons and gazetteer here before the workers fork
+    from this process, so that each does not load its own."""
+    first = store.pending_documents(version, 1)
+    doc = store.get_document(first[0].id) if first else None
+    if doc is not None:
+        analyse_document(first[0].id, doc)
 
 
 Replacements = list[tuple[list[int], list[int], list[tuple[int, int, float, dict[str, Any]]]]]

@@ -141,3 +141,38 @@ def test_reader_in_another_process_never_fails_during_writes(db_path: Path) -> N
     assert errors == 0
     assert reads > 10
     assert written > 100
+
+
+def test_batch_upsert_gives_what_one_by_one_upserts_give_and_queues_what_is_new_or_changed(tmp_path: Path) -> None:
+    """``upsert_documents`` (the store path of crawls and imports, issue 16) against ``upsert_document``."""
+    first = [make_doc(f"https://example.org/{k}", text=f"Text {k}") for k in range(5)]
+    second = [make_doc("https://example.org/1", text="Text 1"),            # unchanged
+              make_doc("https://example.org/2", text="Text 2, edited"),    # updated: a revision
+              make_doc("https://example.org/9", text="Text 9"),            # new
+              make_doc("https://example.org/3", text="Text 3", source="other")]  # metadata only
+    seen = {}
+    for name, batch in (("batch", True), ("single", False)):
+        with Store.open(tmp_path / f"{name}.db") as store:
+            results = []
+            for docs in (first, second):
+                with store.atomic():
+                    results.append([(r.status) for r in (store.upsert_documents(docs, alerts=True) if batch else
+                                                         [store.upsert_document(d, alerts=True) for d in docs])])
+            rows = sorted(store.db.execute(
+                "SELECT d.url, d.text, d.source, p.version IS NULL, p.alerts FROM documents d"
+                " JOIN document_processing p ON p.document_id = d.id").fetchall())
+            seen[name] = (results, rows, [r["text"] for r in store.revisions_of(3)])
+    assert seen["batch"] == seen["single"]
+    results, rows, revisions = seen["batch"]
+    assert results == [["new"] * 5, ["unchanged", "updated", "new", "unchanged"]]
+    assert revisions == ["Text 2"]
+    assert len(rows) == 6 and all(r[3] == 1 and r[4] == 1 for r in rows)  # all waiting, all to alert
+
+
+def test_batch_upsert_with_the_same_url_twice_keeps_the_later_one(store: Store) -> None:
+    docs = [make_doc("https://example.org/x", text="first"), make_doc("https://example.org/x", text="second")]
+    with store.atomic():
+        statuses = [r.status for r in store.upsert_documents(docs)]
+    assert statuses == ["new", "updated"]
+    found = store.get_document_by_url("https://example.org/x")
+    assert found is not None and found[1].text == "second"

@@ -164,8 +164,7 @@ def store_documents(store: Any, documents: Iterable[Document], *, queue_alerts: 
     counts = {"new": 0, "updated": 0, "unchanged": 0}
     changed: list[int] = []
     with store.atomic():
-        for doc in documents:
-            result = store.upsert_document(doc, alerts=queue_alerts)
+        for result in store.upsert_documents(documents, alerts=queue_alerts):
             counts[result.status] += 1
             if result.status != "unchanged":
                 changed.append(result.id)

@@ -64,6 +64,16 @@ class ProcessingMixin:
             [document_id, now_iso(), int(alerts)],
         )
 
+    def queue_documents(self, document_ids: Iterable[int], *, alerts: bool = False) -> None:
+        """``queue_document`` for many (one statement)."""
+        now = now_iso()
+        self.db.conn.executemany(
+            "INSERT INTO document_processing (document_id, version, queued_at, processed_at, alerts, error)"
+            " VALUES (?, NULL, ?, NULL, ?, NULL) ON CONFLICT(document_id) DO UPDATE SET version = NULL,"
+            " queued_at = excluded.queued_at, alerts = excluded.alerts, error = NULL",
+            [(i, now, int(alerts)) for i in document_ids],
+        )
+
     def pending_documents(self, version: int, limit: int, *, since: str | None = None,
                           exclude: Iterable[int] = ()) -> list[PendingDocument]:
         """Up to ``limit`` documents that ``version`` has not processed: new and changed ones
