@@ -183,6 +183,7 @@ def drain_backlog(
     stop: threading.Event | None = None,
     version: int = PIPELINE_VERSION,
     pool_min: int = POOL_MIN_BACKLOG,
+    stale: bool = True,
 ) -> DrainReport:
     """Process every stored document ``version`` has not processed; return the counts.
 
@@ -195,15 +196,17 @@ def drain_backlog(
     8601). ``stop`` ends the drain after the wave being written; what is left stays in
     the backlog. Documents arriving meanwhile are drained too. Alerts are queued for
     new matches that involve a document stored with ``alerts`` (daemon crawls,
-    ``import --alerts``).
+    ``import --alerts``). ``stale=False`` leaves documents processed by an older version
+    (a reprocess after a version bump) to ``monitor process`` and the daemon: an import
+    or a crawl drains only what is new or changed.
     """
     workers = workers or default_workers()
     report = DrainReport(workers=1)
     started = time.monotonic()
     backlog = store.backlog_status(version)
-    if backlog.total == 0:
+    expected = backlog.total if stale else backlog.unprocessed
+    if expected == 0:
         return report
-    expected = backlog.total
     config = config or MatchingConfig()
 
     def progress() -> None:
@@ -213,7 +216,7 @@ def drain_backlog(
             on_progress(Progress(report.documents, max(0, expected - report.documents), rate, report.seconds))
 
     pool = None
-    if workers > 1 and backlog.total >= pool_min and store.path is not None and str(store.path) != ":memory:":
+    if workers > 1 and expected >= pool_min and store.path is not None and str(store.path) != ":memory:":
         context = _pool_context()
         if context.get_start_method() == "fork":
             _warm_up(store, version)
@@ -221,15 +224,16 @@ def drain_backlog(
         report.workers = workers
     try:
         taken: set[int] = set()
-        wave = _start_wave(store, pool, workers, version, wave_size, since, taken)
+        wave = _start_wave(store, pool, workers, version, wave_size, since, taken, stale)
         while wave is not None and not (stop and stop.is_set()):
             taken |= {d.id for d in wave.items}
             # The next wave's detection and features run in the workers while this one is written and matched.
-            upcoming = _start_wave(store, pool, workers, version, wave_size, since, taken) if pool else None
+            upcoming = _start_wave(store, pool, workers, version, wave_size, since, taken, stale) if pool else None
             _finish_wave(store, pool, workers, wave, config, version, report)
             taken -= {d.id for d in wave.items}
             progress()
-            wave = upcoming if pool else _start_wave(store, pool, workers, version, wave_size, since, taken)
+            # (and documents stored meanwhile, once the prefetched wave is none)
+            wave = upcoming or _start_wave(store, pool, workers, version, wave_size, since, taken, stale)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -251,8 +255,8 @@ def _split(seq: list[Any], parts: int) -> list[list[Any]]:
 
 
 def _start_wave(store: Any, pool: ProcessPoolExecutor | None, parts: int, version: int, wave_size: int,
-                since: str | None, taken: set[int]) -> _Wave | None:
-    items = store.pending_documents(version, wave_size, since=since, exclude=taken)
+                since: str | None, taken: set[int], stale: bool) -> _Wave | None:
+    items = store.pending_documents(version, wave_size, since=since, exclude=taken, stale=stale)
     if not items:
         return None
     futures: list[Future[list[DocumentAnalysis]]] = []

@@ -617,7 +617,8 @@ class _ExpectedSkips(logging.Filter):
 
 
 def terminate_children(sig: signal.Signals) -> list[int]:
-    """Send ``sig`` to this process's direct children (the crawl subprocesses); Linux /proc."""
+    """Send ``sig`` to this process's direct children (the crawl subprocesses, not the
+    processing pool's helpers); Linux /proc."""
     me = os.getpid()
     sent: list[int] = []
     try:
@@ -635,12 +636,24 @@ def terminate_children(sig: signal.Signals) -> list[int]:
         # Field 4 is the parent pid; the command name (field 2) may contain spaces.
         fields = stat.rsplit(")", 1)[-1].split()
         if len(fields) > 1 and fields[1] == str(me):
+            if _is_multiprocessing_helper(entry):
+                continue
             try:
                 os.kill(int(entry), sig)
                 sent.append(int(entry))
             except OSError:
                 pass
     return sent
+
+
+def _is_multiprocessing_helper(pid: str) -> bool:
+    """The processing pool's forkserver and resource tracker are children too (issue 16); killed,
+    the next pool would find its resource tracker dead."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"multiprocessing" in fh.read()
+    except OSError:
+        return False
 
 
 def _parse_or_none(value: str | None) -> dt.datetime | None:

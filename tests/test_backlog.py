@@ -129,6 +129,10 @@ def test_new_documents_come_before_a_reprocess(store: Store) -> None:
     # ... but today's document goes first
     assert store.get_document(pending[0].id).url == fresh["url"]  # type: ignore[union-attr]
     assert len(pending) == 3
+    # an import drains only what is new; the reprocess is `monitor process`'s (and the daemon's)
+    quick = drain_backlog(store, workers=1, version=PIPELINE_VERSION + 1, stale=False)
+    assert quick.documents == 1
+    assert store.backlog_status(PIPELINE_VERSION + 1).stale == store.count_documents() - 1
 
 
 def test_a_version_bump_reprocesses_the_archive_to_the_same_result(store: Store) -> None:

@@ -186,7 +186,7 @@ def crawl_once(
         from monitor.backlog import drain_backlog
 
         with Store.open(db_path) as store:
-            drain_backlog(store, stop=stop)
+            drain_backlog(store, stop=stop, stale=False)
     return [outcomes[s.name] for s in sources]
 
 

@@ -149,7 +149,8 @@ def import_jsonl(
     if on_progress:
         on_progress(report)
     if not store_only:
-        drained = drain_backlog(store, workers=workers, on_progress=on_process_progress)
+        # what is new or changed; a reprocess after a version bump is `monitor process`'s
+        drained = drain_backlog(store, workers=workers, on_progress=on_process_progress, stale=False)
         report.processing = drained
         report.denials, report.matches, report.alerts = drained.denials, drained.matches, drained.alerts
     return report

@@ -75,10 +75,11 @@ class ProcessingMixin:
         )
 
     def pending_documents(self, version: int, limit: int, *, since: str | None = None,
-                          exclude: Iterable[int] = ()) -> list[PendingDocument]:
+                          exclude: Iterable[int] = (), stale: bool = True) -> list[PendingDocument]:
         """Up to ``limit`` documents that ``version`` has not processed: new and changed ones
-        first (oldest first), then older versions' (a reprocess). ``since`` keeps documents
-        published at or after it; ``exclude`` leaves out ids already being processed."""
+        first (oldest first), then, with ``stale``, older versions' (a reprocess). ``since``
+        keeps documents published at or after it; ``exclude`` leaves out ids already being
+        processed."""
         skip = set(exclude)
         out: list[PendingDocument] = []
         date = " AND d.published >= ?" if since else ""
@@ -86,7 +87,7 @@ class ProcessingMixin:
             ("p.version IS NULL", "p.queued_at, p.document_id", []),
             ("p.version < ?", "p.version, p.document_id", [version]),
         )
-        for where, order, params in queries:
+        for where, order, params in queries[: 2 if stale else 1]:
             want = limit - len(out)
             if want <= 0:
                 break
