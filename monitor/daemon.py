@@ -272,7 +272,7 @@ class Daemon:
         for name in self.disabled:
             log.info("disabled source=%s", name)
         if not self.sources:
-            log.warning("no enabled sources schedules=%s; only alerts and digest will run", self.schedules_label)
+            log.warning("no enabled sources schedules=%s; only processing, alerts and digest will run", self.schedules_label)
         self.scheduler.add_job(self._heartbeat, IntervalTrigger(seconds=self.settings.heartbeat_s, timezone=UTC),
                                id="heartbeat", name="heartbeat", executor="housekeeping",
                                misfire_grace_time=max(1, int(self.settings.heartbeat_s)))
