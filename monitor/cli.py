@@ -398,3 +398,78 @@ def demo_command(apprise_config: Path | None, keep_dir: Path | None) -> None:
 
 def main() -> None:
     cli(prog_name="monitor")
+
+
+# --- issue 19: the analyst's loop (feedback, review page, Datasette UI) -------------------
+
+
+def _analyst(who: str | None) -> str:
+    """Who gives a verdict: ``--who``, else ``$MONITOR_ANALYST``, else the login name."""
+    import getpass
+
+    if who:
+        return who
+    if os.environ.get("MONITOR_ANALYST"):
+        return os.environ["MONITOR_ANALYST"]
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+@cli.command("feedback", context_settings={"ignore_unknown_options": False})
+@click.argument("args", metavar="MATCH_ID right|wrong | --denial ID not-a-denial | export", nargs=-1)
+@click.option("--denial", "denial_id", type=int, default=None, help="Judge this denial (id in `denials`).")
+@click.option("--note", default=None, help="Why (kept with the verdict and exported).")
+@click.option("--who", default=None, help="Who judges (default: $MONITOR_ANALYST, else the login name).")
+@click.option("--flat", is_flag=True, help="export: one line per verdict instead of one per denial document.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
+              help="export: write to this file instead of standard output.")
+@db_option
+@handle_errors
+def feedback_command(args: tuple[str, ...], denial_id: int | None, note: str | None, who: str | None, flat: bool,
+                     output: Path | None, db_path: Path | None) -> None:
+    """Tell the monitor it is right or wrong, or export the verdicts as JSON Lines.
+
+    \b
+    monitor feedback MATCH_ID right|wrong [--note TEXT]
+    monitor feedback --denial DENIAL_ID not-a-denial [--note TEXT]
+    monitor feedback export [--flat] [-o FILE]
+
+    A match marked wrong leaves the matches table (and every view, alert and digest)
+    and is never asserted again, even by `monitor match`; not-a-denial does the same to
+    all the denial's matches. Every verdict is kept in the `feedback` table. The export
+    is labelled data in the shared format (denial_url, contradicts, not_contradicts),
+    or with --flat one line per verdict (denial url, report url, verdict, note, who, when).
+    """
+    from monitor.review.export import flat_lines, gold_lines
+
+    if args[:1] == ("export",):
+        if len(args) > 1 or denial_id is not None:
+            raise click.UsageError("export takes no other argument")
+        with open_store(db_path) as store:
+            rows = store.feedback_rows()
+        lines = flat_lines(rows) if flat else gold_lines(rows)
+        text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+        if output is None or str(output) == "-":
+            click.echo(text, nl=False)
+        else:
+            output.write_text(text, encoding="utf-8")
+            click.echo(f"{len(lines)} line(s) written to {output}", err=True)
+        return
+    if denial_id is not None:
+        if len(args) != 1:
+            raise click.UsageError("expected: monitor feedback --denial DENIAL_ID not-a-denial")
+        target, verdict = denial_id, args[0]
+    else:
+        if len(args) != 2 or not args[0].isdigit():
+            raise click.UsageError("expected MATCH_ID right|wrong, --denial ID not-a-denial, or export")
+        target, verdict = int(args[0]), args[1]
+    with open_store(db_path) as store:
+        with store.atomic():
+            if denial_id is not None:
+                feedback_id = store.record_denial_verdict(target, verdict, note=note, who=_analyst(who))
+            else:
+                feedback_id = store.record_match_verdict(target, verdict, note=note, who=_analyst(who))
+    what = f"denial {target}" if denial_id is not None else f"match {target}"
+    click.echo(f"feedback {feedback_id}: {what} marked {verdict}")

@@ -158,7 +158,7 @@ class OutboxMixin:
         return _rows(self.db.execute(
             "SELECT x.id, x.speaker, x.cue, x.quote, x.claim, x.confidence, d.url, d.title, d.source,"
             " d.role, d.published FROM denials x JOIN documents d ON d.id = x.document_id"
-            " WHERE x.event_id = ? ORDER BY d.published, x.id",
+            " WHERE x.event_id = ? AND x.rejected = 0 ORDER BY d.published, x.id",
             [event_id],
         ))
 
@@ -180,7 +180,7 @@ class OutboxMixin:
         """Events with a denial published, or a match made, in [since, until)."""
         rows = self.db.execute(
             "SELECT DISTINCT x.event_id FROM denials x LEFT JOIN matches m ON m.denial_id = x.id"
-            " WHERE x.event_id IS NOT NULL AND ((x.published >= ? AND x.published < ?)"
+            " WHERE x.event_id IS NOT NULL AND x.rejected = 0 AND ((x.published >= ? AND x.published < ?)"
             " OR (m.created_at >= ? AND m.created_at < ?)) ORDER BY x.event_id",
             [since, until, since, until],
         )
