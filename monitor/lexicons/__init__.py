@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Mapping
 
 from monitor.errors import ConfigError
 
@@ -43,6 +44,6 @@ def load_outlets(path: str | Path | None = None) -> dict[str, str]:
     return names
 
 
-def display_name(slug: str | None, names: dict[str, str]) -> str:
+def display_name(slug: str | None, names: Mapping[str, str]) -> str:
     """The outlet's display name, else the slug as written (never a made-up title case)."""
     return names.get(slug or "", slug or "")

@@ -245,3 +245,10 @@ class AnalysisMixin(FeedbackMixin):
 
     def count_matches(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM matches").fetchone()[0])
+
+    def count_contradicted_reports(self) -> int:
+        """Distinct reports with at least one match (a report two denials contradict counts once)."""
+        return int(self.db.execute("SELECT count(DISTINCT report_id) FROM matches").fetchone()[0])
+
+    def count_denial_documents(self) -> int:
+        return int(self.db.execute("SELECT count(DISTINCT document_id) FROM denials WHERE rejected = 0").fetchone()[0])
