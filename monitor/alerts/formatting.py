@@ -163,16 +163,26 @@ _PAIRS = {"«": "»", "“": "”", "„": "“"}
 _WRAPPERS = "\"'«»“”„ "
 
 
-def strip_labels(value: str | None, speaker: str | None = None) -> str:
-    """Transcript labels removed: "Question: …", and a leading "Peskov:" naming the speaker."""
+_QUESTION = re.compile(r"^(?:question|q|вопрос)\s*:[^?]{0,600}\?\s+(?=\S)", re.IGNORECASE)
+
+
+def strip_labels(value: str | None, speaker: str | None = None, *, answer_only: bool = False) -> str:
+    """Transcript labels removed ("Question:", "Вопрос:", "Peskov:" naming the speaker).
+
+    With ``answer_only`` (for a quote: the speaker's own words), a leading question is
+    dropped too, and so is everything before the speaker's label ("… Dmitry Peskov: No")."""
     text = one_line(value)
-    text = _LABEL.sub("", text)
-    if speaker:
-        surname = one_line(speaker).split(" ")[-1]
-        head, sep, rest = text.partition(":")
-        if sep and surname and surname.lower() in head.lower() and len(head.split()) <= 4:
-            text = rest.strip()
-    return text
+    if answer_only:
+        text = _QUESTION.sub("", text)
+    surname = one_line(speaker).split(" ")[-1] if speaker else ""
+    if surname:
+        label = re.compile(r"(?:^|(?<=[.!?…]\s))(?:[\w.-]+\s){0,3}" + re.escape(surname) + r"\s*:\s*",
+                           re.IGNORECASE)
+        found = list(label.finditer(text))
+        if found and (answer_only or found[0].start() == 0):
+            last = found[-1] if answer_only else found[0]
+            text = (text[last.end():] if answer_only else text[: last.start()] + text[last.end():]).strip()
+    return _LABEL.sub("", text)
 
 
 def clip(value: str | None, limit: int) -> str:
@@ -222,9 +232,9 @@ def balance_quotes(value: str) -> str:
     return result
 
 
-def readable(value: str | None, limit: int, speaker: str | None = None) -> str:
+def readable(value: str | None, limit: int, speaker: str | None = None, *, answer_only: bool = False) -> str:
     """Scraped words fit to quote: labels removed, cut at a boundary, quotes balanced."""
-    return balance_quotes(clip(strip_labels(value, speaker), limit))
+    return balance_quotes(clip(strip_labels(value, speaker, answer_only=answer_only), limit))
 
 
 def _score(value: float | None) -> str:
@@ -243,7 +253,7 @@ def event_title(event: EventView) -> str:
 
 
 def _quote_of(event: EventView, limit: int = QUOTE_MAX) -> str:
-    return readable(event.quote, limit, event.speaker)
+    return readable(event.quote, limit, event.speaker, answer_only=True) or readable(event.quote, limit)
 
 
 def _claim_of(event: EventView) -> str:
