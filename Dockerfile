@@ -37,7 +37,7 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home m
     && chown monitor:monitor /data
 COPY --from=builder /opt/venv /opt/venv
 COPY schedules /app/schedules
-COPY datasette /app/datasette
+COPY monitor/datasette /app/datasette
 # Configuration is by environment only; secrets (APPRISE_URLS) come from the compose
 # env_file at run time and are never baked into the image.
 ENV PATH=/opt/venv/bin:$PATH \

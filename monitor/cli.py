@@ -473,3 +473,54 @@ def feedback_command(args: tuple[str, ...], denial_id: int | None, note: str | N
                 feedback_id = store.record_match_verdict(target, verdict, note=note, who=_analyst(who))
     what = f"denial {target}" if denial_id is not None else f"match {target}"
     click.echo(f"feedback {feedback_id}: {what} marked {verdict}")
+
+
+@cli.command("review")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback by default; anything else exposes the page).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on.")
+@handle_errors
+def review_command(db_path: Path | None, host: str, port: int) -> None:
+    """Serve the review page: denial events newest first, each denial beside the reports
+    it contradicts with the explanation highlighted, and buttons to mark a match right
+    or wrong, a denial not a denial, or add a missed report. Writing needs a login with
+    the token in $MONITOR_REVIEW_TOKEN (at least 12 characters)."""
+    from monitor.review.app import ReviewSettings, serve
+    from monitor.store import default_db_path
+
+    settings = ReviewSettings.from_env(os.environ, db_path or default_db_path())
+    with open_store(settings.db_path):
+        pass  # create or upgrade the archive now: a bad path fails here, in one line
+    click.echo(f"review page on http://{host}:{port}/ (archive {settings.db_path}); Ctrl-C stops it", err=True)
+    serve(settings, host=host, port=port)
+
+
+@cli.command("ui")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port to listen on.")
+@handle_errors
+def ui_command(db_path: Path | None, host: str, port: int) -> None:
+    """Serve the archive read-only in Datasette with the packaged canned queries
+    (the `ui` extra: pip install 'statement-monitor[ui]'), as the Docker `sql` service does."""
+    import importlib.util
+    import subprocess
+
+    from monitor.review.datasette import datasette_args
+    from monitor.store import default_db_path
+
+    if importlib.util.find_spec("datasette") is None:
+        raise ConfigError("Datasette is not installed: pip install 'statement-monitor[ui]'")
+    path = db_path or default_db_path()
+    with open_store(path) as store:
+        from monitor.lexicons import load_outlets
+
+        with store.atomic():
+            store.sync_outlets(load_outlets())
+    args = datasette_args(path, host=host, port=port)
+    click.echo(f"Datasette on http://{host}:{port}/ (read-only; archive {path}); Ctrl-C stops it", err=True)
+    try:
+        sys.exit(subprocess.call([sys.executable, "-m", "datasette", *args]))
+    except KeyboardInterrupt:
+        sys.exit(0)

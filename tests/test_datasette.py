@@ -1,4 +1,4 @@
-"""The SQL UI for real: Datasette serving a test archive with datasette/metadata.yml.
+"""The SQL UI for real: Datasette serving a test archive with monitor/datasette/metadata.yml.
 
 Datasette runs as a subprocess on 127.0.0.1 with the arguments of the compose file's
 ``sql`` service (only the paths, host and port swapped), so what is tested here is
@@ -32,7 +32,7 @@ from monitor.store.crawls import CrawlOutcome
 from monitor.timeutil import format_timestamp, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
-METADATA = ROOT / "datasette" / "metadata.yml"
+METADATA = ROOT / "monitor" / "datasette" / "metadata.yml"
 UTC = dt.timezone.utc
 
 # Real-looking URLs are only document identities stored in the archive; every request

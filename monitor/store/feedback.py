@@ -177,7 +177,48 @@ class FeedbackMixin:
             out |= {(int(a), int(b)) for a, b in rows}
         return out
 
+    def sync_outlets(self, names: dict[str, str]) -> None:
+        """Make the ``outlets`` table the given slug -> display name map (the lexicon file)."""
+        self.db.execute("DELETE FROM outlets")
+        self.db.conn.executemany("INSERT INTO outlets (slug, display_name) VALUES (?, ?)", sorted(names.items()))
+
     # -- reading ---------------------------------------------------------------------
+
+    def review_event_ids(self, limit: int = 20, offset: int = 0, *, awaiting: bool = False) -> list[int]:
+        """Denial events newest first (by their latest denial); ``awaiting``: only those
+        with a match no analyst has judged (view ``events_awaiting_review``)."""
+        if awaiting:
+            sql = "SELECT event_id FROM events_awaiting_review ORDER BY last_published DESC, event_id DESC"
+        else:
+            sql = "SELECT id FROM denial_events ORDER BY last_published DESC, id DESC"
+        return [int(r[0]) for r in self.db.execute(sql + " LIMIT ? OFFSET ?", [limit, offset])]
+
+    def review_event(self, event_id: int) -> dict[str, Any] | None:
+        """An event for the review page: its denials (rejected ones too, flagged) and every
+        match of them with both texts and the standing verdict on the pair."""
+        events = _rows(self.db.execute("SELECT * FROM denial_events WHERE id = ?", [event_id]))
+        if not events:
+            return None
+        denials = _rows(self.db.execute(
+            "SELECT x.id, x.speaker, x.cue, x.quote, x.claim, x.rejected, x.position, d.id AS document_id, d.url,"
+            " d.title, d.source, d.role, d.published, substr(d.text, 1, 1500) AS text,"
+            " (SELECT v.verdict FROM denial_verdicts v WHERE v.denial_url = d.url AND v.quote IS x.quote) AS verdict"
+            " FROM denials x JOIN documents d ON d.id = x.document_id WHERE x.event_id = ?"
+            " ORDER BY d.published, x.id", [event_id]))
+        matches = _rows(self.db.execute(
+            "SELECT m.id, m.denial_id, m.score, m.explanation, r.id AS report_id, r.url, r.title, r.source,"
+            " r.published, substr(r.text, 1, 1500) AS text, d.url AS denial_url,"
+            " (SELECT v.verdict FROM match_verdicts v WHERE v.denial_url = d.url AND v.report_url = r.url) AS verdict"
+            " FROM matches m JOIN denials x ON x.id = m.denial_id JOIN documents d ON d.id = x.document_id"
+            " JOIN documents r ON r.id = m.report_id WHERE x.event_id = ? ORDER BY m.score DESC, r.published, m.id",
+            [event_id]))
+        urls = sorted({d["url"] for d in denials})
+        marks = ",".join("?" for _ in urls)
+        missed = _rows(self.db.execute(
+            f"SELECT * FROM feedback WHERE verdict = 'missed' AND denial_url IN ({marks}) ORDER BY id", urls)) \
+            if urls else []
+        return {"event": events[0], "denials": denials, "matches": matches, "missed": missed}
+
 
     def feedback_rows(self, *, since: str | None = None) -> list[dict[str, Any]]:
         """Every verdict, oldest first (``since``: created at or after)."""
