@@ -244,17 +244,24 @@ def sources_command(db_path: Path | None, sources_path: Path | None, as_json: bo
 @handle_errors
 def status_command(db_path: Path | None, check: bool, as_json: bool) -> None:
     """Per-source health, archive counts, pending and failed alerts."""
+    import datetime as dt
+
+    from monitor.alerts.latency import latency_line, latency_summary
     from monitor.health import assess_health
+    from monitor.timeutil import format_timestamp, utcnow
 
     with open_store(db_path) as store:
         status = assess_health(store)
+        # issue 19: latency per stage of the alerts queued in the last day
+        latency = latency_summary(store.latency_rows(format_timestamp(utcnow() - dt.timedelta(days=1))))
     if as_json:
-        click.echo(json.dumps(status, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({**status, "latency": latency}, indent=2, ensure_ascii=False))
     else:
         click.echo(status["summary"])
         click.echo("  " + status["daemon_line"])
         for line in status["details"]:
             click.echo("  " + line)
+        click.echo("  " + latency_line(latency))
     if check and not status["healthy"]:
         sys.exit(1)
 
