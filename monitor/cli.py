@@ -366,7 +366,7 @@ def alerts_send_command(db_path: Path | None, apprise_config: Path | None) -> No
 
 @alerts_group.command("list")
 @db_option
-@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed"]), default=None,
+@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed", "withdrawn"]), default=None,
               help="Only alerts with this status.")
 @click.option("--limit", type=int, default=50, show_default=True, help="At most this many, newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -449,6 +449,7 @@ def feedback_command(args: tuple[str, ...], denial_id: int | None, note: str | N
     is labelled data in the shared format (denial_url, contradicts, not_contradicts),
     or with --flat one line per verdict (denial url, report url, verdict, note, who, when).
     """
+    from monitor.alerts.delivery import refresh_unsent_alerts
     from monitor.review.export import flat_lines, gold_lines
 
     if args[:1] == ("export",):
@@ -478,6 +479,7 @@ def feedback_command(args: tuple[str, ...], denial_id: int | None, note: str | N
                 feedback_id = store.record_denial_verdict(target, verdict, note=note, who=_analyst(who))
             else:
                 feedback_id = store.record_match_verdict(target, verdict, note=note, who=_analyst(who))
+            refresh_unsent_alerts(store)  # an alert queued before the verdict must not say otherwise
     what = f"denial {target}" if denial_id is not None else f"match {target}"
     click.echo(f"feedback {feedback_id}: {what} marked {verdict}")
 

@@ -189,3 +189,21 @@ def test_export_gold_and_flat_jsonl(loaded: Path, tmp_path: Path) -> None:
         (WAPO_REPORT, "wrong", None, "ana"), (RELAY, "right", "same call", "ana"),
         ("https://missed.example/report", "missed", None, "ana")]
     assert all(f["when"] for f in flat)
+
+
+def test_verdict_rewrites_an_alert_queued_before_it_or_withdraws_it(loaded: Path) -> None:
+    with Store.open(loaded) as store:
+        events = [int(r[0]) for r in store.db.execute("SELECT DISTINCT event_id FROM denials")]
+        with store.atomic():
+            assert queue_event_alerts(store, events, now=parse_timestamp("2024-11-11T12:00:00Z")) == 1
+        assert WAPO_REPORT in store.list_alerts()[0]["body_text"]
+        wapo, relay = match_id(store, TRANSCRIPT, WAPO_REPORT), match_id(store, TRANSCRIPT, RELAY)
+    assert run(loaded, "feedback", str(wapo), "wrong")[0] == 0
+    with Store.open(loaded) as store:
+        [alert] = store.list_alerts()
+        assert alert["status"] == "pending" and WAPO_REPORT not in alert["body_text"]
+        assert RELAY in alert["body_text"] and "Contradicted reports (1)" in alert["body_text"]
+    assert run(loaded, "feedback", str(relay), "wrong")[0] == 0
+    with Store.open(loaded) as store:
+        [alert] = store.list_alerts()
+        assert alert["status"] == "withdrawn" and "rejected" in alert["last_error"]

@@ -213,6 +213,37 @@ def queue_event_alerts(store: Any, event_ids: Iterable[int], *, now: dt.datetime
     return added
 
 
+def refresh_unsent_alerts(store: Any, *, now: dt.datetime | None = None) -> int:
+    """Re-render every alert not yet tried from its event's current state; return how many changed.
+
+    Called after an analyst's verdict (issue 19): a match marked wrong, or a denial
+    marked not a denial, must not reach anyone through an alert queued before the
+    verdict. An alert left with no contradicted report is ``withdrawn``. Does not commit.
+    """
+    stamp = format_timestamp(now or utcnow())
+    outlets = load_outlets()
+    changed = 0
+    for alert in store.unsent_event_alerts():
+        view = event_view(store, int(alert["event_id"]), outlets) if alert["event_id"] is not None else None
+        listed = set(json.loads(alert["reports"] or "[]"))
+        if view is None or not view.reports:
+            changed += store.withdraw_alert(alert["id"], "withdrawn: analysts rejected what it reported", stamp)
+            continue
+        if alert["kind"] == "denial":
+            rendered = render_event(view)
+            reports = [r.url for r in view.reports]
+        else:
+            kept = [r for r in view.reports if r.url in listed]
+            if not kept:
+                changed += store.withdraw_alert(alert["id"], "withdrawn: analysts rejected what it reported", stamp)
+                continue
+            rendered, reports = render_followup(view, kept), [r.url for r in kept]
+        changed += store.update_unsent_alert(
+            alert["id"], title=rendered.title, body_text=rendered.text, body_markdown=rendered.markdown,
+            body_html=rendered.html, denials=[s.url for s in view.sources], reports=reports, now=stamp)
+    return changed
+
+
 def _queue(store: Any, key: str, kind: str, event_id: int | None, r: Rendered, denials: list[str],
            reports: list[str], stamp: str, not_before: str | None = None) -> int | None:
     return store.queue_alert(key=key, kind=kind, tag=KIND_TAGS.get(kind, kind), title=r.title,  # type: ignore[no-any-return]

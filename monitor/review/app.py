@@ -38,6 +38,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from monitor.alerts.delivery import refresh_unsent_alerts
 from monitor.alerts.formatting import clip, readable, when
 from monitor.errors import ConfigError, InputError
 from monitor.lexicons import display_name, load_outlets
@@ -221,12 +222,16 @@ def create_app(settings: ReviewSettings) -> Starlette:
                 with store.atomic():
                     if kind == "match":
                         store.record_match_verdict(target, verdict, note=note, who=who, via="review")
-                        return f"Match {target} marked {verdict}."
-                    if kind == "denial":
+                        done = f"Match {target} marked {verdict}."
+                    elif kind == "denial":
                         store.record_denial_verdict(target, verdict, note=note, who=who, via="review")
-                        return f"Denial {target} marked {verdict}."
-                    store.record_missed_report(target, fields.get("url", ""), note=note, who=who, via="review")
-                    return "Missed report recorded."
+                        done = f"Denial {target} marked {verdict}."
+                    else:
+                        store.record_missed_report(target, fields.get("url", ""), note=note, who=who, via="review")
+                        return "Missed report recorded."
+                    # an alert queued before the verdict must not say otherwise
+                    refresh_unsent_alerts(store)
+                    return done
 
         if kind not in ("match", "denial", "missed"):
             return PlainTextResponse("Not found", status_code=404)

@@ -19,7 +19,8 @@ from monitor.timeutil import now_iso
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-ALERT_STATUSES = ("pending", "sending", "sent", "failed")
+#: ``withdrawn``: never delivered because analysts rejected everything it reported (issue 19).
+ALERT_STATUSES = ("pending", "sending", "sent", "failed", "withdrawn")
 
 
 def _rows(cursor: Any) -> list[dict[str, Any]]:
@@ -90,6 +91,19 @@ class OutboxMixin:
             " reports = ?, updated_at = ? WHERE id = ? AND status = 'pending' AND attempts = 0",
             [title, body_text, body_markdown, body_html, json.dumps(sorted(set(denials)), ensure_ascii=False),
              json.dumps(sorted(set(reports)), ensure_ascii=False), now, alert_id])
+        return cur.rowcount == 1
+
+    def unsent_event_alerts(self) -> list[dict[str, Any]]:
+        """Event alerts and follow-ups nobody has tried to deliver yet, oldest first."""
+        return _rows(self.db.execute(
+            "SELECT id, key, kind, event_id, denials, reports FROM alerts WHERE kind IN ('denial', 'followup')"
+            " AND status = 'pending' AND attempts = 0 ORDER BY id"))
+
+    def withdraw_alert(self, alert_id: int, reason: str, now: str) -> bool:
+        """Never deliver this alert (still unsent); kept in the outbox with the reason."""
+        cur = self.db.execute(
+            "UPDATE alerts SET status = 'withdrawn', last_error = ?, updated_at = ?, next_attempt_at = NULL"
+            " WHERE id = ? AND status = 'pending' AND attempts = 0", [reason, now, alert_id])
         return cur.rowcount == 1
 
     # -- latency per stage (issue 19) ------------------------------------------------
