@@ -116,12 +116,14 @@ class AlertHooks:
 
 
 def default_alert_hooks(env: dict[str, str] | None = None) -> AlertHooks:
-    """``monitor.alerts.delivery``: ``send_pending`` with the configured notifier, and ``queue_digest``.
+    """``send_pending`` (``monitor.alerts.delivery``) with the configured notifier, and ``queue_digest``
+    (``monitor.alerts.digest``).
 
     The environment is read once, here: a bad ``APPRISE_URLS``, Apprise config file or
     retry setting fails now (``ConfigError``, exit 2), not at the first alert.
     """
-    from monitor.alerts.delivery import RetryPolicy, notifier_from_env, queue_digest, send_pending
+    from monitor.alerts.delivery import RetryPolicy, notifier_from_env, send_pending
+    from monitor.alerts.digest import queue_digest
 
     snapshot = dict(os.environ if env is None else env)
     policy = RetryPolicy.from_env(snapshot)

@@ -17,7 +17,7 @@ import pytest
 from monitor.detect import cues as denial_cues
 from monitor.text import entities
 from monitor.match import features
-from monitor.text.lowercase_regex import _FOLDED_ONLY, _Exact
+from monitor.text.lowercase_regex import FOLDED_ONLY, Exact
 from monitor.models import Denial, Document
 from monitor.text.prefix_trie import phrase_pattern
 
@@ -68,7 +68,7 @@ def test_lower_casing_keeps_the_classes_the_token_scans_rely_on() -> None:
 
 def test_ignorecase_is_lower_casing_outside_the_folded_only_letters() -> None:
     """For every letter the features' patterns spell, IGNORECASE matches exactly the
-    characters whose ``lower()`` is that letter, once ``_FOLDED_ONLY`` letters and those whose
+    characters whose ``lower()`` is that letter, once ``FOLDED_ONLY`` letters and those whose
     lower case is longer (which take the IGNORECASE path) are excluded."""
     every = "".join(chr(cp) for cp in range(sys.maxunicode + 1) if not 0xD800 <= cp <= 0xDFFF)
     by_lower: dict[str, set[str]] = {}
@@ -79,7 +79,7 @@ def test_ignorecase_is_lower_casing_outside_the_folded_only_letters() -> None:
     for letter in sorted(letters):
         matched = {m.group() for m in re.finditer(re.escape(letter), every, re.IGNORECASE)}
         lowered = by_lower[letter]
-        assert {c for c in matched - lowered if not _FOLDED_ONLY.search(c) and len(c.lower()) == 1} == set(), letter
+        assert {c for c in matched - lowered if not FOLDED_ONLY.search(c) and len(c.lower()) == 1} == set(), letter
         assert lowered <= matched, letter
 
 
@@ -88,7 +88,7 @@ def test_exact_lower_regex_matches_like_ignorecase(text: str) -> None:
     for rx in (features._COVER, features._CONFIRMED):
         slow = re.compile(rx.pattern, re.IGNORECASE)
         assert [m.span() for m in rx.finditer(text)] == [m.span() for m in slow.finditer(text)]
-    assert isinstance(features._COVER, _Exact)
+    assert isinstance(features._COVER, Exact)
 
 
 @pytest.mark.parametrize("text", TRICKY + ["It is untrue.", "Такого не было", "nothing", "disinformation"])
@@ -97,7 +97,7 @@ def test_cue_stem_automaton_finds_any_stem(text: str) -> None:
     expected = any(stem in low for stem in denial_cues._PREFILTER_STEMS) or any(
         denial_cues._PREFILTER_CONTEXT[m.group()].search(low, max(0, m.start() - 20), m.start())
         for m in denial_cues._PREFILTER_LOOSE.finditer(low))
-    assert denial_cues._has_cue_stem(text) == expected
+    assert denial_cues.has_cue_stem(text) == expected
 
 
 def _seed(store) -> tuple[list[int], list[int]]:

@@ -346,10 +346,3 @@ def send_test(notifier: Notifier, *, now: dt.datetime | None = None, timeout: fl
 def notifier_from_env(environ: Mapping[str, str] | None = None, config_path: str | None = None) -> Notifier:
     """The notifier configured by ``APPRISE_URLS`` / ``MONITOR_APPRISE_CONFIG`` (for the daemon)."""
     return Notifier.from_env(environ, config_path)
-
-
-def queue_digest(store: Any, now: dt.datetime) -> int | None:
-    """Queue the daily digest (see ``monitor.alerts.digest``); idempotent per UTC day."""
-    from monitor.alerts.digest import queue_digest as _queue_digest
-
-    return _queue_digest(store, now)

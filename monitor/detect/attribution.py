@@ -1,13 +1,13 @@
 """Which speaker a denial cue belongs to.
 
-Its job: the per-sentence record the detector works on (``_Sentence``), quotation
-tracking (``_enclosing_quote``, ``_quote_open``, ``_quote_delta``), and the
-attribution rules: a cue's speaker inside its own sentence (``_pick_speaker``), from
-the transcript turn or the neighbouring sentences (``_context_speaker``), or from the
-headline (``_title_speaker``).
+Its job: the per-sentence record the detector works on (``Sentence``), quotation
+tracking (``_enclosing_quote``, ``quote_open``, ``quote_delta``), and the
+attribution rules: a cue's speaker inside its own sentence (``pick_speaker``), from
+the transcript turn or the neighbouring sentences (``context_speaker``), or from the
+headline (``title_speaker``).
 
 It must not find mentions or cues (``speakers`` and ``denial_cues`` do, and fill the
-``_Sentence``), filter speakers by nationality, or build ``Denial`` records.
+``Sentence``), filter speakers by nationality, or build ``Denial`` records.
 """
 
 from __future__ import annotations
@@ -15,29 +15,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from monitor.detect.cues import _NAMING_PARTICIPLE, _NAMING_VERB
+from monitor.detect.cues import NAMING_PARTICIPLE, NAMING_VERB
 from monitor.text.entities import ConceptMatch
-from monitor.text.lowercase_regex import _rx
-from monitor.detect.speakers import _Mention
+from monitor.text.lowercase_regex import phrase_rx
+from monitor.detect.speakers import Mention
 
 _I = re.IGNORECASE
 
 
 @dataclass
-class _Sentence:
+class Sentence:
     idx: int
     start: int  # offset in the document text (title sentences: 0)
     text: str
     is_title: bool
     concepts: list[ConceptMatch]
-    mentions: list[_Mention]
+    mentions: list[Mention]
     turn_speaker: str | None = None  # speaker of the transcript turn this sentence is in
     is_question: bool = False
     in_quote: bool = False  # starts inside a quotation opened in an earlier sentence
     cues: list[tuple[str, int, int, str]] = field(default_factory=list)
 
 
-def _pick_speaker(s: _Sentence, cue_start: int, cue_end: int, cls: str) -> tuple[str | None, bool]:
+def pick_speaker(s: Sentence, cue_start: int, cue_end: int, cls: str) -> tuple[str | None, bool]:
     """The speaker of a cue inside its own sentence: (speaker, explicit) or (None, False).
 
     Reported-denial verbs take their subject (the mention before the verb, or one right
@@ -54,15 +54,15 @@ def _pick_speaker(s: _Sentence, cue_start: int, cue_end: int, cls: str) -> tuple
         # named inside the denied claim.
         verbs = [c for c in s.cues if c[0] == "verb" and c[2] <= cue_start]
         if verbs and _enclosing_quote(s.text, cue_start) is None:
-            spk, explicit = _pick_speaker(s, verbs[-1][1], verbs[-1][2], "verb")
+            spk, explicit = pick_speaker(s, verbs[-1][1], verbs[-1][2], "verb")
             if spk:
                 return spk, explicit
-    naming = [m for m in _NAMING_VERB.finditer(s.text, 0, cue_start)]
+    naming = [m for m in NAMING_VERB.finditer(s.text, 0, cue_start)]
     participle = False
     if cls != "verb" and naming:
         # "X called Y's statement a lie" / «X назвал заявления Y ложью»: X speaks.
         cls, cue_start, cue_end = "verb", naming[-1].start(), naming[-1].end()
-        participle = bool(_NAMING_PARTICIPLE.match(naming[-1].group()))
+        participle = bool(NAMING_PARTICIPLE.match(naming[-1].group()))
     if cls != "verb":
         # "X said that <Ukraine's claims> were untrue" / «В Минобороны заявили, что сообщения
         # украинской стороны ... не соответствуют действительности»: the cue is inside the
@@ -97,7 +97,7 @@ def _pick_speaker(s: _Sentence, cue_start: int, cue_end: int, cls: str) -> tuple
     return best.speaker, True
 
 
-_SPEECH_THAT = _rx(r"\b(?:said|says|stated|states|insisted|stressed|noted|told\s+(?:\w+\s+){0,3}?|wrote|writes|declared|заявил\w*|сообщил\w*|подчеркнул\w*|отметил\w*|написал\w*|уверен\w*)\s*,?\s+(?:that|что)\b", _I)
+_SPEECH_THAT = phrase_rx(r"\b(?:said|says|stated|states|insisted|stressed|noted|told\s+(?:\w+\s+){0,3}?|wrote|writes|declared|заявил\w*|сообщил\w*|подчеркнул\w*|отметил\w*|написал\w*|уверен\w*)\s*,?\s+(?:that|что)\b", _I)
 
 _QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“"}
 
@@ -119,7 +119,7 @@ def _enclosing_quote(text: str, pos: int) -> tuple[int, int] | None:
     return None
 
 
-def _quote_delta(text: str, inside: bool) -> bool:
+def quote_delta(text: str, inside: bool) -> bool:
     """Whether a quotation is still open after ``text``, given ``inside`` before it."""
     for ch in text:
         if ch in "“«":
@@ -131,24 +131,24 @@ def _quote_delta(text: str, inside: bool) -> bool:
     return inside
 
 
-def _quote_open(text: str) -> bool:
+def quote_open(text: str) -> bool:
     """Whether ``text`` opens a quotation it does not close."""
     return text.count("“") + text.count("«") > text.count("”") + text.count("»") or text.count('"') % 2 == 1
 
 
-def _context_speaker(sents: list[_Sentence], i: int) -> str | None:
+def context_speaker(sents: list[Sentence], i: int) -> str | None:
     """Speaker of an unattributed quote: the transcript turn, the next sentence's
     attribution ("…untrue.” Peskov said."), else the last attributed speaker up to
     three sentences back."""
     s = sents[i]
     if s.turn_speaker:
         return s.turn_speaker
-    if s.in_quote or _quote_open(s.text) or re.search(r"[\"”»’]\s*$", s.text):
+    if s.in_quote or quote_open(s.text) or re.search(r"[\"”»’]\s*$", s.text):
         # A quote split across sentences: its attribution follows the closing mark.
         for j in range(i + 1, min(len(sents), i + 4)):
             nxt = sents[j]
             close = max(nxt.text.rfind("”"), nxt.text.rfind("»"), nxt.text.rfind('"'))
-            if j == i + 1 and not _quote_open(s.text) and not s.in_quote:
+            if j == i + 1 and not quote_open(s.text) and not s.in_quote:
                 close = 0
             if close < 0 and nxt.in_quote:
                 continue  # the quotation goes on
@@ -165,7 +165,7 @@ def _context_speaker(sents: list[_Sentence], i: int) -> str | None:
         if named and verbs and sents[j].turn_speaker is None:
             # "X denied rumours about Y's resignation. 'No, that is not so,' he said": the
             # pronoun is the denier (the verb's subject), not the person the claim is about.
-            spk, _ = _pick_speaker(sents[j], verbs[0][1], verbs[0][2], "verb")
+            spk, _ = pick_speaker(sents[j], verbs[0][1], verbs[0][2], "verb")
             if spk:
                 return spk
         if named:
@@ -175,7 +175,7 @@ def _context_speaker(sents: list[_Sentence], i: int) -> str | None:
     return None
 
 
-def _title_speaker(sents: list[_Sentence]) -> str | None:
+def title_speaker(sents: list[Sentence]) -> str | None:
     for s in sents:
         if s.is_title:
             named = [m.speaker for m in s.mentions if m.speaker]

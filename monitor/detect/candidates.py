@@ -6,7 +6,7 @@ involvement cues, find the denied claim (``_claim_for``: the verb's object, the
 question asked, a report named nearby, or the headline) and score the candidate.
 
 It must not merge candidates, look up the gazetteer, split sentences or build
-``Denial`` records; it reads the ``_Sentence`` list the detector prepared.
+``Denial`` records; it reads the ``Sentence`` list the detector prepared.
 """
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from monitor.detect.attribution import _context_speaker, _pick_speaker, _quote_open, _Sentence, _title_speaker
-from monitor.detect.cues import _BARE_NO, _CLAIM_NOUN, _FUTURE, _NAMING, _QUESTION_CTX, _REPORTED
+from monitor.detect.attribution import context_speaker, pick_speaker, quote_open, Sentence, title_speaker
+from monitor.detect.cues import BARE_NO, CLAIM_NOUN, FUTURE, NAMING, QUESTION_CTX, REPORTED
 from monitor.models import Document
-from monitor.detect.speakers import _FOREIGN, _SPEAKER_CONCEPTS
+from monitor.detect.speakers import FOREIGN, SPEAKER_CONCEPTS
 
 
 @dataclass
-class _Cand:
+class Cand:
     cls: str
     cue: str
-    sent: _Sentence
+    sent: Sentence
     speaker: str
     speaker_sure: bool
     claim: str
@@ -37,7 +37,7 @@ class _Cand:
     other_claims: list[str] = field(default_factory=list)
 
 
-def _claim_for(sents: list[_Sentence], i: int, cls: str, cue_end: int, cue_start: int) -> tuple[str, set[str], bool]:
+def _claim_for(sents: list[Sentence], i: int, cls: str, cue_end: int, cue_start: int) -> tuple[str, set[str], bool]:
     """(claim text, its concept ids, whether a report/question context was found)."""
     s = sents[i]
     if cls == "verb":
@@ -58,22 +58,22 @@ def _claim_for(sents: list[_Sentence], i: int, cls: str, cue_end: int, cue_start
     content = {
         c.concept
         for c in s.concepts
-        if c.concept not in _SPEAKER_CONCEPTS and not (c.start < cue_end and cue_start < c.end)
+        if c.concept not in SPEAKER_CONCEPTS and not (c.start < cue_end and cue_start < c.end)
     }
     outside_cue = s.text[:cue_start] + " " + s.text[cue_end:]
-    if cls != "verb" and _CLAIM_NOUN.search(outside_cue) and len(content) >= 2:
+    if cls != "verb" and CLAIM_NOUN.search(outside_cue) and len(content) >= 2:
         return s.text, {c.concept for c in s.concepts}, True
     for j in range(i - 1, max(-1, i - 5), -1):
         p = sents[j]
         if p.is_title:
             continue
-        if (p.is_question or _QUESTION_CTX.search(p.text)) and any(
+        if (p.is_question or QUESTION_CTX.search(p.text)) and any(
             not c.concept.startswith("person:peskov") for c in p.concepts
         ):
             return p.text, {c.concept for c in p.concepts}, True
     for p in sents:
         if p.is_title and p.idx != i:
-            return p.text, {c.concept for c in p.concepts}, bool(_CLAIM_NOUN.search(p.text))
+            return p.text, {c.concept for c in p.concepts}, bool(CLAIM_NOUN.search(p.text))
     if i > 0:
         p = sents[i - 1]
         return p.text, {c.concept for c in p.concepts}, False
@@ -86,12 +86,12 @@ _ASKED = re.compile(r"\b(?:asked\s+(?:[\w.]+\s+){0,3}?(?:whether|if|about|why|ho
                     r"|\bна\s+вопрос\w*\s+(?:о\s+том,?\s+)?(?:(?:ли|как|почему)\s+)?", re.IGNORECASE)
 
 
-def _question_after(sents: list[_Sentence], i: int, cue_end: int) -> tuple[str, set[str], bool] | None:
+def _question_after(sents: list[Sentence], i: int, cue_end: int) -> tuple[str, set[str], bool] | None:
     """The question put to the speaker when it follows the answer: in the cue's sentence,
     or in the one where the quotation that holds the cue closes."""
     s = sents[i]
     spans = [(s, cue_end)]
-    if _quote_open(s.text) or s.in_quote:
+    if quote_open(s.text) or s.in_quote:
         for j in range(i + 1, min(len(sents), i + 3)):
             nxt = sents[j]
             close = max(nxt.text.rfind("”"), nxt.text.rfind("»"), nxt.text.rfind('"'))
@@ -129,12 +129,12 @@ _SELF_STANDING = re.compile(r"причаст", re.IGNORECASE)
 _BASE_CONF = {"strong": 0.9, "verb": 0.85, "event": 0.75, "weak": 0.7, "involvement": 0.7}
 
 
-def _candidates(sents: list[_Sentence], doc: Document) -> list[_Cand]:
-    cands: list[_Cand] = []
+def find_candidates(sents: list[Sentence], doc: Document) -> list[Cand]:
+    cands: list[Cand] = []
     cue_sents = {s.idx: s.cues for s in sents if s.cues}
     if not cue_sents:
         return []
-    title_spk = _title_speaker(sents)
+    title_spk = title_speaker(sents)
     title_cued = any(p.is_title and p.cues for p in sents)
     year = doc.published.year if doc.published else None
     for idx, cues in cue_sents.items():
@@ -144,23 +144,23 @@ def _candidates(sents: list[_Sentence], doc: Document) -> list[_Cand]:
             # denial of another time recalled in passing by a report asserting its claim.
             continue
         for cls, cs, ce, word in cues:
-            spk, explicit = _pick_speaker(s, cs, ce, cls)
+            spk, explicit = pick_speaker(s, cs, ce, cls)
             sure = explicit and bool(spk)
             if not spk:  # no mention, or a pronoun
-                spk = s.turn_speaker or _context_speaker(sents, idx)
+                spk = s.turn_speaker or context_speaker(sents, idx)
                 sure = spk is not None
-            if not spk and title_spk and title_spk != _FOREIGN and doc.role == "official":
+            if not spk and title_spk and title_spk != FOREIGN and doc.role == "official":
                 spk, sure = title_spk, False
-            if not spk or spk == _FOREIGN:
+            if not spk or spk == FOREIGN:
                 continue
             claim, claim_cons, has_ctx = _claim_for(sents, idx, cls, ce, cs)
-            if _BARE_NO.match(word) and not (has_ctx and _REPORTED.search(claim) and not _FUTURE.search(claim)):
+            if BARE_NO.match(word) and not (has_ctx and REPORTED.search(claim) and not FUTURE.search(claim)):
                 continue
             conf = _BASE_CONF[cls]
-            if cls == "weak" and not (_CLAIM_NOUN.search(s.text) or _NAMING.search(s.text[max(0, cs - 60) : cs])):
+            if cls == "weak" and not (CLAIM_NOUN.search(s.text) or NAMING.search(s.text[max(0, cs - 60) : cs])):
                 continue
             if cls in ("event", "involvement"):
-                if _FUTURE.search(s.text[max(0, cs - 40) : ce + 20]):
+                if FUTURE.search(s.text[max(0, cs - 40) : ce + 20]):
                     continue
             # «не причастны» says what it denies (responsibility for an incident): unlike "was
             # not involved in the talks" it needs no report or question around it.
@@ -171,7 +171,7 @@ def _candidates(sents: list[_Sentence], doc: Document) -> list[_Cand]:
                 if not (support or has_ctx):
                     # The report may come after the denial: "Media reported on Tuesday that ..."
                     has_ctx = any(
-                        _QUESTION_CTX.search(sents[j].text) and _CLAIM_NOUN.search(sents[j].text)
+                        QUESTION_CTX.search(sents[j].text) and CLAIM_NOUN.search(sents[j].text)
                         for j in range(idx + 1, min(len(sents), idx + 4))
                     )
                 if not (support or has_ctx):
@@ -181,5 +181,5 @@ def _candidates(sents: list[_Sentence], doc: Document) -> list[_Cand]:
             if not sure:
                 conf -= 0.25
             from_title = s.is_title or any(p.is_title and p.text == claim for p in sents)
-            cands.append(_Cand(cls, word, s, spk, sure, claim, claim_cons, s.text, round(min(conf, 1.0), 2), [word], from_title))
+            cands.append(Cand(cls, word, s, spk, sure, claim, claim_cons, s.text, round(min(conf, 1.0), 2), [word], from_title))
     return cands

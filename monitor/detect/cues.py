@@ -3,8 +3,8 @@
 Its job: the cue grammar (``strong``, ``verb``, ``weak``, ``event``, ``involvement``
 regexes), the guards that veto ordinary negation, no-comment and "neither confirm nor
 deny", the context patterns the cues need (a claim noun, a naming verb, a question or
-report), the cheap literal prefilter (``_has_cue_stem``, an Aho-Corasick automaton of stems) and
-``_find_cues``, which lists the unguarded cues of one sentence.
+report), the cheap literal prefilter (``has_cue_stem``, an Aho-Corasick automaton of stems) and
+``find_cues``, which lists the unguarded cues of one sentence.
 
 It must not attribute cues to speakers, look up the gazetteer, split text into
 sentences or build ``Denial`` records; it works on one string at a time. Keep the
@@ -18,13 +18,13 @@ from collections.abc import Iterable
 
 import ahocorasick
 
-from monitor.text.lowercase_regex import _rx
+from monitor.text.lowercase_regex import phrase_rx
 
 _I = re.IGNORECASE
 
 # --------------------------------------------------------------------------- cues
 
-_STRONG = _rx(
+_STRONG = phrase_rx(
     r"""(?x)
     \b(?:completely\s+|absolutely\s+|simply\s+|totally\s+|entirely\s+)?untrue\b
   | \bnot\s+(?:\w+\s+)?true\b
@@ -81,7 +81,7 @@ _STRONG = _rx(
     _I,
 )
 
-_VERB = _rx(
+_VERB = phrase_rx(
     r"""(?x)
     \b(?:den(?:y|ies|ied|ying)|refut\w+|rebut\w*|debunk\w*|dismiss(?:es|ed|ing)?|reject(?:s|ed|ing)?|rebuff\w*
        |brush(?:ed|es|ing)?\s+(?:off|aside)|scoff(?:ed|s|ing)?\s+at|laugh(?:ed|s|ing)?\s+off|denounc\w+
@@ -95,7 +95,7 @@ _VERB = _rx(
     _I,
 )
 
-_WEAK = _rx(
+_WEAK = phrase_rx(
     r"""(?x)
     \bprovocation\w* | \bconspiracy\s+theor(?:y|ies)\b | \bmisleading\b | \bsmear\b | \bmyths?\b | \bstag(?:ed|ing)\b
   | \bdistort\w* | \bискаж\w* | \bфантази\w* | \bмистификац\w* | \bmystification\b | \bmanipulat\w+ | \binvention\b | \bfair(?:y|ies)[\s-]?tales?\b
@@ -106,7 +106,7 @@ _WEAK = _rx(
     _I,
 )
 
-_EVENT = _rx(
+_EVENT = phrase_rx(
     r"""(?x)
     \bthere\s+(?:was|were|has\s+been|have\s+been|had\s+been)\s+no\s+(?:\w+\s+){0,3}?(?:conversations?|calls?|contacts?|meetings?|talks|negotiations|deals?|agreements?|strikes?|attacks?|plans?)\b
   | \bno\s+such\s+(?:\w+\s+)?(?:calls?|conversations?|meetings?|contacts?|talks)\s+(?:\w+\s+)?(?:took\s+place|happened|occurred|was\s+held)
@@ -132,7 +132,7 @@ _EVENT = _rx(
     _I,
 )
 
-_INVOLVEMENT = _rx(
+_INVOLVEMENT = phrase_rx(
     r"""(?x)
     \b(?:russia|moscow|the\s+kremlin|kremlin|we|russian\s+\w+|it)\b[^.;:]{0,40}?\b(?:is|was|were|are|has\s+been|have\s+been)?\s*(?:not|never)\s+(?:involved|guilty|to\s+blame|behind|responsible)\b
   | \b(?:russia|moscow|the\s+kremlin|kremlin|we|russian\s+\w+)\b[^.;:]{0,40}?\b(?:has|have|had)\s+nothing\s+to\s+do\s+with\b
@@ -204,7 +204,7 @@ _PREFILTER = _automaton(sorted(set(_PREFILTER_STEMS)))
 _PREFILTER_LOOSE = re.compile("|".join(re.escape(k) for k in sorted(_PREFILTER_CONTEXT, key=len, reverse=True)))
 
 
-def _has_cue_stem(text: str) -> bool:
+def has_cue_stem(text: str) -> bool:
     if not text:
         return False
     low = text.lower()
@@ -218,7 +218,7 @@ def _has_cue_stem(text: str) -> bool:
 
 # --------------------------------------------------------------------------- guards
 
-_GUARD_NEGATED_VERB = _rx(
+_GUARD_NEGATED_VERB = phrase_rx(
     r"""(?x)
     (?:\bnot|n't|\bnever|\bneither|\bnor|\bno|\brefused\s+to|\bdeclined\s+to|\bwithout)\s+(?:\w+\s+){0,2}$
   | (?:\bpas|\bjamais|\bnicht|\bnie|\bnoch\s+nicht)\s+(?:\w+\s+){0,2}$
@@ -228,12 +228,12 @@ _GUARD_NEGATED_VERB = _rx(
     """,
     _I,
 )
-_GUARD_AFTER_VERB = _rx(
+_GUARD_AFTER_VERB = phrase_rx(
     r"^\w*\s+(?:entry|access|visas?|bail|permission|the\s+right|accreditation|a\s+visa|him|her|them|the\s+request|the\s+proposal|the\s+offer|the\s+plan|the\s+idea)\b"
     r"|^\w*\s+(?:или|or)\s+(?:подтверд|confirm)",
     _I,
 )
-_GUARD_SENTENCE = _rx(
+_GUARD_SENTENCE = phrase_rx(
     r"""(?x)
     \bfalse\s+flag\b | фейков\s+больше | больше\s+фейков | много\s+фейков | \blots\s+of\s+fakes?\b
   | борьб\w+\s+с\s+фейк\w* | закон\w*\s+о\s+фейк\w* | распространени\w+\s+(?:заведомо\s+ложн|фейк)\w*
@@ -243,10 +243,10 @@ _GUARD_SENTENCE = _rx(
     """,
     _I,
 )
-_NEGATED_NOUN = _rx(r"\b(?:not|no|isn't|wasn't)\s+(?:a\s+|an\s+)?(?:fake|lie|fiction|hoax)\b|\bне\s+фейк\w*", _I)
+_NEGATED_NOUN = phrase_rx(r"\b(?:not|no|isn't|wasn't)\s+(?:a\s+|an\s+)?(?:fake|lie|fiction|hoax)\b|\bне\s+фейк\w*", _I)
 
 #: A report, claim or allegation named as the object of a denial.
-_CLAIM_NOUN = _rx(
+CLAIM_NOUN = phrase_rx(
     r"""(?x)
     \b(?:reports?|reporting|reported|claims?|claimed|allegations?|alleged|allegedly|accusations?|accused|charges|suggestions?
        |rumou?rs?|speculations?|stor(?:y|ies)|articles?|publications?|information|assertions?|statements?|media
@@ -259,12 +259,12 @@ _CLAIM_NOUN = _rx(
     """,
     _I,
 )
-_NAMING = _rx(r"\b(?:назвал\w*|назвав\w*|называ\w+|квалифицир\w+|called|calling|branded|termed|labell?ed|described|dubbed|as)\b", _I)
+NAMING = phrase_rx(r"\b(?:назвал\w*|назвав\w*|называ\w+|квалифицир\w+|called|calling|branded|termed|labell?ed|described|dubbed|as)\b", _I)
 
-_NAMING_VERB = _rx(r"\b(?:назвал\w*|назвав\w*|называ\w+|called|calling|calls|branded|branding|brands|termed|terming|labell?ed|labell?ing|dubbed|dubbing)\b", _I)
+NAMING_VERB = phrase_rx(r"\b(?:назвал\w*|назвав\w*|называ\w+|called|calling|calls|branded|branding|brands|termed|terming|labell?ed|labell?ing|dubbed|dubbing)\b", _I)
 #: A participle naming verb ("..., calling the report a canard", «..., назвав их фейком») shares the main clause subject.
-_NAMING_PARTICIPLE = _rx(r"^(?:calling|branding|terming|labell?ing|dubbing|назвав\w*|называя)$", _I)
-_QUESTION_CTX = _rx(
+NAMING_PARTICIPLE = phrase_rx(r"^(?:calling|branding|terming|labell?ing|dubbing|назвав\w*|называя)$", _I)
+QUESTION_CTX = phrase_rx(
     r"""(?x)
     \b(?:asked|question|questions|asking|reported|reports?|claims?|claimed|alleged|allegedly|according\s+to|wrote|writes|published|citing)\b
   | \b(?:commenting|in\s+response\s+to|responding\s+to|accus\w+|allegations?)\b
@@ -276,13 +276,13 @@ _QUESTION_CTX = _rx(
 #: Plans and intentions: an event cue under them ("will not meet") denies nothing yet.
 #: "Plan" counts as an intention only as a verb or in "no plans": "the peace plan was
 #: not discussed" denies talks about a plan that exists.
-_FUTURE = _rx(r"\b(?:will|would|plans|plan\s+to|planned|planning|yet|intend\w*|going\s+to|пока|планиру\w*|планов|будет|будут|намерен\w*)\b", _I)
+FUTURE = phrase_rx(r"\b(?:will|would|plans|plan\s+to|planned|planning|yet|intend\w*|going\s+to|пока|планиру\w*|планов|будет|будут|намерен\w*)\b", _I)
 
 
 #: Fakes and lies in general, not a denied claim: "spread fakes", «ведут кампанию
 #: дезинформации», «количество фейков выросло». Vetoes the sentence only when it names no
 #: specific report or claim.
-_GENERIC_FAKES = _rx(
+_GENERIC_FAKES = phrase_rx(
     r"""(?x)
     \b(?:spread\w*|peddl\w+|распростран\w*|тиражир\w*)\s+(?:\w+\s+){0,2}?(?:lies|fakes|falsehoods|disinformation|conspiracy\s+theories|фейки|фейков|ложь|дезинформаци\w*)\b
   | \b(?:campaign|war|flood|stream|wave)s?\s+of\s+(?:lies|fakes|disinformation)\b | \bdisinformation\s+(?:campaign|war)s?\b
@@ -292,14 +292,14 @@ _GENERIC_FAKES = _rx(
     """,
     _I,
 )
-_SPECIFIC_CLAIM = _rx(
+_SPECIFIC_CLAIM = phrase_rx(
     r"\b(?:reports?|reported|claims?|claimed|allegations?|alleged|allegedly|stor(?:y|ies)|articles?|publications?|rumou?rs?)\b"
     r"|\b(?:сообщени|публикаци|стать|утверждени|слух|материал|заявлени)\w*|\bякобы\b|\bбудто\b",
     _I,
 )
 
 
-def _find_cues(text: str) -> list[tuple[str, int, int, str]]:
+def find_cues(text: str) -> list[tuple[str, int, int, str]]:
     """Every cue in one sentence with its class, minus the guarded ones."""
     if _GUARD_SENTENCE.search(text) and not _STRONG.search(_GUARD_SENTENCE.sub(" ", text)):
         return []
@@ -318,12 +318,12 @@ def _find_cues(text: str) -> list[tuple[str, int, int, str]]:
                 tail = text[e : e + 90]
                 # reject/dismiss/refute need a claim as object; "rejected a peace deal" is news, not a denial.
                 if not word.startswith(("den", "опроверг", "отрица", "desmi", "smenti", "disput", "dément", "démenti",
-                                        "dementi", "zurückgewiesen", "weist")) and not _CLAIM_NOUN.search(tail) and not re.search(r"\bas\b|\bthat\b|\bкак\b", tail, re.I):
+                                        "dementi", "zurückgewiesen", "weist")) and not CLAIM_NOUN.search(tail) and not re.search(r"\bas\b|\bthat\b|\bкак\b", tail, re.I):
                     continue
                 if word.startswith(("denial", "rebuttal")) and not re.match(r"\W*(?:of|that)\b", text[e : e + 10], re.I) and "bombastic" not in text[max(0, s - 20) : s].lower():
-                    if not _CLAIM_NOUN.search(text):
+                    if not CLAIM_NOUN.search(text):
                         continue
-                if word.startswith("отрица") and not _CLAIM_NOUN.search(tail) and not re.search(r"причаст|участи|факт|связ", tail, re.I):
+                if word.startswith("отрица") and not CLAIM_NOUN.search(tail) and not re.search(r"причаст|участи|факт|связ", tail, re.I):
                     continue
                 if word.startswith("nega") and not re.search(r"\b(?:il|la|lo|che|las|los|que)\b", tail, re.I):
                     continue
@@ -338,14 +338,14 @@ def _find_cues(text: str) -> list[tuple[str, int, int, str]]:
 
 #: The kind of event an event cue says did not happen ("did not discuss" denies talks).
 _CUE_EVENTS = (
-    ("event:talks", _rx(r"discuss|обсужд|negotiat|переговор", _I)),
-    ("event:call", _rx(r"\bcalls?\b|conversation|\bspo?ke?\b|\bspeak|\btalk\b|разговор|звонк|бесед", _I)),
-    ("event:meeting", _rx(r"\bmeet|\bmet\b|meeting|встреч", _I)),
-    ("event:contact", _rx(r"contact|контакт", _I)),
+    ("event:talks", phrase_rx(r"discuss|обсужд|negotiat|переговор", _I)),
+    ("event:call", phrase_rx(r"\bcalls?\b|conversation|\bspo?ke?\b|\bspeak|\btalk\b|разговор|звонк|бесед", _I)),
+    ("event:meeting", phrase_rx(r"\bmeet|\bmet\b|meeting|встреч", _I)),
+    ("event:contact", phrase_rx(r"contact|контакт", _I)),
 )
 
 
-def _cue_event_type(cue: str) -> str | None:
+def cue_event_type(cue: str) -> str | None:
     """The event type an ``event`` cue names, or None ("there was no call" -> event:call)."""
     for concept, rx in _CUE_EVENTS:
         if rx.search(cue):
@@ -355,8 +355,8 @@ def _cue_event_type(cue: str) -> str | None:
 
 #: A bare "No." / «Нет.» answer: a denial only when the question it answers relays a
 #: report or claim ("American newspapers write that ... Is that so?"), not a plan.
-_BARE_NO = _rx(r"^\W*(?:no|нет)\W*$", _I)
-_REPORTED = _rx(
+BARE_NO = phrase_rx(r"^\W*(?:no|нет)\W*$", _I)
+REPORTED = phrase_rx(
     r"\b(?:write|writes|wrote|written|report\w*|claim\w*|alleg\w+|according\s+to|newspapers?|media|press|rumou?rs?"
     r"|пишут|писал\w*|написал\w*|сообща\w*|сообщени\w*|утвержда\w*|сми|газет\w*|якобы|публикаци\w*|слух\w*)\b",
     _I,

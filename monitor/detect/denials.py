@@ -35,25 +35,25 @@ import datetime as dt
 import functools
 import re
 
-from monitor.detect.attribution import _quote_delta, _Sentence, _title_speaker
-from monitor.detect.candidates import _Cand, _candidates
-from monitor.detect.claim_outlets import _claim_outlets
-from monitor.detect.cues import _QUESTION_CTX, _cue_event_type, _find_cues, _has_cue_stem
+from monitor.detect.attribution import quote_delta, Sentence, title_speaker
+from monitor.detect.candidates import Cand, find_candidates
+from monitor.detect.claim_outlets import claim_outlets_of
+from monitor.detect.cues import QUESTION_CTX, cue_event_type, find_cues, has_cue_stem
 from monitor.text.entities import ConceptMatch
 from monitor.text.entities import find_concepts as _find_concepts
-from monitor.detect.event_dates import _DATE_RX, resolve_event_date
+from monitor.detect.event_dates import DATE_RX, resolve_event_date
 from monitor.models import Denial, Document
 from monitor.text.sentences import split_sentences
 from monitor.detect.speakers import (
-    _FOREIGN,
-    _INSTITUTIONS,
-    _QUESTION_TURN,
-    _RUSSIAN_PEOPLE,
-    _SPEAKER_CONCEPTS,
-    _TURN,
-    _UNKNOWN,
+    FOREIGN,
+    INSTITUTIONS,
+    QUESTION_TURN,
+    RUSSIAN_PEOPLE,
+    SPEAKER_CONCEPTS,
+    TURN,
+    UNKNOWN_SPEAKER,
     SPEAKER_GROUP,
-    _mentions,
+    find_mentions,
     canonical_speaker,
 )
 
@@ -88,23 +88,23 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
-def _prepare(doc: Document) -> list[_Sentence]:
+def _prepare(doc: Document) -> list[Sentence]:
     """Sentences with their cues; gazetteer work only near a cue (the expensive part).
 
     Returns ``[]`` when no sentence carries a cue."""
     lang = doc.lang
     title = (doc.title or "").strip()
     text = doc.text or ""
-    sents: list[_Sentence] = []
+    sents: list[Sentence] = []
     body_starts_with_title = bool(title) and _norm(text[: len(title) + 20]).startswith(_norm(title))
     if title and not body_starts_with_title:
-        sents.append(_Sentence(0, 0, title, True, [], []))
+        sents.append(Sentence(0, 0, title, True, [], []))
     for i, (offset, _end, sentence) in enumerate(split_sentences(text, lang)):
-        sents.append(_Sentence(len(sents), offset, sentence, body_starts_with_title and i == 0, [], []))
+        sents.append(Sentence(len(sents), offset, sentence, body_starts_with_title and i == 0, [], []))
     need: set[int] = set()
     for s in sents:
-        if _has_cue_stem(s.text):
-            s.cues = _find_cues(s.text)
+        if has_cue_stem(s.text):
+            s.cues = find_cues(s.text)
             if s.cues:
                 need.update(range(max(0, s.idx - 5), min(len(sents), s.idx + 4)))
     if not need:
@@ -117,22 +117,22 @@ def _prepare(doc: Document) -> list[_Sentence]:
         if s.is_title or "\n" in text[prev_end : s.start]:
             inside = False  # quotations do not run across headlines or paragraphs
         s.in_quote = inside
-        inside = _quote_delta(s.text, inside) if not s.is_title else False
+        inside = quote_delta(s.text, inside) if not s.is_title else False
         prev_end = s.start + len(s.text) if not s.is_title else 0
         if s.idx in need:
             s.concepts = find_concepts(s.text)
-            s.mentions = _mentions(s.text, s.concepts)
-        m = _TURN.match(s.text)
+            s.mentions = find_mentions(s.text, s.concepts)
+        m = TURN.match(s.text)
         if m and not s.is_title:
             name = m.group("name").strip()
-            if _QUESTION_TURN.match(name):
+            if QUESTION_TURN.match(name):
                 turn, s.is_question = None, True
             else:
-                named = [x for x in _mentions(name + " said", find_concepts(name)) if x.speaker]
+                named = [x for x in find_mentions(name + " said", find_concepts(name)) if x.speaker]
                 if named:
                     turn = named[0].speaker
                 elif _PERSONLIKE.match(name):
-                    turn = _UNKNOWN  # a transcript turn by someone we do not list
+                    turn = UNKNOWN_SPEAKER  # a transcript turn by someone we do not list
         s.turn_speaker = turn
         if not s.is_question and re.search(r"\?\s*$|\b(?:asked\s+(?:[\w.]+\s+){0,3}?(?:whether|if|about)|asked\s+to\s+comment|was\s+asked|when\s+asked)\b|на\s+вопрос|отвечая\s+на", s.text, re.I):
             s.is_question = True
@@ -151,13 +151,13 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 def _informative(claim: str) -> int:
     """How much a claim tells matching: a named outlet, a date, a "reported that"."""
     score = 2 * any(c.concept.startswith("outlet:") for c in find_concepts(claim))
-    score += bool(_DATE_RX.search(claim)) + bool(re.search(r"\b(?:reported|claimed|wrote|writes|alleged)\b|\bпишет\b|сообщил|утвержда", claim, _I))
+    score += bool(DATE_RX.search(claim)) + bool(re.search(r"\b(?:reported|claimed|wrote|writes|alleged)\b|\bпишет\b|сообщил|утвержда", claim, _I))
     return score
 
 
-def _merge(cands: list[_Cand]) -> list[_Cand]:
+def _merge(cands: list[Cand]) -> list[Cand]:
     """One row per (speaker institution, claim): the same claim denied twice is one denial."""
-    rows: list[_Cand] = []
+    rows: list[Cand] = []
     for c in cands:
         group = SPEAKER_GROUP.get(c.speaker, c.speaker)
         for r in rows:
@@ -168,7 +168,7 @@ def _merge(cands: list[_Cand]) -> list[_Cand]:
             ents_c = {x for x in c.claim_concepts if not x.startswith(("outlet:", "event:"))}
             ev_r = {x for x in r.claim_concepts if x.startswith("event:")}
             ev_c = {x for x in c.claim_concepts if x.startswith("event:")}
-            content_free = not (ents_c - _SPEAKER_CONCEPTS) and not ev_c
+            content_free = not (ents_c - SPEAKER_CONCEPTS) and not ev_c
             same = (
                 r.claim == c.claim
                 or content_free
@@ -178,7 +178,7 @@ def _merge(cands: list[_Cand]) -> list[_Cand]:
             )
             if not same:
                 continue
-            if r.speaker in _INSTITUTIONS and c.speaker not in _INSTITUTIONS:
+            if r.speaker in INSTITUTIONS and c.speaker not in INSTITUTIONS:
                 r.speaker = c.speaker
             if r.sent.is_title and not c.sent.is_title:
                 r.sent, r.quote = c.sent, c.quote
@@ -201,22 +201,22 @@ def _merge(cands: list[_Cand]) -> list[_Cand]:
     return rows
 
 
-def _upgrade_speakers(rows: list[_Cand], sents: list[_Sentence]) -> None:
+def _upgrade_speakers(rows: list[Cand], sents: list[Sentence]) -> None:
     """Name the person behind an institution: "the Kremlin denied ..." in an article that
     quotes Peskov is Peskov's denial; «в Минобороны опровергли» with Konashenkov quoted
     is Konashenkov's. "Russian government" takes any Russian speaker the text names."""
     counts: dict[str, int] = {}
     for s in sents:
         for m in s.mentions:
-            if m.speaker and m.speaker != _FOREIGN:
+            if m.speaker and m.speaker != FOREIGN:
                 counts[m.speaker] = counts.get(m.speaker, 0) + 1
     for r in rows:
-        if r.speaker not in _INSTITUTIONS:
+        if r.speaker not in INSTITUTIONS:
             continue
         group = SPEAKER_GROUP.get(r.speaker)
         people = [
             (n, k) for k, n in counts.items()
-            if k not in _INSTITUTIONS and not k.startswith("Russian Embassy")
+            if k not in INSTITUTIONS and not k.startswith("Russian Embassy")
             and (r.speaker == "Russian government" or SPEAKER_GROUP.get(k) == group)
             and k != "Vladimir Putin"
         ]
@@ -236,15 +236,15 @@ def detect_denials(doc: Document) -> list[Denial]:
     document's principal denial comes first (the one whose denier the headline names),
     the rest in text order.
     """
-    if not _has_cue_stem(doc.title or "") and not _has_cue_stem(doc.text or ""):
+    if not has_cue_stem(doc.title or "") and not has_cue_stem(doc.text or ""):
         return []
     sents = _prepare(doc)
     if not sents:
         return []
-    cands = _merge(_candidates(sents, doc))
+    cands = _merge(find_candidates(sents, doc))
     _upgrade_speakers(cands, sents)
     cands = _merge(cands)
-    title_spk = _title_speaker(sents)
+    title_spk = title_speaker(sents)
     title_group = SPEAKER_GROUP.get(title_spk or "", title_spk)
     published = doc.published.date() if doc.published else dt.date.today()
     out: list[Denial] = []
@@ -254,7 +254,7 @@ def detect_denials(doc: Document) -> list[Denial]:
         claim_concepts = find_concepts(claim_text)
         for extra in c.other_claims:
             claim_concepts += [m for m in find_concepts(extra) if not m.concept.startswith("outlet:")]
-        spk_concepts = {k for k, v in _RUSSIAN_PEOPLE.items() if v == c.speaker}
+        spk_concepts = {k for k, v in RUSSIAN_PEOPLE.items() if v == c.speaker}
         ents = sorted(
             {
                 m.concept
@@ -264,25 +264,25 @@ def detect_denials(doc: Document) -> list[Denial]:
         )
         events = [m.concept for m in claim_concepts if m.concept.startswith("event:")]
         events = events or [m.concept for m in quote_concepts if m.concept.startswith("event:")]
-        named = _cue_event_type(c.cue) if c.cls == "event" else None
+        named = cue_event_type(c.cue) if c.cls == "event" else None
         if named:  # what the cue says did not happen is the denied event
             events = [named, *(e for e in events if e != named)]
         date = resolve_event_date(claim_text, published)
         for extra in [*c.other_claims, c.quote]:
             date = date or resolve_event_date(extra, published)
-        outlets = _claim_outlets(claim_text, claim_concepts)
+        outlets = claim_outlets_of(claim_text, claim_concepts)
         for extra in c.other_claims:
-            for o in _claim_outlets(extra, find_concepts(extra)):
+            for o in claim_outlets_of(extra, find_concepts(extra)):
                 if o not in outlets:
                     outlets.append(o)
         # The report is usually named just before the denial; after it when the denial leads.
         window_end = c.sent.idx + (4 if c.sent.idx <= 2 else 0)
         for p in sents[max(0, c.sent.idx - 4) : window_end]:
-            if p.concepts and _QUESTION_CTX.search(p.text):
-                for o in _claim_outlets(p.text, p.concepts):
+            if p.concepts and QUESTION_CTX.search(p.text):
+                for o in claim_outlets_of(p.text, p.concepts):
                     if o not in outlets:
                         outlets.append(o)
-        for o in _claim_outlets(c.quote, quote_concepts):
+        for o in claim_outlets_of(c.quote, quote_concepts):
             if o not in outlets:
                 outlets.append(o)
         out.append(
@@ -325,4 +325,4 @@ def is_denial_coverage(doc: Document, denials: list[Denial] | None = None) -> bo
     if any(d.position <= lead_end for d in denials):
         return True
     title = doc.title or ""
-    return bool(_find_cues(title)) and any(m.speaker and m.speaker != _FOREIGN for m in _mentions(title, find_concepts(title)))
+    return bool(find_cues(title)) and any(m.speaker and m.speaker != FOREIGN for m in find_mentions(title, find_concepts(title)))

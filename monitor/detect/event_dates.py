@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from monitor.text.lowercase_regex import _rx
+from monitor.text.lowercase_regex import phrase_rx
 
 __all__ = ["resolve_event_date"]
 
@@ -26,7 +26,7 @@ _RU_MONTHS = {m: i for i, m in enumerate(
 _EN_DAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
 _RU_DAYS = {"понедельник": 0, "вторник": 1, "среду": 2, "среда": 2, "четверг": 3, "пятницу": 4, "пятница": 4,
             "субботу": 5, "суббота": 5, "воскресенье": 6}
-_DATE_RX = _rx(
+DATE_RX = phrase_rx(
     r"\b(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>january|february|march|april|may|june|july|august|september|october|november|december)(?:,?\s+(?P<y1>\d{4}))?\b"
     r"|\b(?P<m2>january|february|march|april|june|july|august|september|october|november|december)\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y2>\d{4}))?\b"
     r"|\b(?P<d3>\d{1,2})\s+(?P<m3>января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)(?:\s+(?P<y3>\d{4}))?"
@@ -42,10 +42,10 @@ _SPEECH_WORDS = (
     r"(?:reported|reports|said|says|told(?:\s+\w+){0,2}|wrote|writes|denied|denies|dismissed|rejected|refuted|stated|added|announced|published|claimed"
     r"|заявил\w*|сообщил\w*|написал\w*|опроверг\w*|отверг\w*|пишет|сказал\w*|отметил\w*|опубликовал\w*)"
 )
-_DATE_OF_SPEECH_BEFORE = _rx(
+_DATE_OF_SPEECH_BEFORE = phrase_rx(
     r"\b" + _SPEECH_WORDS + r"(?:\s+\w+)?\s+(?:on|в|во|,)?\s*$|\b(?:made|published|report\w*|article|story)\s+(?:by|in)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:on|в|во)?\s*$", _I
 )
-_DATE_OF_SPEECH_AFTER = _rx(r"^[\s,]*(?:\w+\s+)?" + _SPEECH_WORDS + r"\b", _I)
+_DATE_OF_SPEECH_AFTER = phrase_rx(r"^[\s,]*(?:\w+\s+)?" + _SPEECH_WORDS + r"\b", _I)
 
 
 def resolve_event_date(text: str, published: dt.date) -> dt.date | None:
@@ -55,7 +55,7 @@ def resolve_event_date(text: str, published: dt.date) -> dt.date | None:
     reported); a day-month without a year takes the publication year, or the previous
     year when that would put the event more than two days in the future.
     """
-    for m in _DATE_RX.finditer(text):
+    for m in DATE_RX.finditer(text):
         g = m.groupdict()
         if re.match(r"^\W*[A-ZА-ЯЁ][\w\s-]{0,25},\s*$", text[: m.start()]):
             continue  # a dateline: "MOSCOW, November 11. /TASS/"

@@ -3,8 +3,8 @@
 Its job: the tables of Russian officials (concept id -> canonical name) and
 institutions, ``SPEAKER_GROUP`` (which institution a speaker speaks for),
 ``canonical_speaker`` for free-form labels, the speech-verb and official-title
-patterns, and ``_mentions``, which lists the speaker mentions in one sentence
-(Russian, ``_FOREIGN`` / ``_UNKNOWN``, or a pronoun) with whether each is attached
+patterns, and ``find_mentions``, which lists the speaker mentions in one sentence
+(Russian, ``FOREIGN`` / ``UNKNOWN_SPEAKER``, or a pronoun) with whether each is attached
 to a speech verb or title.
 
 It must not decide which mention a cue belongs to (``attribution`` does), find cues,
@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from monitor.text.entities import ConceptMatch
-from monitor.text.lowercase_regex import _rx
+from monitor.text.lowercase_regex import phrase_rx
 
 __all__ = ["SPEAKER_GROUP", "canonical_speaker"]
 
@@ -25,7 +25,7 @@ _I = re.IGNORECASE
 
 # --------------------------------------------------------------------------- speakers
 
-_RUSSIAN_PEOPLE = {
+RUSSIAN_PEOPLE = {
     "person:peskov": "Dmitry Peskov",
     "person:zakharova": "Maria Zakharova",
     "person:lavrov": "Sergei Lavrov",
@@ -100,15 +100,15 @@ SPEAKER_GROUP = {
     "Alexander Bortnikov": "fsb",
     "FSB": "fsb",
 }
-_SPEAKER_CONCEPTS = set(_RUSSIAN_PEOPLE) - {"person:putin"} | {"org:kremlin", "org:mfa", "org:mod"}
-_INSTITUTIONS = {
+SPEAKER_CONCEPTS = set(RUSSIAN_PEOPLE) - {"person:putin"} | {"org:kremlin", "org:mfa", "org:mod"}
+INSTITUTIONS = {
     "Kremlin", "Russian government", "Russian Foreign Ministry", "Russian Defence Ministry", "FSB",
     "Russian Foreign Intelligence Service",
 }
 _FOREIGN_ORGS = {"org:whitehouse", "org:pentagon", "org:statedepartment", "org:sbu", "org:nato", "org:eu", "org:un", "org:cia",
                  "org:opcw", "org:ukrainemilitary"}
-_FOREIGN = "<foreign>"
-_UNKNOWN = _FOREIGN  # an unlisted speaker is treated like a foreign one: never reported
+FOREIGN = "<foreign>"
+UNKNOWN_SPEAKER = FOREIGN  # an unlisted speaker is treated like a foreign one: never reported
 _UNKNOWN_NAME = re.compile(r"(?<![\w.])((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+),?\s+(?:\w+\s+)?(?:said|told|says|tells|added|wrote|stated|insisted)\b")
 _NOT_NAMES = {"He", "She", "It", "They", "We", "I", "This", "That", "The", "A", "An", "But", "And", "Asked", "When", "Speaking", "In", "On", "Officials", "Earlier", "Later", "Also", "So", "Meanwhile", "However", "Media", "Sources", "Source"}
 
@@ -134,20 +134,20 @@ _WHERE = {
     "лондоне": "the UK", "us": "the US", "u.s.": "the US", "united states": "the US", "washington": "the US",
     "сша": "the US", "вашингтоне": "the US", "германии": "Germany", "берлине": "Germany", "франции": "France",
 }
-_RUSSIAN_TITLE_BEFORE = _rx(
+_RUSSIAN_TITLE_BEFORE = phrase_rx(
     r"\b(?:russian|russia's)\s+(?:\w+\s+){0,2}(?:ambassador|envoy|embassy)(?:\s+(?:to|in|at)\s+(?:the\s+)?[\w.]+(?:\s+[\w.]+)?)?\s*,?\s*$",
     _I,
 )
-_OFFICIAL_NOUN = _rx(
+_OFFICIAL_NOUN = phrase_rx(
     r"^\W{0,3}(?:\w+\s+){0,1}(?:officials?|spokes(?:man|woman|person)|ministry|government|authorities|side|leaders?|president|foreign\s+minister|diplomats?|ambassador|envoy|deputy|office|campaign|team|embassy|presidential\s+office|military|army|general\s+staff"
     r"|сторон\w*|власт\w*|офис\w*|чиновник\w*|официальн\w*|мид\w*|министерств\w*|посольств\w*|президент\w*|представител\w*|руководств\w*)\b",
     _I,
 )
-_OFFICIAL_NOUN_BEFORE = _rx(
+_OFFICIAL_NOUN_BEFORE = phrase_rx(
     r"(?:spokes(?:man|woman|person)\s+for|aides?\s+to|adviser\s+to|officials?\s+(?:in|from)|мид|министерств\w*\s+\w+\s+дел|министерств\w*\s+обороны|минобороны|власт\w*|представител\w*)\s*$",
     _I,
 )
-_SPEECH = _rx(
+_SPEECH = phrase_rx(
     r"""(?x)
     \b(?:said|says|say|told|tells|added|adds|stated|states|stressed|noted|emphasi[sz]ed|wrote|writes|declared|insisted|replied
        |responded|answered|commented|explained|asserted|reiterated|continued|clarified|argued|remarked|retorted|posted
@@ -160,26 +160,26 @@ _SPEECH = _rx(
     _I,
 )
 #: A speech or denial verb within two words after a mention ("Iran denies", "Moscow said").
-_SPEECH_AHEAD = _rx(r"(?x)^\W{0,3}(?:on\s+\w+\s+)?(?:\w+\s+){0,2}?(?:" + _SPEECH.pattern.replace("(?x)", "") + ")", _I)
-_PRONOUN = _rx(r"\b(?:he|she|the\s+spokes(?:man|woman|person)|the\s+official|the\s+ministry|the\s+kremlin\s+spokes\w+|он|она|по\s+его\s+словам|по\s+ее\s+словам|по\s+её\s+словам|в\s+ведомстве)\b", _I)
-_TURN = re.compile(r"^\s*(?P<name>[A-ZА-ЯЁ][\w.\-’' ]{0,40}?)\s*:\s+\S")
-_QUESTION_TURN = _rx(r"^(?:question|q|journalist|reporter|вопрос|журналист|реплика)\b", _I)
+_SPEECH_AHEAD = phrase_rx(r"(?x)^\W{0,3}(?:on\s+\w+\s+)?(?:\w+\s+){0,2}?(?:" + _SPEECH.pattern.replace("(?x)", "") + ")", _I)
+_PRONOUN = phrase_rx(r"\b(?:he|she|the\s+spokes(?:man|woman|person)|the\s+official|the\s+ministry|the\s+kremlin\s+spokes\w+|он|она|по\s+его\s+словам|по\s+ее\s+словам|по\s+её\s+словам|в\s+ведомстве)\b", _I)
+TURN = re.compile(r"^\s*(?P<name>[A-ZА-ЯЁ][\w.\-’' ]{0,40}?)\s*:\s+\S")
+QUESTION_TURN = phrase_rx(r"^(?:question|q|journalist|reporter|вопрос|журналист|реплика)\b", _I)
 
 
 @dataclass
-class _Mention:
+class Mention:
     start: int
-    speaker: str  # canonical name, _FOREIGN, or "" for a pronoun
+    speaker: str  # canonical name, FOREIGN, or "" for a pronoun
     attached: bool  # next to a speech verb or an official noun
 
 
 #: What may stand between a speech verb and the speaker named after it ("said Kremlin
 #: spokesman", «заявил журналистам пресс-секретарь»): no claim words, no "that".
-_INVERSION_GAP = _rx(r"^[\s,:]*(?:(?:on\s+)?(?:the|a|an|russian|russia's|kremlin|presidential|president's|foreign|defen[cs]e|minister|ministry|spokes\w+|press|secretary|officials?|representative|deputy|head|chief|aide|general|major|to|reporters|journalists|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|журналистам|официальн\w*|представител\w*|пресс-секретар\w*|помощник\w*|глав\w*|российск\w*|президента|рф|россии|в|накануне|также|генерал-майор|генерал-лейтенант)\W+){0,4}$", _I)
+_INVERSION_GAP = phrase_rx(r"^[\s,:]*(?:(?:on\s+)?(?:the|a|an|russian|russia's|kremlin|presidential|president's|foreign|defen[cs]e|minister|ministry|spokes\w+|press|secretary|officials?|representative|deputy|head|chief|aide|general|major|to|reporters|journalists|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|журналистам|официальн\w*|представител\w*|пресс-секретар\w*|помощник\w*|глав\w*|российск\w*|президента|рф|россии|в|накануне|также|генерал-майор|генерал-лейтенант)\W+){0,4}$", _I)
 
 
 #: Verbs whose subject may follow them ("said Peskov"); "told Putin" names the addressee.
-_INVERSION_VERB = _rx(r"(?:said|says|added|adds|stated|noted|stressed|wrote|insisted|replied|explained|asserted|reiterated|according\s+to|заявил\w*|сказал\w*|отметил\w*|подчеркнул\w*|добавил\w*|написал\w*|сообщил\w*|пояснил\w*|заверил\w*|опроверг\w*|отверг\w*|уточнил\w*|ответил\w*|по\s+словам|считает|dijo|disse)$", _I)
+_INVERSION_VERB = phrase_rx(r"(?:said|says|added|adds|stated|noted|stressed|wrote|insisted|replied|explained|asserted|reiterated|according\s+to|заявил\w*|сказал\w*|отметил\w*|подчеркнул\w*|добавил\w*|написал\w*|сообщил\w*|пояснил\w*|заверил\w*|опроверг\w*|отверг\w*|уточнил\w*|ответил\w*|по\s+словам|считает|dijo|disse)$", _I)
 
 
 def _near_speech(sent: str, start: int, end: int, speech: list[tuple[int, int]]) -> bool:
@@ -194,10 +194,10 @@ def _near_speech(sent: str, start: int, end: int, speech: list[tuple[int, int]])
     return False
 
 
-def _mentions(sent: str, concepts: list[ConceptMatch]) -> list[_Mention]:
+def find_mentions(sent: str, concepts: list[ConceptMatch]) -> list[Mention]:
     """Who could be speaking in this sentence: officials, institutions, foreign parties."""
     speech = [m.span() for m in _SPEECH.finditer(sent)]
-    out: list[_Mention] = []
+    out: list[Mention] = []
     for k, c in enumerate(concepts):
         con = c.concept
         after = sent[c.end : c.end + 40]
@@ -208,42 +208,42 @@ def _mentions(sent: str, concepts: list[ConceptMatch]) -> list[_Mention]:
         if con.startswith("person:") and (re.match(r"[-–—]\w", sent[c.end : c.end + 2]) or re.search(r"\w[-–—]$", sent[max(0, c.start - 2) : c.start])):
             continue  # "the Trump-Putin call": part of a compound, never a speaker
         if con == "person:putin" and re.match(r"(?:['’]s)?\s+(?:\w+\s+)?(?:press\s+secretary|spokes\w+)", after, _I):
-            out.append(_Mention(c.start, "Dmitry Peskov", True))
+            out.append(Mention(c.start, "Dmitry Peskov", True))
             continue
-        if con in _RUSSIAN_PEOPLE and (
+        if con in RUSSIAN_PEOPLE and (
             re.match(r"['’]s?\s+(?:\w+\s+)?(?:statements?|words|remarks|claims?|comments?|allegations?|accusations?|post|article)\b", after, _I)
             or re.match(r"['’]s\s+(?:\w+\s+){0,3}(?:aide|adviser|advisor|deputy|envoy|assistant|representative|administration|office|government|ministry)\b", after, _I)
             or re.search(r"\b(?:заявлени\w*|слова|слов|высказывани\w*|обвинени\w*|утверждени\w*)\s+$", before, _I)
         ):
             continue  # the object of the denial ("Zakharova's statement"), not its speaker
-        if con in _RUSSIAN_PEOPLE:
+        if con in RUSSIAN_PEOPLE:
             # Putin is usually the subject of the claim, not its denier: only as a speaker
             # when a speech verb is right beside him.
             if con == "person:putin" and not _near_speech(sent, c.start, c.end, speech):
                 continue
-            out.append(_Mention(c.start, _RUSSIAN_PEOPLE[con], attached or con != "person:putin"))
+            out.append(Mention(c.start, RUSSIAN_PEOPLE[con], attached or con != "person:putin"))
         elif con.startswith("person:"):
             if attached:
-                out.append(_Mention(c.start, _FOREIGN, True))
+                out.append(Mention(c.start, FOREIGN, True))
         elif con in ("org:mfa", "org:mod"):
             nat = _nationality(concepts, k, sent)
             gen = re.match(r"\s+([А-ЯЁ][а-яё]+(?:ии|ы|ши|ьи))\b", sent[c.end : c.end + 30])
             if not nat and gen and gen.group(1) != "России":
                 nat = "country:other"  # «МИД Молдовы», «Минобороны Латвии»: a country the gazetteer does not list
             if nat and nat != "country:russia":
-                out.append(_Mention(c.start, _FOREIGN, True))
+                out.append(Mention(c.start, FOREIGN, True))
             else:
                 name = "Russian Foreign Ministry" if con == "org:mfa" else "Russian Defence Ministry"
-                out.append(_Mention(c.start, name, True))
+                out.append(Mention(c.start, name, True))
         elif con == "org:kremlin":
-            out.append(_Mention(c.start, "Kremlin", True))
+            out.append(Mention(c.start, "Kremlin", True))
         elif con in _RUSSIAN_ORGS:
             nat = _nationality(concepts, k, sent)
             if not nat or nat == "country:russia":
-                out.append(_Mention(c.start, _RUSSIAN_ORGS[con], attached))
+                out.append(Mention(c.start, _RUSSIAN_ORGS[con], attached))
         elif con in _FOREIGN_ORGS:
             if attached:
-                out.append(_Mention(c.start, _FOREIGN, True))
+                out.append(Mention(c.start, FOREIGN, True))
         elif con.startswith("country:"):
             nxt = concepts[k + 1] if k + 1 < len(concepts) else None
             if nxt is not None and nxt.concept in ("org:mfa", "org:mod", "org:kremlin") and nxt.start - c.end < 4:
@@ -258,23 +258,23 @@ def _mentions(sent: str, concepts: list[ConceptMatch]) -> list[_Mention]:
             if re.match(r"\W{0,3}(?:embassy|посольств)", after, _I):
                 continue  # the embassy pattern below names it
             if _OFFICIAL_NOUN.match(after) or _SPEECH_AHEAD.match(after):
-                out.append(_Mention(c.start, "Russian government" if con == "country:russia" else _FOREIGN, True))
+                out.append(Mention(c.start, "Russian government" if con == "country:russia" else FOREIGN, True))
     for m in _EMBASSY.finditer(sent):
         nat = (m.group("nat") or m.group("natru") or "").lower()
         where = (m.group("where") or m.group("whereru") or "").strip()
         if nat and not nat.startswith(("russia", "рф", "росс")):
-            out.append(_Mention(m.start(), _FOREIGN, True))
+            out.append(Mention(m.start(), FOREIGN, True))
         elif nat or re.search(r"\brussian?\b|росси", sent[max(0, m.start() - 30) : m.start() + 5], re.I):
             place = _WHERE.get(where.lower(), where.split()[0] if where else "")
-            out.append(_Mention(m.start(), f"Russian Embassy in {place}".strip(), True))
+            out.append(Mention(m.start(), f"Russian Embassy in {place}".strip(), True))
     for m in _EMBASSY_NAMELESS.finditer(sent):
         if not any(abs(x.start - m.start()) < 12 for x in out):
-            out.append(_Mention(m.start(), "Russian Embassy", True))
+            out.append(Mention(m.start(), "Russian Embassy", True))
     for m in _EXTRA_SPEAKERS.finditer(sent):
         if m.group("kremlin") and not any(abs(x.start - m.start()) < 3 for x in out):
-            out.append(_Mention(m.start(), "Kremlin", True))
+            out.append(Mention(m.start(), "Kremlin", True))
         elif m.group("zakharova") and not any(abs(x.start - m.start()) < 3 for x in out):
-            out.append(_Mention(m.start(), "Maria Zakharova", True))
+            out.append(Mention(m.start(), "Maria Zakharova", True))
     spans = [(c.start, c.end) for c in concepts]
     for m in _UNKNOWN_NAME.finditer(sent):
         if m.group(1).split()[0] in _NOT_NAMES or any(s < m.end(1) and m.start(1) < e for s, e in spans):
@@ -283,10 +283,10 @@ def _mentions(sent: str, concepts: list[ConceptMatch]) -> list[_Mention]:
             continue  # "Russia's ambassador to the UK, Andrei Kelin, told": the Russian mention speaks
         # Somebody the gazetteer does not know ("Spokesman Steven Cheung told"): never
         # credit their words to the last Russian official mentioned.
-        out.append(_Mention(m.start(1), _UNKNOWN, True))
+        out.append(Mention(m.start(1), UNKNOWN_SPEAKER, True))
     for m in _PRONOUN.finditer(sent):
         if _near_speech(sent, m.start(), m.end(), speech) or m.group().lower().startswith(("по ", "в ведом", "the ")):
-            out.append(_Mention(m.start(), "", True))
+            out.append(Mention(m.start(), "", True))
     out.sort(key=lambda x: x.start)
     return out
 

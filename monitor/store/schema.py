@@ -259,13 +259,13 @@ def m0007_alert_reports(db: Database) -> None:
 @migrations(name="0008_matching")
 def m0008_matching(db: Database) -> None:
     """Matching: per-document features, per-denial claim profiles, and the event summary view."""
-    # What matching compares, computed once per document version (monitor/features.py).
+    # What matching compares, computed once per document version (monitor/match/features.py).
     db.table("document_features").create(
         {"document_id": int, "features": str, "lead_denial": int},
         pk="document_id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db.table("denials").add_column("profile", str)  # JSON: the claim's weighted terms (monitor/matching.py)
+    db.table("denials").add_column("profile", str)  # JSON: the claim's weighted terms (monitor/match/scoring.py)
     db.table("denials").create_index(["event_id", "published"], if_not_exists=True)
     db.create_view(
         "denial_event_summary",

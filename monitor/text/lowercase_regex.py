@@ -1,10 +1,10 @@
 """Case-insensitive regexes that run fast: compile once, scan lower-cased text.
 
-Its job: the ``_Lower`` wrapper and its ``_rx`` constructor, shared by the denial
-detector's modules (cues, speakers, event dates, outlets), and ``_Exact``, the variant
+Its job: the ``_Lower`` wrapper and its ``phrase_rx`` constructor, shared by the denial
+detector's modules (cues, speakers, event dates, outlets), and ``Exact``, the variant
 whose results are always those of the IGNORECASE pattern (document features).
 
-It must not hold any pattern of its own (the letters ``_Exact`` guards against aside),
+It must not hold any pattern of its own (the letters ``Exact`` guards against aside),
 know about denials, or keep state beyond the compiled patterns it is given.
 """
 
@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Iterator
 
-__all__ = ["_Exact", "_Lower", "_rx"]
+__all__ = ["Exact", "_Lower", "phrase_rx"]
 
 
 class _Lower:
@@ -55,21 +55,21 @@ class _Lower:
 #: Letters that IGNORECASE matching takes for another letter but ``str.lower`` leaves as
 #: they are: dotless i and long s (i, s) and the Cyrillic variants U+1C80..U+1C88 (в, д,
 #: о, с, т, ъ, ѣ, ꙋ). The other such pairs are Greek, which no pattern here spells.
-_FOLDED_ONLY = re.compile("[\u0131\u017f\u1c80-\u1c88]")
+FOLDED_ONLY = re.compile("[\u0131\u017f\u1c80-\u1c88]")
 
 
-class _Exact(_Lower):
+class Exact(_Lower):
     """A ``_Lower`` that finds exactly what the IGNORECASE pattern finds, at the same offsets.
 
-    Text holding a letter of ``_FOLDED_ONLY`` takes the IGNORECASE path. Matches on the
+    Text holding a letter of ``FOLDED_ONLY`` takes the IGNORECASE path. Matches on the
     fast path are in the lower-cased text: take their text from the original by offset.
     """
 
     def _pick(self, text: str) -> tuple[re.Pattern[str], str]:
-        if _FOLDED_ONLY.search(text):
+        if FOLDED_ONLY.search(text):
             return self._slow, text
         return super()._pick(text)
 
 
-def _rx(pattern: str, flags: int = 0) -> _Lower:
+def phrase_rx(pattern: str, flags: int = 0) -> _Lower:
     return _Lower(pattern, flags)
