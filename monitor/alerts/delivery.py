@@ -33,10 +33,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from monitor.alerts.formatting import EventView, Rendered, SourceView, render_event, render_followup, render_test
+from monitor.alerts.formatting import (
+    EventView, Rendered, SourceView, reason_with_outlet, render_event, render_followup, render_test,
+)
 from monitor.alerts.notifier import KIND_TAGS, Notifier, ServiceResult, fingerprint
 from monitor.lexicons import display_name, load_outlets
-from monitor.text.entities import concept_label
 from monitor.timeutil import format_timestamp, utcnow
 
 log = logging.getLogger(__name__)
@@ -102,15 +103,7 @@ def _reason(explanation: str | None, outlets: Mapping[str, str]) -> str:
         data = json.loads(explanation or "{}")
     except ValueError:
         return ""
-    if not isinstance(data, dict):
-        return ""
-    reason = str(data.get("reason") or "")
-    named = data.get("outlet_named")
-    if isinstance(named, str) and named.startswith("outlet:"):
-        slug = named.split(":", 1)[1]
-        if slug in outlets:
-            reason = reason.replace(f"cites {concept_label(named)}", f"cites {outlets[slug]}")
-    return reason
+    return reason_with_outlet(data, outlets) if isinstance(data, dict) else ""
 
 
 def event_view(store: Any, event_id: int, outlets: Mapping[str, str] | None = None) -> EventView | None:

@@ -23,7 +23,7 @@ import html
 import re
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from monitor.timeutil import parse_timestamp
 
@@ -239,6 +239,17 @@ def readable(value: str | None, limit: int, speaker: str | None = None, *, answe
 
 def _score(value: float | None) -> str:
     return f"{value:.2f}" if value is not None else "-"
+
+
+def reason_with_outlet(explanation: Mapping[str, Any], outlets: Mapping[str, str]) -> str:
+    """A match explanation's ``reason`` with the outlet it cites by display name
+    ("cites Washingtonpost" -> "cites The Washington Post"), when the lexicon has it."""
+    reason = str(explanation.get("reason") or "")
+    named = explanation.get("outlet_named")
+    if isinstance(named, str) and named.startswith("outlet:") and named.split(":", 1)[1] in outlets:
+        display = outlets[named.split(":", 1)[1]]
+        reason = re.sub(r"\bcites [^;]+", lambda _m: f"cites {display}", reason, count=1)
+    return reason
 
 
 # -- event alert ---------------------------------------------------------------------

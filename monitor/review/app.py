@@ -39,7 +39,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from monitor.alerts.delivery import refresh_unsent_alerts
-from monitor.alerts.formatting import clip, readable, when
+from monitor.alerts.formatting import clip, readable, reason_with_outlet, when
 from monitor.errors import ConfigError, InputError
 from monitor.lexicons import display_name, load_outlets
 from monitor.store import Store
@@ -99,10 +99,7 @@ def explanation_view(raw: str | None, outlets: Mapping[str, str]) -> dict[str, A
     if not isinstance(data, dict):
         data = {}
     shared = [concept_label(c) for c in data.get("shared_entities") or [] if not str(c).startswith("event:")]
-    named = data.get("outlet_named")
-    reason = str(data.get("reason") or "")
-    if isinstance(named, str) and named.startswith("outlet:") and named.split(":", 1)[1] in outlets:
-        reason = reason.replace(f"cites {concept_label(named)}", f"cites {outlets[named.split(':', 1)[1]]}")
+    reason = reason_with_outlet(data, outlets)
     words = [str(w) for w in data.get("matched_words") or []]
     terms = words + [part for label in shared for part in label.split()]
     return {"reason": reason, "shared": shared, "words": words, "terms": terms,
