@@ -146,3 +146,14 @@ def test_settings_need_a_long_enough_token(tmp_path: Path) -> None:
 def test_highlight_escapes_and_marks_word_starts() -> None:
     out = str(highlight("<b>Escalation</b> in Ukraine", ["escal", "ukrain"]))
     assert out == "&lt;b&gt;<mark>Escalation</mark>&lt;/b&gt; in <mark>Ukraine</mark>"
+
+
+def test_review_command_without_a_token_is_a_one_line_usage_error(db_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    result = CliRunner().invoke(cli, ["review", "--db", str(db_path)], env={"MONITOR_REVIEW_TOKEN": ""})
+    assert result.exit_code == 2
+    assert result.output.strip() == ("Error: MONITOR_REVIEW_TOKEN: not set (the review page needs a token to log "
+                                     "in with)")

@@ -431,7 +431,7 @@ def m0012_analyst_schema(db: Database) -> None:
         """
         SELECT e.id AS event_id, e.speaker, e.claim, e.first_published, e.last_published,
                count(DISTINCT m.id) AS matches,
-               count(DISTINCT m.id) - count(DISTINCT v.feedback_id) AS unreviewed,
+               sum(v.feedback_id IS NULL) AS unreviewed,
                max(m.score) AS best_score
         FROM denial_events e
         JOIN denials x ON x.event_id = e.id AND x.rejected = 0
