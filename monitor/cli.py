@@ -457,7 +457,8 @@ def feedback_command(args: tuple[str, ...], denial_id: int | None, note: str | N
             raise click.UsageError("export takes no other argument")
         with open_store(db_path) as store:
             rows = store.feedback_rows()
-        lines = flat_lines(rows) if flat else gold_lines(rows)
+            cases = store.event_keys_of(r["denial_url"] for r in rows)
+        lines = flat_lines(rows) if flat else gold_lines(rows, cases)
         text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
         if output is None or str(output) == "-":
             click.echo(text, nl=False)

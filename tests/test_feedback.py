@@ -177,6 +177,13 @@ def test_export_gold_and_flat_jsonl(loaded: Path, tmp_path: Path) -> None:
     assert len(lines) > 1  # the event's other denial documents carry the verdicts too
     [line] = [l for l in lines if l["denial_url"] == TRANSCRIPT]
     assert line["has_denial"] is True
+    # one case per denial event: its denial documents stay together for leave-one-case-out training
+    assert line["case"].startswith("feedback:kremlin-") and len({l["case"] for l in lines}) == 1
+    # the project's own evaluator reads it as gold
+    from monitor.evaluate.matching import Gold
+
+    gold_pairs = Gold.from_records(lines).pairs()
+    assert (TRANSCRIPT, RELAY) in gold_pairs and (TRANSCRIPT, WAPO_REPORT) not in gold_pairs
     assert line["contradicts"] == sorted([RELAY, "https://missed.example/report"])
     assert line["not_contradicts"] == [WAPO_REPORT]
     assert line["speaker"]

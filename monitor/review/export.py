@@ -1,7 +1,7 @@
 """Analysts' verdicts as JSON Lines: labelled training data, and a flat audit form.
 
 ``gold_lines`` follows the shared labelled-data format the matcher trains on (one line
-per denial document: ``denial_url``, ``speaker``, ``denied_claim``, ``contradicts``,
+per denial document: ``case``, ``denial_url``, ``speaker``, ``denied_claim``, ``contradicts``,
 ``not_contradicts``), plus ``has_denial`` (false when an analyst said the document's
 denials are not denials) and ``feedback`` (the flat records behind the line). The
 latest verdict on a (denial, report) pair wins: a match first marked wrong and then
@@ -12,7 +12,7 @@ Pure: rows in (``Store.feedback_rows``), dicts out. It must not read the archive
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 
 def flat_record(row: dict[str, Any]) -> dict[str, Any]:
@@ -37,8 +37,14 @@ def flat_lines(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [flat_record(r) for r in sorted(rows, key=lambda r: r["id"])]
 
 
-def gold_lines(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One line per denial document that has verdicts, in order of its first verdict."""
+def gold_lines(rows: Iterable[dict[str, Any]], cases: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """One line per denial document that has verdicts, in order of its first verdict.
+
+    ``case`` groups the lines of one denial event (``cases``: denial URL -> the event's
+    key, from the archive), so that leave-one-case-out training keeps an event's denial
+    documents together; a document no event holds any more is a case of its own.
+    """
+    cases = cases or {}
     by_denial: dict[str, list[dict[str, Any]]] = {}
     for row in sorted(rows, key=lambda r: r["id"]):
         by_denial.setdefault(row["denial_url"], []).append(row)
@@ -55,6 +61,7 @@ def gold_lines(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         speaker = next((v["speaker"] for v in reversed(verdicts) if v.get("speaker")), None)
         claim = next((v["claim"] for v in reversed(verdicts) if v.get("claim")), None)
         out.append({
+            "case": f"feedback:{cases.get(denial_url) or denial_url}",
             "denial_url": denial_url,
             "speaker": speaker,
             "denied_claim": claim,

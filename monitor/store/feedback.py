@@ -229,6 +229,19 @@ class FeedbackMixin:
             params.append(since)
         return _rows(self.db.execute(sql + " ORDER BY id", params))
 
+    def event_keys_of(self, denial_urls: Iterable[str]) -> dict[str, str]:
+        """Denial document URL -> the key of the event its (first) denial belongs to now."""
+        todo = sorted(set(denial_urls))
+        out: dict[str, str] = {}
+        for start in range(0, len(todo), 500):
+            chunk = todo[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            for url, key in self.db.execute(
+                    "SELECT d.url, e.key FROM documents d JOIN denials x ON x.document_id = d.id"
+                    f" JOIN denial_events e ON e.id = x.event_id WHERE d.url IN ({marks}) ORDER BY x.id", chunk):
+                out.setdefault(str(url), str(key))
+        return out
+
     def feedback_for_denial_urls(self, urls: Iterable[str]) -> list[dict[str, Any]]:
         todo = sorted(set(urls))
         out: list[dict[str, Any]] = []
