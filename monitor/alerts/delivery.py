@@ -30,6 +30,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -132,7 +133,15 @@ def event_view(store: Any, event_id: int, outlets: Mapping[str, str] | None = No
                for m in store.event_matches(event_id)]
     return EventView(key=str(event.get("key") or f"event-{event_id}"), speaker=own["speaker"] or event.get("speaker") or "",
                      published=own["published"] or "", quote=own["quote"] or "", quote_url=own["url"],
-                     claim=own["claim"] or event.get("claim") or "", sources=tuple(sources), reports=tuple(reports))
+                     claim=_claim(own["claim"], event.get("claim")), sources=tuple(sources), reports=tuple(reports))
+
+
+def _claim(own: str | None, event: str | None) -> str:
+    """The quoted denial's own claim when it is a whole sentence; else the event's (the
+    longest whole one among its denials); a fragment cut before the cue only as a last resort."""
+    if own and re.search(r"[.!?…][\"»”’)]*$", own.rstrip()):
+        return own
+    return event or own or ""
 
 
 def queue_event_alerts(store: Any, event_ids: Iterable[int], *, now: dt.datetime | None = None,
