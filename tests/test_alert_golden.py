@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.alerts.formatting import (
-    DigestView, EventView, Rendered, SourceView, balance_quotes, clip, render_digest, render_event, render_followup,
-    strip_labels,
-)
+from monitor.alerts.formatting import DigestView, EventView, Rendered, SourceView, render_digest, render_event, \
+    render_followup
+from monitor.alerts.readable import balance_quotes, clip, strip_labels
 
 GOLDEN = Path(__file__).parent / "fixtures" / "alerts"
 
