@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from monitor.alerts.delivery import queue_event_alerts
+from monitor.alerts.delivery import queue_event_alerts, refresh_unsent_alerts
 from monitor.alerts.digest import build_digest
 from monitor.cli import cli
 from monitor.collect.ingest import import_jsonl
@@ -214,3 +214,30 @@ def test_verdict_rewrites_an_alert_queued_before_it_or_withdraws_it(loaded: Path
     with Store.open(loaded) as store:
         [alert] = store.list_alerts()
         assert alert["status"] == "withdrawn" and "rejected" in alert["last_error"]
+
+
+def test_news_after_a_withdrawn_alert_is_a_first_alert_again(loaded: Path) -> None:
+    from alert_helpers import add_doc
+
+    with Store.open(loaded) as store:
+        events = [int(r[0]) for r in store.db.execute("SELECT DISTINCT event_id FROM denials")]
+        with store.atomic():
+            queue_event_alerts(store, events, now=parse_timestamp("2024-11-11T12:00:00Z"))
+        for report in (WAPO_REPORT, RELAY):
+            with store.atomic():
+                store.record_match_verdict(match_id(store, TRANSCRIPT, report), "wrong")
+                refresh_unsent_alerts(store)
+        assert [a["status"] for a in store.list_alerts()] == ["withdrawn"]
+        # a genuine report arrives later and is matched to the event
+        with store.atomic():
+            report_id = add_doc(store, "https://later.example/call", "Leaders spoke by phone, paper says",
+                                "They spoke.", "2024-11-11T14:00:00+00:00", "washingtonpost")
+            denial_id = store.db.execute("SELECT x.id FROM denials x JOIN documents d ON d.id = x.document_id"
+                                         " WHERE d.url = ?", [TRANSCRIPT]).fetchone()[0]
+            store.replace_matches(matches=[(denial_id, report_id, 0.8, {"reason": "same call"})])
+            assert queue_event_alerts(store, events, now=parse_timestamp("2024-11-11T14:05:00Z")) == 1
+        newest = store.list_alerts()[0]
+        assert newest["kind"] == "denial" and newest["status"] == "pending"
+        assert "https://later.example/call" in newest["body_text"] and WAPO_REPORT not in newest["body_text"]
+        with store.atomic():
+            assert queue_event_alerts(store, events, now=parse_timestamp("2024-11-11T14:06:00Z")) == 0

@@ -169,10 +169,14 @@ def queue_event_alerts(store: Any, event_ids: Iterable[int], *, now: dt.datetime
             continue
         denial_urls = [s.url for s in view.sources]
         report_urls = [r.url for r in view.reports]
-        earlier = store.alerts_covering(denial_urls)
+        covering = store.alerts_covering(denial_urls)
+        # A withdrawn alert (analysts rejected all it said) was never delivered: news
+        # after it is a first alert again, under a key of its own.
+        withdrawn = [a for a in covering if a["status"] == "withdrawn"]
+        earlier = [a for a in covering if a["status"] != "withdrawn"]
         if not earlier:
-            alert_id = _queue(store, f"denial:{view.quote_url}", "denial", event_id, render_event(view), denial_urls,
-                              report_urls, stamp)
+            key = f"denial:{view.quote_url}" + (f":after:{max(a['id'] for a in withdrawn)}" if withdrawn else "")
+            alert_id = _queue(store, key, "denial", event_id, render_event(view), denial_urls, report_urls, stamp)
             if alert_id is not None:
                 store.record_alert_latency(alert_id, event_id, denial_urls + report_urls, stamp)
                 added += 1
