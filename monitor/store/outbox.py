@@ -123,9 +123,11 @@ class OutboxMixin:
             " ORDER BY s.stored_at DESC, d.id DESC LIMIT 1", todo).fetchone()
         if row is None:
             return
+        # two indexed lookups (by report, by the denial's document), not one OR over a join
         processed = self.db.execute(
-            "SELECT max(m.created_at) FROM matches m JOIN denials x ON x.id = m.denial_id"
-            " WHERE m.report_id = ? OR x.document_id = ?", [row[0], row[0]]).fetchone()[0]
+            "SELECT max(coalesce((SELECT max(created_at) FROM matches WHERE report_id = ?), ''),"
+            " coalesce((SELECT max(m.created_at) FROM denials x JOIN matches m ON m.denial_id = x.id"
+            " WHERE x.document_id = ?), ''))", [row[0], row[0]]).fetchone()[0]
         self.db.execute(
             "INSERT OR REPLACE INTO alert_latency (alert_id, event_id, document_url, published, fetched, stored,"
             " processed, queued) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
