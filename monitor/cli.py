@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -94,27 +96,34 @@ def import_command(file: Path, db_path: Path | None, queue_alerts: bool) -> None
     roles = {s.name: s.role for s in sources}
     name = "<stdin>" if str(file) == "-" else str(file)
     show_progress = sys.stderr.isatty()
+    total = file.stat().st_size if str(file) != "-" else 0
+    last_log = [time.monotonic()]
 
     def on_error(number: int, reason: str) -> None:
         click.echo(f"{name}:{number}: rejected: {reason}", err=True)
 
     def on_progress(report: Any) -> None:
+        # Issue 17: a long import shows progress; on a terminal a live line, else a log line every 30 s.
+        share = f" ({100 * report.bytes_read / total:.0f}%)" if total else ""
+        text = (f"{report.read} read{share}, {report.new} new, {report.updated} updated, "
+                f"{report.rejected} rejected")
         if show_progress:
-            click.echo(f"\r{report.read} read, {report.new} new, {report.updated} updated, "
-                       f"{report.rejected} rejected", err=True, nl=False)
+            click.echo(f"\r{text}", err=True, nl=False)
+        elif time.monotonic() - last_log[0] >= 30:
+            last_log[0] = time.monotonic()
+            logging.getLogger("monitor.cli").info("import progress file=%s %s", name, text)
 
     with open_store(db_path) as store:
         try:
-            stream = sys.stdin if str(file) == "-" else open(file, encoding="utf-8", errors="strict")
+            # Bytes, decoded line by line: one bad byte rejects its line, not the file (issue 17).
+            stream = sys.stdin.buffer if str(file) == "-" else open(file, "rb")
         except OSError as exc:
             raise ConfigError(f"{file}: cannot read: {exc.strerror}") from None
         try:
             report = import_jsonl(store, stream, queue_alerts=queue_alerts, default_roles=roles,
                                   on_error=on_error, on_progress=on_progress)
-        except UnicodeDecodeError as exc:
-            raise MonitorError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         finally:
-            if stream is not sys.stdin:
+            if str(file) != "-":
                 stream.close()
     if show_progress:
         click.echo("", err=True)

@@ -73,3 +73,16 @@ def test_every_command_has_help_and_is_in_readme() -> None:
         sub = getattr(command, "commands", {})
         for subname, subcommand in sub.items():
             assert subcommand.help and subcommand.help.strip(), f"{name} {subname} has no help"
+
+
+def test_import_of_a_file_with_bad_bytes_stores_the_good_lines_and_keeps_logs_off_stdout(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    lines = [json.dumps(doc_record(1)).encode(), b'{"title": "Caf\xe9"}', json.dumps(doc_record(2)).encode()]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    db = tmp_path / "m.db"
+    proc = subprocess.run([sys.executable, "-m", "monitor", "import", str(path), "--db", str(db)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stdout.strip() == ("read 3, new 2, updated 0, unchanged 0, rejected 1; denials 0, matches 0,"
+                                   " alerts queued 0")
+    assert f"{path}:2: rejected: not UTF-8 text" in proc.stderr
