@@ -37,7 +37,8 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except ConfigError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            for problem in exc.problems:
+                click.echo(f"Error: {problem}", err=True)
             sys.exit(2)
         except (ArchiveError, MonitorError) as exc:
             click.echo(f"Error: {exc}", err=True)
@@ -52,13 +53,19 @@ def open_store(db_path: Path | None):
     return Store.open(db_path)
 
 
-def load_sources(sources_path: Path | None = None):
-    from monitor.config import default_schedules_dir, load_catalogue
+def load_sources(sources_path: Path | None = None, *, optional: bool = False):
+    """The checked catalogue; with ``optional``, none at all (missing folder) is an empty list.
+
+    Only ``import`` reads it optionally (for default roles); every other command needs it,
+    and a catalogue that exists but is broken is always an error (issue 17).
+    """
+    from monitor.collect.crawl import load_checked_catalogue
+    from monitor.config import default_schedules_dir
 
     path = sources_path or default_schedules_dir()
-    if sources_path is None and not Path(path).exists():
+    if optional and not Path(path).exists():
         return []
-    return load_catalogue([path])
+    return load_checked_catalogue([path])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -92,7 +99,7 @@ def import_command(file: Path, db_path: Path | None, queue_alerts: bool) -> None
 
     if str(file) != "-" and not file.exists():
         raise ConfigError(f"{file}: no such file")
-    sources = load_sources()
+    sources = load_sources(optional=True)
     roles = {s.name: s.role for s in sources}
     name = "<stdin>" if str(file) == "-" else str(file)
     show_progress = sys.stderr.isatty()
@@ -283,7 +290,6 @@ def run_command(db_path: Path | None, schedules_path: Path | None, time_limit: f
     deliver alerts, until SIGTERM or SIGINT (then finish or abort running crawls
     within 10 s and exit 0). Health: `monitor status --check`."""
     from monitor.config import default_schedules_dir
-    from monitor.collect.crawl import check_sources
     from monitor.daemon import Daemon, DaemonSettings, default_alert_hooks, default_crawl
     from monitor.store import default_db_path
 
@@ -291,7 +297,6 @@ def run_command(db_path: Path | None, schedules_path: Path | None, time_limit: f
     if not Path(path).exists():
         raise ConfigError(f"{path}: no such catalogue folder (use --schedules or MONITOR_SCHEDULES)")
     sources = load_sources(Path(path))
-    check_sources([s for s in sources if s.enabled])
     daemon_settings = DaemonSettings.from_env()
     crawl = default_crawl(settings=_scrapy_settings(settings), time_limit=time_limit)
     daemon = Daemon(db_path or default_db_path(), sources, crawl, settings=daemon_settings,

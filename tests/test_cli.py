@@ -86,3 +86,28 @@ def test_import_of_a_file_with_bad_bytes_stores_the_good_lines_and_keeps_logs_of
     assert proc.stdout.strip() == ("read 3, new 2, updated 0, unchanged 0, rejected 1; denials 0, matches 0,"
                                    " alerts queued 0")
     assert f"{path}:2: rejected: not UTF-8 text" in proc.stderr
+
+
+def test_sources_with_a_broken_catalogue_exits_2_listing_every_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "cat.toml"
+    bad.write_text('[[source]]\nname = "a"\nspider = "nosuch"\nurl = "https://x.org"\n\n'
+                   '[[source]]\nname = "b"\nspider = "feed"\nurl = "https://x.org/b"\nfetch_artciles = false\n'
+                   'tz_fix = "noon"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["sources", "--sources", str(bad), "--db", str(tmp_path / "m.db")])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith(f"Error: {bad} [[source]] #1 (a): key 'spider': unknown spider 'nosuch'")
+    assert "unknown key 'fetch_artciles' (did you mean 'fetch_articles'?)" in lines[1]
+
+
+def test_crawl_reports_bad_option_values_of_every_source(tmp_path: Path) -> None:
+    bad = tmp_path / "cat.toml"
+    bad.write_text('[[source]]\nname = "a"\nspider = "feed"\nurl = "https://x.org"\ntz_fix = "noon"\n\n'
+                   '[[source]]\nname = "b"\nspider = "kremlin"\nurl = "https://x.org/b"\ndepth = 0\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["crawl", "--sources", str(bad), "--db", str(tmp_path / "m.db")])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith(f"Error: {bad} [[source]] #1 (a): ") and "'tz_fix'" in lines[0]
+    assert lines[1].startswith(f"Error: {bad} [[source]] #2 (b): ") and "'depth'" in lines[1]

@@ -68,24 +68,48 @@ def spider_classes() -> dict[str, type]:
     return {name: loader.load(name) for name in loader.list()}
 
 
-def check_sources(sources: Iterable[SourceConfig]) -> None:
-    """Fail early (ConfigError naming the source) on an unknown spider or a bad option."""
-    classes = spider_classes()
+def check_sources(sources: Iterable[SourceConfig], classes: dict[str, type] | None = None) -> None:
+    """Fail early on an unknown spider or a bad option value: one ConfigError naming every culprit."""
+    classes = spider_classes() if classes is None else classes
+    problems: list[str] = []
     for src in sources:
         cls = classes.get(src.spider)
         if cls is None:
-            raise ConfigError(f"{src.origin or src.name}: unknown spider {src.spider!r} "
-                              f"(known: {', '.join(sorted(classes))})")
+            problems.append(f"{src.origin or src.name}: unknown spider {src.spider!r} "
+                            f"(known: {', '.join(sorted(classes))})")
+            continue
         try:
             spider = cls(source=src)
-            for key in ("depth",):
-                if key in spider.default_options:
-                    spider.option_int(key)
-            spider.option_tz("tz_fix")
-            if "tz" in spider.default_options:
-                spider.option_tz("tz")
         except ValueError as exc:
-            raise ConfigError(f"{src.origin or src.name}: {exc}") from None
+            problems.append(f"{src.origin or src.name}: {exc}")
+            continue
+        checks: list[tuple[Callable[[str], Any], str]] = [(spider.option_tz, "tz_fix")]
+        if "depth" in spider.default_options:
+            checks.append((spider.option_int, "depth"))
+        if "tz" in spider.default_options:
+            checks.append((spider.option_tz, "tz"))
+        for check, key in checks:
+            try:
+                check(key)
+            except ValueError as exc:
+                problems.append(f"{src.origin or src.name}: {exc}")
+    if problems:
+        raise ConfigError("\n".join(problems), problems=problems)
+
+
+def load_checked_catalogue(paths: Iterable[str | os.PathLike[str]]) -> list[SourceConfig]:
+    """The catalogue at ``paths`` with every spider, option name and option value checked.
+
+    What every command that reads the catalogue uses, so that a typo (an unknown spider,
+    ``fetch_artciles``) fails at load, all problems at once, not at the first crawl.
+    """
+    from monitor.config import load_catalogue
+
+    classes = spider_classes()
+    options = {name: frozenset(getattr(cls, "default_options", {})) for name, cls in classes.items()}
+    sources = load_catalogue([Path(p) for p in paths], spider_options=options)
+    check_sources(sources, classes)
+    return sources
 
 
 def crawl_once(
