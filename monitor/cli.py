@@ -40,17 +40,21 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             for problem in exc.problems:
                 click.echo(f"Error: {problem}", err=True)
             sys.exit(2)
-        except (ArchiveError, MonitorError) as exc:
+        except ArchiveError as exc:  # an archive that cannot be opened is a usage error (issue 17)
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+        except MonitorError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
 
     return wrapper
 
 
-def open_store(db_path: Path | None):
+def open_store(db_path: Path | None, *, create: bool = True):
+    """The archive; read-only commands pass ``create=False``: a missing one is an error (exit 2)."""
     from monitor.store import Store
 
-    return Store.open(db_path)
+    return Store.open(db_path, create=create)
 
 
 def load_sources(sources_path: Path | None = None, *, optional: bool = False):
@@ -209,7 +213,7 @@ def match_command(db_path: Path | None, since: str | None) -> None:
         except ValueError as exc:
             click.echo(f"Error: --since: {exc}", err=True)
             sys.exit(2)
-    with open_store(db_path) as store:
+    with open_store(db_path, create=False) as store:
         before = store.count_matches()
         report = rematch_archive(store, since)
         matches, denials = store.count_matches(), store.count_denials()
@@ -228,9 +232,16 @@ def match_command(db_path: Path | None, since: str | None) -> None:
 @handle_errors
 def sources_command(db_path: Path | None, sources_path: Path | None, as_json: bool) -> None:
     """List the configured sources with their schedule and last result."""
+    from monitor.store import default_db_path
+
     sources = load_sources(sources_path)
-    with open_store(db_path) as store:
-        health = {row["name"]: row for row in store.source_health()}
+    archive = db_path or default_db_path()
+    if archive.is_file():
+        with open_store(archive, create=False) as store:
+            health = {row["name"]: row for row in store.source_health()}
+    else:  # listing the catalogue needs no archive, and must not create one (issue 17)
+        click.echo(f"(no archive at {archive}: no run recorded yet)", err=True)
+        health = {}
     rows = []
     for src in sources:
         h = health.get(src.name, {})
@@ -262,7 +273,7 @@ def status_command(db_path: Path | None, check: bool, as_json: bool) -> None:
     """Per-source health, archive counts, pending and failed alerts."""
     from monitor.health import assess_health
 
-    with open_store(db_path) as store:
+    with open_store(db_path, create=False) as store:
         status = assess_health(store)
     if as_json:
         click.echo(json.dumps(status, indent=2, ensure_ascii=False))
@@ -361,7 +372,7 @@ def alerts_send_command(db_path: Path | None, apprise_config: Path | None) -> No
     from monitor.alerts.delivery import send_pending
 
     notifier = build_notifier(apprise_config)
-    with open_store(db_path) as store:
+    with open_store(db_path, create=False) as store:
         report = send_pending(store, notifier, force=True)
     for alert_id, target, ok, error in report.results:
         if not ok:
@@ -380,7 +391,7 @@ def alerts_send_command(db_path: Path | None, apprise_config: Path | None) -> No
 @handle_errors
 def alerts_list_command(db_path: Path | None, status: str | None, limit: int, as_json: bool) -> None:
     """List the outbox, newest first: status, kind, attempts, next retry, title."""
-    with open_store(db_path) as store:
+    with open_store(db_path, create=False) as store:
         rows = store.list_alerts(limit=limit, status=status)
     if as_json:
         keep = ("id", "key", "kind", "tag", "status", "attempts", "next_attempt_at", "last_error", "created_at",

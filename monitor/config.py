@@ -235,11 +235,17 @@ def _cron_problem(expr: Any) -> str | None:
 
 
 def default_schedules_dir() -> Path:
-    """``$MONITOR_SCHEDULES`` if set, else ``schedules/`` beside the package or in the cwd."""
+    """``$MONITOR_SCHEDULES`` if set, else the catalogue shipped inside the package.
+
+    The default catalogue is package data (``monitor/schedules/``; the repository's
+    ``schedules/`` is a link to it), so ``monitor run`` and ``monitor sources`` find it
+    from any working directory after a plain ``pip install`` (issue 17: they failed or
+    printed nothing outside the clone). To use your own, set ``MONITOR_SCHEDULES`` or
+    pass ``--schedules`` / ``--sources``; the working directory is never searched.
+    """
     import os
 
     env = os.environ.get("MONITOR_SCHEDULES")
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parent.parent / "schedules"
-    return here if here.is_dir() else Path("schedules")
+    return Path(__file__).resolve().parent / "schedules"

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
@@ -49,7 +50,7 @@ def test_unwritable_database_is_one_line_error(tmp_path: Path) -> None:
     blocker = tmp_path / "blocker"
     blocker.write_text("")
     result = run("import", str(path), "--db", str(blocker / "m.db"))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # an archive that cannot be opened is a usage/config error (issue 17)
     assert "cannot open archive" in result.output and "Traceback" not in result.output
 
 
@@ -111,3 +112,45 @@ def test_crawl_reports_bad_option_values_of_every_source(tmp_path: Path) -> None
     assert len(lines) == 2, lines
     assert lines[0].startswith(f"Error: {bad} [[source]] #1 (a): ") and "'tz_fix'" in lines[0]
     assert lines[1].startswith(f"Error: {bad} [[source]] #2 (b): ") and "'depth'" in lines[1]
+
+
+# --- issue 17 items 4 and 6: read-only commands never create an archive ------------------------
+
+
+@pytest.mark.parametrize("command", [["status"], ["status", "--check"], ["alerts", "list"], ["match"],
+                                     ["alerts", "send"]])
+def test_read_only_commands_refuse_a_missing_archive_and_create_nothing(tmp_path: Path, command: list[str]) -> None:
+    db = tmp_path / "sub" / "typo.db"
+    result = CliRunner().invoke(cli, [*command, "--db", str(db)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: no archive at {db} ")
+    assert not db.exists() and not db.parent.exists()
+
+
+def test_sources_lists_the_catalogue_without_creating_an_archive(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("MONITOR_SCHEDULES")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["sources"])
+    assert result.exit_code == 0, result.output
+    assert "kremlin-en " in result.output and "no archive at data/monitor.db" in result.output
+    assert not (tmp_path / "data").exists()
+
+
+def test_the_packaged_catalogue_is_found_from_any_folder(tmp_path: Path, monkeypatch) -> None:
+    from monitor.config import default_schedules_dir
+
+    monkeypatch.delenv("MONITOR_SCHEDULES")
+    monkeypatch.chdir(tmp_path)
+    folder = default_schedules_dir()
+    assert folder.is_absolute() and (folder / "default.toml").is_file()
+    import monitor
+
+    assert folder.parent == Path(monitor.__file__).resolve().parent
+
+
+def test_a_file_that_is_not_sqlite_is_a_usage_error(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.db"
+    bogus.write_bytes(b"not a database, just text " * 100)
+    result = CliRunner().invoke(cli, ["status", "--db", str(bogus)])
+    assert result.exit_code == 2
+    assert f"cannot open archive {bogus}" in result.output
