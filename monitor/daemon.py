@@ -126,6 +126,7 @@ def default_alert_hooks(env: dict[str, str] | None = None) -> AlertHooks:
     snapshot = dict(os.environ if env is None else env)
     policy = RetryPolicy.from_env(snapshot)
     notifier = notifier_from_env(snapshot)
+    notifier.check_routes()  # a tag no service receives fails now, not at the first alert (issue 17)
     log.info("alerts configured services=%s", ", ".join(notifier.masked_urls()) or "console (stdout)")
 
     def deliver(store: Store) -> Any:
