@@ -227,15 +227,36 @@ def match_command(db_path: Path | None, since: str | None) -> None:
 @cli.command("sources")
 @db_option
 @click.option("--sources", "sources_path", type=click.Path(exists=True, path_type=Path), default=None,
-              help="Catalogue file or folder (default: schedules/ or $MONITOR_SCHEDULES).")
+              help="Catalogue file or folder (default: the packaged catalogue, or $MONITOR_SCHEDULES).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--retry", "retry", multiple=True, metavar="NAME",
+              help="Cut NAME's backoff short: a running daemon crawls it within a heartbeat, a stopped one at start.")
 @handle_errors
-def sources_command(db_path: Path | None, sources_path: Path | None, as_json: bool) -> None:
-    """List the configured sources with their schedule and last result."""
+def sources_command(db_path: Path | None, sources_path: Path | None, as_json: bool, retry: tuple[str, ...]) -> None:
+    """List the configured sources with their schedule and last result.
+
+    State is `never run`, `ok`, `FAILING xN` (with the last error) or `disabled`;
+    the schedule is shown as configured (`5m`, `cron ...`, `10m (default)`).
+    `--retry NAME` resets a failing source's backoff (issue 17: a DNS failure parked
+    a source for hours, and the backoff survived restarts).
+    """
     from monitor.store import default_db_path
 
     sources = load_sources(sources_path)
     archive = db_path or default_db_path()
+    if retry:
+        known = {s.name for s in sources}
+        unknown = [n for n in retry if n not in known]
+        if unknown:
+            raise click.UsageError(f"unknown source {', '.join(map(repr, unknown))} (see `monitor sources`)")
+        with open_store(archive, create=False) as store:
+            for name in dict.fromkeys(retry):
+                if store.request_retry(name):
+                    click.echo(f"{name}: retry requested (backoff cut short); a running daemon crawls it at its"
+                               " next heartbeat, a stopped one soon after it starts")
+                else:
+                    click.echo(f"{name}: never scheduled in {archive}; nothing to reset")
+        return
     if archive.is_file():
         with open_store(archive, create=False) as store:
             health = {row["name"]: row for row in store.source_health()}
@@ -247,19 +268,26 @@ def sources_command(db_path: Path | None, sources_path: Path | None, as_json: bo
         h = health.get(src.name, {})
         rows.append({
             "name": src.name, "spider": src.spider, "role": src.role, "lang": src.lang,
-            "schedule": src.schedule_text, "enabled": src.enabled, "url": src.url,
-            "last_success": h.get("last_success_at"), "last_error": h.get("last_error"),
+            "schedule": src.schedule_text, "interval": src.schedule_label, "enabled": src.enabled,
+            "critical": src.critical, "url": src.url, "site": src.site,
+            "last_run": h.get("last_run_at"), "last_success": h.get("last_success_at"), "last_error": h.get("last_error"),
             "failures": h.get("consecutive_failures") or 0, "next_run": h.get("next_run_at"),
             "documents": h.get("documents") or 0,
         })
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
+    click.echo(f"{'NAME':<22} {'SPIDER':<8} {'ROLE':<8} {'EVERY':<14} {'STATE':<12} {'DOCS':<6} "
+               f"{'LAST OK':<20} {'NEXT RUN':<20} URL")
     for r in rows:
-        state = "disabled" if not r["enabled"] else ("FAILING x%d" % r["failures"] if r["failures"] else "ok")
-        click.echo(f"{r['name']:<22} {r['spider']:<8} {r['role']:<8} {r['schedule']:<14} "
-                   f"{state:<12} docs={r['documents']:<6} last_ok={r['last_success'] or '-'} "
-                   f"next={r['next_run'] or '-'}  {r['url']}")
+        if not r["enabled"]:
+            state = "disabled"
+        elif r["failures"]:
+            state = "FAILING x%d" % r["failures"]
+        else:
+            state = "ok" if r["last_run"] else "never run"
+        click.echo(f"{r['name']:<22} {r['spider']:<8} {r['role']:<8} {r['interval']:<14} {state:<12} "
+                   f"{r['documents']:<6} {r['last_success'] or '-':<20} {r['next_run'] or '-':<20} {r['url']}")
         if r["failures"] and r["last_error"]:
             click.echo(f"{'':<22} last error: {r['last_error']}")
 

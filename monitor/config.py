@@ -28,7 +28,7 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 #: Keys every source may have (the contract's, plus ``enabled`` and ``site``); others are spider options.
-KNOWN_KEYS = frozenset({"name", "spider", "url", "role", "lang", "every", "cron", "enabled", "site"})
+KNOWN_KEYS = frozenset({"name", "spider", "url", "role", "lang", "every", "cron", "enabled", "site", "critical"})
 
 
 def parse_duration(value: str | int | float) -> float:
@@ -61,10 +61,28 @@ class SourceConfig:
     #: Sources naming the same ``site`` are never crawled at the same time by the daemon
     #: (three mid.ru pages polled at once look like a burst to the site's firewall).
     site: str | None = None
+    #: Health fails when a critical source has not succeeded within its expected interval
+    #: (without any critical source: when no official source has, issue 17).
+    critical: bool = False
+    #: ``every`` as written in the catalogue (``"5m"``), for display.
+    every: str | None = None
     #: Spider-specific keys (``depth``, ``tz_fix``, ``fetch_articles``...), kept as given.
     options: dict[str, Any] = field(default_factory=dict)
     #: Where it was declared, for error messages.
     origin: str = ""
+
+    @property
+    def schedule_label(self) -> str:
+        """The schedule as an operator wrote it: ``5m``, ``cron */5 * * * *``, ``10m (default)``."""
+        if self.cron:
+            return f"cron {self.cron}"
+        if self.every:
+            return self.every
+        seconds = int(self.interval_s)
+        for unit, size in (("h", 3600), ("m", 60)):
+            if seconds % size == 0:
+                return f"{seconds // size}{unit} (default)" if self.every_s is None else f"{seconds // size}{unit}"
+        return f"{seconds}s (default)" if self.every_s is None else f"{seconds}s"
 
     @property
     def schedule_text(self) -> str:
@@ -196,6 +214,9 @@ def _source(block: dict[str, Any], origin: str, problems: list[str],
     enabled = block.get("enabled", True)
     if not isinstance(enabled, bool):
         problems.append(f"{where}: enabled must be true or false")
+    critical = block.get("critical", False)
+    if not isinstance(critical, bool):
+        problems.append(f"{where}: critical must be true or false")
     site = block.get("site")
     if site is not None and (not isinstance(site, str) or not site.strip()):
         problems.append(f"{where}: site must be a non-empty string like 'mid.ru', got {site!r}")
@@ -219,6 +240,7 @@ def _source(block: dict[str, Any], origin: str, problems: list[str],
     return SourceConfig(
         name=name, spider=spider, url=url, role=role, lang=lang, every_s=every_s,
         cron=cron, enabled=enabled, site=site.strip().lower() if site else None, options=options, origin=where,
+        critical=critical, every=str(block["every"]).strip() if "every" in block else None,
     )
 
 

@@ -453,8 +453,15 @@ class Daemon:
             try:
                 with self._store() as store:
                     store.record_heartbeat()
+                    retries = store.take_retry_requests()
             except Exception:
                 log.exception("heartbeat failed")
+                return
+            # `monitor sources --retry NAME` (issue 17): the backoff was reset in the archive; run it now.
+            for name in retries:
+                if name in self.sources:
+                    log.info("retry requested source=%s", name)
+                    self._wake(f"crawl:{name}")
 
     def _deliver_alerts(self) -> None:
         with self._work() as go:

@@ -154,3 +154,39 @@ def test_a_file_that_is_not_sqlite_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["status", "--db", str(bogus)])
     assert result.exit_code == 2
     assert f"cannot open archive {bogus}" in result.output
+
+
+# --- issue 17 item 8: `monitor sources` says what it knows, and can cut a backoff short ----------
+
+
+def test_sources_table_has_a_header_never_run_and_the_interval_as_written(tmp_path: Path) -> None:
+    cat = tmp_path / "cat.toml"
+    cat.write_text('[[source]]\nname = "a"\nspider = "feed"\nurl = "https://x.org/a"\nevery = "5m"\n\n'
+                   '[[source]]\nname = "b"\nspider = "feed"\nurl = "https://x.org/b"\nrole = "official"\n',
+                   encoding="utf-8")
+    result = CliRunner().invoke(cli, ["sources", "--sources", str(cat), "--db", str(tmp_path / "m.db")])
+    assert result.exit_code == 0, result.output
+    lines = [ln for ln in result.output.splitlines() if not ln.startswith("(no archive")]
+    assert lines[0].split()[:5] == ["NAME", "SPIDER", "ROLE", "EVERY", "STATE"]
+    assert lines[1].split()[:6] == ["a", "feed", "media", "5m", "never", "run"]
+    assert lines[2].split()[:7] == ["b", "feed", "official", "10m", "(default)", "never", "run"]
+
+
+def test_sources_retry_cuts_the_backoff_short(tmp_path: Path) -> None:
+    from monitor.config import load_catalogue
+    from monitor.store import Store
+
+    cat = tmp_path / "cat.toml"
+    cat.write_text('[[source]]\nname = "a"\nspider = "feed"\nurl = "https://x.org/a"\n', encoding="utf-8")
+    db = tmp_path / "m.db"
+    with Store.open(db) as store:
+        store.sync_sources(load_catalogue([cat]))
+        store.set_next_run("a", "2099-01-01T00:00:00Z")
+    result = CliRunner().invoke(cli, ["sources", "--sources", str(cat), "--db", str(db), "--retry", "a"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("a: retry requested")
+    with Store.open(db) as store:
+        assert {r["name"]: r for r in store.source_health()}["a"]["next_run_at"] is None
+        assert store.take_retry_requests() == ["a"]
+    unknown = CliRunner().invoke(cli, ["sources", "--sources", str(cat), "--db", str(db), "--retry", "zz"])
+    assert unknown.exit_code == 2 and "unknown source 'zz'" in unknown.output

@@ -44,6 +44,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from monitor.config import SourceConfig
 from monitor.errors import ConfigError, CrawlError
+from monitor.logsetup import log_json_enabled
 from monitor.store.crawls import CrawlOutcome
 from monitor.timeutil import now_iso
 
@@ -148,6 +149,8 @@ def crawl_once(
         "time_limit": time_limit,
         "contact": os.environ.get("MONITOR_CONTACT", ""),
         "log_level": logging.getLevelName(logging.getLogger().getEffectiveLevel()),
+        # The child logs through the same configuration as its parent (issue 17).
+        "log_json": log_json_enabled(),
     }
     outcomes: dict[str, CrawlOutcome] = {}
     with tempfile.TemporaryDirectory(prefix="monitor-crawl-") as tmp:
@@ -353,7 +356,7 @@ def run_child(request_path: str) -> int:
     from monitor.logsetup import configure_logging
 
     # After Scrapy's own logging setup, which would otherwise reset our levels.
-    configure_logging(request.get("log_level") or "INFO", stream=sys.stderr)
+    configure_logging(request.get("log_level") or "INFO", bool(request.get("log_json")), stream=sys.stderr)
     store = Store.open(request["db"])
     runs: list[_SourceRun] = []  # strong references: Scrapy's signals hold receivers weakly
     time_limit = settings.getfloat("CLOSESPIDER_TIMEOUT")
