@@ -111,3 +111,16 @@ def test_untagged_or_fully_tagged_services_pass_the_route_check() -> None:
     Notifier.from_config("json://127.0.0.1:9/a").check_routes()
     Notifier.from_config("denial=json://127.0.0.1:9/a digest,ops=json://127.0.0.1:9/b").check_routes()
     Notifier.from_env({}).check_routes()
+
+
+def test_a_failed_email_with_a_derived_from_address_says_so() -> None:
+    from monitor.alerts.notifier import from_hint
+
+    url = "mailto://ops:SECRETpw@example.org:9?smtp=127.0.0.1&to=analysts@example.org"  # nothing listens on 9
+    derived = Notifier.from_config(url).services[0]
+    given = Notifier.from_config(url + "&from=me@example.org").services[0]
+    assert "From address was derived from the URL as ops@example.org" in from_hint(derived)
+    assert from_hint(given) == ""
+    assert from_hint(Notifier.from_config("json://127.0.0.1:9/x").services[0]) == ""
+    result = Notifier([derived]).send(derived, title="t", text="x", markdown="x", html="x", timeout=5)
+    assert not result.ok and "add ?from=you@your-domain" in result.error and "SECRET" not in result.error

@@ -191,8 +191,29 @@ class Notifier:
             return ServiceResult(shown, fingerprint(service), False, f"{type(exc).__name__} from {shown}")
         status = getattr(result, "status", None)
         ok = bool(result)
-        error = "" if ok else f"{getattr(status, 'name', status) or 'no route'} from {shown}"
+        error = "" if ok else f"{getattr(status, 'name', status) or 'no route'} from {shown}{from_hint(service)}"
         return ServiceResult(shown, fingerprint(service), ok, error)
+
+
+def from_hint(service: Any) -> str:
+    """For a failed email service whose From address Apprise derived, say so (issue 17).
+
+    ``mailto://user:pass@smtp.example.org`` sends From ``user@smtp.example.org``, which
+    many servers refuse: the URL works, the derived sender is the problem. Empty for
+    other services and when ``from=`` is given.
+    """
+    url = str(service.url(privacy=True))
+    if not re.match(r"^mailtos?://", url):
+        return ""
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    if query.get("from"):
+        return ""
+    sender = getattr(service, "from_addr", None)
+    address = sender[1] if isinstance(sender, (list, tuple)) and len(sender) == 2 else None
+    if not address:
+        return ""
+    return (f"; note: the From address was derived from the URL as {address}; if the server refused the"
+            " sender, add ?from=you@your-domain to the URL")
 
 
 def _entries(urls: str) -> list[str]:
