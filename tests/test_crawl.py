@@ -250,3 +250,24 @@ def test_known_articles_count_as_unchanged_not_as_nothing() -> None:
     outcome = outcome_from_stats("s", {"source/http_status": 200, "source/skipped_known": 5}, "finished",
                                  started_at="x")
     assert (outcome.status, outcome.items_seen, outcome.items_unchanged) == ("ok", 5, 5)
+
+
+def test_sources_of_one_site_are_crawled_one_after_another_in_a_crawl(server: FixtureServer, tmp_path: Path) -> None:
+    """Issue 17 item 10: politeness per site; sources without a site still run in parallel."""
+    from monitor.collect.crawl import site_chains
+
+    blocks = [toml_block(n, sp, server.url(p), r, lang, opts) for n, sp, p, r, lang, opts, _ in GOOD_SOURCES
+              if n in ("mid-ru", "mid-en", "moscow-daily")]
+    catalogue = tmp_path / "cat.toml"
+    catalogue.write_text("".join(b.replace('role = "official"', 'role = "official"\nsite = "mid.ru"') for b in blocks),
+                         encoding="utf-8")
+    db = tmp_path / "m.db"
+    result = run_crawl(catalogue, db)
+    assert result.exit_code == 0, result.output
+    by_source = {name: rows[-1] for name, rows in runs(db).items()}
+    assert set(by_source) == {"mid-ru", "mid-en", "moscow-daily"}
+    first, second = sorted((by_source["mid-ru"], by_source["mid-en"]), key=lambda r: r["started_at"])
+    assert first["finished_at"] <= second["started_at"], (first, second)
+    chains = site_chains([SourceConfig(name=n, spider="feed", url="http://127.0.0.1:9/", site=s)
+                          for n, s in (("a", "x.org"), ("b", None), ("c", "x.org"))])
+    assert [[s.name for s in chain] for chain in chains] == [["a", "c"], ["b"]]
