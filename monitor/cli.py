@@ -231,18 +231,30 @@ def match_command(db_path: Path | None, since: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--retry", "retry", multiple=True, metavar="NAME",
               help="Cut NAME's backoff short: a running daemon crawls it within a heartbeat, a stopped one at start.")
+@click.option("--check", "check", is_flag=True,
+              help="Fetch each enabled source once (entry page + one article), archive nothing, and report per "
+                   "source: reachable, shape (feed/listing/article), items found, newest date.")
+@click.option("--timeout", "time_limit", type=click.FloatRange(min=1), default=120, show_default=True,
+              help="With --check: time limit of the whole check, in seconds.")
+@click.option("-s", "--setting", "settings", multiple=True, metavar="NAME=VALUE",
+              help="With --check: override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=0.")
 @handle_errors
-def sources_command(db_path: Path | None, sources_path: Path | None, as_json: bool, retry: tuple[str, ...]) -> None:
+def sources_command(db_path: Path | None, sources_path: Path | None, as_json: bool, retry: tuple[str, ...],
+                    check: bool, time_limit: float, settings: tuple[str, ...]) -> None:
     """List the configured sources with their schedule and last result.
 
     State is `never run`, `ok`, `FAILING xN` (with the last error) or `disabled`;
     the schedule is shown as configured (`5m`, `cron ...`, `10m (default)`).
-    `--retry NAME` resets a failing source's backoff (issue 17: a DNS failure parked
-    a source for hours, and the backoff survived restarts).
+    `--retry NAME` cuts a failing source's backoff short (issue 17: a DNS failure parked
+    a source for hours, and the backoff survived restarts). `--check` tells at once
+    which URL or selector of an edited catalogue is wrong; exit status 1 if any is.
     """
     from monitor.store import default_db_path
 
     sources = load_sources(sources_path)
+    if check:
+        _check_sources([s for s in sources if s.enabled], time_limit, _scrapy_settings(settings), as_json)
+        return
     archive = db_path or default_db_path()
     if retry:
         known = {s.name for s in sources}
@@ -290,6 +302,38 @@ def sources_command(db_path: Path | None, sources_path: Path | None, as_json: bo
                    f"{r['documents']:<6} {r['last_success'] or '-':<20} {r['next_run'] or '-':<20} {r['url']}")
         if r["failures"] and r["last_error"]:
             click.echo(f"{'':<22} last error: {r['last_error']}")
+
+
+def _check_sources(sources: list[Any], time_limit: float, overrides: dict[str, Any], as_json: bool) -> None:
+    """``monitor sources --check``: one pass per source into a throwaway archive; exit 1 if any is wrong."""
+    import tempfile
+
+    from monitor.collect.crawl import crawl_once
+
+    if not sources:
+        raise ConfigError("no enabled source to check")
+    with tempfile.TemporaryDirectory(prefix="monitor-check-") as tmp:
+        outcomes = crawl_once(Path(tmp) / "check.db", sources, settings=overrides, time_limit=time_limit, check=True)
+    rows = []
+    for o in outcomes:
+        found = o.check or {}
+        reachable = o.http_status is not None and o.http_status < 400
+        good = o.status in ("ok", "not_modified") and bool(found.get("shape")) and found.get("article") is not False
+        rows.append({"name": o.source, "ok": good, "reachable": reachable, "http_status": o.http_status,
+                     "shape": found.get("shape"), "items": found.get("items", 0), "links": found.get("links", 0),
+                     "newest": found.get("newest"), "article": found.get("article"), "error": o.error})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"{'NAME':<22} {'RESULT':<7} {'HTTP':<5} {'SHAPE':<15} {'FOUND':<6} {'NEWEST':<21} ARTICLE")
+        for r in rows:
+            article = {True: "ok", False: "NOT EXTRACTED", None: "-"}[r["article"]]
+            shape = r["shape"] or ("NOT RECOGNISED" if r["reachable"] else "-")
+            click.echo(f"{r['name']:<22} {'ok' if r['ok'] else 'WRONG':<7} {r['http_status'] or '-'!s:<5} "
+                       f"{shape:<15} {r['items'] + r['links']:<6} {r['newest'] or '-':<21} {article}"
+                       + (f"  {r['error']}" if r["error"] else ""))
+    if not all(r["ok"] for r in rows):
+        sys.exit(1)
 
 
 @cli.command("status")

@@ -48,7 +48,8 @@ from monitor.logsetup import log_json_enabled
 from monitor.store.crawls import CrawlOutcome
 from monitor.timeutil import now_iso
 
-log = logging.getLogger(__name__)
+# Named, not __name__: the crawl child runs this module as __main__.
+log = logging.getLogger("monitor.collect.crawl")
 
 #: Default whole-crawl limit in seconds (per crawl, all sources in parallel).
 DEFAULT_TIME_LIMIT_S = 600.0
@@ -123,12 +124,16 @@ def crawl_once(
     on_outcome: Callable[[CrawlOutcome], None] | None = None,
     stop: threading.Event | None = None,
     kill_grace: float = KILL_GRACE_S,
+    check: bool = False,
 ) -> list[CrawlOutcome]:
     """Crawl ``sources`` once in a child process; return one outcome per source, in order.
 
     ``settings`` overrides Scrapy settings (tests use short timeouts and no delays).
     ``stop`` (set from another thread, e.g. on SIGTERM) ends the crawl early and
-    gracefully. Raises ``ConfigError`` for an unknown spider or bad option, and
+    gracefully. With ``check`` (``monitor sources --check``) nothing is archived: each
+    source's entry page and one link are fetched and ``outcome.check`` says what they
+    held (``spiders.check``); pass a throwaway ``db_path``, crawl runs are recorded there.
+    Raises ``ConfigError`` for an unknown spider or bad option, and
     ``CrawlError`` if the child cannot be started at all; a failing source is an
     outcome, not an exception.
     """
@@ -151,6 +156,7 @@ def crawl_once(
         "log_level": logging.getLevelName(logging.getLogger().getEffectiveLevel()),
         # The child logs through the same configuration as its parent (issue 17).
         "log_json": log_json_enabled(),
+        "check": check,
     }
     outcomes: dict[str, CrawlOutcome] = {}
     with tempfile.TemporaryDirectory(prefix="monitor-crawl-") as tmp:
@@ -265,14 +271,21 @@ class _SourceRun:
         self.done = False
         #: Starts the next source of the same site when this one closes (see ``run_child``).
         self.next_of_site: Callable[[Any, str], None] | None = None
+        #: Check mode (``monitor sources --check``): report what was found, archive nothing.
+        self.check = False
 
     def seen(self, url: str) -> bool:
         return self.store.get_document_by_url(url) is not None
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        outcome = outcome_from_stats(self.source.name, self.crawler.stats.get_stats(), reason,
+        stats = self.crawler.stats.get_stats()
+        outcome = outcome_from_stats(self.source.name, stats, reason,
                                      started_at=self.started_at, time_limit=self.time_limit)
         outcome.duration_s = round(time.monotonic() - self.started, 3)
+        if self.check:
+            outcome.check = check_report(stats, spider.name)
+            if outcome.status == "suspect" and (outcome.check["items"] or outcome.check["links"]):
+                outcome.status, outcome.error = "ok", None  # nothing archived on purpose
         if outcome.status == "ok" and getattr(spider, "new_validators", None):
             v = spider.new_validators
             self.store.save_http_validators(self.source.name, v.get("etag"), v.get("last_modified"))
@@ -283,6 +296,22 @@ class _SourceRun:
         self.done = True
         sys.stdout.write(OUTCOME_PREFIX + json.dumps(asdict(outcome), ensure_ascii=False) + "\n")
         sys.stdout.flush()
+
+
+def check_report(stats: dict[str, Any], spider_name: str) -> dict[str, Any]:
+    """What a check pass found (``spiders.check`` stats), with the shape it recognised. Pure."""
+    items, links = int(stats.get("check/items", 0)), int(stats.get("check/links", 0))
+    if stats.get("source/error"):
+        shape = None
+    elif spider_name == "feed":
+        shape = "feed" if items or links or stats.get("source/http_status") == 200 else None
+    else:
+        shape = "listing" if items or links else None
+    return {
+        "shape": shape, "items": items, "links": links, "newest": stats.get("check/newest"),
+        "followed": stats.get("check/followed"),
+        "article": bool(stats.get("check/article")) if stats.get("check/followed") else None,
+    }
 
 
 def outcome_from_stats(source: str, stats: dict[str, Any], reason: str, *, started_at: str,
@@ -366,6 +395,11 @@ def run_child(request_path: str) -> int:
     from monitor.store import Store
 
     settings = build_settings(request)
+    check = bool(request.get("check"))
+    if check:  # one pass, nothing archived: spiders.check counts instead of the pipeline storing
+        settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+        settings.set("SPIDER_MIDDLEWARES", {**settings.getdict("SPIDER_MIDDLEWARES"), "spiders.check.CheckMiddleware": 950},
+                     priority="cmdline")
     sources = [SourceConfig(**s) for s in request["sources"]]
     classes = spider_classes()
     process = AsyncCrawlerProcess(settings)
@@ -381,6 +415,7 @@ def run_child(request_path: str) -> int:
         src, rest = chain[0], chain[1:]
         crawler = process.create_crawler(classes[src.spider])
         run = _SourceRun(store, src, crawler, time_limit)
+        run.check = check
         runs.append(run)
         crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)
         if rest:
@@ -392,7 +427,10 @@ def run_child(request_path: str) -> int:
 
             run.next_of_site = next_of_site  # held here: Scrapy's signals hold receivers weakly
             crawler.signals.connect(next_of_site, signal=signals.spider_closed)
-        process.crawl(crawler, source=src, seen=run.seen, validators=store.http_validators(src.name))
+        if check:  # a full fetch (no conditional GET), known articles included
+            process.crawl(crawler, source=src, seen=lambda url: False, validators={})
+        else:
+            process.crawl(crawler, source=src, seen=run.seen, validators=store.http_validators(src.name))
 
     for chain in site_chains(sources):
         start(chain)

@@ -40,6 +40,8 @@ class CrawlOutcome:
     duration_s: float | None = None
     #: ids of new or changed documents, for processing (not stored in the row)
     document_ids: list[int] = field(default_factory=list)
+    #: ``monitor sources --check`` only: what one pass found (``spiders.check``; not stored)
+    check: dict[str, Any] | None = None
 
 
 class CrawlsMixin:
@@ -67,7 +69,7 @@ class CrawlsMixin:
 
     def record_crawl(self, outcome: CrawlOutcome) -> int:
         """Write a ``crawl_runs`` row and update the source's health."""
-        row = {k: v for k, v in asdict(outcome).items() if k != "document_ids"}
+        row = {k: v for k, v in asdict(outcome).items() if k not in ("document_ids", "check")}
         with self.db.atomic():
             run_id = self.db.table("crawl_runs").insert(row).last_pk
             failed = outcome.status == "failed"
