@@ -71,9 +71,9 @@ def one_line(record: logging.LogRecord, *, tracebacks: bool) -> tuple[str, dict[
     if source and "source" not in fields:
         fields["source"] = str(source)
     if "url" not in fields:
-        found = _REQUEST.search(message)
-        if found:
-            fields["url"] = found.group(1)
+        request = _REQUEST.search(message)
+        if request:
+            fields["url"] = request.group(1)
     return message, fields
 
 

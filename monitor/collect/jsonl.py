@@ -55,7 +55,7 @@ def read_lines(stream: IO[bytes] | IO[str], *, max_bytes: int = MAX_LINE_BYTES) 
         number += 1
         start = offset
         offset += _size(raw)
-        ends = raw.endswith(b"\n" if isinstance(raw, bytes) else "\n")
+        ends = _ends_line(raw)
         if not ends and len(raw) > max_bytes:
             skipped = _skip_rest(stream)
             offset += skipped
@@ -80,6 +80,10 @@ def read_lines(stream: IO[bytes] | IO[str], *, max_bytes: int = MAX_LINE_BYTES) 
         yield Line(number, text, None, offset)
 
 
+def _ends_line(raw: bytes | str) -> bool:
+    return raw.endswith(b"\n") if isinstance(raw, bytes) else raw.endswith("\n")
+
+
 def _size(raw: bytes | str) -> int:
     return len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
 
@@ -92,7 +96,7 @@ def _skip_rest(stream: IO[bytes] | IO[str]) -> int:
         if not chunk:
             return skipped
         skipped += len(chunk)
-        if chunk.endswith(b"\n" if isinstance(chunk, bytes) else "\n"):
+        if _ends_line(chunk):
             return skipped
 
 
