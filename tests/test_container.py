@@ -66,7 +66,8 @@ def test_compose_has_the_daemon_and_the_sql_ui(compose):
     # Both run the image the monitor service builds.
     assert "build" in monitor and sql["image"] == monitor["image"]
     assert sql["entrypoint"] == ["datasette"]
-    assert sql["depends_on"]["monitor"]["condition"] == "service_healthy"
+    # The UI must not vanish when the daemon is unhealthy (issue 17): started, not healthy.
+    assert sql["depends_on"]["monitor"]["condition"] == "service_started"
     assert any(str(p).endswith(":8001:8001") or str(p) == "8001:8001" for p in sql["ports"])
     assert "test" in sql["healthcheck"]
 
@@ -97,6 +98,7 @@ def test_sql_ui_serves_the_archive_mutable_read_only_with_the_shipped_metadata(c
 
 
 def test_compose_file_passes_the_compose_spec_schema(tmp_path):
+    pytest.importorskip("check_jsonschema", reason="validation needs check-jsonschema (the test extra)")
     check = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec"]
     good = subprocess.run([*check, str(COMPOSE)], capture_output=True, text=True, timeout=60)
     assert good.returncode == 0, good.stdout + good.stderr

@@ -280,6 +280,20 @@ def m0008_matching(db: Database) -> None:
     )
 
 
+@migrations(name="0015_source_flags")
+def m0015_source_flags(db: Database) -> None:
+    """Catalogue flags health needs (issue 17): enabled, critical, and ``every`` as written."""
+    db.table("sources").add_column("enabled", int, not_null_default=1)
+    db.table("sources").add_column("critical", int, not_null_default=0)
+    db.table("sources").add_column("every", str)
+
+
+@migrations(name="0016_source_retry_requests")
+def m0016_source_retry_requests(db: Database) -> None:
+    """``monitor sources --retry NAME`` leaves a request a running daemon picks up (issue 17)."""
+    db.table("sources").add_column("retry_requested_at", str)
+
+
 @migrations(name="0011_feedback")
 def m0011_feedback(db: Database) -> None:
     """Analysts' verdicts on matches and denials (issue 19), kept for audit and training.
