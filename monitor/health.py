@@ -1,16 +1,23 @@
 """Is the monitor healthy? Reads the archive's counters; used by ``monitor status``.
 
-Unhealthy (``monitor status --check`` exits 1) when any of:
+Unhealthy (``monitor status --check`` exits 1) when any of, each named in ``problems``:
 
 - no source has had a successful crawl within ``intervals`` of its own interval
   (``MONITOR_HEALTH_INTERVALS``, default 3). A daemon's start counts as a fresh
   start for every source, so a daemon that has not finished its first crawl, or
   that was restarted after a long stop, gets that many intervals of grace;
+- the sources that matter are stale (issue 17: one working news feed kept the
+  container healthy while every Kremlin and MFA source failed): any source marked
+  ``critical = true`` in the catalogue that has not succeeded within its intervals,
+  or, when none is marked, no enabled official source that has;
 - the daemon recorded in the archive is dead (status ``running`` but no heartbeat for
   ``HEARTBEAT_MISSES`` periods, at least ``MIN_STALE_S``) or was stopped;
-- alerts failed for good within ``MONITOR_HEALTH_ALERT_WINDOW`` (default 24h);
-- the oldest document waiting for processing was stored longer ago than
-  ``MONITOR_BACKLOG_MAX_AGE`` (default 15m; issue 16): processing is stuck or behind.
+- alerts failed for good within ``MONITOR_HEALTH_ALERT_WINDOW`` (default 24h), or
+  alerts are waiting after ``UNDELIVERABLE_ATTEMPTS`` failed deliveries (no route, a
+  failing target): they cannot be delivered now;
+- the processing backlog is not kept up with (``backlog_problem``): the oldest document
+  waiting for processing was stored longer ago than ``MONITOR_BACKLOG_MAX_AGE``
+  (default 15m; issue 16).
 
 An archive on which no daemon ever ran (``monitor crawl`` from cron) is judged on its
 sources and alerts only. Pure apart from the store reads; ``now`` is injectable.
@@ -32,14 +39,18 @@ HEARTBEAT_MISSES = 3
 MIN_STALE_S = 60.0
 DEFAULT_INTERVALS = 3.0
 DEFAULT_ALERT_WINDOW_S = 86400.0
-DEFAULT_BACKLOG_MAX_AGE_S = 900.0
+#: Pending alerts that failed this many deliveries make the monitor unhealthy (one retry of grace).
+UNDELIVERABLE_ATTEMPTS = 2
+#: The oldest stored-but-unprocessed document may wait this long before health fails
+#: (``MONITOR_BACKLOG_MAX_AGE`` overrides it).
+BACKLOG_MAX_AGE_S = 900.0
 
 
 def backlog_max_age_from_env(env: Any = None) -> float:
     """``MONITOR_BACKLOG_MAX_AGE`` (a duration, default 15m): how long a document may wait for processing."""
     env = os.environ if env is None else env
     if not env.get("MONITOR_BACKLOG_MAX_AGE"):
-        return DEFAULT_BACKLOG_MAX_AGE_S
+        return BACKLOG_MAX_AGE_S
     try:
         return parse_duration(env["MONITOR_BACKLOG_MAX_AGE"])
     except ValueError as exc:
@@ -84,6 +95,7 @@ def assess_health(store: Any, *, intervals: float | None = None, alert_window_s:
     grace_from = _parse(daemon.get("started_at")) if daemon else None
 
     fresh = judged = 0
+    stale: dict[str, str] = {}  # name -> last success, for sources out of their expected interval
     for s in sources:
         interval = schedule_interval_s(s.get("schedule"), now)
         last_ok = _parse(s.get("last_success_at"))
@@ -92,8 +104,12 @@ def assess_health(store: Any, *, intervals: float | None = None, alert_window_s:
             judged += 1
             if (now - reference).total_seconds() <= interval * intervals:
                 fresh += 1
+            else:
+                stale[s["name"]] = s.get("last_success_at") or "never"
+        elif s.get("last_run_at"):  # crawled (by cron, no daemon) and never succeeded
+            stale[s["name"]] = "never"
         failures = int(s.get("consecutive_failures") or 0)
-        state = f"{failures} consecutive failures" if failures else ("ok" if s.get("last_run_at") else "not run yet")
+        state = f"{failures} consecutive failures" if failures else ("ok" if s.get("last_run_at") else "never run")
         details.append(
             f"{s['name']}: {state}; last success {s.get('last_success_at') or 'never'};"
             f" last error {s.get('last_error') or '-'}; next run {s.get('next_run_at') or '-'};"
@@ -101,15 +117,25 @@ def assess_health(store: Any, *, intervals: float | None = None, alert_window_s:
         )
     if judged and fresh == 0:
         problems.append(f"no source crawled successfully within {intervals:g} intervals")
+    else:
+        problem = _key_sources_problem(sources, stale, intervals)
+        if problem:
+            problems.append(problem)
 
     since = format_timestamp(now - dt.timedelta(seconds=alert_window_s))
     recent_failed = store.count_failed_alerts_since(since)
     if recent_failed:
         problems.append(f"{recent_failed} alerts failed delivery in the last {_human(alert_window_s)}")
-    backlog, backlog_line, backlog_problem = _assess_backlog(store, now, backlog_max_age_from_env())
-    if backlog_problem:
-        problems.append(backlog_problem)
-    details.insert(0, backlog_line)
+    stuck = [a for a in store.list_alerts(limit=1000, status="pending")
+             if int(a.get("attempts") or 0) >= UNDELIVERABLE_ATTEMPTS]
+    if stuck:
+        problems.append(f"{len(stuck)} alerts cannot be delivered (pending after {UNDELIVERABLE_ATTEMPTS}+ attempts;"
+                        f" last error: {stuck[0].get('last_error') or '-'})")
+    problem = backlog_problem(store, now, backlog_max_age_from_env())
+    if problem:
+        problems.append(problem)
+    backlog, backlog_line = _describe_backlog(store, now)
+    details.append(backlog_line)
     counts = {
         "documents": store.count_documents(),
         "denials": store.count_denials(),
@@ -125,8 +151,43 @@ def assess_health(store: Any, *, intervals: float | None = None, alert_window_s:
             "backlog": backlog}
 
 
-def _assess_backlog(store: Any, now: dt.datetime, max_age_s: float) -> tuple[dict[str, Any], str, str | None]:
-    """``(backlog as JSON, line for humans, problem or None)``: documents waiting for processing."""
+def _key_sources_problem(sources: list[dict[str, Any]], stale: dict[str, str], intervals: float) -> str | None:
+    """Critical sources that are stale, or, with none marked critical, all official ones stale."""
+    enabled = [s for s in sources if s.get("enabled") is None or int(s["enabled"])]
+    critical = [s["name"] for s in enabled if int(s.get("critical") or 0)]
+    if critical:
+        late = [n for n in critical if n in stale]
+        if late:
+            return (f"critical source(s) without a successful crawl within {intervals:g} intervals: "
+                    + ", ".join(f"{n} (last success {stale[n]})" for n in late))
+        return None
+    official = [s["name"] for s in enabled if s.get("role") == "official"]
+    if official and all(n in stale for n in official):
+        return (f"no official source crawled successfully within {intervals:g} intervals"
+                f" ({len(official)} failing, e.g. {official[0]}: last success {stale[official[0]]})")
+    return None
+
+
+def backlog_problem(store: Any, now: dt.datetime, max_age_s: float = BACKLOG_MAX_AGE_S) -> str | None:
+    """The processing backlog (issue 16) when it is not kept up with.
+
+    Uses ``store.processing_backlog()``, ``(documents waiting, stored_at of the oldest or
+    None)``: unhealthy when the oldest has waited more than ``max_age_s`` (processing is
+    not keeping up, so the backlog grows). A store without it: no problem.
+    """
+    probe = getattr(store, "processing_backlog", None)
+    if probe is None:
+        return None
+    waiting, oldest = probe()
+    oldest_at = _parse(oldest)
+    if waiting and oldest_at is not None and (now - oldest_at).total_seconds() > max_age_s:
+        return (f"processing backlog: {waiting} documents waiting, the oldest stored"
+                f" {_human((now - oldest_at).total_seconds())} ago")
+    return None
+
+
+def _describe_backlog(store: Any, now: dt.datetime) -> tuple[dict[str, Any], str]:
+    """``(backlog as JSON, line for humans)``: documents waiting for processing (issue 16)."""
     from dataclasses import asdict
 
     from monitor.pipeline import PIPELINE_VERSION
@@ -138,10 +199,7 @@ def _assess_backlog(store: Any, now: dt.datetime, max_age_s: float) -> tuple[dic
     line = (f"processing backlog: {status.unprocessed} unprocessed"
             + (f" (oldest stored {_human(age)} ago)" if status.unprocessed else "")
             + f", {status.stale} to redo for pipeline version {PIPELINE_VERSION}, {status.failed} failed")
-    problem = None
-    if status.unprocessed and age > max_age_s:
-        problem = f"processing backlog: oldest unprocessed document waits {_human(age)} (> {_human(max_age_s)})"
-    return data, line, problem
+    return data, line
 
 
 def _assess_daemon(daemon: dict[str, Any] | None, now: dt.datetime) -> tuple[str, str | None]:

@@ -176,3 +176,68 @@ def test_batch_upsert_with_the_same_url_twice_keeps_the_later_one(store: Store) 
     assert statuses == ["new", "updated"]
     found = store.get_document_by_url("https://example.org/x")
     assert found is not None and found[1].text == "second"
+
+
+# --- issue 17 item 9: no revision churn when two sources carry the same URL ---------------------
+
+
+def shared(source: str, hour: int, published_from: str, text: str = "Peskov denied the report.") -> Document:
+    return Document(url="http://kremlin.ru/events/president/news/70001", title="Statement", text=text,
+                    published=dt.datetime(2024, 11, 11, hour, 0, tzinfo=UTC), source=source,
+                    extra={"published_from": published_from})
+
+
+def test_two_sources_disagreeing_on_the_time_make_no_revision_and_the_page_date_wins(store: Store) -> None:
+    statuses = []
+    for _ in range(3):  # the feed (an hour off) and the listing page, crawled alternately
+        statuses.append(store.upsert_document(shared("kremlin-ru", 10, "feed")).status)
+        statuses.append(store.upsert_document(shared("kremlin-news", 9, "page")).status)
+    doc_id, doc = store.get_document_by_url("http://kremlin.ru/events/president/news/70001")
+    assert statuses == ["new", "updated", "unchanged", "unchanged", "unchanged", "unchanged"]
+    assert store.revisions_of(doc_id) == []
+    assert doc.published.hour == 9 and doc.source == "kremlin-news"
+
+
+def test_page_first_then_feed_keeps_the_page_date(store: Store) -> None:
+    assert store.upsert_document(shared("kremlin-news", 9, "page")).status == "new"
+    assert store.upsert_document(shared("kremlin-ru", 10, "feed")).status == "unchanged"
+    doc_id, doc = store.get_document_by_url("http://kremlin.ru/events/president/news/70001")
+    assert doc.published.hour == 9 and doc.source == "kremlin-news"
+
+
+def test_a_real_edit_gives_exactly_one_revision_whichever_source_brings_it(store: Store) -> None:
+    store.upsert_document(shared("kremlin-news", 9, "page"))
+    edited = "Peskov denied the report, calling it false."
+    assert store.upsert_document(shared("kremlin-ru", 10, "feed", text=edited)).status == "updated"
+    assert store.upsert_document(shared("kremlin-news", 9, "page", text=edited)).status == "unchanged"
+    assert store.upsert_document(shared("kremlin-ru", 10, "feed", text=edited)).status == "unchanged"
+    doc_id, doc = store.get_document_by_url("http://kremlin.ru/events/president/news/70001")
+    assert len(store.revisions_of(doc_id)) == 1
+    assert doc.text == edited and doc.published.hour == 9
+
+
+def test_whitespace_only_changes_are_not_revisions(store: Store) -> None:
+    store.upsert_document(make_doc(text="One  line.\nTwo"))
+    assert store.upsert_document(make_doc(text="One line.\n\nTwo ")).status == "unchanged"
+
+
+def test_the_same_source_may_correct_its_own_date(store: Store) -> None:
+    store.upsert_document(shared("kremlin-ru", 10, "feed"))
+    assert store.upsert_document(shared("kremlin-ru", 11, "feed")).status == "updated"
+    doc_id, doc = store.get_document_by_url("http://kremlin.ru/events/president/news/70001")
+    assert doc.published.hour == 11 and store.revisions_of(doc_id) == []
+
+
+def test_a_better_date_for_a_stored_document_puts_it_back_in_the_backlog(store: Store) -> None:
+    """Issue 17's date fix is an update that processing must see again (issue 16)."""
+    from monitor.pipeline import PIPELINE_VERSION
+
+    with store.atomic():
+        store.upsert_document(shared("kremlin-ru", 10, "feed"))
+    doc_id = store.pending_documents(PIPELINE_VERSION, 1)[0].id
+    with store.atomic():
+        store.mark_processed([doc_id], PIPELINE_VERSION)
+    assert store.backlog_status(PIPELINE_VERSION).total == 0
+    with store.atomic():
+        assert store.upsert_document(shared("kremlin-news", 9, "page")).status == "updated"
+    assert [d.id for d in store.pending_documents(PIPELINE_VERSION, 5)] == [doc_id]

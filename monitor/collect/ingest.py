@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Iterable, Mapping
 
 from monitor.backlog import DrainReport, Progress, drain_backlog
+from monitor.collect.jsonl import MAX_LINE_BYTES, read_lines
 from monitor.errors import InputError
 from monitor.text.language import detect_language
 from monitor.models import ROLES, Document
@@ -84,6 +85,8 @@ class ImportReport:
     matches: int = 0
     alerts: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    #: Bytes of input consumed so far (for progress against the file's size).
+    bytes_read: int = 0
     #: the drain that followed the storing (None with ``store_only``)
     processing: DrainReport | None = None
 
@@ -97,23 +100,27 @@ class ImportReport:
 
 def import_jsonl(
     store: Any,
-    stream: IO[str],
+    stream: IO[bytes] | IO[str],
     *,
     queue_alerts: bool = False,
     default_roles: Mapping[str, str] | None = None,
     on_error: Callable[[int, str], None] | None = None,
     on_progress: Callable[[ImportReport], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    max_line_bytes: int = MAX_LINE_BYTES,
     store_only: bool = False,
     workers: int | None = None,
     on_process_progress: Callable[[Progress], None] | None = None,
 ) -> ImportReport:
-    """Stream JSON Lines from ``stream`` into ``store``, then drain the backlog; return the counts.
+    """Stream JSON Lines from ``stream`` (bytes or text) into ``store``, then drain the
+    backlog; return the counts.
 
-    Bad lines are reported through ``on_error(line_number, reason)`` and skipped.
-    ``store_only`` returns once everything is stored (the documents wait in the
-    backlog); otherwise the backlog is drained with ``workers`` processes (default:
-    the machine's cores) before returning, and ``queue_alerts`` lets that queue alerts.
+    Bad lines (bad encoding, over ``max_line_bytes``, bad JSON, bad fields) are
+    reported through ``on_error(line_number, reason)`` and skipped; the good ones are
+    stored (``monitor.collect.jsonl``). ``store_only`` returns once everything is stored
+    (the documents wait in the backlog); otherwise what is new or changed is processed
+    with ``workers`` processes (default: the machine's cores) before returning, and
+    ``queue_alerts`` lets that queue alerts.
     """
     report = ImportReport()
     batch: list[Document] = []
@@ -125,10 +132,15 @@ def import_jsonl(
         if on_error:
             on_error(number, reason)
 
-    for number, line in enumerate(stream, 1):
-        if not line.strip():
+    for entry in read_lines(stream, max_bytes=max_line_bytes):
+        number, line = entry.number, entry.text
+        report.bytes_read = entry.offset
+        if line is not None and not line.strip():
             continue
         report.read += 1
+        if line is None:
+            reject(number, entry.problem or "unreadable line")
+            continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:

@@ -144,6 +144,13 @@ class ProcessingMixin:
             cur = self.db.execute("UPDATE document_processing SET version = 0, alerts = 0 WHERE version IS NOT NULL")
         return int(cur.rowcount or 0)
 
+    def processing_backlog(self) -> tuple[int, str | None]:
+        """``(new or changed documents waiting, when the oldest of them was stored)``: what
+        ``monitor.health.backlog_problem`` judges."""
+        waiting, oldest = self.db.execute(
+            "SELECT count(*), min(queued_at) FROM document_processing WHERE version IS NULL").fetchone()
+        return int(waiting), oldest
+
     def backlog_status(self, version: int) -> BacklogStatus:
         unprocessed, oldest = self.db.execute(
             "SELECT count(*), min(queued_at) FROM document_processing WHERE version IS NULL").fetchone()
