@@ -203,8 +203,7 @@ def drain_backlog(
     workers = workers or default_workers()
     report = DrainReport(workers=1)
     started = time.monotonic()
-    backlog = store.backlog_status(version)
-    expected = backlog.total if stale else backlog.unprocessed
+    expected = store.backlog_size(version, stale=stale)
     if expected == 0:
         return report
     config = config or MatchingConfig()

@@ -345,3 +345,27 @@ def test_migration_counts_documents_archived_before_it_as_processed(tmp_path: Pa
         assert store.backlog_status(PIPELINE_VERSION).total == 0
         assert store.backlog_status(PIPELINE_VERSION + 1).stale == 1
     assert processed_count(db_file) == 1
+
+
+def test_a_document_whose_processing_fails_is_recorded_and_not_retried_until_the_next_version(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.pipeline
+
+    real = monitor.pipeline.detect_denials
+
+    def broken(doc: Any) -> Any:
+        if "filler.example/n/1" in doc.url:
+            raise ValueError("detector bug")
+        return real(doc)
+
+    monkeypatch.setattr(monitor.pipeline, "detect_denials", broken)
+    lines = corpus(filler=3)
+    store_only(store, lines)
+    report = drain_backlog(store, workers=1)
+    assert report.failed == 1 and report.documents == len(lines)
+    status = store.backlog_status(PIPELINE_VERSION)
+    assert (status.total, status.failed) == (0, 1)
+    error = store.db.execute("SELECT error FROM document_processing WHERE error IS NOT NULL").fetchone()[0]
+    assert error == "detection failed: ValueError: detector bug"
+    assert drain_backlog(store, workers=1).documents == 0  # not retried for this version...
+    assert store.backlog_size(PIPELINE_VERSION + 1) == len(lines)  # ...but by the next

@@ -151,6 +151,15 @@ class ProcessingMixin:
             "SELECT count(*), min(queued_at) FROM document_processing WHERE version IS NULL").fetchone()
         return int(waiting), oldest
 
+    def backlog_size(self, version: int, *, stale: bool = True) -> int:
+        """Documents ``version`` has not processed (new and changed; with ``stale``, also older
+        versions'): two index lookups, whatever the archive's size (a drain asks every time)."""
+        size = int(self.db.execute("SELECT count(*) FROM document_processing WHERE version IS NULL").fetchone()[0])
+        if stale:
+            size += int(self.db.execute(
+                "SELECT count(*) FROM document_processing WHERE version < ?", [version]).fetchone()[0])
+        return size
+
     def backlog_status(self, version: int) -> BacklogStatus:
         unprocessed, oldest = self.db.execute(
             "SELECT count(*), min(queued_at) FROM document_processing WHERE version IS NULL").fetchone()

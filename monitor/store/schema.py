@@ -482,3 +482,11 @@ def m0009_processing_state(db: Database) -> None:
         "INSERT INTO document_processing (document_id, version, queued_at, processed_at, alerts)"
         " SELECT id, 1, coalesce(fetched_at, published), strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), 0 FROM documents"
     )
+
+
+@migrations(name="0010_processing_failures")
+def m0010_processing_failures(db: Database) -> None:
+    """Documents whose processing failed, found without reading every processed one (issue 16:
+    ``monitor status`` counts them on archives of millions)."""
+    db.execute("CREATE INDEX IF NOT EXISTS idx_document_processing_failed ON document_processing (version)"
+               " WHERE error IS NOT NULL")
