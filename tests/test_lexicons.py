@@ -1,0 +1,70 @@
+"""Lexicon files (issue 18): the one format, validation naming file:line, user folders that extend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import ConfigError
+from monitor.text.entities import find_concepts
+from monitor.text.lexicons import KINDS, LexiconError, active_lexicons, load_lexicons, parse_lexicon
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_packaged_lexicon_loads_and_has_rows() -> None:
+    lex = load_lexicons(None)
+    for kind in KINDS:
+        assert lex.rows(kind), kind
+
+
+def test_a_line_with_a_missing_field_names_file_and_line(tmp_path: Path) -> None:
+    write(tmp_path, "people.tsv", "# my people\nconcept\taliases\nperson:ivanov\tivan ivanov\nperson:petrov\n")
+    with pytest.raises(LexiconError, match=r"people\.tsv:4: expected 2 tab-separated fields"):
+        load_lexicons(str(tmp_path))
+
+
+def test_a_bad_concept_id_names_file_line_and_column(tmp_path: Path) -> None:
+    write(tmp_path, "people.tsv", "concept\taliases\n\nIvanov\tivan ivanov\n")
+    with pytest.raises(LexiconError, match=r"people\.tsv:3: concept: concept id 'Ivanov' is not of the form"):
+        load_lexicons(str(tmp_path))
+
+
+def test_a_wrong_header_is_rejected_with_its_line(tmp_path: Path) -> None:
+    write(tmp_path, "outlets.tsv", "# comment\nname\taliases\n")
+    with pytest.raises(LexiconError, match=r"outlets\.tsv:2: header must be"):
+        load_lexicons(str(tmp_path))
+
+
+def test_an_unknown_lexicon_file_is_rejected(tmp_path: Path) -> None:
+    write(tmp_path, "persons.tsv", "concept\taliases\n")
+    with pytest.raises(LexiconError, match=r"persons\.tsv: unknown lexicon 'persons'"):
+        load_lexicons(str(tmp_path))
+
+
+def test_a_missing_user_folder_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such lexicon folder"):
+        load_lexicons(str(tmp_path / "absent"))
+
+
+def test_parse_keeps_file_and_line_of_each_row() -> None:
+    rows = parse_lexicon("# c\n\nconcept\taliases\norg:x\tex; ex corp\n", "organisations", "mine.tsv")
+    assert [(r.file, r.line, r["concept"], r["aliases"]) for r in rows] == [("mine.tsv", 4, "org:x", "ex; ex corp")]
+
+
+def test_a_user_people_file_extends_the_gazetteer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Grigory Zolotaryov told reporters; Золотарёва нет."
+    assert not [c for c in find_concepts(text) if c.concept == "person:zolotaryov"]
+    write(tmp_path, "people.tsv", "concept\taliases\nperson:zolotaryov\tgrigory zolotaryov; золотарёв*\n")
+    monkeypatch.setenv("MONITOR_LEXICONS", str(tmp_path))
+    assert active_lexicons().user_dir == str(tmp_path)
+    found = [c.text for c in find_concepts(text) if c.concept == "person:zolotaryov"]
+    assert found == ["Grigory Zolotaryov", "Золотарёва"]
+    # packaged aliases still work alongside
+    assert [c.concept for c in find_concepts("Peskov said")] == ["person:peskov"]
