@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
+from monitor.detect.denials import SPEAKER_GROUP, canonical_speaker, detect_denials
 from monitor.errors import ConfigError
+from monitor.models import Document
 from monitor.text.entities import find_concepts
 from monitor.text.lexicons import KINDS, LexiconError, active_lexicons, load_lexicons, parse_lexicon
 
@@ -68,3 +71,37 @@ def test_a_user_people_file_extends_the_gazetteer(tmp_path: Path, monkeypatch: p
     assert found == ["Grigory Zolotaryov", "Золотарёва"]
     # packaged aliases still work alongside
     assert [c.concept for c in find_concepts("Peskov said")] == ["person:peskov"]
+
+
+ZOLOTARYOV_PEOPLE = "concept\taliases\nperson:zolotaryov\tgrigory zolotaryov; zolotaryov; золотарёв*; золотарев*\n"
+ZOLOTARYOV_SPEAKER = "# a new spokesman\nconcept\tname\tgroup\tkind\nperson:zolotaryov\tGrigory Zolotaryov\tmfa\tofficial\n"
+ARCTIC_EN = Document(
+    url="https://example.org/arctic-en", title="Moscow answers a report on an Arctic base",
+    text=("A newspaper reported on Sunday that Russia had built a secret base on the island of Nova. "
+          "The report is a fabrication from start to finish, Grigory Zolotaryov told reporters on Monday."),
+    published=dt.datetime(2025, 3, 3, tzinfo=dt.timezone.utc), source="example", lang="en")
+ARCTIC_RU = Document(
+    url="https://example.org/arctic-ru", title="Москва ответила на публикацию",
+    text="Газета сообщила, что Россия построила базу на острове Нова. Золотарёв назвал эти сообщения фейком.",
+    published=dt.datetime(2025, 3, 3, tzinfo=dt.timezone.utc), source="example", lang="ru")
+
+
+def test_a_spokesperson_added_in_a_user_folder_is_detected_as_the_speaker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Unknown to the packaged lexicons, he is somebody nobody reports.
+    assert detect_denials(ARCTIC_EN) == [] and detect_denials(ARCTIC_RU) == []
+    write(tmp_path, "people.tsv", ZOLOTARYOV_PEOPLE)
+    write(tmp_path, "speakers.tsv", ZOLOTARYOV_SPEAKER)
+    write(tmp_path, "speaker_aliases.tsv", "alias\tname\nzolotaryov\tGrigory Zolotaryov\n")
+    monkeypatch.setenv("MONITOR_LEXICONS", str(tmp_path))
+    assert [(d.speaker, d.cue) for d in detect_denials(ARCTIC_EN)] == [("Grigory Zolotaryov", "fabrication")]
+    assert [(d.speaker, d.cue) for d in detect_denials(ARCTIC_RU)] == [("Grigory Zolotaryov", "фейком")]
+    assert SPEAKER_GROUP["Grigory Zolotaryov"] == "mfa"
+    assert canonical_speaker("G. Zolotaryov (MFA spokesman)") == ["Grigory Zolotaryov"]
+
+
+def test_a_bad_speaker_kind_names_file_and_line(tmp_path: Path) -> None:
+    write(tmp_path, "speakers.tsv", "concept\tname\tgroup\tkind\nperson:x\tX Y\tmfa\tspokesman\n")
+    with pytest.raises(LexiconError, match=r"speakers\.tsv:2: kind: kind 'spokesman' is not official"):
+        load_lexicons(str(tmp_path))

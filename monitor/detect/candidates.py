@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from monitor.detect.attribution import context_speaker, pick_speaker, quote_open, Sentence, title_speaker
 from monitor.detect.cues import BARE_NO, CLAIM_NOUN, FUTURE, NAMING, QUESTION_CTX, REPORTED
 from monitor.models import Document
-from monitor.detect.speakers import FOREIGN, SPEAKER_CONCEPTS
+from monitor.detect.speakers import FOREIGN, speaker_tables
 
 
 @dataclass
@@ -55,10 +55,11 @@ def _claim_for(sents: list[Sentence], i: int, cls: str, cue_end: int, cue_start:
         asked = _question_after(sents, i, cue_end)
         if asked is not None:
             return asked
+    speaker_concepts = speaker_tables().concepts
     content = {
         c.concept
         for c in s.concepts
-        if c.concept not in SPEAKER_CONCEPTS and not (c.start < cue_end and cue_start < c.end)
+        if c.concept not in speaker_concepts and not (c.start < cue_end and cue_start < c.end)
     }
     outside_cue = s.text[:cue_start] + " " + s.text[cue_end:]
     if cls != "verb" and CLAIM_NOUN.search(outside_cue) and len(content) >= 2:

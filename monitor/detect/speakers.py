@@ -1,8 +1,9 @@
 """Who may speak in a sentence: Russian officials and institutions, and everyone else.
 
-Its job: the tables of Russian officials (concept id -> canonical name) and
-institutions, ``SPEAKER_GROUP`` (which institution a speaker speaks for),
-``canonical_speaker`` for free-form labels, the speech-verb and official-title
+Its job: the speaker tables built from the lexicons ``speakers.tsv`` and
+``speaker_aliases.tsv`` (``speaker_tables``: Russian officials, institutions and their
+groups, foreign organisations), ``SPEAKER_GROUP`` (which institution a speaker speaks
+for), ``canonical_speaker`` for free-form labels, the speech-verb and official-title
 patterns, and ``find_mentions``, which lists the speaker mentions in one sentence
 (Russian, ``FOREIGN`` / ``UNKNOWN_SPEAKER``, or a pronoun) with whether each is attached
 to a speech verb or title.
@@ -13,100 +14,91 @@ or look up the gazetteer itself: callers pass the sentence's concepts.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from monitor.text.entities import ConceptMatch
+from monitor.text.lexicons import Lexicons, active_lexicons
 from monitor.text.lowercase_regex import phrase_rx
 
-__all__ = ["SPEAKER_GROUP", "canonical_speaker"]
+__all__ = ["SPEAKER_GROUP", "SpeakerTables", "canonical_speaker", "speaker_tables"]
 
 _I = re.IGNORECASE
 
 # --------------------------------------------------------------------------- speakers
 
-RUSSIAN_PEOPLE = {
-    "person:peskov": "Dmitry Peskov",
-    "person:zakharova": "Maria Zakharova",
-    "person:lavrov": "Sergei Lavrov",
-    "person:ushakov": "Yuri Ushakov",
-    "person:putin": "Vladimir Putin",
-    "person:medvedev": "Dmitry Medvedev",
-    "person:shoigu": "Sergei Shoigu",
-    "person:konashenkov": "Igor Konashenkov",
-    "person:ryabkov": "Sergei Ryabkov",
-    "person:nebenzya": "Vassily Nebenzya",
-    "person:kozak": "Dmitry Kozak",
-    "person:antonov": "Anatoly Antonov",
-    "person:darchiev": "Alexander Darchiev",
-    "person:polyanskiy": "Dmitry Polyanskiy",
-    "person:grushko": "Alexander Grushko",
-    "person:galuzin": "Mikhail Galuzin",
-    "person:kosachev": "Konstantin Kosachev",
-    "person:volodin": "Vyacheslav Volodin",
-    "person:matviyenko": "Valentina Matviyenko",
-    "person:patrushev": "Nikolai Patrushev",
-    "person:naryshkin": "Sergei Naryshkin",
-    "person:bortnikov": "Alexander Bortnikov",
-    "person:dmitriev": "Kirill Dmitriev",
-    "person:medinsky": "Vladimir Medinsky",
-    "person:belousov": "Andrei Belousov",
-    "person:gerasimov": "Valery Gerasimov",
-    "person:kadyrov": "Ramzan Kadyrov",
-    "person:kelin": "Andrei Kelin",
-    "person:nechayev": "Sergei Nechayev",
-    "person:rudenko": "Andrei Rudenko",
-    "person:kiriyenko": "Sergei Kiriyenko",
-    "person:mishustin": "Mikhail Mishustin",
-    "person:siluanov": "Anton Siluanov",
-    "person:nabiullina": "Elvira Nabiullina",
-    "person:likhachev": "Alexei Likhachev",
-    "person:surovikin": "Sergei Surovikin",
-}
-#: Russian institutions other than the Kremlin and the two ministries.
-_RUSSIAN_ORGS = {"org:fsb": "FSB", "org:svr": "Russian Foreign Intelligence Service"}
-#: Which institution a speaker speaks for: merging and "Kremlin" vs "Peskov" scoring use it.
-SPEAKER_GROUP = {
-    "Dmitry Peskov": "kremlin",
-    "Vladimir Putin": "kremlin",
-    "Yuri Ushakov": "kremlin",
-    "Dmitry Kozak": "kremlin",
-    "Kremlin": "kremlin",
-    "Russian government": "kremlin",
-    "Maria Zakharova": "mfa",
-    "Sergei Lavrov": "mfa",
-    "Sergei Ryabkov": "mfa",
-    "Andrei Kelin": "mfa",
-    "Sergei Nechayev": "mfa",
-    "Andrei Rudenko": "mfa",
-    "Vassily Nebenzya": "mfa",
-    "Russian Foreign Ministry": "mfa",
-    "Russian Defence Ministry": "mod",
-    "Igor Konashenkov": "mod",
-    "Sergei Shoigu": "mod",
-    "Dmitry Medvedev": "medvedev",
-    "Anatoly Antonov": "mfa",
-    "Alexander Darchiev": "mfa",
-    "Dmitry Polyanskiy": "mfa",
-    "Alexander Grushko": "mfa",
-    "Mikhail Galuzin": "mfa",
-    "Andrei Belousov": "mod",
-    "Valery Gerasimov": "mod",
-    "Kirill Dmitriev": "kremlin",
-    "Vladimir Medinsky": "kremlin",
-    "Nikolai Patrushev": "kremlin",
-    "Sergei Naryshkin": "svr",
-    "Russian Foreign Intelligence Service": "svr",
-    "Alexander Bortnikov": "fsb",
-    "FSB": "fsb",
-}
-SPEAKER_CONCEPTS = set(RUSSIAN_PEOPLE) - {"person:putin"} | {"org:kremlin", "org:mfa", "org:mod"}
-INSTITUTIONS = {
-    "Kremlin", "Russian government", "Russian Foreign Ministry", "Russian Defence Ministry", "FSB",
-    "Russian Foreign Intelligence Service",
-}
-_FOREIGN_ORGS = {"org:whitehouse", "org:pentagon", "org:statedepartment", "org:sbu", "org:nato", "org:eu", "org:un", "org:cia",
-                 "org:opcw", "org:ukrainemilitary"}
+#: Concepts with rules of their own in ``find_mentions``: their speakers.tsv rows give names and groups only.
+_BUILTIN = frozenset({"org:kremlin", "org:mfa", "org:mod", "country:russia"})
+
+
+@dataclass(frozen=True)
+class SpeakerTables:
+    """The speaker lexicon (``speakers.tsv``, ``speaker_aliases.tsv``) in the shapes the detector uses."""
+
+    #: Russian officials: concept id -> canonical name.
+    people: dict[str, str]
+    #: Russian institutions other than the Kremlin, the two ministries and the government.
+    orgs: dict[str, str]
+    #: Which institution a speaker speaks for: merging and "Kremlin" vs "Peskov" scoring use it.
+    groups: dict[str, str]
+    #: Concepts that name a possible denier (never the content of a claim).
+    concepts: frozenset[str]
+    #: Speaker names that are institutions, not people.
+    institutions: frozenset[str]
+    #: Non-Russian organisations: their words are never credited to a Russian speaker.
+    foreign_orgs: frozenset[str]
+    #: Lower-cased alias -> canonical name, in file order (``canonical_speaker``).
+    aliases: dict[str, str]
+
+
+@functools.lru_cache(maxsize=8)
+def speaker_tables_for(lex: Lexicons) -> SpeakerTables:
+    people: dict[str, str] = {}
+    orgs: dict[str, str] = {}
+    groups: dict[str, str] = {}
+    institutions: set[str] = set()
+    foreign: set[str] = set()
+    for row in lex.rows("speakers"):
+        concept, name, group, kind = row["concept"], row["name"], row["group"], row["kind"]
+        if kind == "foreign":
+            foreign.add(concept)
+            continue
+        if group != "-":
+            groups[name] = group
+        if kind == "official":
+            people[concept] = name
+        else:
+            institutions.add(name)
+            if concept not in _BUILTIN:
+                orgs[concept] = name
+    # Putin is usually the subject of a claim, not its denier.
+    concepts = frozenset(set(people) - {"person:putin"} | {"org:kremlin", "org:mfa", "org:mod"})
+    aliases = {row["alias"]: row["name"] for row in lex.rows("speaker_aliases")}
+    return SpeakerTables(people, orgs, groups, concepts, frozenset(institutions), frozenset(foreign), aliases)
+
+
+def speaker_tables() -> SpeakerTables:
+    """The speaker tables of the lexicons in force (packaged plus ``$MONITOR_LEXICONS``)."""
+    return speaker_tables_for(active_lexicons())
+
+
+class _GroupView(Mapping[str, str]):
+    """``SPEAKER_GROUP`` for callers outside detection: a read-only view of the tables in force."""
+
+    def __getitem__(self, name: str) -> str:
+        return speaker_tables().groups[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(speaker_tables().groups)
+
+    def __len__(self) -> int:
+        return len(speaker_tables().groups)
+
+
+#: Speaker name -> the institution they speak for (a live view of ``speaker_tables().groups``).
+SPEAKER_GROUP: Mapping[str, str] = _GroupView()
 FOREIGN = "<foreign>"
 UNKNOWN_SPEAKER = FOREIGN  # an unlisted speaker is treated like a foreign one: never reported
 _UNKNOWN_NAME = re.compile(r"(?<![\w.])((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+),?\s+(?:\w+\s+)?(?:said|told|says|tells|added|wrote|stated|insisted)\b")
@@ -196,6 +188,8 @@ def _near_speech(sent: str, start: int, end: int, speech: list[tuple[int, int]])
 
 def find_mentions(sent: str, concepts: list[ConceptMatch]) -> list[Mention]:
     """Who could be speaking in this sentence: officials, institutions, foreign parties."""
+    tables = speaker_tables()
+    people, russian_orgs, foreign_orgs = tables.people, tables.orgs, tables.foreign_orgs
     speech = [m.span() for m in _SPEECH.finditer(sent)]
     out: list[Mention] = []
     for k, c in enumerate(concepts):
@@ -210,18 +204,18 @@ def find_mentions(sent: str, concepts: list[ConceptMatch]) -> list[Mention]:
         if con == "person:putin" and re.match(r"(?:['’]s)?\s+(?:\w+\s+)?(?:press\s+secretary|spokes\w+)", after, _I):
             out.append(Mention(c.start, "Dmitry Peskov", True))
             continue
-        if con in RUSSIAN_PEOPLE and (
+        if con in people and (
             re.match(r"['’]s?\s+(?:\w+\s+)?(?:statements?|words|remarks|claims?|comments?|allegations?|accusations?|post|article)\b", after, _I)
             or re.match(r"['’]s\s+(?:\w+\s+){0,3}(?:aide|adviser|advisor|deputy|envoy|assistant|representative|administration|office|government|ministry)\b", after, _I)
             or re.search(r"\b(?:заявлени\w*|слова|слов|высказывани\w*|обвинени\w*|утверждени\w*)\s+$", before, _I)
         ):
             continue  # the object of the denial ("Zakharova's statement"), not its speaker
-        if con in RUSSIAN_PEOPLE:
+        if con in people:
             # Putin is usually the subject of the claim, not its denier: only as a speaker
             # when a speech verb is right beside him.
             if con == "person:putin" and not _near_speech(sent, c.start, c.end, speech):
                 continue
-            out.append(Mention(c.start, RUSSIAN_PEOPLE[con], attached or con != "person:putin"))
+            out.append(Mention(c.start, people[con], attached or con != "person:putin"))
         elif con.startswith("person:"):
             if attached:
                 out.append(Mention(c.start, FOREIGN, True))
@@ -237,11 +231,11 @@ def find_mentions(sent: str, concepts: list[ConceptMatch]) -> list[Mention]:
                 out.append(Mention(c.start, name, True))
         elif con == "org:kremlin":
             out.append(Mention(c.start, "Kremlin", True))
-        elif con in _RUSSIAN_ORGS:
+        elif con in russian_orgs:
             nat = _nationality(concepts, k, sent)
             if not nat or nat == "country:russia":
-                out.append(Mention(c.start, _RUSSIAN_ORGS[con], attached))
-        elif con in _FOREIGN_ORGS:
+                out.append(Mention(c.start, russian_orgs[con], attached))
+        elif con in foreign_orgs:
             if attached:
                 out.append(Mention(c.start, FOREIGN, True))
         elif con.startswith("country:"):
@@ -306,17 +300,6 @@ def _nationality(concepts: list[ConceptMatch], k: int, sent: str) -> str | None:
     return None
 
 
-_CANON_ALIASES = {
-    "peskov": "Dmitry Peskov", "песков": "Dmitry Peskov", "zakharova": "Maria Zakharova", "захарова": "Maria Zakharova",
-    "lavrov": "Sergei Lavrov", "лавров": "Sergei Lavrov", "ushakov": "Yuri Ushakov", "ушаков": "Yuri Ushakov",
-    "putin": "Vladimir Putin", "путин": "Vladimir Putin", "medvedev": "Dmitry Medvedev", "konashenkov": "Igor Konashenkov",
-    "конашенков": "Igor Konashenkov", "shoigu": "Sergei Shoigu", "ryabkov": "Sergei Ryabkov",
-    "defence ministry": "Russian Defence Ministry", "defense ministry": "Russian Defence Ministry",
-    "минобороны": "Russian Defence Ministry", "foreign ministry": "Russian Foreign Ministry", "mfa": "Russian Foreign Ministry",
-    "мид": "Russian Foreign Ministry", "kremlin": "Kremlin", "кремль": "Kremlin", "embassy": "Russian Embassy",
-}
-
-
 def canonical_speaker(name: str) -> list[str]:
     """Canonical speaker names in a free-form label ("Dmitry Peskov (Kremlin spokesman)").
 
@@ -324,11 +307,12 @@ def canonical_speaker(name: str) -> list[str]:
     role is ignored, so "Igor Konashenkov (Russian Defence Ministry spokesman)" is
     Konashenkov, not the ministry.
     """
+    aliases = speaker_tables().aliases
     out: list[str] = []
     for part in re.split(r"[;/]", name):
         part = re.sub(r"\(.*?\)", "", part).strip().lower()
         hit = None
-        for alias, canon in _CANON_ALIASES.items():
+        for alias, canon in aliases.items():
             if alias in part:
                 hit = canon
                 break

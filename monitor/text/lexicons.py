@@ -113,6 +113,10 @@ KINDS: dict[str, tuple[tuple[str, Check], ...]] = {
     "not_events": (("aliases", _check_aliases),),
     #: display labels of concept ids
     "labels": (("concept", _check_concept), ("label", _nonempty)),
+    # Speakers (detect.speakers).
+    "speakers": (("concept", _check_concept), ("name", _nonempty), ("group", _check_group), ("kind", _check_speaker_kind)),
+    #: free-form speaker labels (gold files, analysts) -> canonical speaker name
+    "speaker_aliases": (("alias", _check_stem), ("name", _nonempty)),
 }
 
 
