@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.detect.cues import cue_patterns_for
 from monitor.detect.denials import SPEAKER_GROUP, canonical_speaker, detect_denials
 from monitor.errors import ConfigError
 from monitor.models import Document
@@ -104,4 +105,32 @@ def test_a_spokesperson_added_in_a_user_folder_is_detected_as_the_speaker(
 def test_a_bad_speaker_kind_names_file_and_line(tmp_path: Path) -> None:
     write(tmp_path, "speakers.tsv", "concept\tname\tgroup\tkind\nperson:x\tX Y\tmfa\tspokesman\n")
     with pytest.raises(LexiconError, match=r"speakers\.tsv:2: kind: kind 'spokesman' is not official"):
+        load_lexicons(str(tmp_path))
+
+
+def test_a_user_cue_is_detected_and_an_unknown_pattern_name_is_rejected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = Document(
+        url="https://example.org/hogwallop", title="Kremlin on the report",
+        text="Newspapers reported that Russia had sold the island of Nova. Peskov said the report was pure hogwallop.",
+        published=dt.datetime(2025, 3, 3, tzinfo=dt.timezone.utc), source="example", lang="en")
+    assert detect_denials(doc) == []
+    write(tmp_path, "cues.tsv", "name\tpattern\nstrong\t\\bpure\\s+hogwallop\\b\n")
+    write(tmp_path, "cue_stems.tsv", "stem\nhogwallop\n")
+    monkeypatch.setenv("MONITOR_LEXICONS", str(tmp_path))
+    assert [(d.speaker, d.cue) for d in detect_denials(doc)] == [("Dmitry Peskov", "pure hogwallop")]
+    bad = tmp_path / "bad"
+    write(bad, "cues.tsv", "name\tpattern\nstrong\t\\bfine\\b\nstrongest\t\\bfiner\\b\n")
+    with pytest.raises(LexiconError, match=r"cues\.tsv:3: name: unknown pattern name 'strongest'"):
+        cue_patterns_for(load_lexicons(str(bad)))
+
+
+@pytest.mark.parametrize(("row", "reason"), [
+    ("strong\t\\bfake(\n", "pattern: bad regular expression"),
+    ("strong\t\\bFake\\b\n", "pattern: patterns are written in lower case"),
+])
+def test_a_bad_cue_pattern_names_file_and_line(tmp_path: Path, row: str, reason: str) -> None:
+    write(tmp_path, "cues.tsv", "# mine\nname\tpattern\n" + row)
+    with pytest.raises(LexiconError, match=r"cues\.tsv:3: " + reason):
         load_lexicons(str(tmp_path))

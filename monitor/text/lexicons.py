@@ -117,6 +117,10 @@ KINDS: dict[str, tuple[tuple[str, Check], ...]] = {
     "speakers": (("concept", _check_concept), ("name", _nonempty), ("group", _check_group), ("kind", _check_speaker_kind)),
     #: free-form speaker labels (gold files, analysts) -> canonical speaker name
     "speaker_aliases": (("alias", _check_stem), ("name", _nonempty)),
+    # Denial cues and guards (detect.cues): named patterns, each row one alternative.
+    "cues": (("name", _check_name), ("pattern", _check_pattern)),
+    #: literal stems of the cue prefilter: a sentence without any of them is never read
+    "cue_stems": (("stem", _check_stem),),
 }
 
 
