@@ -6,7 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from monitor.cli import cli
 from monitor.detect.cues import cue_patterns_for
 from monitor.detect.denials import SPEAKER_GROUP, canonical_speaker, detect_denials
 from monitor.errors import ConfigError
@@ -134,3 +136,13 @@ def test_a_bad_cue_pattern_names_file_and_line(tmp_path: Path, row: str, reason:
     write(tmp_path, "cues.tsv", "# mine\nname\tpattern\n" + row)
     with pytest.raises(LexiconError, match=r"cues\.tsv:3: " + reason):
         load_lexicons(str(tmp_path))
+
+
+def test_the_cli_stops_at_startup_on_a_bad_user_lexicon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "lexicons"
+    write(folder, "speakers.tsv", "concept\tname\tgroup\tkind\nperson:x\tX Y\tMFA\tofficial\n")
+    monkeypatch.setenv("MONITOR_LEXICONS", str(folder))
+    result = CliRunner().invoke(cli, ["status", "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 2
+    assert "speakers.tsv:2: group: group 'MFA' is not a lower-case word" in result.output
+    assert not (tmp_path / "a.db").exists()
