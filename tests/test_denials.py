@@ -773,3 +773,76 @@ def test_fantasies_and_mystification_about_a_report_are_weak_cues() -> None:
     assert denials("Песков назвал мистификацией сообщения о двойнике президента.", lang="ru")
     # with no report or naming verb, a fantasy is just a word
     assert denials("Путин сказал, что его детские фантазии были о космосе.", lang="ru") == []
+
+
+# --------------------------------------------------------------------------- issue 15 item 8: reported speech
+
+_LEAD_RU = ("Британская газета сообщила, что российские военные советники прибыли в Каракас. "
+            "По данным издания, речь идет о нескольких десятках специалистов. ")
+_LEAD_EN = ("A British newspaper reported that Russian military advisers had arrived in Caracas. "
+            "According to the paper, several dozen specialists are involved. ")
+_FILLER_RU = ("Вашингтон призвал Москву объясниться. В Каракасе от комментариев отказались. "
+              "Эксперты считают, что это может обострить ситуацию в регионе. ") * 4
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "speaker"),
+    [
+        (_LEAD_RU + "В Кремле заявили, что никаких военных советников в Венесуэле не было.", "ru", "Kremlin"),
+        (_LEAD_RU + _FILLER_RU + "Песков заявил, что российских военных советников в Венесуэле нет.", "ru", "Dmitry Peskov"),
+        (_LEAD_RU + "«Никаких советников там нет и не было», — сказал Песков.", "ru", "Dmitry Peskov"),
+        (_LEAD_RU + "«Обвинения британской газеты в том, что Россия тайно направила военных, неприемлемы и "
+         "безответственны», — сообщил Дмитрий Песков.", "ru", "Dmitry Peskov"),
+        (_LEAD_RU + "Захарова назвала безответственным заявление газеты о том, что Россия якобы направила военных.",
+         "ru", "Maria Zakharova"),
+        (_LEAD_RU + "Песков подчеркнул, что Россия не направляла военных в Венесуэлу.", "ru", "Dmitry Peskov"),
+        (_LEAD_RU + "Песков назвал эти сообщения небылицами.", "ru", "Dmitry Peskov"),
+        (_LEAD_EN + "Peskov said there were no Russian advisers in Venezuela.", "en", "Dmitry Peskov"),
+        (_LEAD_EN + "\"Russia has not sent any advisers,\" Peskov told reporters.", "en", "Dmitry Peskov"),
+        (_LEAD_EN + "Zakharova said the newspaper's accusations were irresponsible and unacceptable.", "en", "Maria Zakharova"),
+    ],
+)
+def test_reported_speech_that_something_did_not_exist_is_a_denial(text: str, lang: str, speaker: str) -> None:
+    found = denials(text, title="Газета сообщила о военных в Венесуэле" if lang == "ru" else "Paper reports advisers", lang=lang)
+    assert found and found[0].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (_LEAD_RU + "Песков заявил, что у Кремля пока нет планов направлять военных.", "ru"),
+        (_LEAD_RU + "Песков заявил, что у него нет информации об этом.", "ru"),
+        (_LEAD_RU + "Песков заявил, что никаких комментариев не будет.", "ru"),
+        (_LEAD_RU + "Песков заявил, что никаких решений пока не было принято.", "ru"),
+        (_LEAD_RU + "Министр иностранных дел Венесуэлы заявил, что никаких советников в стране нет.", "ru"),
+        (_LEAD_EN + "Peskov said there was no need to comment on newspaper reports.", "en"),
+        (_LEAD_EN + "Peskov said there were no plans to send advisers.", "en"),
+        (_LEAD_EN + "Peskov said sanctions were unacceptable and would be answered.", "en"),
+    ],
+)
+def test_no_comment_no_information_no_plans_and_foreign_speakers_stay_negative(text: str, lang: str) -> None:
+    assert denials(text, lang=lang) == []
+
+
+def test_a_denial_verb_makes_a_leader_the_speaker_of_a_headline() -> None:
+    found = denials("По его словам, Россия к ситуации на границе не имеет никакого отношения.",
+                    title="Путин отрицает причастность России к ситуации на границе", lang="ru")
+    assert [d.speaker for d in found][:1] == ["Vladimir Putin"]
+
+
+def test_a_denial_in_a_relative_clause_belongs_to_its_antecedent() -> None:
+    text = ("\"Frank Miller Jr., who strongly denies this, has already answered these accusations,\" Peskov told "
+            "reporters on Monday, refusing to say more.")
+    assert denials(text, title="Kremlin will not discuss the hacking allegations") == []
+
+
+def test_dismissing_a_possibility_is_not_a_denial_even_with_a_later_that_clause() -> None:
+    text = ("Kremlin spokesman Dmitry Peskov dismissed the possibility of a ceasefire this winter, acknowledging "
+            "for the first time that foreign troops might be deployed.")
+    assert denials(text) == []
+
+
+@pytest.mark.parametrize("text", ["Mosca nega che ci siano mercenari russi in Libia.",
+                                  "Moscú niega que haya mercenarios rusos en Libia."])
+def test_moscow_denies_that_in_italian_and_spanish(text: str) -> None:
+    assert denials(text, title="", lang=None)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from monitor.detect.cues import NAMING_PARTICIPLE, NAMING_VERB
 from monitor.text.entities import ConceptMatch
 from monitor.text.lowercase_regex import phrase_rx
-from monitor.detect.speakers import Mention
+from monitor.detect.speakers import UNKNOWN_SPEAKER, Mention
 
 _I = re.IGNORECASE
 
@@ -73,6 +73,13 @@ def pick_speaker(s: Sentence, cue_start: int, cue_end: int, cls: str) -> tuple[s
                 return subj[-1].speaker, True
     if cls == "verb":
         before = [m for m in ms if m.start < cue_start]
+        rel = _RELATIVE.search(s.text, max(0, cue_start - 40), cue_start)
+        if rel is not None:
+            # "Donald Trump Jr., who strongly denies this, ..." / «..., который отрицает ...»:
+            # the verb's subject is the relative clause's antecedent, right before the comma
+            # (#15); nobody we know there is an unknown speaker, never the quote's speaker.
+            antecedent = [m for m in before if 0 <= rel.start() - m.start <= 60]
+            return (antecedent[-1].speaker, True) if antecedent else (UNKNOWN_SPEAKER, True)
         if participle and before:
             # "Zakharova denied that Lavrov had met Rubio, calling the report a canard":
             # the participle's subject is the main clause's, an attached mention.
@@ -96,6 +103,9 @@ def pick_speaker(s: Sentence, cue_start: int, cue_end: int, cls: str) -> tuple[s
     best = min(ms, key=lambda m: abs(m.start - cue_start) * (1.0 if m.attached else 2.0))
     return best.speaker, True
 
+
+#: A relative clause opening right before a denial verb: ", who (strongly) denies".
+_RELATIVE = phrase_rx(r",\s*(?:who|which|который|которая|которые|кто)\s+(?:\w+\s+)?$", _I)
 
 _SPEECH_THAT = phrase_rx(r"\b(?:said|says|stated|states|insisted|stressed|noted|told\s+(?:\w+\s+){0,3}?|wrote|writes|declared|заявил\w*|сообщил\w*|подчеркнул\w*|отметил\w*|написал\w*|уверен\w*)\s*,?\s+(?:that|что)\b", _I)
 

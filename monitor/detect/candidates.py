@@ -175,6 +175,13 @@ def find_candidates(sents: list[Sentence], doc: Document) -> list[Cand]:
                         QUESTION_CTX.search(sents[j].text) and CLAIM_NOUN.search(sents[j].text)
                         for j in range(idx + 1, min(len(sents), idx + 4))
                     )
+                if not (support or has_ctx) and sure:
+                    # Deep in a long article (#15 item 8): an official's own words answer the
+                    # report the article opened with, not one in the sentences around them.
+                    has_ctx = any(
+                        QUESTION_CTX.search(p.text) and CLAIM_NOUN.search(p.text)
+                        for p in sents[:4] if p.idx < idx - 3
+                    )
                 if not (support or has_ctx):
                     continue
             if has_ctx:

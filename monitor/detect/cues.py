@@ -174,15 +174,19 @@ def find_cues(text: str) -> list[tuple[str, int, int, str]]:
                 word = m.group().lower()
                 tail = text[e : e + 90]
                 # reject/dismiss/refute need a claim as object; "rejected a peace deal" is news, not a denial.
+                # "as"/"that" must introduce the verb's own object ("dismissed as", "rejected that
+                # claim"), not a later clause ("dismissed the possibility of a truce, acknowledging
+                # that ...", #15): only before the first clause break.
+                head = re.split(r"[,;:—–(]", tail, maxsplit=1)[0][:40]
                 if not word.startswith(("den", "опроверг", "отрица", "desmi", "smenti", "disput", "dément", "démenti",
-                                        "dementi", "zurückgewiesen", "weist")) and not claim_noun.search(tail) and not re.search(r"\bas\b|\bthat\b|\bкак\b", tail, re.I):
+                                        "dementi", "zurückgewiesen", "weist", "nega", "niega", "negó")) and not claim_noun.search(tail) and not re.search(r"\bas\b|\bthat\b|\bкак\b", head, re.I):
                     continue
                 if word.startswith(("denial", "rebuttal")) and not re.match(r"\W*(?:of|that)\b", text[e : e + 10], re.I) and "bombastic" not in text[max(0, s - 20) : s].lower():
                     if not claim_noun.search(text):
                         continue
                 if word.startswith("отрица") and not claim_noun.search(tail) and not re.search(r"причаст|участи|факт|связ", tail, re.I):
                     continue
-                if word.startswith("nega") and not re.search(r"\b(?:il|la|lo|che|las|los|que)\b", tail, re.I):
+                if word.startswith(("nega", "niega", "negó")) and not re.search(r"\b(?:il|la|lo|che|las|los|que)\b", tail, re.I):
                     continue
             if cls == "strong" and rx["guard.negated_noun"].search(text[max(0, s - 12) : e]):
                 continue
