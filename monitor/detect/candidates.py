@@ -116,8 +116,18 @@ _PAST_ANCHOR = re.compile(
 )
 
 
+_CLAIM_CLAUSE = re.compile(r"\b(?:что|чтобы|о\s+том|якобы|будто|that|about|whether)\b", re.IGNORECASE)
+
+
 def _old_denial(text: str, year: int | None) -> bool:
-    """Whether a sentence sets its denial in an earlier year ("last year", «в 2023 году»)."""
+    """Whether a sentence sets its denial in an earlier year ("last year", «в 2023 году»).
+
+    Only the main clause counts: a year inside the denied claim («опроверг сообщения о том,
+    что в 2016 году ...») dates the claim, not the denial (#15 item 8).
+    """
+    claim = _CLAIM_CLAUSE.search(text)
+    if claim is not None:
+        text = text[: claim.start()]
     for m in _PAST_ANCHOR.finditer(text):
         y = m.group("y1") or m.group("y2")
         if not y or (year is not None and int(y) < year):
