@@ -846,3 +846,11 @@ def test_dismissing_a_possibility_is_not_a_denial_even_with_a_later_that_clause(
                                   "Moscú niega que haya mercenarios rusos en Libia."])
 def test_moscow_denies_that_in_italian_and_spanish(text: str) -> None:
     assert denials(text, title="", lang=None)
+
+
+def test_a_year_inside_the_denied_claim_does_not_make_the_denial_old() -> None:
+    text = (_LEAD_RU + "Вашингтон призвал Москву объясниться. "
+            "Песков опроверг сообщения о том, что в 2016 году российские советники работали в Каракасе.")
+    assert [d.speaker for d in denials(text, lang="ru")] == ["Dmitry Peskov"]
+    old = _LEAD_RU + "Вашингтон призвал Москву объясниться. В 2019 году Песков опровергал похожие сообщения."
+    assert denials(old, lang="ru") == []
