@@ -854,3 +854,26 @@ def test_a_year_inside_the_denied_claim_does_not_make_the_denial_old() -> None:
     assert [d.speaker for d in denials(text, lang="ru")] == ["Dmitry Peskov"]
     old = _LEAD_RU + "Вашингтон призвал Москву объясниться. В 2019 году Песков опровергал похожие сообщения."
     assert denials(old, lang="ru") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "speaker"),
+    [
+        (_LEAD_RU + "Постпред России при международных организациях в Вене Михаил Ульянов назвал эти сообщения фейком.",
+         "ru", "Михаил Ульянов"),
+        (_LEAD_RU + "Глава комитета Госдумы по международным делам Леонид Слуцкий назвал публикацию ложью.", "ru",
+         "Леонид Слуцкий"),
+        (_LEAD_EN + "Russia's envoy to the IAEA Mikhail Ulyanov called the report fake news.", "en", "Mikhail Ulyanov"),
+        (_LEAD_EN + "\"This is a lie,\" Russian senator Alexei Pushkov wrote on Telegram.", "en", "Alexei Pushkov"),
+    ],
+)
+def test_an_unlisted_official_under_a_russian_title_speaks_under_their_name(text: str, lang: str, speaker: str) -> None:
+    assert [d.speaker for d in denials(text, lang=lang)][:1] == [speaker]
+
+
+@pytest.mark.parametrize("text", [
+    _LEAD_EN + "\"This is a lie,\" Ukrainian MP Oleksiy Honcharenko wrote on Telegram.",
+    _LEAD_EN + "Russian opposition politician Ilya Yashin said the report was a lie.",
+])
+def test_an_unlisted_foreign_or_opposition_speaker_is_never_credited_to_russia(text: str) -> None:
+    assert denials(text) == []

@@ -36,7 +36,7 @@ PATTERN_NAMES = (
     *CUE_CLASSES,
     "guard.negated_verb", "guard.after_verb", "guard.sentence", "guard.negated_noun", "guard.generic_fakes",
     "specific_claim", "claim_noun", "naming", "naming_verb", "naming_participle", "question_context", "future",
-    "bare_no", "reported", *(f"cue_event.{t}" for t in _CUE_EVENT_TYPES),
+    "bare_no", "reported", *(f"cue_event.{t}" for t in _CUE_EVENT_TYPES), "russian_title",
 )
 
 
@@ -105,6 +105,8 @@ FUTURE = NamedPattern("future")
 #: report or claim ("American newspapers write that ... Is that so?"), not a plan.
 BARE_NO = NamedPattern("bare_no")
 REPORTED = NamedPattern("reported")
+#: A title that makes the name after it a Russian official ("Russia's envoy to the IAEA").
+RUSSIAN_TITLE = NamedPattern("russian_title")
 
 
 #: Stems that occur inside common words ("earlier", «отношения», "discussed sanctions"):

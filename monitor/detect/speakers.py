@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from monitor.detect.cues import RUSSIAN_TITLE
 from monitor.text.entities import ConceptMatch
 from monitor.text.lexicons import Lexicons, active_lexicons
 from monitor.text.lowercase_regex import phrase_rx
@@ -102,6 +103,12 @@ SPEAKER_GROUP: Mapping[str, str] = _GroupView()
 FOREIGN = "<foreign>"
 UNKNOWN_SPEAKER = FOREIGN  # an unlisted speaker is treated like a foreign one: never reported
 _UNKNOWN_NAME = re.compile(r"(?<![\w.])((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+),?\s+(?:\w+\s+)?(?:said|told|says|tells|added|wrote|stated|insisted)\b")
+#: The capitalised name right after a Russian official's title (two or three words).
+#: Within a few words of the title, not followed by another capitalised word ("в Вене Михаил
+#: Ульянов": "Вене Михаил" is no name).
+_NAME_AFTER = re.compile(r"[^.;:!?\"«»“”]{0,50}?(?<![\w-])([A-ZА-ЯЁ][a-zа-яё'’-]+\s+[A-ZА-ЯЁ][a-zа-яё'’-]+)\b(?!\s+[A-ZА-ЯЁ])")
+#: Capitalised words after a nationality or institution inside an unknown name ("Ukrainian MP Oleksiy Honcharenko").
+_NAME_TAIL = re.compile(r"(?:[A-Z][\w'’-]+\s+){1,2}[A-Z][\w'’-]+")
 _NOT_NAMES = {"He", "She", "It", "They", "We", "I", "This", "That", "The", "A", "An", "But", "And", "Asked", "When", "Speaking", "In", "On", "Officials", "Earlier", "Later", "Also", "So", "Meanwhile", "However", "Media", "Sources", "Source"}
 
 # Latin-script aliases in other languages the archive carries (es/it/pt) and titles that
@@ -271,14 +278,36 @@ def find_mentions(sent: str, concepts: list[ConceptMatch]) -> list[Mention]:
         elif m.group("zakharova") and not any(abs(x.start - m.start()) < 3 for x in out):
             out.append(Mention(m.start(), "Maria Zakharova", True))
     spans = [(c.start, c.end) for c in concepts]
+    titled: set[int] = set()
+    for m in RUSSIAN_TITLE.finditer(sent):
+        # "Russia's envoy to the IAEA Mikhail Ulyanov" / «депутат Госдумы Иван Иванов»: a
+        # Russian official the gazetteer does not list speaks under their own name (#15 item 8).
+        name = _NAME_AFTER.match(sent, m.end())
+        if name is None or name.group(1).split()[0] in _NOT_NAMES:
+            continue
+        if any(s < name.end(1) and name.start(1) < e for s, e in spans):
+            continue  # a listed person: their own mention speaks
+        titled.add(name.start(1))
+        out.append(Mention(name.start(1), name.group(1), True))
     for m in _UNKNOWN_NAME.finditer(sent):
-        if m.group(1).split()[0] in _NOT_NAMES or any(s < m.end(1) and m.start(1) < e for s, e in spans):
+        if m.group(1).split()[0] in _NOT_NAMES:
+            continue
+        start = m.start(1)
+        overlap = [e for s, e in spans if s < m.end(1) and start < e]
+        if overlap:
+            # "Ukrainian MP Oleksiy Honcharenko wrote": the nationality is a listed concept, the
+            # person is not; somebody unknown speaks, never the last Russian mentioned (#15).
+            tail = _NAME_TAIL.search(sent, max(overlap), m.end(1))
+            if tail is None or tail.end() != m.end(1):
+                continue
+            start = tail.start()
+        if any(start <= t < m.end(1) for t in titled):
             continue
         if _RUSSIAN_TITLE_BEFORE.search(sent[max(0, m.start(1) - 70) : m.start(1)]):
             continue  # "Russia's ambassador to the UK, Andrei Kelin, told": the Russian mention speaks
         # Somebody the gazetteer does not know ("Spokesman Steven Cheung told"): never
         # credit their words to the last Russian official mentioned.
-        out.append(Mention(m.start(1), UNKNOWN_SPEAKER, True))
+        out.append(Mention(start, UNKNOWN_SPEAKER, True))
     for m in _PRONOUN.finditer(sent):
         if _near_speech(sent, m.start(), m.end(), speech) or m.group().lower().startswith(("по ", "в ведом", "the ")):
             out.append(Mention(m.start(), "", True))
