@@ -877,3 +877,17 @@ def test_an_unlisted_official_under_a_russian_title_speaks_under_their_name(text
 ])
 def test_an_unlisted_foreign_or_opposition_speaker_is_never_credited_to_russia(text: str) -> None:
     assert denials(text) == []
+
+
+@pytest.mark.parametrize(
+    ("speaker_phrase", "speaker"),
+    [
+        ("Владимир Путин", "Vladimir Putin"),
+        ("официальный представитель внешнеполитического ведомства РФ", "Russian Foreign Ministry"),
+        ("пресс-секретарь российского президента", "Dmitry Peskov"),
+        ("министр обороны России", "Russian government"),
+    ],
+)
+def test_a_speaker_named_after_the_speech_verb_is_found(speaker_phrase: str, speaker: str) -> None:
+    found = denials(_LEAD_RU + f"«Это фейк», — заявил {speaker_phrase}.", lang="ru")
+    assert [d.speaker for d in found][:1] == [speaker]

@@ -143,7 +143,8 @@ _OFFICIAL_NOUN = phrase_rx(
     _I,
 )
 _OFFICIAL_NOUN_BEFORE = phrase_rx(
-    r"(?:spokes(?:man|woman|person)\s+for|aides?\s+to|adviser\s+to|officials?\s+(?:in|from)|мид|министерств\w*\s+\w+\s+дел|министерств\w*\s+обороны|минобороны|власт\w*|представител\w*)\s*$",
+    r"(?:spokes(?:man|woman|person)\s+for|aides?\s+to|adviser\s+to|officials?\s+(?:in|from)|мид|министерств\w*\s+\w+\s+дел|министерств\w*\s+обороны|минобороны|власт\w*|представител\w*"
+    r"|ведомств\w*|дипломат\w*|министр\w*(?:\s+\w+){0,2}|посольств\w*|правительств\w*)\s*$",
     _I,
 )
 _SPEECH = phrase_rx(
@@ -182,6 +183,9 @@ _INVERSION_GAP = phrase_rx(r"^[\s,:]*(?:(?:on\s+)?(?:the|a|an|russian|russia's|k
 _INVERSION_VERB = phrase_rx(r"(?:said|says|added|adds|stated|noted|stressed|wrote|insisted|replied|explained|asserted|reiterated|according\s+to|заявил\w*|сказал\w*|отметил\w*|подчеркнул\w*|добавил\w*|написал\w*|сообщил\w*|пояснил\w*|заверил\w*|опроверг\w*|отверг\w*|уточнил\w*|ответил\w*|по\s+словам|считает|dijo|disse)$", _I)
 
 
+_GIVEN_NAMES = re.compile(r"(?:[A-ZА-ЯЁ][a-zа-яё]+\s+){1,2}$")
+
+
 def _near_speech(sent: str, start: int, end: int, speech: list[tuple[int, int]]) -> bool:
     """Whether a mention at [start, end) is the subject of a nearby speech verb:
     before it ("Peskov said", "Peskov, the Kremlin spokesman, told") or right after it
@@ -189,7 +193,10 @@ def _near_speech(sent: str, start: int, end: int, speech: list[tuple[int, int]])
     for s, e in speech:
         if 0 <= s - end <= 45 and not re.search(r"\b(?:that|which|who|whom|reports?|about|что|который|которая|о)\b", sent[end:s], _I):
             return True
-        if 0 <= start - e <= 40 and _INVERSION_GAP.match(sent[e:start]) and _INVERSION_VERB.match(sent, s, e):
+        # A first name (and patronymic) before the listed surname is part of the mention
+        # ("заявил Владимир Путин", "said Vladimir Putin"; #15 item 8).
+        gap = _GIVEN_NAMES.sub("", sent[e:start]) if 0 <= start - e <= 40 else ""
+        if 0 <= start - e <= 40 and _INVERSION_GAP.match(gap) and _INVERSION_VERB.match(sent, s, e):
             return True
     return False
 
@@ -259,7 +266,11 @@ def find_mentions(sent: str, concepts: list[ConceptMatch]) -> list[Mention]:
                 continue  # «заявления российской стороны», "claims by the Russian side": whose claim, not who speaks
             if re.match(r"\W{0,3}(?:embassy|посольств)", after, _I):
                 continue  # the embassy pattern below names it
-            if _OFFICIAL_NOUN.match(after) or _SPEECH_AHEAD.match(after):
+            # «заявил министр обороны России», "the Russian side said": the country qualifies an
+            # official named before it (Russia only: #15 item 8) or speaks itself.
+            if _OFFICIAL_NOUN.match(after) or _SPEECH_AHEAD.match(after) or (
+                con == "country:russia" and _OFFICIAL_NOUN_BEFORE.search(before)
+            ):
                 out.append(Mention(c.start, "Russian government" if con == "country:russia" else FOREIGN, True))
     for m in _EMBASSY.finditer(sent):
         nat = (m.group("nat") or m.group("natru") or "").lower()
