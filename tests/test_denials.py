@@ -891,3 +891,13 @@ def test_an_unlisted_foreign_or_opposition_speaker_is_never_credited_to_russia(t
 def test_a_speaker_named_after_the_speech_verb_is_found(speaker_phrase: str, speaker: str) -> None:
     found = denials(_LEAD_RU + f"«Это фейк», — заявил {speaker_phrase}.", lang="ru")
     assert [d.speaker for d in found][:1] == [speaker]
+
+
+def test_a_chain_of_he_said_sentences_leads_back_to_the_official_deep_in_an_article() -> None:
+    body = (_LEAD_RU + "Песков ответил на вопросы журналистов в понедельник. Он рассказал о графике президента. "
+            "Также он прокомментировал ситуацию на рынке нефти. По его словам, цены стабилизируются. "
+            "Кроме того, он упомянул предстоящий саммит. Он назвал публикацию британской газеты ложью.")
+    assert [d.speaker for d in denials(body, title="Газета сообщила о военных", lang="ru")] == ["Dmitry Peskov"]
+    # the chain breaks at a sentence about somebody else
+    broken = body.replace("Также он прокомментировал", "Министр финансов Венесуэлы прокомментировал")
+    assert denials(broken, title="Газета сообщила о военных", lang="ru") == []

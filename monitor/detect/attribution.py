@@ -182,6 +182,34 @@ def context_speaker(sents: list[Sentence], i: int) -> str | None:
             return named[-1].speaker if sents[j].turn_speaker is None else sents[j].turn_speaker
         if sents[j].turn_speaker:
             return sents[j].turn_speaker
+    return _chain_speaker(sents, i)
+
+
+#: A sentence that goes on about the same speaker: "he", «он», «по его словам».
+_SAME_SPEAKER = phrase_rx(r"\b(?:he|she|his|her|он|она|его|её|ее)\b", _I)
+#: How far back a chain of "he said ... he added ..." sentences may lead to its speaker.
+_CHAIN = 10
+
+
+def _chain_speaker(sents: list[Sentence], i: int) -> str | None:
+    """The speaker a run of pronoun sentences leads back to, beyond the three-sentence window.
+
+    Long articles name an official once ("Peskov answered questions on Monday") and go on
+    for paragraphs with "he said", "он добавил" (#15 item 8). Every sentence between must
+    refer to the same person by pronoun, and the one that names them must name only one.
+    """
+    s = sents[i]
+    if not (_SAME_SPEAKER.search(s.text) or s.in_quote or quote_open(s.text) or re.search(r"[\"”»’]\s*$", s.text)):
+        return None
+    for j in range(i - 1, max(-1, i - _CHAIN), -1):
+        p = sents[j]
+        if p.is_title or p.turn_speaker:
+            return None
+        named = {m.speaker for m in p.mentions if m.speaker}
+        if named:
+            return named.pop() if len(named) == 1 else None
+        if not _SAME_SPEAKER.search(p.text):
+            return None
     return None
 
 

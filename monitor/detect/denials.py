@@ -82,6 +82,10 @@ def find_concepts(text: str) -> list[ConceptMatch]:
     return list(_concepts_cached(text, active_lexicons()))
 
 
+#: How many sentences before a cue get speaker mentions: a chain of "he said" sentences may
+#: lead back that far to the official who is speaking (attribution, #15 item 8).
+_CHAIN_BACK = 10
+
 _PERSONLIKE = re.compile(r"^(?:[A-ZА-ЯЁ]\.\s?)+[A-ZА-ЯЁ][\w-]+$|^[A-ZА-ЯЁ][\w-]+(?:\s+[A-ZА-ЯЁ][\w-]+){1,3}$")
 
 
@@ -107,7 +111,7 @@ def _prepare(doc: Document) -> list[Sentence]:
         if has_cue_stem(s.text):
             s.cues = find_cues(s.text)
             if s.cues:
-                need.update(range(max(0, s.idx - 5), min(len(sents), s.idx + 4)))
+                need.update(range(max(0, s.idx - _CHAIN_BACK), min(len(sents), s.idx + 4)))
     if not need:
         return []
     need.update(s.idx for s in sents if s.is_title)
