@@ -293,13 +293,13 @@ def find_mentions(sent: str, concepts: list[ConceptMatch]) -> list[Mention]:
     for m in RUSSIAN_TITLE.finditer(sent):
         # "Russia's envoy to the IAEA Mikhail Ulyanov" / «депутат Госдумы Иван Иванов»: a
         # Russian official the gazetteer does not list speaks under their own name (#15 item 8).
-        name = _NAME_AFTER.match(sent, m.end())
-        if name is None or name.group(1).split()[0] in _NOT_NAMES:
+        who = _NAME_AFTER.match(sent, m.end())
+        if who is None or who.group(1).split()[0] in _NOT_NAMES:
             continue
-        if any(s < name.end(1) and name.start(1) < e for s, e in spans):
+        if any(s < who.end(1) and who.start(1) < e for s, e in spans):
             continue  # a listed person: their own mention speaks
-        titled.add(name.start(1))
-        out.append(Mention(name.start(1), name.group(1), True))
+        titled.add(who.start(1))
+        out.append(Mention(who.start(1), who.group(1), True))
     for m in _UNKNOWN_NAME.finditer(sent):
         if m.group(1).split()[0] in _NOT_NAMES:
             continue
