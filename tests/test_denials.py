@@ -901,3 +901,19 @@ def test_a_chain_of_he_said_sentences_leads_back_to_the_official_deep_in_an_arti
     # the chain breaks at a sentence about somebody else
     broken = body.replace("Также он прокомментировал", "Министр финансов Венесуэлы прокомментировал")
     assert denials(broken, title="Газета сообщила о военных", lang="ru") == []
+
+
+_INTERVIEW = ("Министр иностранных дел России Сергей Лавров дал интервью телеканалу. Публикуем фрагменты беседы.\n\n"
+              "— Как вы оцениваете отношения с Вашингтоном?\n— Отношения сложные, но диалог продолжается.\n\n"
+              "— Будет ли встреча с госсекретарем в ближайшее время?\n— Пока такие планы не обсуждаются.\n\n")
+
+
+def test_an_answer_in_a_dialogue_interview_is_the_interviewees_denial() -> None:
+    text = _INTERVIEW + ("— Британская газета пишет, что российские военные советники прибыли в Каракас. Это правда?\n"
+                         "— Нет, это очередная выдумка. Никаких советников там нет.")
+    assert [d.speaker for d in denials(text, title="Лавров дал интервью телеканалу", lang="ru")] == ["Sergei Lavrov"]
+
+
+def test_a_dialogue_interview_without_a_denial_stays_negative() -> None:
+    text = _INTERVIEW + "— Готовы ли вы к переговорам?\n— Мы не будем это комментировать."
+    assert denials(text, title="Лавров дал интервью телеканалу", lang="ru") == []

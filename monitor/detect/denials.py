@@ -141,7 +141,45 @@ def _prepare(doc: Document) -> list[Sentence]:
         s.turn_speaker = turn
         if not s.is_question and re.search(r"\?\s*$|\b(?:asked\s+(?:[\w.]+\s+){0,3}?(?:whether|if|about)|asked\s+to\s+comment|was\s+asked|when\s+asked)\b|на\s+вопрос|отвечая\s+на", s.text, re.I):
             s.is_question = True
+    _mark_dialogue_answers(sents, text)
     return sents
+
+
+_DIALOGUE_DASH = re.compile(r"^\s*[—–]\s*\S")
+
+
+def _mark_dialogue_answers(sents: list[Sentence], text: str) -> None:
+    """An interview set as dialogue ("— Is it true that ...?" / "— No, this is a fabrication."):
+    the answers are the interviewee's words, the official the introduction names (#15 item 8).
+
+    Runs only when the text has a dashed question line and a dashed answer line; the
+    interviewee is the first Russian speaker named in the headline or the first three
+    sentences. Answers keep any speaker a transcript turn gave them.
+    """
+    body = [s for s in sents if not s.is_title]
+    dashed = [s for s in body if _DIALOGUE_DASH.match(s.text)]
+    if not any(s.text.rstrip().endswith("?") for s in dashed) or all(s.text.rstrip().endswith("?") for s in dashed):
+        return
+    interviewee = None
+    for s in [*(x for x in sents if x.is_title), *body[:3]]:
+        named = [m.speaker for m in find_mentions(s.text, find_concepts(s.text)) if m.speaker and m.speaker != FOREIGN]
+        if named:
+            interviewee = named[0]
+            break
+    if interviewee is None:
+        return
+    answer = False
+    prev_end = 0
+    for s in body:
+        if _DIALOGUE_DASH.match(s.text):
+            answer = not s.text.rstrip().endswith("?")
+            if not answer:
+                s.is_question = True
+        elif "\n" in text[prev_end : s.start]:
+            answer = False  # a paragraph without a dash: the article's own words
+        prev_end = s.start + len(s.text)
+        if answer and s.turn_speaker is None:
+            s.turn_speaker = interviewee
 
 
 
