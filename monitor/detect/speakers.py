@@ -304,11 +304,14 @@ def find_mentions(sent: str, concepts: list[ConceptMatch]) -> list[Mention]:
         if m.group(1).split()[0] in _NOT_NAMES:
             continue
         start = m.start(1)
-        overlap = [e for s, e in spans if s < m.end(1) and start < e]
+        overlap = [c for c in concepts if c.start < m.end(1) and start < c.end]
         if overlap:
-            # "Ukrainian MP Oleksiy Honcharenko wrote": the nationality is a listed concept, the
-            # person is not; somebody unknown speaks, never the last Russian mentioned (#15).
-            tail = _NAME_TAIL.search(sent, max(overlap), m.end(1))
+            # "Ukrainian MP Oleksiy Honcharenko wrote": a foreign nationality is a listed concept,
+            # the person is not; somebody unknown speaks, never the last Russian mentioned (#15).
+            # ("Russia's Security Council, wrote" stays with the Russian mentions.)
+            if any(not c.concept.startswith("country:") or c.concept == "country:russia" for c in overlap):
+                continue
+            tail = _NAME_TAIL.search(sent, max(c.end for c in overlap), m.end(1))
             if tail is None or tail.end() != m.end(1):
                 continue
             start = tail.start()
