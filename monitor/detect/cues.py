@@ -37,6 +37,9 @@ PATTERN_NAMES = (
     "guard.negated_verb", "guard.after_verb", "guard.sentence", "guard.negated_noun", "guard.generic_fakes",
     "specific_claim", "claim_noun", "naming", "naming_verb", "naming_participle", "question_context", "future",
     "bare_no", "reported", *(f"cue_event.{t}" for t in _CUE_EVENT_TYPES), "russian_title",
+    # speakers (detect/speakers.py)
+    "speech", "speech.inversion_verb", "speech.inversion_gap", "speech.pronoun", "speech.question_turn",
+    "official.after", "official.before", "official.russian_title_before",
 )
 
 
@@ -63,6 +66,8 @@ def cue_patterns_for(lex: Lexicons) -> CuePatterns:
     if missing:
         raise LexiconError(f"cues.tsv: no pattern for {', '.join(missing)}")
     rx = {name: phrase_rx("|".join(alts), _I) for name, alts in alternatives.items()}
+    # A speech or denial verb within two words after a mention ("Iran denies", "Moscow said").
+    rx["speech.ahead"] = phrase_rx(r"^\W{0,3}(?:on\s+\w+\s+)?(?:\w+\s+){0,2}?(?:" + "|".join(alternatives["speech"]) + ")", _I)
     stems = tuple(row["stem"] for row in lex.rows("cue_stems"))
     return CuePatterns(rx, stems, _automaton(sorted(set(stems))))
 
@@ -107,6 +112,16 @@ BARE_NO = NamedPattern("bare_no")
 REPORTED = NamedPattern("reported")
 #: A title that makes the name after it a Russian official ("Russia's envoy to the IAEA").
 RUSSIAN_TITLE = NamedPattern("russian_title")
+#: Speech verbs, and what ``detect.speakers`` needs around mentions (cues.tsv, "speakers" section).
+SPEECH = NamedPattern("speech")
+SPEECH_AHEAD = NamedPattern("speech.ahead")
+INVERSION_VERB = NamedPattern("speech.inversion_verb")
+INVERSION_GAP = NamedPattern("speech.inversion_gap")
+PRONOUN = NamedPattern("speech.pronoun")
+QUESTION_TURN = NamedPattern("speech.question_turn")
+OFFICIAL_NOUN = NamedPattern("official.after")
+OFFICIAL_NOUN_BEFORE = NamedPattern("official.before")
+RUSSIAN_TITLE_BEFORE = NamedPattern("official.russian_title_before")
 
 
 #: Stems that occur inside common words ("earlier", «отношения», "discussed sanctions"):

@@ -4,7 +4,7 @@ Its job: the speaker tables built from the lexicons ``speakers.tsv`` and
 ``speaker_aliases.tsv`` (``speaker_tables``: Russian officials, institutions and their
 groups, foreign organisations), ``SPEAKER_GROUP`` (which institution a speaker speaks
 for), ``canonical_speaker`` for free-form labels, the speech-verb and official-title
-patterns, and ``find_mentions``, which lists the speaker mentions in one sentence
+patterns (compiled from the "speakers" section of ``cues.tsv``), and ``find_mentions``, which lists the speaker mentions in one sentence
 (Russian, ``FOREIGN`` / ``UNKNOWN_SPEAKER``, or a pronoun) with whether each is attached
 to a speech verb or title.
 
@@ -19,12 +19,22 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from monitor.detect.cues import RUSSIAN_TITLE
+from monitor.detect.cues import (
+    INVERSION_GAP as _INVERSION_GAP,
+    INVERSION_VERB as _INVERSION_VERB,
+    OFFICIAL_NOUN as _OFFICIAL_NOUN,
+    OFFICIAL_NOUN_BEFORE as _OFFICIAL_NOUN_BEFORE,
+    PRONOUN as _PRONOUN,
+    QUESTION_TURN,
+    RUSSIAN_TITLE,
+    RUSSIAN_TITLE_BEFORE as _RUSSIAN_TITLE_BEFORE,
+    SPEECH as _SPEECH,
+    SPEECH_AHEAD as _SPEECH_AHEAD,
+)
 from monitor.text.entities import ConceptMatch
 from monitor.text.lexicons import Lexicons, active_lexicons
-from monitor.text.lowercase_regex import phrase_rx
 
-__all__ = ["SPEAKER_GROUP", "SpeakerTables", "canonical_speaker", "speaker_tables"]
+__all__ = ["QUESTION_TURN", "SPEAKER_GROUP", "SpeakerTables", "canonical_speaker", "speaker_tables"]
 
 _I = re.IGNORECASE
 
@@ -103,8 +113,8 @@ SPEAKER_GROUP: Mapping[str, str] = _GroupView()
 FOREIGN = "<foreign>"
 UNKNOWN_SPEAKER = FOREIGN  # an unlisted speaker is treated like a foreign one: never reported
 _UNKNOWN_NAME = re.compile(r"(?<![\w.])((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+),?\s+(?:\w+\s+)?(?:said|told|says|tells|added|wrote|stated|insisted)\b")
-#: The capitalised name right after a Russian official's title (two or three words).
-#: Within a few words of the title, not followed by another capitalised word ("в Вене Михаил
+#: The capitalised name (first name and surname) right after a Russian official's title,
+#: within a few words of the title, not followed by another capitalised word ("в Вене Михаил
 #: Ульянов": "Вене Михаил" is no name).
 _NAME_AFTER = re.compile(r"[^.;:!?\"«»“”]{0,50}?(?<![\w-])([A-ZА-ЯЁ][a-zа-яё'’-]+\s+[A-ZА-ЯЁ][a-zа-яё'’-]+)\b(?!\s+[A-ZА-ЯЁ])")
 #: Capitalised words after a nationality or institution inside an unknown name ("Ukrainian MP Oleksiy Honcharenko").
@@ -133,38 +143,7 @@ _WHERE = {
     "лондоне": "the UK", "us": "the US", "u.s.": "the US", "united states": "the US", "washington": "the US",
     "сша": "the US", "вашингтоне": "the US", "германии": "Germany", "берлине": "Germany", "франции": "France",
 }
-_RUSSIAN_TITLE_BEFORE = phrase_rx(
-    r"\b(?:russian|russia's)\s+(?:\w+\s+){0,2}(?:ambassador|envoy|embassy)(?:\s+(?:to|in|at)\s+(?:the\s+)?[\w.]+(?:\s+[\w.]+)?)?\s*,?\s*$",
-    _I,
-)
-_OFFICIAL_NOUN = phrase_rx(
-    r"^\W{0,3}(?:\w+\s+){0,1}(?:officials?|spokes(?:man|woman|person)|ministry|government|authorities|side|leaders?|president|foreign\s+minister|diplomats?|ambassador|envoy|deputy|office|campaign|team|embassy|presidential\s+office|military|army|general\s+staff"
-    r"|сторон\w*|власт\w*|офис\w*|чиновник\w*|официальн\w*|мид\w*|министерств\w*|посольств\w*|президент\w*|представител\w*|руководств\w*)\b",
-    _I,
-)
-_OFFICIAL_NOUN_BEFORE = phrase_rx(
-    r"(?:spokes(?:man|woman|person)\s+for|aides?\s+to|adviser\s+to|officials?\s+(?:in|from)|мид|министерств\w*\s+\w+\s+дел|министерств\w*\s+обороны|минобороны|власт\w*|представител\w*"
-    r"|ведомств\w*|дипломат\w*|министр\w*(?:\s+\w+){0,2}|посольств\w*|правительств\w*)\s*$",
-    _I,
-)
-_SPEECH = phrase_rx(
-    r"""(?x)
-    \b(?:said|says|say|told|tells|added|adds|stated|states|stressed|noted|emphasi[sz]ed|wrote|writes|declared|insisted|replied
-       |responded|answered|commented|explained|asserted|reiterated|continued|clarified|argued|remarked|retorted|posted
-       |according\s+to|quoted|denied|denies|dismissed|rejected|refuted|called|branded|warned|claimed)\b
-  | \b(?:заявил\w*|сказал\w*|отметил\w*|подчеркнул\w*|добавил\w*|написал\w*|сообщил\w*|ответил\w*|пояснил\w*|указал\w*
-       |уточнил\w*|заверил\w*|констатировал\w*|назвал\w*|по\s+словам|считает|цитирует|передает|передаёт|опроверг\w*|отверг\w*
-       |отметили|заявили|подчеркнули|посоветовал\w*|призвал\w*|прокомментировал\w*|говорится|заключил\w*|высказал\w*)\b
-  | \b(?:dijo|disse|ha\s+detto|afirmó|smentire|smentisce)\b
-  | \b(?:отрица\w*|dément\w*|niega|nega|negó|dementier\w*)\b
-    """,
-    _I,
-)
-#: A speech or denial verb within two words after a mention ("Iran denies", "Moscow said").
-_SPEECH_AHEAD = phrase_rx(r"(?x)^\W{0,3}(?:on\s+\w+\s+)?(?:\w+\s+){0,2}?(?:" + _SPEECH.pattern.replace("(?x)", "") + ")", _I)
-_PRONOUN = phrase_rx(r"\b(?:he|she|the\s+spokes(?:man|woman|person)|the\s+official|the\s+ministry|the\s+kremlin\s+spokes\w+|он|она|по\s+его\s+словам|по\s+ее\s+словам|по\s+её\s+словам|в\s+ведомстве)\b", _I)
 TURN = re.compile(r"^\s*(?P<name>[A-ZА-ЯЁ][\w.\-’' ]{0,40}?)\s*:\s+\S")
-QUESTION_TURN = phrase_rx(r"^(?:question|q|journalist|reporter|вопрос|журналист|реплика)\b", _I)
 
 
 @dataclass
@@ -172,15 +151,6 @@ class Mention:
     start: int
     speaker: str  # canonical name, FOREIGN, or "" for a pronoun
     attached: bool  # next to a speech verb or an official noun
-
-
-#: What may stand between a speech verb and the speaker named after it ("said Kremlin
-#: spokesman", «заявил журналистам пресс-секретарь»): no claim words, no "that".
-_INVERSION_GAP = phrase_rx(r"^[\s,:]*(?:(?:on\s+)?(?:the|a|an|russian|russia's|kremlin|presidential|president's|foreign|defen[cs]e|minister|ministry|spokes\w+|press|secretary|officials?|representative|deputy|head|chief|aide|general|major|to|reporters|journalists|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|журналистам|официальн\w*|представител\w*|пресс-секретар\w*|помощник\w*|глав\w*|российск\w*|президента|рф|россии|в|накануне|также|генерал-майор|генерал-лейтенант)\W+){0,4}$", _I)
-
-
-#: Verbs whose subject may follow them ("said Peskov"); "told Putin" names the addressee.
-_INVERSION_VERB = phrase_rx(r"(?:said|says|added|adds|stated|noted|stressed|wrote|insisted|replied|explained|asserted|reiterated|according\s+to|заявил\w*|сказал\w*|отметил\w*|подчеркнул\w*|добавил\w*|написал\w*|сообщил\w*|пояснил\w*|заверил\w*|опроверг\w*|отверг\w*|уточнил\w*|ответил\w*|по\s+словам|считает|dijo|disse)$", _I)
 
 
 _GIVEN_NAMES = re.compile(r"(?:[A-ZА-ЯЁ][a-zа-яё]+\s+){1,2}$")
