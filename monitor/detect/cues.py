@@ -40,6 +40,8 @@ PATTERN_NAMES = (
     # speakers (detect/speakers.py)
     "speech", "speech.inversion_verb", "speech.inversion_gap", "speech.pronoun", "speech.question_turn",
     "official.after", "official.before", "official.russian_title_before",
+    # outlets named as a claim's source or a denial's relay (detect/claim_outlets.py)
+    "outlet.relay_before", "outlet.relay_after", "outlet.claim_before",
 )
 
 
@@ -122,6 +124,10 @@ QUESTION_TURN = NamedPattern("speech.question_turn")
 OFFICIAL_NOUN = NamedPattern("official.after")
 OFFICIAL_NOUN_BEFORE = NamedPattern("official.before")
 RUSSIAN_TITLE_BEFORE = NamedPattern("official.russian_title_before")
+#: Around an outlet's name: a relay of the denial or the source of the report (cues.tsv, "outlets").
+OUTLET_RELAY_BEFORE = NamedPattern("outlet.relay_before")
+OUTLET_RELAY_AFTER = NamedPattern("outlet.relay_after")
+OUTLET_CLAIM_BEFORE = NamedPattern("outlet.claim_before")
 
 
 #: Stems that occur inside common words ("earlier", «отношения», "discussed sanctions"):

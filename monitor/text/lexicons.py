@@ -121,6 +121,8 @@ KINDS: dict[str, tuple[tuple[str, Check], ...]] = {
     "cues": (("name", _check_name), ("pattern", _check_pattern)),
     #: literal stems of the cue prefilter: a sentence without any of them is never read
     "cue_stems": (("stem", _check_stem),),
+    #: outlets that relay denials (Russian state wires): never a report's source by default
+    "state_outlets": (("concept", _check_concept),),
 }
 
 
