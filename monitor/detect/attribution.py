@@ -15,12 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from monitor.detect.cues import NAMING_PARTICIPLE, NAMING_VERB
+from monitor.detect.cues import NAMING_PARTICIPLE, NAMING_VERB, RELATIVE_CLAUSE, SAME_SPEAKER, SPEECH_THAT
 from monitor.text.entities import ConceptMatch
-from monitor.text.lowercase_regex import phrase_rx
 from monitor.detect.speakers import UNKNOWN_SPEAKER, Mention
 
-_I = re.IGNORECASE
 
 
 @dataclass
@@ -67,13 +65,13 @@ def pick_speaker(s: Sentence, cue_start: int, cue_end: int, cls: str) -> tuple[s
         # "X said that <Ukraine's claims> were untrue" / «В Минобороны заявили, что сообщения
         # украинской стороны ... не соответствуют действительности»: the cue is inside the
         # complement of X's speech verb, so X speaks, not a party named inside the clause.
-        for sp in _SPEECH_THAT.finditer(s.text, 0, cue_start):
+        for sp in SPEECH_THAT.finditer(s.text, 0, cue_start):
             subj = [m for m in ms if m.start < sp.start() and sp.start() - m.start <= 70]
             if subj and not _enclosing_quote(s.text, cue_start):
                 return subj[-1].speaker, True
     if cls == "verb":
         before = [m for m in ms if m.start < cue_start]
-        rel = _RELATIVE.search(s.text, max(0, cue_start - 40), cue_start)
+        rel = RELATIVE_CLAUSE.search(s.text, max(0, cue_start - 40), cue_start)
         if rel is not None:
             # "Donald Trump Jr., who strongly denies this, ..." / «..., который отрицает ...»:
             # the verb's subject is the relative clause's antecedent, right before the comma
@@ -104,10 +102,6 @@ def pick_speaker(s: Sentence, cue_start: int, cue_end: int, cls: str) -> tuple[s
     return best.speaker, True
 
 
-#: A relative clause opening right before a denial verb: ", who (strongly) denies".
-_RELATIVE = phrase_rx(r",\s*(?:who|which|который|которая|которые|кто)\s+(?:\w+\s+)?$", _I)
-
-_SPEECH_THAT = phrase_rx(r"\b(?:said|says|stated|states|insisted|stressed|noted|told\s+(?:\w+\s+){0,3}?|wrote|writes|declared|заявил\w*|сообщил\w*|подчеркнул\w*|отметил\w*|написал\w*|уверен\w*)\s*,?\s+(?:that|что)\b", _I)
 
 _QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“"}
 
@@ -185,8 +179,6 @@ def context_speaker(sents: list[Sentence], i: int) -> str | None:
     return _chain_speaker(sents, i)
 
 
-#: A sentence that goes on about the same speaker: "he", «он», «по его словам».
-_SAME_SPEAKER = phrase_rx(r"\b(?:he|she|his|her|он|она|его|её|ее)\b", _I)
 #: How far back a chain of "he said ... he added ..." sentences may lead to its speaker.
 _CHAIN = 10
 
@@ -199,7 +191,7 @@ def _chain_speaker(sents: list[Sentence], i: int) -> str | None:
     refer to the same person by pronoun, and the one that names them must name only one.
     """
     s = sents[i]
-    if not (_SAME_SPEAKER.search(s.text) or s.in_quote or quote_open(s.text) or re.search(r"[\"”»’]\s*$", s.text)):
+    if not (SAME_SPEAKER.search(s.text) or s.in_quote or quote_open(s.text) or re.search(r"[\"”»’]\s*$", s.text)):
         return None
     for j in range(i - 1, max(-1, i - _CHAIN), -1):
         p = sents[j]
@@ -208,7 +200,7 @@ def _chain_speaker(sents: list[Sentence], i: int) -> str | None:
         named = {m.speaker for m in p.mentions if m.speaker}
         if named:
             return named.pop() if len(named) == 1 else None
-        if not _SAME_SPEAKER.search(p.text):
+        if not SAME_SPEAKER.search(p.text):
             return None
     return None
 

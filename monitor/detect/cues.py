@@ -42,6 +42,8 @@ PATTERN_NAMES = (
     "official.after", "official.before", "official.russian_title_before",
     # outlets named as a claim's source or a denial's relay (detect/claim_outlets.py)
     "outlet.relay_before", "outlet.relay_after", "outlet.claim_before",
+    # who said a cue (detect/attribution.py)
+    "attribution.speech_that", "attribution.relative", "attribution.same_speaker",
 )
 
 
@@ -128,6 +130,10 @@ RUSSIAN_TITLE_BEFORE = NamedPattern("official.russian_title_before")
 OUTLET_RELAY_BEFORE = NamedPattern("outlet.relay_before")
 OUTLET_RELAY_AFTER = NamedPattern("outlet.relay_after")
 OUTLET_CLAIM_BEFORE = NamedPattern("outlet.claim_before")
+#: Attribution: "said that", ", who denies", "he" (cues.tsv, "attribution").
+SPEECH_THAT = NamedPattern("attribution.speech_that")
+RELATIVE_CLAUSE = NamedPattern("attribution.relative")
+SAME_SPEAKER = NamedPattern("attribution.same_speaker")
 
 
 #: Stems that occur inside common words ("earlier", «отношения», "discussed sanctions"):
