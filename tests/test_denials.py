@@ -917,3 +917,34 @@ def test_an_answer_in_a_dialogue_interview_is_the_interviewees_denial() -> None:
 def test_a_dialogue_interview_without_a_denial_stays_negative() -> None:
     text = _INTERVIEW + "— Готовы ли вы к переговорам?\n— Мы не будем это комментировать."
     assert denials(text, title="Лавров дал интервью телеканалу", lang="ru") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Британська газета повідомила, що російські радники прибули до Каракаса. "
+         "Пєсков заявив, що ці повідомлення не відповідають дійсності.", "uk"),
+        ("Brytyjska gazeta podała, że rosyjscy doradcy przybyli do Caracas. Rzecznik Kremla Dmitrij Pieskow "
+         "zaprzeczył tym doniesieniom, nazywając je kłamstwem.", "pl"),
+        ("En brittisk tidning rapporterade att ryska rådgivare anlänt till Caracas. Kremls talesperson Dmitrij "
+         "Peskov förnekar uppgifterna och säger att de är osanna.", "sv"),
+        ("Sebuah surat kabar Inggris melaporkan bahwa penasihat militer Rusia tiba di Caracas. Ditanya apakah "
+         "laporan itu benar, Peskov berkata: \"Tidak, laporan tersebut tidak sesuai dengan kenyataan.\"", "id"),
+    ],
+)
+def test_denials_reported_in_ukrainian_polish_swedish_and_indonesian(text: str, lang: str) -> None:
+    assert [d.speaker for d in denials(text, lang=lang)][:1] == ["Dmitry Peskov"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("A British paper reported on Russian advisers. Ukraine's foreign minister said this was another Kremlin lie.", "en"),
+        ("Британська газета повідомила про російських радників. Міністр закордонних справ України заявив, "
+         "що це брехня Кремля.", "uk"),
+        ("Peskov sade att Kreml inte har några planer på att kommentera saken.", "sv"),
+        ("Peskov mengatakan Kremlin belum memutuskan apakah Putin akan hadir.", "id"),
+    ],
+)
+def test_a_lie_attributed_to_the_kremlin_and_plain_statements_are_not_its_denials(text: str, lang: str) -> None:
+    assert denials(text, lang=lang) == []

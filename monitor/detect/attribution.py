@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from monitor.detect.cues import NAMING_PARTICIPLE, NAMING_VERB, RELATIVE_CLAUSE, SAME_SPEAKER, SPEECH_THAT
+from monitor.detect.cues import NAMING_PARTICIPLE, NAMING_VERB, RELATIVE_CLAUSE, SAME_SPEAKER, SPEECH, SPEECH_THAT
 from monitor.text.entities import ConceptMatch
 from monitor.detect.speakers import UNKNOWN_SPEAKER, Mention
 
@@ -98,6 +98,23 @@ def pick_speaker(s: Sentence, cue_start: int, cue_end: int, cls: str) -> tuple[s
         outside = [m for m in ms if not quoted[0] <= m.start < quoted[1]]
         if outside:
             ms = outside
+    # "another Kremlin lie", «ложь Кремля»: a mention inside or right beside the cue's noun
+    # phrase is whose lie it is, the accused, not the speaker (#15 item 8).
+    ends = {c.start: c.end for c in s.concepts}
+    cue_text = s.text[cue_start:cue_end]
+    noun_cue = not (SPEECH.search(cue_text) or NAMING_VERB.search(cue_text))
+    own = [
+        m for m in ms
+        if noun_cue and (
+            cue_start <= m.start < cue_end
+            or (m.start < cue_start and m.start in ends and not s.text[ends[m.start] : cue_start].strip())
+            or (m.start >= cue_end and not s.text[cue_end : m.start].strip())
+        )
+    ]
+    if own and len(own) < len(ms):
+        ms = [m for m in ms if m not in own]
+    elif own:
+        return None, False
     best = min(ms, key=lambda m: abs(m.start - cue_start) * (1.0 if m.attached else 2.0))
     return best.speaker, True
 

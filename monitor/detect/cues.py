@@ -208,7 +208,9 @@ def find_cues(text: str) -> list[tuple[str, int, int, str]]:
                 # that ...", #15): only before the first clause break.
                 head = re.split(r"[,;:—–(]", tail, maxsplit=1)[0][:40]
                 if not word.startswith(("den", "опроверг", "отрица", "desmi", "smenti", "disput", "dément", "démenti",
-                                        "dementi", "zurückgewiesen", "weist", "nega", "niega", "negó")) and not claim_noun.search(tail) and not re.search(r"\bas\b|\bthat\b|\bкак\b", head, re.I):
+                                        "dementi", "zurückgewiesen", "weist", "nega", "niega", "negó",
+                                        "спростув", "заперечи", "заперечу", "zaprzecz", "zdementowa", "förneka",
+                                        "dementera", "membantah", "bantah", "menyangkal", "menepis")) and not claim_noun.search(tail) and not re.search(r"\bas\b|\bthat\b|\bкак\b", head, re.I):
                     continue
                 if word.startswith(("denial", "rebuttal")) and not re.match(r"\W*(?:of|that)\b", text[e : e + 10], re.I) and "bombastic" not in text[max(0, s - 20) : s].lower():
                     if not claim_noun.search(text):
