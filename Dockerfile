@@ -36,8 +36,9 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home m
     && mkdir -p /app /data \
     && chown monitor:monitor /data
 COPY --from=builder /opt/venv /opt/venv
-COPY schedules /app/schedules
-COPY datasette /app/datasette
+# The default catalogue (also inside the installed package); MONITOR_SCHEDULES points here.
+COPY monitor/schedules /app/schedules
+COPY monitor/datasette /app/datasette
 # Configuration is by environment only; secrets (APPRISE_URLS) come from the compose
 # env_file at run time and are never baked into the image.
 ENV PATH=/opt/venv/bin:$PATH \

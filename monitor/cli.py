@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -35,28 +37,39 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except ConfigError as exc:
+            for problem in exc.problems:
+                click.echo(f"Error: {problem}", err=True)
+            sys.exit(2)
+        except ArchiveError as exc:  # an archive that cannot be opened is a usage error (issue 17)
             click.echo(f"Error: {exc}", err=True)
             sys.exit(2)
-        except (ArchiveError, MonitorError) as exc:
+        except MonitorError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
 
     return wrapper
 
 
-def open_store(db_path: Path | None):
+def open_store(db_path: Path | None, *, create: bool = True):
+    """The archive; read-only commands pass ``create=False``: a missing one is an error (exit 2)."""
     from monitor.store import Store
 
-    return Store.open(db_path)
+    return Store.open(db_path, create=create)
 
 
-def load_sources(sources_path: Path | None = None):
-    from monitor.config import default_schedules_dir, load_catalogue
+def load_sources(sources_path: Path | None = None, *, optional: bool = False):
+    """The checked catalogue; with ``optional``, none at all (missing folder) is an empty list.
+
+    Only ``import`` reads it optionally (for default roles); every other command needs it,
+    and a catalogue that exists but is broken is always an error (issue 17).
+    """
+    from monitor.collect.crawl import load_checked_catalogue
+    from monitor.config import default_schedules_dir
 
     path = sources_path or default_schedules_dir()
-    if sources_path is None and not Path(path).exists():
+    if optional and not Path(path).exists():
         return []
-    return load_catalogue([path])
+    return load_checked_catalogue([path])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,31 +114,38 @@ def import_command(file: Path, db_path: Path | None, queue_alerts: bool) -> None
 
     if str(file) != "-" and not file.exists():
         raise ConfigError(f"{file}: no such file")
-    sources = load_sources()
+    sources = load_sources(optional=True)
     roles = {s.name: s.role for s in sources}
     name = "<stdin>" if str(file) == "-" else str(file)
     show_progress = sys.stderr.isatty()
+    total = file.stat().st_size if str(file) != "-" else 0
+    last_log = [time.monotonic()]
 
     def on_error(number: int, reason: str) -> None:
         click.echo(f"{name}:{number}: rejected: {reason}", err=True)
 
     def on_progress(report: Any) -> None:
+        # Issue 17: a long import shows progress; on a terminal a live line, else a log line every 30 s.
+        share = f" ({100 * report.bytes_read / total:.0f}%)" if total else ""
+        text = (f"{report.read} read{share}, {report.new} new, {report.updated} updated, "
+                f"{report.rejected} rejected")
         if show_progress:
-            click.echo(f"\r{report.read} read, {report.new} new, {report.updated} updated, "
-                       f"{report.rejected} rejected", err=True, nl=False)
+            click.echo(f"\r{text}", err=True, nl=False)
+        elif time.monotonic() - last_log[0] >= 30:
+            last_log[0] = time.monotonic()
+            logging.getLogger("monitor.cli").info("import progress file=%s %s", name, text)
 
     with open_store(db_path) as store:
         try:
-            stream = sys.stdin if str(file) == "-" else open(file, encoding="utf-8", errors="strict")
+            # Bytes, decoded line by line: one bad byte rejects its line, not the file (issue 17).
+            stream = sys.stdin.buffer if str(file) == "-" else open(file, "rb")
         except OSError as exc:
             raise ConfigError(f"{file}: cannot read: {exc.strerror}") from None
         try:
             report = import_jsonl(store, stream, queue_alerts=queue_alerts, default_roles=roles,
                                   on_error=on_error, on_progress=on_progress)
-        except UnicodeDecodeError as exc:
-            raise MonitorError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         finally:
-            if stream is not sys.stdin:
+            if str(file) != "-":
                 stream.close()
     if show_progress:
         click.echo("", err=True)
@@ -204,7 +224,7 @@ def match_command(db_path: Path | None, since: str | None) -> None:
         except ValueError as exc:
             click.echo(f"Error: --since: {exc}", err=True)
             sys.exit(2)
-    with open_store(db_path) as store:
+    with open_store(db_path, create=False) as store:
         before = store.count_matches()
         report = rematch_archive(store, since)
         matches, denials = store.count_matches(), store.count_denials()
@@ -218,34 +238,113 @@ def match_command(db_path: Path | None, since: str | None) -> None:
 @cli.command("sources")
 @db_option
 @click.option("--sources", "sources_path", type=click.Path(exists=True, path_type=Path), default=None,
-              help="Catalogue file or folder (default: schedules/ or $MONITOR_SCHEDULES).")
+              help="Catalogue file or folder (default: the packaged catalogue, or $MONITOR_SCHEDULES).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--retry", "retry", multiple=True, metavar="NAME",
+              help="Cut NAME's backoff short: a running daemon crawls it within a heartbeat, a stopped one at start.")
+@click.option("--check", "check", is_flag=True,
+              help="Fetch each enabled source once (entry page + one article), archive nothing, and report per "
+                   "source: reachable, shape (feed/listing/article), items found, newest date.")
+@click.option("--timeout", "time_limit", type=click.FloatRange(min=1), default=120, show_default=True,
+              help="With --check: time limit of the whole check, in seconds.")
+@click.option("-s", "--setting", "settings", multiple=True, metavar="NAME=VALUE",
+              help="With --check: override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=0.")
 @handle_errors
-def sources_command(db_path: Path | None, sources_path: Path | None, as_json: bool) -> None:
-    """List the configured sources with their schedule and last result."""
+def sources_command(db_path: Path | None, sources_path: Path | None, as_json: bool, retry: tuple[str, ...],
+                    check: bool, time_limit: float, settings: tuple[str, ...]) -> None:
+    """List the configured sources with their schedule and last result.
+
+    State is `never run`, `ok`, `FAILING xN` (with the last error) or `disabled`;
+    the schedule is shown as configured (`5m`, `cron ...`, `10m (default)`).
+    `--retry NAME` cuts a failing source's backoff short (issue 17: a DNS failure parked
+    a source for hours, and the backoff survived restarts). `--check` tells at once
+    which URL or selector of an edited catalogue is wrong; exit status 1 if any is.
+    """
+    from monitor.store import default_db_path
+
     sources = load_sources(sources_path)
-    with open_store(db_path) as store:
-        health = {row["name"]: row for row in store.source_health()}
+    if check:
+        _check_sources([s for s in sources if s.enabled], time_limit, _scrapy_settings(settings), as_json)
+        return
+    archive = db_path or default_db_path()
+    if retry:
+        known = {s.name for s in sources}
+        unknown = [n for n in retry if n not in known]
+        if unknown:
+            raise click.UsageError(f"unknown source {', '.join(map(repr, unknown))} (see `monitor sources`)")
+        with open_store(archive, create=False) as store:
+            for name in dict.fromkeys(retry):
+                if store.request_retry(name):
+                    click.echo(f"{name}: retry requested (backoff cut short); a running daemon crawls it at its"
+                               " next heartbeat, a stopped one soon after it starts")
+                else:
+                    click.echo(f"{name}: never scheduled in {archive}; nothing to reset")
+        return
+    if archive.is_file():
+        with open_store(archive, create=False) as store:
+            health = {row["name"]: row for row in store.source_health()}
+    else:  # listing the catalogue needs no archive, and must not create one (issue 17)
+        click.echo(f"(no archive at {archive}: no run recorded yet)", err=True)
+        health = {}
     rows = []
     for src in sources:
         h = health.get(src.name, {})
         rows.append({
             "name": src.name, "spider": src.spider, "role": src.role, "lang": src.lang,
-            "schedule": src.schedule_text, "enabled": src.enabled, "url": src.url,
-            "last_success": h.get("last_success_at"), "last_error": h.get("last_error"),
+            "schedule": src.schedule_text, "interval": src.schedule_label, "enabled": src.enabled,
+            "critical": src.critical, "url": src.url, "site": src.site,
+            "last_run": h.get("last_run_at"), "last_success": h.get("last_success_at"), "last_error": h.get("last_error"),
             "failures": h.get("consecutive_failures") or 0, "next_run": h.get("next_run_at"),
             "documents": h.get("documents") or 0,
         })
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
+    click.echo(f"{'NAME':<22} {'SPIDER':<8} {'ROLE':<8} {'EVERY':<14} {'STATE':<12} {'DOCS':<6} "
+               f"{'LAST OK':<20} {'NEXT RUN':<20} URL")
     for r in rows:
-        state = "disabled" if not r["enabled"] else ("FAILING x%d" % r["failures"] if r["failures"] else "ok")
-        click.echo(f"{r['name']:<22} {r['spider']:<8} {r['role']:<8} {r['schedule']:<14} "
-                   f"{state:<12} docs={r['documents']:<6} last_ok={r['last_success'] or '-'} "
-                   f"next={r['next_run'] or '-'}  {r['url']}")
+        if not r["enabled"]:
+            state = "disabled"
+        elif r["failures"]:
+            state = "FAILING x%d" % r["failures"]
+        else:
+            state = "ok" if r["last_run"] else "never run"
+        click.echo(f"{r['name']:<22} {r['spider']:<8} {r['role']:<8} {r['interval']:<14} {state:<12} "
+                   f"{r['documents']:<6} {r['last_success'] or '-':<20} {r['next_run'] or '-':<20} {r['url']}")
         if r["failures"] and r["last_error"]:
             click.echo(f"{'':<22} last error: {r['last_error']}")
+
+
+def _check_sources(sources: list[Any], time_limit: float, overrides: dict[str, Any], as_json: bool) -> None:
+    """``monitor sources --check``: one pass per source into a throwaway archive; exit 1 if any is wrong."""
+    import tempfile
+
+    from monitor.collect.crawl import crawl_once
+
+    if not sources:
+        raise ConfigError("no enabled source to check")
+    with tempfile.TemporaryDirectory(prefix="monitor-check-") as tmp:
+        outcomes = crawl_once(Path(tmp) / "check.db", sources, settings=overrides, time_limit=time_limit, check=True)
+    rows = []
+    for o in outcomes:
+        found = o.check or {}
+        reachable = o.http_status is not None and o.http_status < 400
+        good = o.status in ("ok", "not_modified") and bool(found.get("shape")) and found.get("article") is not False
+        rows.append({"name": o.source, "ok": good, "reachable": reachable, "http_status": o.http_status,
+                     "shape": found.get("shape"), "items": found.get("items", 0), "links": found.get("links", 0),
+                     "newest": found.get("newest"), "article": found.get("article"), "error": o.error})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"{'NAME':<22} {'RESULT':<7} {'HTTP':<5} {'SHAPE':<15} {'FOUND':<6} {'NEWEST':<21} ARTICLE")
+        for r in rows:
+            article = {True: "ok", False: "NOT EXTRACTED", None: "-"}[r["article"]]
+            shape = r["shape"] or ("NOT RECOGNISED" if r["reachable"] else "-")
+            click.echo(f"{r['name']:<22} {'ok' if r['ok'] else 'WRONG':<7} {r['http_status'] or '-'!s:<5} "
+                       f"{shape:<15} {r['items'] + r['links']:<6} {r['newest'] or '-':<21} {article}"
+                       + (f"  {r['error']}" if r["error"] else ""))
+    if not all(r["ok"] for r in rows):
+        sys.exit(1)
 
 
 @cli.command("status")
@@ -255,17 +354,24 @@ def sources_command(db_path: Path | None, sources_path: Path | None, as_json: bo
 @handle_errors
 def status_command(db_path: Path | None, check: bool, as_json: bool) -> None:
     """Per-source health, archive counts, pending and failed alerts."""
-    from monitor.health import assess_health
+    import datetime as dt
 
-    with open_store(db_path) as store:
+    from monitor.alerts.latency import latency_line, latency_summary
+    from monitor.health import assess_health
+    from monitor.timeutil import format_timestamp, utcnow
+
+    with open_store(db_path, create=False) as store:
         status = assess_health(store)
+        # issue 19: latency per stage of the alerts queued in the last day
+        latency = latency_summary(store.latency_rows(format_timestamp(utcnow() - dt.timedelta(days=1))))
     if as_json:
-        click.echo(json.dumps(status, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({**status, "latency": latency}, indent=2, ensure_ascii=False))
     else:
         click.echo(status["summary"])
         click.echo("  " + status["daemon_line"])
         for line in status["details"]:
             click.echo("  " + line)
+        click.echo("  " + latency_line(latency))
     if check and not status["healthy"]:
         sys.exit(1)
 
@@ -285,7 +391,6 @@ def run_command(db_path: Path | None, schedules_path: Path | None, time_limit: f
     deliver alerts, until SIGTERM or SIGINT (then finish or abort running crawls
     within 10 s and exit 0). Health: `monitor status --check`."""
     from monitor.config import default_schedules_dir
-    from monitor.collect.crawl import check_sources
     from monitor.daemon import Daemon, DaemonSettings, default_alert_hooks, default_crawl
     from monitor.store import default_db_path
 
@@ -293,7 +398,6 @@ def run_command(db_path: Path | None, schedules_path: Path | None, time_limit: f
     if not Path(path).exists():
         raise ConfigError(f"{path}: no such catalogue folder (use --schedules or MONITOR_SCHEDULES)")
     sources = load_sources(Path(path))
-    check_sources([s for s in sources if s.enabled])
     daemon_settings = DaemonSettings.from_env()
     crawl = default_crawl(settings=_scrapy_settings(settings), time_limit=time_limit)
     daemon = Daemon(db_path or default_db_path(), sources, crawl, settings=daemon_settings,
@@ -358,7 +462,7 @@ def alerts_send_command(db_path: Path | None, apprise_config: Path | None) -> No
     from monitor.alerts.delivery import send_pending
 
     notifier = build_notifier(apprise_config)
-    with open_store(db_path) as store:
+    with open_store(db_path, create=False) as store:
         report = send_pending(store, notifier, force=True)
     for alert_id, target, ok, error in report.results:
         if not ok:
@@ -370,14 +474,14 @@ def alerts_send_command(db_path: Path | None, apprise_config: Path | None) -> No
 
 @alerts_group.command("list")
 @db_option
-@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed"]), default=None,
+@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed", "withdrawn"]), default=None,
               help="Only alerts with this status.")
 @click.option("--limit", type=int, default=50, show_default=True, help="At most this many, newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @handle_errors
 def alerts_list_command(db_path: Path | None, status: str | None, limit: int, as_json: bool) -> None:
     """List the outbox, newest first: status, kind, attempts, next retry, title."""
-    with open_store(db_path) as store:
+    with open_store(db_path, create=False) as store:
         rows = store.list_alerts(limit=limit, status=status)
     if as_json:
         keep = ("id", "key", "kind", "tag", "status", "attempts", "next_attempt_at", "last_error", "created_at",
@@ -409,3 +513,132 @@ def demo_command(apprise_config: Path | None, keep_dir: Path | None) -> None:
 
 def main() -> None:
     cli(prog_name="monitor")
+
+
+# --- issue 19: the analyst's loop (feedback, review page, Datasette UI) -------------------
+
+
+def _analyst(who: str | None) -> str:
+    """Who gives a verdict: ``--who``, else ``$MONITOR_ANALYST``, else the login name."""
+    import getpass
+
+    if who:
+        return who
+    if os.environ.get("MONITOR_ANALYST"):
+        return os.environ["MONITOR_ANALYST"]
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+@cli.command("feedback", context_settings={"ignore_unknown_options": False})
+@click.argument("args", metavar="MATCH_ID right|wrong | --denial ID not-a-denial | export", nargs=-1)
+@click.option("--denial", "denial_id", type=int, default=None, help="Judge this denial (id in `denials`).")
+@click.option("--note", default=None, help="Why (kept with the verdict and exported).")
+@click.option("--who", default=None, help="Who judges (default: $MONITOR_ANALYST, else the login name).")
+@click.option("--flat", is_flag=True, help="export: one line per verdict instead of one per denial document.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
+              help="export: write to this file instead of standard output.")
+@db_option
+@handle_errors
+def feedback_command(args: tuple[str, ...], denial_id: int | None, note: str | None, who: str | None, flat: bool,
+                     output: Path | None, db_path: Path | None) -> None:
+    """Tell the monitor it is right or wrong, or export the verdicts as JSON Lines.
+
+    \b
+    monitor feedback MATCH_ID right|wrong [--note TEXT]
+    monitor feedback --denial DENIAL_ID not-a-denial [--note TEXT]
+    monitor feedback export [--flat] [-o FILE]
+
+    A match marked wrong leaves the matches table (and every view, alert and digest)
+    and is never asserted again, even by `monitor match`; not-a-denial does the same to
+    all the denial's matches. Every verdict is kept in the `feedback` table. The export
+    is labelled data in the shared format (denial_url, contradicts, not_contradicts),
+    or with --flat one line per verdict (denial url, report url, verdict, note, who, when).
+    """
+    from monitor.alerts.delivery import refresh_unsent_alerts
+    from monitor.review.export import flat_lines, gold_lines
+
+    if args[:1] == ("export",):
+        if len(args) > 1 or denial_id is not None:
+            raise click.UsageError("export takes no other argument")
+        with open_store(db_path, create=False) as store:
+            rows = store.feedback_rows()
+            cases = store.event_keys_of(r["denial_url"] for r in rows)
+        lines = flat_lines(rows) if flat else gold_lines(rows, cases)
+        text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+        if output is None or str(output) == "-":
+            click.echo(text, nl=False)
+        else:
+            output.write_text(text, encoding="utf-8")
+            click.echo(f"{len(lines)} line(s) written to {output}", err=True)
+        return
+    if denial_id is not None:
+        if len(args) != 1:
+            raise click.UsageError("expected: monitor feedback --denial DENIAL_ID not-a-denial")
+        target, verdict = denial_id, args[0]
+    else:
+        if len(args) != 2 or not args[0].isdigit():
+            raise click.UsageError("expected MATCH_ID right|wrong, --denial ID not-a-denial, or export")
+        target, verdict = int(args[0]), args[1]
+    with open_store(db_path, create=False) as store:
+        with store.atomic():
+            if denial_id is not None:
+                feedback_id = store.record_denial_verdict(target, verdict, note=note, who=_analyst(who))
+            else:
+                feedback_id = store.record_match_verdict(target, verdict, note=note, who=_analyst(who))
+            refresh_unsent_alerts(store)  # an alert queued before the verdict must not say otherwise
+    what = f"denial {target}" if denial_id is not None else f"match {target}"
+    click.echo(f"feedback {feedback_id}: {what} marked {verdict}")
+
+
+@cli.command("review")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback by default; anything else exposes the page).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on.")
+@handle_errors
+def review_command(db_path: Path | None, host: str, port: int) -> None:
+    """Serve the review page: denial events newest first, each denial beside the reports
+    it contradicts with the explanation highlighted, and buttons to mark a match right
+    or wrong, a denial not a denial, or add a missed report. Writing needs a login with
+    the token in $MONITOR_REVIEW_TOKEN (at least 12 characters)."""
+    from monitor.review.app import ReviewSettings, serve
+    from monitor.store import default_db_path
+
+    settings = ReviewSettings.from_env(os.environ, db_path or default_db_path())
+    with open_store(settings.db_path, create=False):
+        pass  # create or upgrade the archive now: a bad path fails here, in one line
+    click.echo(f"review page on http://{host}:{port}/ (archive {settings.db_path}); Ctrl-C stops it", err=True)
+    serve(settings, host=host, port=port)
+
+
+@cli.command("ui")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port to listen on.")
+@handle_errors
+def ui_command(db_path: Path | None, host: str, port: int) -> None:
+    """Serve the archive read-only in Datasette with the packaged canned queries
+    (the `ui` extra: pip install 'statement-monitor[ui]'), as the Docker `sql` service does."""
+    import importlib.util
+    import subprocess
+
+    from monitor.review.datasette import datasette_args
+    from monitor.store import default_db_path
+
+    if importlib.util.find_spec("datasette") is None:
+        raise ConfigError("Datasette is not installed: pip install 'statement-monitor[ui]'")
+    path = db_path or default_db_path()
+    with open_store(path, create=False) as store:
+        from monitor.lexicons import load_outlets
+
+        with store.atomic():
+            store.sync_outlets(load_outlets())
+    args = datasette_args(path, host=host, port=port)
+    click.echo(f"Datasette on http://{host}:{port}/ (read-only; archive {path}); Ctrl-C stops it", err=True)
+    try:
+        sys.exit(subprocess.call([sys.executable, "-m", "datasette", *args]))
+    except KeyboardInterrupt:
+        sys.exit(0)

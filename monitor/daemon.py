@@ -128,6 +128,7 @@ def default_alert_hooks(env: dict[str, str] | None = None) -> AlertHooks:
     snapshot = dict(os.environ if env is None else env)
     policy = RetryPolicy.from_env(snapshot)
     notifier = notifier_from_env(snapshot)
+    notifier.check_routes()  # a tag no service receives fails now, not at the first alert (issue 17)
     log.info("alerts configured services=%s", ", ".join(notifier.masked_urls()) or "console (stdout)")
 
     def deliver(store: Store) -> Any:
@@ -454,8 +455,15 @@ class Daemon:
             try:
                 with self._store() as store:
                     store.record_heartbeat()
+                    retries = store.take_retry_requests()
             except Exception:
                 log.exception("heartbeat failed")
+                return
+            # `monitor sources --retry NAME` (issue 17): the backoff was reset in the archive; run it now.
+            for name in retries:
+                if name in self.sources:
+                    log.info("retry requested source=%s", name)
+                    self._wake(f"crawl:{name}")
 
     def _deliver_alerts(self) -> None:
         with self._work() as go:

@@ -10,7 +10,15 @@ class MonitorError(Exception):
 
 
 class ConfigError(MonitorError):
-    """Bad configuration: a catalogue file, an environment variable, an option."""
+    """Bad configuration: a catalogue file, an environment variable, an option.
+
+    ``problems`` holds every problem found when there are several (one line each, all
+    reported at once); the message is those lines joined.
+    """
+
+    def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems) if problems else [message]
 
 
 class ArchiveError(MonitorError):

@@ -1,14 +1,21 @@
 """Is the monitor healthy? Reads the archive's counters; used by ``monitor status``.
 
-Unhealthy (``monitor status --check`` exits 1) when any of:
+Unhealthy (``monitor status --check`` exits 1) when any of, each named in ``problems``:
 
 - no source has had a successful crawl within ``intervals`` of its own interval
   (``MONITOR_HEALTH_INTERVALS``, default 3). A daemon's start counts as a fresh
   start for every source, so a daemon that has not finished its first crawl, or
   that was restarted after a long stop, gets that many intervals of grace;
+- the sources that matter are stale (issue 17: one working news feed kept the
+  container healthy while every Kremlin and MFA source failed): any source marked
+  ``critical = true`` in the catalogue that has not succeeded within its intervals,
+  or, when none is marked, no enabled official source that has;
 - the daemon recorded in the archive is dead (status ``running`` but no heartbeat for
   ``HEARTBEAT_MISSES`` periods, at least ``MIN_STALE_S``) or was stopped;
-- alerts failed for good within ``MONITOR_HEALTH_ALERT_WINDOW`` (default 24h).
+- alerts failed for good within ``MONITOR_HEALTH_ALERT_WINDOW`` (default 24h), or
+  alerts are waiting after ``UNDELIVERABLE_ATTEMPTS`` failed deliveries (no route, a
+  failing target): they cannot be delivered now;
+- the processing backlog is not kept up with (``backlog_problem``).
 
 An archive on which no daemon ever ran (``monitor crawl`` from cron) is judged on its
 sources and alerts only. Pure apart from the store reads; ``now`` is injectable.
@@ -30,6 +37,10 @@ HEARTBEAT_MISSES = 3
 MIN_STALE_S = 60.0
 DEFAULT_INTERVALS = 3.0
 DEFAULT_ALERT_WINDOW_S = 86400.0
+#: Pending alerts that failed this many deliveries make the monitor unhealthy (one retry of grace).
+UNDELIVERABLE_ATTEMPTS = 2
+#: The oldest stored-but-unprocessed document may wait this long before health fails.
+BACKLOG_MAX_AGE_S = 900.0
 
 
 def health_settings_from_env(env: Any = None) -> tuple[float, float]:
@@ -70,6 +81,7 @@ def assess_health(store: Any, *, intervals: float | None = None, alert_window_s:
     grace_from = _parse(daemon.get("started_at")) if daemon else None
 
     fresh = judged = 0
+    stale: dict[str, str] = {}  # name -> last success, for sources out of their expected interval
     for s in sources:
         interval = schedule_interval_s(s.get("schedule"), now)
         last_ok = _parse(s.get("last_success_at"))
@@ -78,8 +90,12 @@ def assess_health(store: Any, *, intervals: float | None = None, alert_window_s:
             judged += 1
             if (now - reference).total_seconds() <= interval * intervals:
                 fresh += 1
+            else:
+                stale[s["name"]] = s.get("last_success_at") or "never"
+        elif s.get("last_run_at"):  # crawled (by cron, no daemon) and never succeeded
+            stale[s["name"]] = "never"
         failures = int(s.get("consecutive_failures") or 0)
-        state = f"{failures} consecutive failures" if failures else ("ok" if s.get("last_run_at") else "not run yet")
+        state = f"{failures} consecutive failures" if failures else ("ok" if s.get("last_run_at") else "never run")
         details.append(
             f"{s['name']}: {state}; last success {s.get('last_success_at') or 'never'};"
             f" last error {s.get('last_error') or '-'}; next run {s.get('next_run_at') or '-'};"
@@ -87,11 +103,23 @@ def assess_health(store: Any, *, intervals: float | None = None, alert_window_s:
         )
     if judged and fresh == 0:
         problems.append(f"no source crawled successfully within {intervals:g} intervals")
+    else:
+        problem = _key_sources_problem(sources, stale, intervals)
+        if problem:
+            problems.append(problem)
 
     since = format_timestamp(now - dt.timedelta(seconds=alert_window_s))
     recent_failed = store.count_failed_alerts_since(since)
     if recent_failed:
         problems.append(f"{recent_failed} alerts failed delivery in the last {_human(alert_window_s)}")
+    stuck = [a for a in store.list_alerts(limit=1000, status="pending")
+             if int(a.get("attempts") or 0) >= UNDELIVERABLE_ATTEMPTS]
+    if stuck:
+        problems.append(f"{len(stuck)} alerts cannot be delivered (pending after {UNDELIVERABLE_ATTEMPTS}+ attempts;"
+                        f" last error: {stuck[0].get('last_error') or '-'})")
+    problem = backlog_problem(store, now)
+    if problem:
+        problems.append(problem)
     counts = {
         "documents": store.count_documents(),
         "denials": store.count_denials(),
@@ -104,6 +132,42 @@ def assess_health(store: Any, *, intervals: float | None = None, alert_window_s:
     )
     return {"healthy": not problems, "problems": problems, "summary": summary, "daemon_line": daemon_line,
             "details": details, "counts": counts, "alerts": alerts, "daemon": daemon, "sources": sources}
+
+
+def _key_sources_problem(sources: list[dict[str, Any]], stale: dict[str, str], intervals: float) -> str | None:
+    """Critical sources that are stale, or, with none marked critical, all official ones stale."""
+    enabled = [s for s in sources if s.get("enabled") is None or int(s["enabled"])]
+    critical = [s["name"] for s in enabled if int(s.get("critical") or 0)]
+    if critical:
+        late = [n for n in critical if n in stale]
+        if late:
+            return (f"critical source(s) without a successful crawl within {intervals:g} intervals: "
+                    + ", ".join(f"{n} (last success {stale[n]})" for n in late))
+        return None
+    official = [s["name"] for s in enabled if s.get("role") == "official"]
+    if official and all(n in stale for n in official):
+        return (f"no official source crawled successfully within {intervals:g} intervals"
+                f" ({len(official)} failing, e.g. {official[0]}: last success {stale[official[0]]})")
+    return None
+
+
+def backlog_problem(store: Any, now: dt.datetime) -> str | None:
+    """Hook for the processing backlog (owned by the store-first pipeline, issue 16).
+
+    Uses ``store.processing_backlog()`` when the store offers it, returning
+    ``(documents waiting, stored_at of the oldest or None)``: unhealthy when the
+    oldest has waited more than ``BACKLOG_MAX_AGE_S`` (processing is not keeping up,
+    so the backlog grows). Without that method (an archive before issue 16), no problem.
+    """
+    probe = getattr(store, "processing_backlog", None)
+    if probe is None:
+        return None
+    waiting, oldest = probe()
+    oldest_at = _parse(oldest)
+    if waiting and oldest_at is not None and (now - oldest_at).total_seconds() > BACKLOG_MAX_AGE_S:
+        return (f"processing backlog: {waiting} documents waiting, the oldest stored"
+                f" {_human((now - oldest_at).total_seconds())} ago")
+    return None
 
 
 def _assess_daemon(daemon: dict[str, Any] | None, now: dt.datetime) -> tuple[str, str | None]:

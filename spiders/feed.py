@@ -158,10 +158,13 @@ class FeedSpider(SourceSpider):
         summary = html_to_text(str(entry.get("summary") or ""))
         text, text_source = entry_full_text(entry)
         lead = summary or (text.split("\n\n", 1)[0] if text else "")
+        published = entry_published(entry, tz_fix)
         item = self.make_item(
-            link, title, text or summary, entry_published(entry, tz_fix), lang=feed_lang,
+            link, title, text or summary, published, lang=feed_lang,
             feed_id=entry.get("id"), lead=lead if lead != text else None, author=entry.get("author"),
             text_source=text_source or "summary",
+            # Where the date came from: the archive prefers page markup over a feed (issue 17).
+            published_from="feed" if published else None,
         )
         if text or not self.options.get("fetch_articles"):
             yield item
@@ -180,7 +183,9 @@ class FeedSpider(SourceSpider):
         article = extract_article(response.text, response.url, body_selector=self.options.get("article_selector"))
         partial.text = article.text or partial.text
         partial.title = partial.title or article.title
-        partial.published = partial.published or article.published
+        if partial.published is None and article.published is not None:
+            partial.published = article.published
+            partial.extra["published_from"] = "page"
         partial.extra["text_source"] = "article" if article.text else "summary"
         if response.url != partial.url:
             partial.extra["final_url"] = response.url

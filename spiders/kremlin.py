@@ -101,4 +101,5 @@ def parse_article_page(spider: SourceSpider, response: Response) -> ArticleItem 
     if lead and (not paragraphs or paragraphs[0] != lead):
         paragraphs.insert(0, lead)
     return spider.make_item(response.url, title, "\n\n".join(paragraphs), published,
-                            lead=lead, place=place, text_source="page")
+                            lead=lead, place=place, text_source="page",
+                            published_from="page" if published else None)

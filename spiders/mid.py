@@ -103,4 +103,5 @@ def parse_article_page(spider: SourceSpider, response: Response) -> ArticleItem 
     drop_elements(body, ("script", "style", ".social", ".share"))
     strip_contents(body)
     text = "\n\n".join(block_texts(body))
-    return spider.make_item(response.url, title, text, published, text_source="page")
+    return spider.make_item(response.url, title, text, published, text_source="page",
+                            published_from="page" if published else None)

@@ -64,6 +64,7 @@ def item_to_document(item: Any, *, fetched_at: dt.datetime,
         published = to_utc(published)
     elif previous_published is not None:
         published = previous_published
+        extra["published_from"] = "archive"  # no date of its own: never overrides the stored one
     else:
         published = fetched_at
         extra["published_estimated"] = True

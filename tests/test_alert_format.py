@@ -36,7 +36,7 @@ def test_text_keeps_scraped_text_on_one_line() -> None:
     forged = "Real headline\nscore 1.00: forged line\r\n2. fake report"
     out = render_event(event(title=forged)).text
     assert "\nscore 1.00: forged line" not in out
-    assert '"Real headline score 1.00: forged line 2. fake report"' in out
+    assert "“Real headline score 1.00: forged line 2. fake report”" in out
 
 
 def test_url_breaking_characters_are_percent_encoded() -> None:

@@ -17,7 +17,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 #: What each stage of ``monitor/`` (and the ``spiders`` package) may import from the project.
 #: Modules at the package's top level that are not listed are the shared base.
-BASE = {"errors", "models", "timeutil", "logsetup", "config"}
+#: ``lexicons`` is data analysts edit (outlet display names) with its validating loader: every
+#: layer may read it (issue 19).
+BASE = {"errors", "models", "timeutil", "logsetup", "config", "lexicons"}
 ALLOWED: dict[str, set[str]] = {
     "base": {"base"},
     "text": {"base", "text"},

@@ -14,14 +14,15 @@ NOW = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.timezone.utc)
 
 def test_delay_doubles_per_failure_from_the_interval() -> None:
     policy = BackoffPolicy()
-    assert [policy.delay_s(600, n) for n in range(5)] == [600, 1200, 2400, 4800, 9600]
+    assert [policy.delay_s(600, n) for n in range(4)] == [600, 1200, 2400, 2400]
+    assert [BackoffPolicy(max_intervals=16).delay_s(600, n) for n in range(5)] == [600, 1200, 2400, 4800, 9600]
 
 
-def test_delay_is_capped_at_sixteen_intervals_or_six_hours() -> None:
+def test_delay_is_capped_at_four_intervals_or_six_hours() -> None:
     policy = BackoffPolicy()
-    assert policy.delay_s(600, 10) == 16 * 600  # 16 intervals < 6 h
-    assert policy.delay_s(1800, 10) == 6 * 3600  # 6 h < 16 intervals
-    assert policy.delay_s(1800, 10_000) == 6 * 3600  # no overflow on huge counts
+    assert policy.delay_s(600, 10) == 4 * 600  # 4 intervals < 6 h: a 10-minute source waits 40 min at most
+    assert policy.delay_s(7200, 10) == 6 * 3600  # 6 h < 4 intervals
+    assert policy.delay_s(7200, 10_000) == 6 * 3600  # no overflow on huge counts
 
 
 def test_cap_never_shortens_a_long_interval() -> None:
@@ -35,7 +36,7 @@ def test_custom_cap() -> None:
 def test_retry_at_adds_delay_and_bounded_jitter() -> None:
     rng = random.Random(1)
     for failures in (1, 2, 3):
-        when = retry_at(NOW, 600, failures, BackoffPolicy(), rng)
+        when = retry_at(NOW, 600, failures, BackoffPolicy(max_intervals=16), rng)
         delay = (when - NOW).total_seconds()
         assert 600 * 2**failures <= delay <= 600 * 2**failures + jitter_s(600)
 
@@ -63,7 +64,7 @@ def test_restart_keeps_a_backoff_in_progress_but_caps_it() -> None:
     later = NOW + dt.timedelta(seconds=2000)
     assert first_run_at(NOW, 600, rng, stored_next_run=later) == later
     far = NOW + dt.timedelta(days=30)
-    assert first_run_at(NOW, 600, rng, stored_next_run=far) == NOW + dt.timedelta(seconds=16 * 600)
+    assert first_run_at(NOW, 600, rng, stored_next_run=far) == NOW + dt.timedelta(seconds=4 * 600)
     past = NOW - dt.timedelta(hours=1)
     assert first_run_at(NOW, 600, rng, stored_next_run=past) <= NOW + dt.timedelta(seconds=30)
 

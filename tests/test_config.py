@@ -78,3 +78,60 @@ def test_durations() -> None:
     assert parse_duration("90s") == 90 and parse_duration("2h") == 7200 and parse_duration(5) == 5
     with pytest.raises(ValueError):
         parse_duration("0s")
+
+
+# --- issue 17 item 2: typos are configuration errors, all reported at once -----------------
+
+SPIDERS = {"feed": {"tz_fix", "fetch_articles", "max_items"}, "kremlin": {"depth", "tz"}}
+
+
+def test_a_misnamed_table_is_an_error_with_a_hint(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[sources]]\nname = "a"\nspider = "feed"\nurl = "https://x.org"\n')
+    with pytest.raises(ConfigError) as err:
+        load_catalogue([path], spider_options=SPIDERS)
+    assert err.value.problems == [
+        f"{path}: unknown table or key 'sources' (did you mean [[source]]?); a catalogue holds only [[source]] blocks"
+    ]
+
+
+def test_every_problem_of_every_block_is_reported_together(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+[[source]]
+name = "a"
+spider = "feed"
+url = "https://x.org/a"
+fetch_artciles = false
+every = "often"
+
+[[source]]
+name = "b"
+spider = "fead"
+url = "https://x.org/b"
+
+[[source]]
+name = "c"
+spider = "kremlin"
+url = "https://x.org/c"
+depht = 2
+""")
+    with pytest.raises(ConfigError) as err:
+        load_catalogue([path], spider_options=SPIDERS)
+    problems = err.value.problems
+    assert len(problems) == 4, problems
+    assert problems[0].startswith(f"{path} [[source]] #1 (a): key 'every'")
+    assert problems[1].startswith(f"{path} [[source]] #1 (a): unknown key 'fetch_artciles' (did you mean 'fetch_articles'?)")
+    assert problems[2].startswith(f"{path} [[source]] #2 (b): key 'spider': unknown spider 'fead' (did you mean 'feed'?)")
+    assert problems[3].startswith(f"{path} [[source]] #3 (c): unknown key 'depht' (did you mean 'depth'?)")
+
+
+def test_an_empty_catalogue_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "# nothing here yet\n")
+    with pytest.raises(ConfigError, match="no \\[\\[source\\]\\] block: the catalogue is empty") as err:
+        load_catalogue([tmp_path], spider_options=SPIDERS)
+    assert str(path) in str(err.value)
+
+
+def test_known_spider_options_pass(tmp_path: Path) -> None:
+    write(tmp_path, '[[source]]\nname = "a"\nspider = "feed"\nurl = "https://x.org"\nfetch_articles = false\n')
+    (src,) = load_catalogue([tmp_path], spider_options=SPIDERS)
+    assert src.options == {"fetch_articles": False}

@@ -250,3 +250,49 @@ def test_known_articles_count_as_unchanged_not_as_nothing() -> None:
     outcome = outcome_from_stats("s", {"source/http_status": 200, "source/skipped_known": 5}, "finished",
                                  started_at="x")
     assert (outcome.status, outcome.items_seen, outcome.items_unchanged) == ("ok", 5, 5)
+
+
+def test_sources_of_one_site_are_crawled_one_after_another_in_a_crawl(server: FixtureServer, tmp_path: Path) -> None:
+    """Issue 17 item 10: politeness per site; sources without a site still run in parallel."""
+    from monitor.collect.crawl import site_chains
+
+    blocks = [toml_block(n, sp, server.url(p), r, lang, opts) for n, sp, p, r, lang, opts, _ in GOOD_SOURCES
+              if n in ("mid-ru", "mid-en", "moscow-daily")]
+    catalogue = tmp_path / "cat.toml"
+    catalogue.write_text("".join(b.replace('role = "official"', 'role = "official"\nsite = "mid.ru"') for b in blocks),
+                         encoding="utf-8")
+    db = tmp_path / "m.db"
+    result = run_crawl(catalogue, db)
+    assert result.exit_code == 0, result.output
+    by_source = {name: rows[-1] for name, rows in runs(db).items()}
+    assert set(by_source) == {"mid-ru", "mid-en", "moscow-daily"}
+    first, second = sorted((by_source["mid-ru"], by_source["mid-en"]), key=lambda r: r["started_at"])
+    assert first["finished_at"] <= second["started_at"], (first, second)
+    chains = site_chains([SourceConfig(name=n, spider="feed", url="http://127.0.0.1:9/", site=s)
+                          for n, s in (("a", "x.org"), ("b", None), ("c", "x.org"))])
+    assert [[s.name for s in chain] for chain in chains] == [["a", "c"], ["b"]]
+
+
+def test_sources_check_reports_shape_items_and_dates_and_archives_nothing(server: FixtureServer, tmp_path: Path) -> None:
+    """Issue 17 item 11: `monitor sources --check` tells which URL or selector is wrong."""
+    blocks = [toml_block(n, sp, server.url(p), r, lang, opts) for n, sp, p, r, lang, opts, _ in GOOD_SOURCES
+              if n in ("kremlin-en-feed", "kremlin-en-news")]
+    blocks.append(toml_block("wrong-page", "kremlin", server.url("/feeds/kremlin-en.atom")))  # a feed, not a listing
+    blocks.append(toml_block("not-a-feed", "feed", server.url("/kremlin-en/events/president/news")))
+    catalogue = tmp_path / "cat.toml"
+    catalogue.write_text("".join(blocks), encoding="utf-8")
+    db = tmp_path / "m.db"
+    args = ["sources", "--check", "--json", "--sources", str(catalogue), "--db", str(db)]
+    for key, value in FAST_SETTINGS.items():
+        args += ["-s", f"{key}={json.dumps(value)}"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    rows = {r["name"]: r for r in json.loads(result.output)}
+    feed, listing = rows["kremlin-en-feed"], rows["kremlin-en-news"]
+    assert (feed["ok"], feed["shape"], feed["http_status"]) == (True, "feed", 200)
+    assert feed["items"] + feed["links"] >= 2 and feed["newest"].startswith("20")
+    assert (listing["ok"], listing["shape"], listing["article"]) == (True, "listing", True)
+    assert listing["links"] >= 1
+    assert rows["wrong-page"]["ok"] is False and rows["wrong-page"]["shape"] is None
+    assert rows["not-a-feed"]["ok"] is False and "feed" in (rows["not-a-feed"]["error"] or "")
+    assert not db.exists()  # nothing archived, no archive created

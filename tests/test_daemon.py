@@ -69,7 +69,7 @@ def source(name: str, every_s: float) -> SourceConfig:
 
 def settings(**overrides: Any) -> DaemonSettings:
     values: dict[str, Any] = {"heartbeat_s": 0.5, "stop_grace_s": 2.0, "alerts_every_s": 60.0,
-                              "backoff": BackoffPolicy(max_delay_s=60)}
+                              "backoff": BackoffPolicy(max_delay_s=60, max_intervals=16)}
     values.update(overrides)
     return DaemonSettings(**values)
 
@@ -525,3 +525,19 @@ def test_site_must_be_a_non_empty_string(tmp_path: Path) -> None:
                    encoding="utf-8")
     with pytest.raises(ConfigError, match="site must be a non-empty string"):
         load_catalogue([bad])
+
+
+def test_sources_retry_wakes_a_backed_off_source_at_the_next_heartbeat(db_path: Path, running) -> None:
+    crawl = FakeCrawl()
+    crawl.failing.add("dns")
+    running([source("dns", 4)], crawl, settings=settings(backoff=BackoffPolicy(max_delay_s=3600)))
+    assert wait_for(lambda: len(crawl.times("dns")) == 1, timeout=10)
+    time.sleep(0.5)  # the backoff (8 s) is planned just after the crawl_runs row
+    assert len(crawl.times("dns")) == 1
+    crawl.failing.clear()
+    with Store.open(db_path) as store:
+        assert store.request_retry("dns") is True
+    assert wait_for(lambda: len(crawl.times("dns")) == 2, timeout=5)  # heartbeat every 0.5 s
+    with Store.open(db_path) as store:
+        assert store.take_retry_requests() == []  # the request was consumed
+        assert store.consecutive_failures("dns") == 0

@@ -1,4 +1,4 @@
-"""The SQL UI for real: Datasette serving a test archive with datasette/metadata.yml.
+"""The SQL UI for real: Datasette serving a test archive with monitor/datasette/metadata.yml.
 
 Datasette runs as a subprocess on 127.0.0.1 with the arguments of the compose file's
 ``sql`` service (only the paths, host and port swapped), so what is tested here is
@@ -32,7 +32,7 @@ from monitor.store.crawls import CrawlOutcome
 from monitor.timeutil import format_timestamp, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
-METADATA = ROOT / "datasette" / "metadata.yml"
+METADATA = ROOT / "monitor" / "datasette" / "metadata.yml"
 UTC = dt.timezone.utc
 
 # Real-looking URLs are only document identities stored in the archive; every request
@@ -189,7 +189,8 @@ def served(tmp_path_factory) -> Iterator[tuple[Datasette, dict[str, Any], Path]]
 def test_metadata_defines_exactly_the_tested_canned_queries():
     queries = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["monitor"]["queries"]
     assert set(queries) == {"latest_denial_events", "denial_with_reports", "search_documents",
-                            "source_health", "recent_matches"}
+                            "source_health", "recent_matches", "denials_by_speaker", "outlets_denied_most",
+                            "events_awaiting_review", "slowest_alerts"}
     assert not any(q.get("write") for q in queries.values())
 
 
@@ -255,6 +256,63 @@ def test_writes_are_refused_and_the_archive_is_unchanged(served):
     assert server.sql("SELECT count(*) AS n FROM documents") == (200, [{"n": 6}])
     with Store.open(db_path) as store:
         assert store.count_documents() == 6 and store.count_matches() == 3
+
+
+def test_monitor_ui_runs_datasette_as_compose_does_with_the_packaged_metadata(tmp_path):
+    from monitor.review.datasette import datasette_args, metadata_path
+
+    db_path = tmp_path / "monitor.db"
+    assert datasette_args(db_path, host="127.0.0.1", port=8123) == compose_sql_args(db_path, 8123)
+    assert metadata_path().resolve() == METADATA.resolve()
+
+
+def test_denials_by_speaker_filters_by_name_and_inclusive_dates(served):
+    server, ids, _ = served
+    rows = server.query("denials_by_speaker", speaker="Peskov", since="2024-11-11", until="2024-11-11")
+    assert [r["denial_id"] for r in rows] == [ids["d_tass"], ids["d_kremlin"]]  # newest first
+    assert rows[0]["outlet"] == "TASS (English)" and rows[1]["contradicted_reports"] == 2
+    assert [r["denial_id"] for r in server.query("denials_by_speaker", speaker="", since="", until="2024-10-01")] \
+        == [ids["d_mfa"]]
+    assert server.query("denials_by_speaker", speaker="Peskov", since="2024-11-12", until="") == []
+
+
+def test_outlets_denied_most_counts_reports_by_display_name(served):
+    server, _, _ = served
+    rows = server.query("outlets_denied_most")
+    assert [(r["outlet"], r["contradicted_reports"], r["denial_events"]) for r in rows] == [
+        ("Reuters", 1, 1), ("The Washington Post", 1, 1)]
+
+
+def test_events_awaiting_review_and_the_speakers_view(served):
+    server, ids, _ = served
+    rows = server.query("events_awaiting_review")
+    assert [(r["event_id"], r["matches"], r["unreviewed"]) for r in rows] == [(ids["e_call"], 3, 3)]
+    status, speakers = server.sql("SELECT speaker, denials, events, contradicted_reports FROM speakers"
+                                  " ORDER BY speaker")
+    assert status == 200 and speakers == [
+        {"speaker": "Dmitry Peskov", "denials": 2, "events": 1, "contradicted_reports": 2},
+        {"speaker": "Maria Zakharova", "denials": 1, "events": 1, "contradicted_reports": 0}]
+
+
+def test_slowest_alerts_lists_per_stage_seconds_slowest_first(served):
+    server, ids, db_path = served
+    now = utcnow().replace(microsecond=0)
+    stamp = lambda seconds: format_timestamp(now - dt.timedelta(seconds=seconds))  # noqa: E731
+    with Store.open(db_path) as store, store.atomic():
+        for key, published, delivered in (("fast", 100, 0), ("slow", 4000, 10)):
+            alert_id = store.queue_alert(key=key, kind="denial", tag="denial", title=key, body_text="",
+                                         body_markdown="", body_html="", event_id=ids["e_call"], now=stamp(20))
+            store.db.execute(
+                "INSERT INTO alert_latency (alert_id, event_id, document_url, published, fetched, stored,"
+                " processed, queued, delivered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [alert_id, ids["e_call"], WAPO, stamp(published), stamp(60), stamp(50), stamp(30), stamp(20),
+                 stamp(delivered)])
+    rows = server.query("slowest_alerts")
+    assert [r["title"] for r in rows] == ["slow", "fast"]
+    slow = rows[0]
+    assert (slow["published_to_delivered"], slow["published_to_fetched"], slow["fetched_to_stored"],
+            slow["stored_to_processed"], slow["processed_to_queued"], slow["queued_to_delivered"]) == (
+        3990, 3940, 10, 20, 10, 10)
 
 
 WRITER = textwrap.dedent("""

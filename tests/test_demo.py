@@ -19,7 +19,13 @@ def test_demo_prints_the_alert_on_the_terminal() -> None:
     out = proc.stdout
     assert out.count("=== Denial: Dmitry Peskov - 1 contradicted report ===") == 1
     assert "This is completely untrue. This is pure fiction" in out
-    assert "washingtonpost, 10 Nov 2024 15:00 UTC: \"Trump spoke with Putin by phone" in out
+    assert "The Washington Post, 10 Nov 2024 15:00 UTC: “Trump spoke with Putin by phone" in out
+    # the TASS relay joined the event before delivery: the alert says so, counts true
+    assert "Sources of the denial (2):" in out and "TASS (English), 11 Nov 2024" in out
+    assert "1 contradicted report (" in out
+    # the claim is a whole sentence from the event, not the fragment before the cue
+    assert "Denied claim: media reports that Russian President Vladimir Putin had a phone conversation" in out
+    assert 'pure fiction, it is simply false information."”' in out and out.count("“") == out.count("”")
     assert "Grain prices" not in out and "G20" not in out and "wheat" not in out  # distractors
     assert "1 alert(s) delivered" in out
 

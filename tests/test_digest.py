@@ -24,7 +24,7 @@ def test_digest_lists_last_24h_events_with_their_reports(store) -> None:
     digest = build_digest(store, MORNING)
     assert digest.title == "Denial digest 12 Nov 2024: 1 event"
     assert "Dmitry Peskov, 11 Nov 2024 09:12 UTC" in digest.text
-    assert "contradicts washingtonpost: \"Trump spoke with Putin\" (score 0.87)" in digest.text
+    assert "contradicts The Washington Post: “Trump spoke with Putin” (score 0.87)" in digest.text
     assert "old-event" not in digest.text and "2024-11-01" not in digest.text
 
 

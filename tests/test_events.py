@@ -49,3 +49,16 @@ def test_event_key_does_not_depend_on_order_or_ids() -> None:
     keys.add(event_key(cluster(renumbered)[0]))
     assert len(keys) == 1
     assert keys.pop().startswith("kremlin-2024-11-11-")
+
+
+def test_event_claim_prefers_a_whole_sentence_to_a_longer_fragment() -> None:
+    from monitor.match.events import event_summary
+
+    members = [item(1), item(2)]
+    fragment = 'Asked about the newspaper report of a telephone conversation between the two leaders, Peskov said: "This is'
+    whole = "media reports that the two leaders had a phone conversation."
+    assert event_summary(members, {1: fragment, 2: whole})["claim"] == whole
+    assert event_summary(members, {1: fragment, 2: ""})["claim"] == fragment  # nothing better
+    long_claim = "word " * 300 + "end."
+    clipped = event_summary(members, {1: long_claim})["claim"]
+    assert len(clipped) <= 1000 and clipped.endswith("word")  # never cut inside a word

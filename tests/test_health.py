@@ -140,3 +140,75 @@ def test_status_check_exit_codes(db_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("MONITOR_HEALTH_INTERVALS", "zero")
     usage = runner.invoke(cli, ["status", "--check", "--db", str(db_path)])
     assert usage.exit_code == 2 and "MONITOR_HEALTH_INTERVALS" in usage.output
+
+
+# --- issue 17 item 5: health that means something ---------------------------------------------
+
+
+def add(store: Store, name: str, *, role: str = "media", critical: bool = False, enabled: bool = True) -> None:
+    store.sync_sources([SourceConfig(name=name, spider="feed", url=f"http://127.0.0.1:9/{name}", every_s=600,
+                                     role=role, critical=critical, enabled=enabled)])
+
+
+def test_a_working_news_feed_does_not_hide_every_official_source_failing(store: Store) -> None:
+    add(store, "news")
+    add(store, "kremlin-en", role="official")
+    add(store, "mid-en", role="official")
+    long_ago = later(-7200)
+    for name in ("news", "kremlin-en", "mid-en"):
+        crawl(store, name, "ok", at=long_ago)
+    crawl(store, "news", "ok")
+    crawl(store, "kremlin-en", "failed")
+    crawl(store, "mid-en", "failed")
+    status = assess_health(store, intervals=3)
+    assert not status["healthy"]
+    assert status["problems"] == [
+        f"no official source crawled successfully within 3 intervals (2 failing, e.g. kremlin-en: last success"
+        f" {format_timestamp(long_ago)})"]
+    crawl(store, "mid-en", "ok")  # one official source back: healthy again
+    assert assess_health(store, intervals=3)["healthy"]
+
+
+def test_a_stale_critical_source_is_unhealthy_even_when_other_officials_work(store: Store) -> None:
+    add(store, "kremlin-en", role="official", critical=True)
+    add(store, "mid-en", role="official")
+    add(store, "old-official", role="official", critical=True, enabled=False)
+    crawl(store, "kremlin-en", "failed")
+    crawl(store, "mid-en", "ok")
+    crawl(store, "old-official", "failed")
+    status = assess_health(store, intervals=3)
+    assert status["problems"] == ["critical source(s) without a successful crawl within 3 intervals:"
+                                  " kremlin-en (last success never)"]
+
+
+def test_alerts_that_keep_failing_delivery_make_it_unhealthy(store: Store) -> None:
+    add(store, "news")
+    crawl(store, "news", "ok")
+    assert assess_health(store)["healthy"]
+    store.db["alerts"].insert({"key": "k1", "kind": "denial", "tag": "denial", "status": "pending", "attempts": 2,
+                               "last_error": "no route: no notification URL has tag 'denial'", "title": "t"})
+    status = assess_health(store)
+    assert status["problems"] == ["1 alerts cannot be delivered (pending after 2+ attempts; last error: no route:"
+                                  " no notification URL has tag 'denial')"]
+    assert "UNHEALTHY: 1 alerts cannot be delivered" in status["summary"]
+
+
+def test_a_backlog_not_kept_up_with_is_unhealthy() -> None:
+    from monitor.health import backlog_problem
+
+    class Probe:
+        def __init__(self, waiting: int, oldest: dt.datetime) -> None:
+            self.answer = (waiting, format_timestamp(oldest))
+
+        def processing_backlog(self) -> tuple[int, str]:
+            return self.answer
+
+    now = utcnow().replace(microsecond=0)
+    assert backlog_problem(Probe(40, now - dt.timedelta(minutes=5)), now) is None
+    assert backlog_problem(Probe(40, now - dt.timedelta(hours=2)), now) == (
+        "processing backlog: 40 documents waiting, the oldest stored 2h ago")
+
+
+def test_sources_never_run_say_so(store: Store) -> None:
+    add(store, "news")
+    assert assess_health(store)["details"][0].startswith("news: never run;")

@@ -327,7 +327,8 @@ def test_hostile_report_goes_through_detection_matching_and_delivery_defused(tmp
     hostile_seen = False
     for a in alerts:
         assert_defused(a["body_text"], a["body_markdown"], a["body_html"])
-        hostile_seen |= "click me" in a["body_text"]
+        # (the headline is cut at a word boundary near 200 characters: "[click…"; issue 19)
+        hostile_seen |= "[click" in a["body_text"] and "<script>" in a["body_text"]
     assert hostile_seen, "the hostile headline is in the alert, defused"
     receiver = Receiver()
     try:

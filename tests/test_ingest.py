@@ -118,3 +118,53 @@ def test_large_file_is_streamed_not_loaded(store: Store, tmp_path: Path) -> None
     assert store.db.execute("SELECT min(published), max(published) FROM documents").fetchone()[0] == (
         dt.datetime(2024, 11, 10, 12, tzinfo=dt.timezone.utc).isoformat()
     )
+
+
+# --- issue 17 item 1: bad bytes, real columns, a line-size cap ------------------------------
+
+
+def test_a_latin1_line_is_rejected_with_its_number_and_the_others_are_stored(store: Store) -> None:
+    good = [json.dumps(doc_record(i), ensure_ascii=False).encode("utf-8") for i in range(1, 4)]
+    bad = json.dumps(doc_record(9, title="Caf\u00e9 talks"), ensure_ascii=False).encode("latin-1")
+    data = b"\n".join([good[0], good[1], bad, good[2]]) + b"\n"
+    errors: list[tuple[int, str]] = []
+    report = import_jsonl(store, io.BytesIO(data), on_error=lambda n, r: errors.append((n, r)))
+    assert (report.new, report.rejected) == (3, 1)
+    assert [n for n, _ in errors] == [3]
+    offset = data.index(b"\xe9")
+    column = offset - (len(good[0]) + len(good[1]) + 2) + 1
+    assert f"not UTF-8 text (invalid continuation byte at column {column}, byte {offset} of the file)" in errors[0][1]
+    assert store.get_document_by_url(doc_record(9)["url"]) is None
+
+
+def test_invalid_json_reports_the_column_of_the_fault(store: Store) -> None:
+    line = '{"url": "https://example.org/a", "title": "x" "text": "y"}'
+    errors: list[tuple[int, str]] = []
+    import_jsonl(store, io.BytesIO(line.encode() + b"\n"), on_error=lambda n, r: errors.append((n, r)))
+    column = line.index('"text"') + 1
+    assert column > 40
+    assert errors == [(1, f"not valid JSON: Expecting ',' delimiter at column {column}")]
+
+
+def test_a_carriage_return_inside_a_line_does_not_shift_line_numbers(store: Store) -> None:
+    data = (json.dumps(doc_record(1)) + " \r " + "\n" + "{oops\n" + json.dumps(doc_record(2)) + "\n").encode()
+    errors: list[tuple[int, str]] = []
+    report = import_jsonl(store, io.BytesIO(data), on_error=lambda n, r: errors.append((n, r)))
+    assert report.new == 2
+    assert [n for n, _ in errors] == [2]
+
+
+def test_a_line_over_the_cap_is_skipped_without_losing_the_next_line(store: Store) -> None:
+    huge = json.dumps(doc_record(1, text="word " * 3000))
+    data = (huge + "\n" + json.dumps(doc_record(2)) + "\n").encode()
+    errors: list[tuple[int, str]] = []
+    report = import_jsonl(store, io.BytesIO(data), on_error=lambda n, r: errors.append((n, r)),
+                          max_line_bytes=4096)
+    assert (report.new, report.rejected) == (1, 1)
+    assert errors[0][0] == 1 and "line longer than the 4096 bytes limit" in errors[0][1]
+    assert store.get_document_by_url(doc_record(2)["url"]) is not None
+
+
+def test_a_utf8_bom_on_the_first_line_is_accepted(store: Store) -> None:
+    data = b"\xef\xbb\xbf" + json.dumps(doc_record(1)).encode() + b"\n"
+    assert import_jsonl(store, io.BytesIO(data)).new == 1

@@ -43,8 +43,8 @@ def test_a_bad_concept_id_names_file_line_and_column(tmp_path: Path) -> None:
 
 
 def test_a_wrong_header_is_rejected_with_its_line(tmp_path: Path) -> None:
-    write(tmp_path, "outlets.tsv", "# comment\nname\taliases\n")
-    with pytest.raises(LexiconError, match=r"outlets\.tsv:2: header must be"):
+    write(tmp_path, "news_outlets.tsv", "# comment\nname\taliases\n")
+    with pytest.raises(LexiconError, match=r"news_outlets\.tsv:2: header must be"):
         load_lexicons(str(tmp_path))
 
 

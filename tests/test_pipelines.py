@@ -105,3 +105,12 @@ def test_pipeline_rejects_bad_items_and_drops_duplicates_without_losing_good_one
     assert run_pipeline(db_path, items) == {"seen": 4, "new": 1, "rejected": 2, "duplicates": 1}
     with Store.open(db_path) as store:
         assert store.count_documents() == 1
+
+
+def test_a_dateless_item_reusing_the_archived_date_never_overrides_it() -> None:
+    from monitor.store.documents import published_rank
+
+    earlier = NOW - dt.timedelta(days=1)
+    doc = item_to_document(item(published=None), fetched_at=NOW, previous_published=earlier)
+    assert doc.extra["published_from"] == "archive" and published_rank(dict(doc.extra)) == 0
+    assert published_rank({"published_from": "page"}) > published_rank({"published_from": "feed"}) > 0

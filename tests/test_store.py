@@ -141,3 +141,53 @@ def test_reader_in_another_process_never_fails_during_writes(db_path: Path) -> N
     assert errors == 0
     assert reads > 10
     assert written > 100
+
+
+# --- issue 17 item 9: no revision churn when two sources carry the same URL ---------------------
+
+
+def shared(source: str, hour: int, published_from: str, text: str = "Peskov denied the report.") -> Document:
+    return Document(url="http://kremlin.ru/events/president/news/70001", title="Statement", text=text,
+                    published=dt.datetime(2024, 11, 11, hour, 0, tzinfo=UTC), source=source,
+                    extra={"published_from": published_from})
+
+
+def test_two_sources_disagreeing_on_the_time_make_no_revision_and_the_page_date_wins(store: Store) -> None:
+    statuses = []
+    for _ in range(3):  # the feed (an hour off) and the listing page, crawled alternately
+        statuses.append(store.upsert_document(shared("kremlin-ru", 10, "feed")).status)
+        statuses.append(store.upsert_document(shared("kremlin-news", 9, "page")).status)
+    doc_id, doc = store.get_document_by_url("http://kremlin.ru/events/president/news/70001")
+    assert statuses == ["new", "updated", "unchanged", "unchanged", "unchanged", "unchanged"]
+    assert store.revisions_of(doc_id) == []
+    assert doc.published.hour == 9 and doc.source == "kremlin-news"
+
+
+def test_page_first_then_feed_keeps_the_page_date(store: Store) -> None:
+    assert store.upsert_document(shared("kremlin-news", 9, "page")).status == "new"
+    assert store.upsert_document(shared("kremlin-ru", 10, "feed")).status == "unchanged"
+    doc_id, doc = store.get_document_by_url("http://kremlin.ru/events/president/news/70001")
+    assert doc.published.hour == 9 and doc.source == "kremlin-news"
+
+
+def test_a_real_edit_gives_exactly_one_revision_whichever_source_brings_it(store: Store) -> None:
+    store.upsert_document(shared("kremlin-news", 9, "page"))
+    edited = "Peskov denied the report, calling it false."
+    assert store.upsert_document(shared("kremlin-ru", 10, "feed", text=edited)).status == "updated"
+    assert store.upsert_document(shared("kremlin-news", 9, "page", text=edited)).status == "unchanged"
+    assert store.upsert_document(shared("kremlin-ru", 10, "feed", text=edited)).status == "unchanged"
+    doc_id, doc = store.get_document_by_url("http://kremlin.ru/events/president/news/70001")
+    assert len(store.revisions_of(doc_id)) == 1
+    assert doc.text == edited and doc.published.hour == 9
+
+
+def test_whitespace_only_changes_are_not_revisions(store: Store) -> None:
+    store.upsert_document(make_doc(text="One  line.\nTwo"))
+    assert store.upsert_document(make_doc(text="One line.\n\nTwo ")).status == "unchanged"
+
+
+def test_the_same_source_may_correct_its_own_date(store: Store) -> None:
+    store.upsert_document(shared("kremlin-ru", 10, "feed"))
+    assert store.upsert_document(shared("kremlin-ru", 11, "feed")).status == "updated"
+    doc_id, doc = store.get_document_by_url("http://kremlin.ru/events/president/news/70001")
+    assert doc.published.hour == 11 and store.revisions_of(doc_id) == []

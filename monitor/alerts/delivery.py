@@ -6,8 +6,9 @@ safe to run again:
 
 - ``denial:<denial url>``: the full alert for an event, queued once, when the event has
   at least one contradicted report; it records the denial and report URLs it covers.
-- ``followup:<alert id>:<report url>``: a short alert for a report matched later to an
-  event already alerted (one whose denial documents an earlier alert covered).
+- ``followup:<alert id>:<url>``: a short alert for the reports and denial documents
+  that joined an event already alerted (one whose denial documents an earlier alert
+  covered), coalesced while it waits (issue 19); the URL is the first new one.
 
 Delivery (``send_pending``) claims an alert (``pending`` -> ``sending``, one UPDATE),
 sends it to each routed service that does not have it yet, then marks it ``sent``; a
@@ -29,11 +30,15 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from monitor.alerts.formatting import EventView, Rendered, SourceView, render_event, render_followup, render_test
+from monitor.alerts.formatting import (
+    EventView, Rendered, SourceView, reason_with_outlet, render_event, render_followup, render_test,
+)
 from monitor.alerts.notifier import KIND_TAGS, Notifier, ServiceResult, fingerprint
+from monitor.lexicons import display_name, load_outlets
 from monitor.timeutil import format_timestamp, utcnow
 
 log = logging.getLogger(__name__)
@@ -88,16 +93,27 @@ class DeliveryReport:
 # -- queueing ------------------------------------------------------------------------
 
 
-def _reason(explanation: str | None) -> str:
+#: A follow-up waits this long before delivery, so that a burst of news about one
+#: event (several reports, the agencies relaying the denial) makes one follow-up.
+FOLLOWUP_COALESCE_S = 120.0
+
+
+def _reason(explanation: str | None, outlets: Mapping[str, str]) -> str:
+    """The match's one-line reason, the cited outlet by its display name."""
     try:
         data = json.loads(explanation or "{}")
     except ValueError:
         return ""
-    return str(data.get("reason") or "") if isinstance(data, dict) else ""
+    return reason_with_outlet(data, outlets) if isinstance(data, dict) else ""
 
 
-def event_view(store: Any, event_id: int) -> EventView | None:
-    """Everything an alert shows about an event, read from the archive."""
+def event_view(store: Any, event_id: int, outlets: Mapping[str, str] | None = None) -> EventView | None:
+    """Everything an alert shows about an event, read from the archive.
+
+    ``outlets`` maps source slugs to display names (default: the packaged lexicon).
+    Counts are of distinct documents: one source per denial document, one report per
+    contradicted document (its best match)."""
+    names = load_outlets() if outlets is None else outlets
     event = store.denial_event(event_id)
     denials = store.event_denials(event_id)
     if event is None or not denials:
@@ -109,55 +125,136 @@ def event_view(store: Any, event_id: int) -> EventView | None:
     for d in denials:
         if d["url"] not in seen:
             seen.add(d["url"])
-            sources.append(SourceView(d["source"] or "", d["published"] or "", d["title"] or "", d["url"]))
+            sources.append(SourceView(d["source"] or "", d["published"] or "", d["title"] or "", d["url"],
+                                      name=display_name(d["source"], names)))
     reports = [SourceView(m["source"] or "", m["published"] or "", m["title"] or "", m["url"],
-                          float(m["score"]) if m["score"] is not None else None, _reason(m["explanation"]))
+                          float(m["score"]) if m["score"] is not None else None, _reason(m["explanation"], names),
+                          name=display_name(m["source"], names))
                for m in store.event_matches(event_id)]
     return EventView(key=str(event.get("key") or f"event-{event_id}"), speaker=own["speaker"] or event.get("speaker") or "",
                      published=own["published"] or "", quote=own["quote"] or "", quote_url=own["url"],
-                     claim=own["claim"] or event.get("claim") or "", sources=tuple(sources), reports=tuple(reports))
+                     claim=_claim(own["claim"], event.get("claim")), sources=tuple(sources), reports=tuple(reports))
 
 
-def queue_event_alerts(store: Any, event_ids: Iterable[int], *, now: dt.datetime | None = None) -> int:
-    """Queue the alert (or follow-ups) each event needs; return how many alerts were added.
+def _claim(own: str | None, event: str | None) -> str:
+    """The quoted denial's own claim when it is a whole sentence; else the event's (the
+    longest whole one among its denials); a fragment cut before the cue only as a last resort."""
+    if own and re.search(r"[.!?…][\"»”’)]*$", own.rstrip()):
+        return own
+    return event or own or ""
+
+
+def queue_event_alerts(store: Any, event_ids: Iterable[int], *, now: dt.datetime | None = None,
+                       coalesce_s: float = FOLLOWUP_COALESCE_S) -> int:
+    """Queue the alert (or a follow-up) each event needs; return how many alerts were added.
 
     Call inside the transaction that stored the denials and matches; this does not
     commit. Events with no contradicted report get nothing (yet). An event counts as
     already alerted when an earlier alert covered any of its denial documents: event
-    keys change as coverage joins an event, document URLs do not. Then only reports
-    no alert has shown yet get a follow-up each.
+    keys change as coverage joins an event, document URLs do not. Then what no alert
+    has shown yet (new contradicted reports, new denial documents) goes:
+
+    - into the full alert itself, re-rendered, while nobody has tried to deliver it;
+    - else into the event's follow-up still waiting (``coalesce_s`` after it was
+      queued), re-rendered with everything new since the last delivered alert;
+    - else into one new follow-up. Never a second full alert.
     """
-    stamp = format_timestamp(now or utcnow())
+    current = now or utcnow()
+    stamp = format_timestamp(current)
+    outlets = load_outlets()
     added = 0
     for event_id in dict.fromkeys(int(e) for e in event_ids):
-        view = event_view(store, event_id)
+        view = event_view(store, event_id, outlets)
         if view is None or not view.reports:
             continue
         denial_urls = [s.url for s in view.sources]
-        earlier = store.alerts_covering(denial_urls)
+        report_urls = [r.url for r in view.reports]
+        covering = store.alerts_covering(denial_urls)
+        # A withdrawn alert (analysts rejected all it said) was never delivered: news
+        # after it is a first alert again, under a key of its own.
+        withdrawn = [a for a in covering if a["status"] == "withdrawn"]
+        earlier = [a for a in covering if a["status"] != "withdrawn"]
         if not earlier:
-            if _queue(store, f"denial:{view.quote_url}", "denial", event_id, render_event(view), denial_urls,
-                      [r.url for r in view.reports], stamp):
+            key = f"denial:{view.quote_url}" + (f":after:{max(a['id'] for a in withdrawn)}" if withdrawn else "")
+            alert_id = _queue(store, key, "denial", event_id, render_event(view), denial_urls, report_urls, stamp)
+            if alert_id is not None:
+                store.record_alert_latency(alert_id, event_id, denial_urls + report_urls, stamp)
                 added += 1
             continue
-        anchor = next((a for a in earlier if a["kind"] == "denial"), earlier[0])
-        covered = {url for a in earlier for url in json.loads(a["reports"] or "[]")}
-        for report in view.reports:
-            if report.url in covered:
+        unsent = [a for a in earlier if a["status"] == "pending" and not a["attempts"]]
+        delivered = [a for a in earlier if a not in unsent]
+        covered_reports = {u for a in earlier for u in json.loads(a["reports"] or "[]")}
+        covered_denials = {u for a in earlier for u in json.loads(a["denials"] or "[]")}
+        if set(report_urls) <= covered_reports and set(denial_urls) <= covered_denials:
+            continue
+        full = next((a for a in unsent if a["kind"] == "denial"), None)
+        if full is not None:
+            r = render_event(view)
+            if store.update_unsent_alert(full["id"], title=r.title, body_text=r.text, body_markdown=r.markdown,
+                                         body_html=r.html, denials=denial_urls, reports=report_urls, now=stamp):
+                store.record_alert_latency(full["id"], event_id, denial_urls + report_urls, stamp)
                 continue
-            if _queue(store, f"followup:{anchor['id']}:{report.url}", "followup", event_id,
-                      render_followup(view, report), denial_urls, [report.url], stamp):
-                added += 1
+        # What the alerts already (being) delivered did not show goes into one follow-up.
+        shown_reports = {u for a in delivered for u in json.loads(a["reports"] or "[]")}
+        shown_denials = {u for a in delivered for u in json.loads(a["denials"] or "[]")}
+        new_reports = [r for r in view.reports if r.url not in shown_reports]
+        new_sources = [s for s in view.sources if s.url not in shown_denials]
+        rendered = render_followup(view, new_reports, new_sources)
+        new_urls = [x.url for x in new_sources] + [x.url for x in new_reports]
+        waiting = next((a for a in unsent if a["kind"] == "followup"), None)
+        if waiting is not None and store.update_unsent_alert(
+                waiting["id"], title=rendered.title, body_text=rendered.text, body_markdown=rendered.markdown,
+                body_html=rendered.html, denials=denial_urls, reports=[r.url for r in new_reports], now=stamp):
+            store.record_alert_latency(waiting["id"], event_id, new_urls, stamp)
+            continue
+        anchor = next((a for a in earlier if a["kind"] == "denial"), earlier[0])
+        not_before = format_timestamp(current + dt.timedelta(seconds=coalesce_s))
+        alert_id = _queue(store, f"followup:{anchor['id']}:{min(new_urls)}", "followup", event_id, rendered,
+                          denial_urls, [r.url for r in new_reports], stamp, not_before=not_before)
+        if alert_id is not None:
+            store.record_alert_latency(alert_id, event_id, new_urls, stamp)
+            added += 1
     if added:
         log.info("alerts queued count=%d", added)
     return added
 
 
+def refresh_unsent_alerts(store: Any, *, now: dt.datetime | None = None) -> int:
+    """Re-render every alert not yet tried from its event's current state; return how many changed.
+
+    Called after an analyst's verdict (issue 19): a match marked wrong, or a denial
+    marked not a denial, must not reach anyone through an alert queued before the
+    verdict. An alert left with no contradicted report is ``withdrawn``. Does not commit.
+    """
+    stamp = format_timestamp(now or utcnow())
+    outlets = load_outlets()
+    changed = 0
+    for alert in store.unsent_event_alerts():
+        view = event_view(store, int(alert["event_id"]), outlets) if alert["event_id"] is not None else None
+        listed = set(json.loads(alert["reports"] or "[]"))
+        if view is None or not view.reports:
+            changed += store.withdraw_alert(alert["id"], "withdrawn: analysts rejected what it reported", stamp)
+            continue
+        if alert["kind"] == "denial":
+            rendered = render_event(view)
+            reports = [r.url for r in view.reports]
+        else:
+            kept = [r for r in view.reports if r.url in listed]
+            if not kept:
+                changed += store.withdraw_alert(alert["id"], "withdrawn: analysts rejected what it reported", stamp)
+                continue
+            rendered, reports = render_followup(view, kept), [r.url for r in kept]
+        changed += store.update_unsent_alert(
+            alert["id"], title=rendered.title, body_text=rendered.text, body_markdown=rendered.markdown,
+            body_html=rendered.html, denials=[s.url for s in view.sources], reports=reports, now=stamp)
+    return changed
+
+
 def _queue(store: Any, key: str, kind: str, event_id: int | None, r: Rendered, denials: list[str],
-           reports: list[str], stamp: str) -> bool:
-    return store.queue_alert(key=key, kind=kind, tag=KIND_TAGS.get(kind, kind), title=r.title, body_text=r.text,
-                             body_markdown=r.markdown, body_html=r.html, event_id=event_id, denials=denials,
-                             reports=reports, now=stamp) is not None
+           reports: list[str], stamp: str, not_before: str | None = None) -> int | None:
+    return store.queue_alert(key=key, kind=kind, tag=KIND_TAGS.get(kind, kind), title=r.title,  # type: ignore[no-any-return]
+                             body_text=r.text, body_markdown=r.markdown, body_html=r.html, event_id=event_id,
+                             denials=denials, reports=reports, now=stamp, not_before=not_before)
 
 
 # -- delivery ------------------------------------------------------------------------

@@ -87,9 +87,11 @@ def _apprise_asset() -> apprise.AppriseAsset:
 class Notifier:
     """The configured services; ``console`` when there are none."""
 
-    def __init__(self, services: Iterable[Any] = (), *, console: TextIO | None = None) -> None:
+    def __init__(self, services: Iterable[Any] = (), *, console: TextIO | None = None, origin: str = "") -> None:
         self.services = list(services)
         self._console = console
+        #: Where the services came from (``APPRISE_URLS``, a file), for error messages.
+        self.origin = origin or "the notification URLs"
 
     @property
     def is_console(self) -> bool:
@@ -108,11 +110,38 @@ class Notifier:
         something given yields no service: a bad scheme, an unreadable file, bad YAML.
         """
         services: list[Any] = []
+        origins = []
         if urls and urls.strip():
-            services += _load_urls(urls)
+            with _quiet_apprise():
+                services += _load_urls(urls)
+            origins.append("APPRISE_URLS")
         if config_path:
             services += _load_file(Path(config_path))
-        return cls(services, console=console)
+            origins.append(str(config_path))
+        return cls(services, console=console, origin=" + ".join(origins))
+
+    def check_routes(self, tags: Iterable[str] = tuple(dict.fromkeys(KIND_TAGS.values()))) -> None:
+        """``ConfigError`` when an alert tag reaches no service, or a service only has tags nothing sends.
+
+        Called at daemon start (issue 17): "no route" found at the first denial, hours
+        later, is an alert lost; a typo such as ``denials=slack://...`` is a service that
+        would never receive anything. A console notifier (no URL) routes everything.
+        """
+        if self.is_console:
+            return
+        problems = []
+        for tag in tags:
+            if not self.route(tag):
+                problems.append(f"{self.origin}: no notification URL receives {tag!r} alerts; tag one {tag!r}"
+                                f" (or {ALWAYS_TAG!r}), or leave one untagged")
+        known = set(KIND_TAGS.values()) | {ALWAYS_TAG}
+        for service in self.services:
+            own = {str(t) for t in service.tags}
+            if own and not own & known:
+                problems.append(f"{self.origin}: {masked(service)} has tag(s) {', '.join(sorted(own))} that no alert"
+                                f" is sent with (alert tags: {', '.join(sorted(known))})")
+        if problems:
+            raise ConfigError("\n".join(problems), problems=problems)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, config_path: str | os.PathLike[str] | None = None,
@@ -162,8 +191,29 @@ class Notifier:
             return ServiceResult(shown, fingerprint(service), False, f"{type(exc).__name__} from {shown}")
         status = getattr(result, "status", None)
         ok = bool(result)
-        error = "" if ok else f"{getattr(status, 'name', status) or 'no route'} from {shown}"
+        error = "" if ok else f"{getattr(status, 'name', status) or 'no route'} from {shown}{from_hint(service)}"
         return ServiceResult(shown, fingerprint(service), ok, error)
+
+
+def from_hint(service: Any) -> str:
+    """For a failed email service whose From address Apprise derived, say so (issue 17).
+
+    ``mailto://user:pass@smtp.example.org`` sends From ``user@smtp.example.org``, which
+    many servers refuse: the URL works, the derived sender is the problem. Empty for
+    other services and when ``from=`` is given.
+    """
+    url = str(service.url(privacy=True))
+    if not re.match(r"^mailtos?://", url):
+        return ""
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    if query.get("from"):
+        return ""
+    sender = getattr(service, "from_addr", None)
+    address = sender[1] if isinstance(sender, (list, tuple)) and len(sender) == 2 else None
+    if not address:
+        return ""
+    return (f"; note: the From address was derived from the URL as {address}; if the server refused the"
+            " sender, add ?from=you@your-domain to the URL")
 
 
 def _entries(urls: str) -> list[str]:
@@ -192,6 +242,15 @@ def _load_urls(urls: str) -> list[Any]:
 
 
 def _load_file(path: Path) -> list[Any]:
+    """Every service of an Apprise config file; ``ConfigError`` if any entry cannot be used.
+
+    Apprise drops an entry it cannot load with an ERROR in its log and loads the rest
+    (issue 17: the README's YAML with a bad Slack URL started with email only, denial
+    alerts then failed "no route" and ``status`` said healthy). The same URL in
+    ``APPRISE_URLS`` is refused at start, so each entry of the file is loaded on its own
+    and compared with what it declares: every bad entry is named (line or entry number
+    and scheme, never the URL) and the file is refused.
+    """
     if not path.is_file():
         raise ConfigError(f"{path}: Apprise config file not found (--apprise-config / MONITOR_APPRISE_CONFIG)")
     try:
@@ -199,11 +258,80 @@ def _load_file(path: Path) -> list[Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read Apprise config: {exc}") from None
     fmt = "yaml" if path.suffix.lower() in (".yml", ".yaml") or re.search(r"^\s*urls\s*:", content, re.M) else "text"
+    with _quiet_apprise():
+        problems = _yaml_problems(content) if fmt == "yaml" else _text_problems(content)
+        services = _apprise_load(content, fmt)
+    if problems:
+        lines = [f"{path}: {p}; see https://github.com/caronc/apprise/wiki" for p in problems]
+        raise ConfigError("\n".join(lines), problems=lines)
+    if not services:
+        raise ConfigError(f"{path}: Apprise config ({fmt}) loaded no notification service;"
+                          " check its syntax and URL schemes")
+    return services
+
+
+def _apprise_load(content: str, fmt: str) -> list[Any]:
     cfg = apprise.AppriseConfig(asset=_apprise_asset())
     loaded = apprise.Apprise(asset=_apprise_asset())
     if cfg.add_config(content, format=fmt):
         loaded.add(cfg)
-    if len(loaded) == 0:
-        raise ConfigError(f"{path}: Apprise config ({fmt}) loaded no notification service;"
-                          " check its syntax and URL schemes")
     return list(loaded)
+
+
+_SCHEME = re.compile(r"([A-Za-z][\w+.-]*)://")
+
+
+def _text_problems(content: str) -> list[str]:
+    """Lines of a text config that do not yield every URL they hold."""
+    problems = []
+    for number, raw in enumerate(content.splitlines(), 1):
+        line = raw.strip()
+        if not line or line[0] in "#;" or re.match(r"^include\s", line, re.I):
+            continue
+        wanted = max(1, len(_SCHEME.findall(line)))
+        got = len(_apprise_load(line, "text"))
+        if got < wanted:
+            schemes = ", ".join(repr(s) for s in _SCHEME.findall(line)) or "'(none)'"
+            problems.append(f"line {number} (scheme {schemes}): Apprise cannot use {'this URL' if wanted == 1 else f'{wanted - got} of its {wanted} URLs'}")
+    return problems
+
+
+def _yaml_problems(content: str) -> list[str]:
+    """Entries of a YAML config's ``urls`` list that do not yield every service they declare."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        return [f"{where}not valid YAML ({getattr(exc, 'problem', None) or type(exc).__name__})"]
+    if not isinstance(data, dict) or not isinstance(data.get("urls", []), list):
+        return ["expected a mapping with a 'urls' list (Apprise YAML format)"]
+    common = {k: v for k, v in data.items() if k not in ("urls", "include")}
+    problems = []
+    for number, entry in enumerate(data.get("urls") or [], 1):
+        if isinstance(entry, dict):
+            wanted = sum(len(v) if isinstance(v, list) and v else 1 for v in entry.values())
+            scheme = ", ".join(repr(m.group(1)) for k in entry for m in [_SCHEME.match(str(k))] if m) or "'(none)'"
+        else:
+            wanted = 1
+            found = _SCHEME.match(str(entry))
+            scheme = repr(found.group(1)) if found else "'(none)'"
+        got = len(_apprise_load(yaml.safe_dump({**common, "urls": [entry]}), "yaml"))
+        if got < wanted:
+            problems.append(f"urls entry #{number} (scheme {scheme}): Apprise cannot use"
+                            f" {'it' if wanted == 1 else f'{wanted - got} of its {wanted} services'}")
+    return problems
+
+
+class _quiet_apprise:
+    """Silence Apprise's logger while loading: its messages quote URLs, tokens included."""
+
+    def __enter__(self) -> None:
+        self.logger = logging.getLogger("apprise")
+        self.was = self.logger.disabled
+        self.logger.disabled = True
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.disabled = self.was

@@ -4,8 +4,11 @@ Pure functions of values (no clock, no randomness of their own: callers pass ``n
 and a ``random.Random``), so the daemon's schedule can be tested without waiting.
 
 Backoff rule (issue 4): after ``n`` consecutive failures the next attempt waits
-``interval × 2**n``, capped at ``min(max_delay_s, 16 × interval)`` but never below the
+``interval × 2**n``, capped at ``min(max_delay_s, 4 × interval)`` but never below the
 interval itself; one success resets ``n`` to 0 and the source is back on its schedule.
+The cap is relative to the interval (issue 17: 16 intervals parked a 10-minute official
+source for over 2 h after a DNS failure): a source is never polled less than a quarter
+as often as configured. ``monitor sources --retry NAME`` resets a backoff by hand.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 #: Never wait more than this long between attempts at a failing source (default 6 h).
 DEFAULT_MAX_DELAY_S = 6 * 3600.0
 #: ... nor more than this many intervals.
-MAX_INTERVALS = 16
+MAX_INTERVALS = 4
 #: Per-run jitter: a fraction of the interval, at most this many seconds.
 JITTER_FRACTION = 0.1
 MAX_JITTER_S = 60.0

@@ -44,10 +44,12 @@ from typing import Any, Callable, Iterable, Sequence
 
 from monitor.config import SourceConfig
 from monitor.errors import ConfigError, CrawlError
+from monitor.logsetup import log_json_enabled
 from monitor.store.crawls import CrawlOutcome
 from monitor.timeutil import now_iso
 
-log = logging.getLogger(__name__)
+# Named, not __name__: the crawl child runs this module as __main__.
+log = logging.getLogger("monitor.collect.crawl")
 
 #: Default whole-crawl limit in seconds (per crawl, all sources in parallel).
 DEFAULT_TIME_LIMIT_S = 600.0
@@ -68,24 +70,48 @@ def spider_classes() -> dict[str, type]:
     return {name: loader.load(name) for name in loader.list()}
 
 
-def check_sources(sources: Iterable[SourceConfig]) -> None:
-    """Fail early (ConfigError naming the source) on an unknown spider or a bad option."""
-    classes = spider_classes()
+def check_sources(sources: Iterable[SourceConfig], classes: dict[str, type] | None = None) -> None:
+    """Fail early on an unknown spider or a bad option value: one ConfigError naming every culprit."""
+    classes = spider_classes() if classes is None else classes
+    problems: list[str] = []
     for src in sources:
         cls = classes.get(src.spider)
         if cls is None:
-            raise ConfigError(f"{src.origin or src.name}: unknown spider {src.spider!r} "
-                              f"(known: {', '.join(sorted(classes))})")
+            problems.append(f"{src.origin or src.name}: unknown spider {src.spider!r} "
+                            f"(known: {', '.join(sorted(classes))})")
+            continue
         try:
             spider = cls(source=src)
-            for key in ("depth",):
-                if key in spider.default_options:
-                    spider.option_int(key)
-            spider.option_tz("tz_fix")
-            if "tz" in spider.default_options:
-                spider.option_tz("tz")
         except ValueError as exc:
-            raise ConfigError(f"{src.origin or src.name}: {exc}") from None
+            problems.append(f"{src.origin or src.name}: {exc}")
+            continue
+        checks: list[tuple[Callable[[str], Any], str]] = [(spider.option_tz, "tz_fix")]
+        if "depth" in spider.default_options:
+            checks.append((spider.option_int, "depth"))
+        if "tz" in spider.default_options:
+            checks.append((spider.option_tz, "tz"))
+        for check, key in checks:
+            try:
+                check(key)
+            except ValueError as exc:
+                problems.append(f"{src.origin or src.name}: {exc}")
+    if problems:
+        raise ConfigError("\n".join(problems), problems=problems)
+
+
+def load_checked_catalogue(paths: Iterable[str | os.PathLike[str]]) -> list[SourceConfig]:
+    """The catalogue at ``paths`` with every spider, option name and option value checked.
+
+    What every command that reads the catalogue uses, so that a typo (an unknown spider,
+    ``fetch_artciles``) fails at load, all problems at once, not at the first crawl.
+    """
+    from monitor.config import load_catalogue
+
+    classes = spider_classes()
+    options = {name: frozenset(getattr(cls, "default_options", {})) for name, cls in classes.items()}
+    sources = load_catalogue([Path(p) for p in paths], spider_options=options)
+    check_sources(sources, classes)
+    return sources
 
 
 def crawl_once(
@@ -98,12 +124,16 @@ def crawl_once(
     on_outcome: Callable[[CrawlOutcome], None] | None = None,
     stop: threading.Event | None = None,
     kill_grace: float = KILL_GRACE_S,
+    check: bool = False,
 ) -> list[CrawlOutcome]:
     """Crawl ``sources`` once in a child process; return one outcome per source, in order.
 
     ``settings`` overrides Scrapy settings (tests use short timeouts and no delays).
     ``stop`` (set from another thread, e.g. on SIGTERM) ends the crawl early and
-    gracefully. Raises ``ConfigError`` for an unknown spider or bad option, and
+    gracefully. With ``check`` (``monitor sources --check``) nothing is archived: each
+    source's entry page and one link are fetched and ``outcome.check`` says what they
+    held (``spiders.check``); pass a throwaway ``db_path``, crawl runs are recorded there.
+    Raises ``ConfigError`` for an unknown spider or bad option, and
     ``CrawlError`` if the child cannot be started at all; a failing source is an
     outcome, not an exception.
     """
@@ -124,6 +154,9 @@ def crawl_once(
         "time_limit": time_limit,
         "contact": os.environ.get("MONITOR_CONTACT", ""),
         "log_level": logging.getLevelName(logging.getLogger().getEffectiveLevel()),
+        # The child logs through the same configuration as its parent (issue 17).
+        "log_json": log_json_enabled(),
+        "check": check,
     }
     outcomes: dict[str, CrawlOutcome] = {}
     with tempfile.TemporaryDirectory(prefix="monitor-crawl-") as tmp:
@@ -236,14 +269,23 @@ class _SourceRun:
         self.started_at = now_iso()
         self.started = time.monotonic()
         self.done = False
+        #: Starts the next source of the same site when this one closes (see ``run_child``).
+        self.next_of_site: Callable[[Any, str], None] | None = None
+        #: Check mode (``monitor sources --check``): report what was found, archive nothing.
+        self.check = False
 
     def seen(self, url: str) -> bool:
         return self.store.get_document_by_url(url) is not None
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        outcome = outcome_from_stats(self.source.name, self.crawler.stats.get_stats(), reason,
+        stats = self.crawler.stats.get_stats()
+        outcome = outcome_from_stats(self.source.name, stats, reason,
                                      started_at=self.started_at, time_limit=self.time_limit)
         outcome.duration_s = round(time.monotonic() - self.started, 3)
+        if self.check:
+            outcome.check = check_report(stats, spider.name)
+            if outcome.status == "suspect" and (outcome.check["items"] or outcome.check["links"]):
+                outcome.status, outcome.error = "ok", None  # nothing archived on purpose
         if outcome.status == "ok" and getattr(spider, "new_validators", None):
             v = spider.new_validators
             self.store.save_http_validators(self.source.name, v.get("etag"), v.get("last_modified"))
@@ -254,6 +296,22 @@ class _SourceRun:
         self.done = True
         sys.stdout.write(OUTCOME_PREFIX + json.dumps(asdict(outcome), ensure_ascii=False) + "\n")
         sys.stdout.flush()
+
+
+def check_report(stats: dict[str, Any], spider_name: str) -> dict[str, Any]:
+    """What a check pass found (``spiders.check`` stats), with the shape it recognised. Pure."""
+    items, links = int(stats.get("check/items", 0)), int(stats.get("check/links", 0))
+    if stats.get("source/error"):
+        shape = None
+    elif spider_name == "feed":
+        shape = "feed" if items or links or stats.get("source/http_status") == 200 else None
+    else:
+        shape = "listing" if items or links else None
+    return {
+        "shape": shape, "items": items, "links": links, "newest": stats.get("check/newest"),
+        "followed": stats.get("check/followed"),
+        "article": bool(stats.get("check/article")) if stats.get("check/followed") else None,
+    }
 
 
 def outcome_from_stats(source: str, stats: dict[str, Any], reason: str, *, started_at: str,
@@ -314,6 +372,20 @@ def build_settings(request: dict[str, Any]) -> Any:
     return settings
 
 
+def site_chains(sources: Sequence[SourceConfig]) -> list[list[SourceConfig]]:
+    """Sources grouped by declared ``site``, in catalogue order; one group per source without one.
+
+    Politeness per site, not per source (issue 17): in one crawl the sources of a site
+    run one after another (Scrapy's download slots and delays belong to one spider, so
+    three mid.ru spiders at once were three slots); different sites run in parallel.
+    The daemon already gives a site's sources turns across crawls (``Daemon._site_turn``).
+    """
+    groups: dict[str, list[SourceConfig]] = {}
+    for src in sources:
+        groups.setdefault(f"site:{src.site}" if src.site else f"source:{src.name}", []).append(src)
+    return list(groups.values())
+
+
 def run_child(request_path: str) -> int:
     """Entry point of the child process; returns its exit status."""
     request = json.loads(Path(request_path).read_text(encoding="utf-8"))
@@ -323,22 +395,45 @@ def run_child(request_path: str) -> int:
     from monitor.store import Store
 
     settings = build_settings(request)
+    check = bool(request.get("check"))
+    if check:  # one pass, nothing archived: spiders.check counts instead of the pipeline storing
+        settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+        settings.set("SPIDER_MIDDLEWARES", {**settings.getdict("SPIDER_MIDDLEWARES"), "spiders.check.CheckMiddleware": 950},
+                     priority="cmdline")
     sources = [SourceConfig(**s) for s in request["sources"]]
     classes = spider_classes()
     process = AsyncCrawlerProcess(settings)
     from monitor.logsetup import configure_logging
 
     # After Scrapy's own logging setup, which would otherwise reset our levels.
-    configure_logging(request.get("log_level") or "INFO", stream=sys.stderr)
+    configure_logging(request.get("log_level") or "INFO", bool(request.get("log_json")), stream=sys.stderr)
     store = Store.open(request["db"])
     runs: list[_SourceRun] = []  # strong references: Scrapy's signals hold receivers weakly
     time_limit = settings.getfloat("CLOSESPIDER_TIMEOUT")
-    for src in sources:
+
+    def start(chain: list[SourceConfig]) -> None:
+        src, rest = chain[0], chain[1:]
         crawler = process.create_crawler(classes[src.spider])
         run = _SourceRun(store, src, crawler, time_limit)
+        run.check = check
         runs.append(run)
         crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)
-        process.crawl(crawler, source=src, seen=run.seen, validators=store.http_validators(src.name))
+        if rest:
+            # The next source of the site starts as this one closes: its crawl is tracked
+            # before this one's ends, so the process keeps running until the chain is done.
+            def next_of_site(spider: Any, reason: str) -> None:
+                if reason != "shutdown":
+                    start(rest)
+
+            run.next_of_site = next_of_site  # held here: Scrapy's signals hold receivers weakly
+            crawler.signals.connect(next_of_site, signal=signals.spider_closed)
+        if check:  # a full fetch (no conditional GET), known articles included
+            process.crawl(crawler, source=src, seen=lambda url: False, validators={})
+        else:
+            process.crawl(crawler, source=src, seen=run.seen, validators=store.http_validators(src.name))
+
+    for chain in site_chains(sources):
+        start(chain)
     process.start()
     status = 0
     for run in runs:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Iterable, Mapping
 
+from monitor.collect.jsonl import MAX_LINE_BYTES, read_lines
 from monitor.errors import InputError
 from monitor.text.language import detect_language
 from monitor.models import ROLES, Document
@@ -83,6 +84,8 @@ class ImportReport:
     matches: int = 0
     alerts: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    #: Bytes of input consumed so far (for progress against the file's size).
+    bytes_read: int = 0
 
     def summary(self) -> str:
         return (
@@ -93,17 +96,20 @@ class ImportReport:
 
 def import_jsonl(
     store: Any,
-    stream: IO[str],
+    stream: IO[bytes] | IO[str],
     *,
     queue_alerts: bool = False,
     default_roles: Mapping[str, str] | None = None,
     on_error: Callable[[int, str], None] | None = None,
     on_progress: Callable[[ImportReport], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    max_line_bytes: int = MAX_LINE_BYTES,
 ) -> ImportReport:
-    """Stream JSON Lines from ``stream`` into ``store``; return the counts.
+    """Stream JSON Lines from ``stream`` (bytes or text) into ``store``; return the counts.
 
-    Bad lines are reported through ``on_error(line_number, reason)`` and skipped.
+    Bad lines (bad encoding, over ``max_line_bytes``, bad JSON, bad fields) are
+    reported through ``on_error(line_number, reason)`` and skipped; the good ones are
+    stored (``monitor.collect.jsonl``).
     """
     report = ImportReport()
     batch: list[Document] = []
@@ -115,10 +121,15 @@ def import_jsonl(
         if on_error:
             on_error(number, reason)
 
-    for number, line in enumerate(stream, 1):
-        if not line.strip():
+    for entry in read_lines(stream, max_bytes=max_line_bytes):
+        number, line = entry.number, entry.text
+        report.bytes_read = entry.offset
+        if line is not None and not line.strip():
             continue
         report.read += 1
+        if line is None:
+            reject(number, entry.problem or "unreadable line")
+            continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:

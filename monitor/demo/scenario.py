@@ -88,8 +88,11 @@ def run_demo(notifier: Notifier, *, workdir: Path | None = None,
                          + (f" ({o.error})" if o.error else ""))
         with Store.open(db_path) as store:
             counts = (store.count_documents(), store.count_denials(), store.count_matches())
-            echo(f"3. Detection and matching: {counts[1]} denials found, {counts[2]} reports matched "
-                 f"among {counts[0]} documents")
+            # Counts that mean what they say (issue 19): documents and reports, not rows.
+            denial_docs, reports = store.count_denial_documents(), store.count_contradicted_reports()
+            echo(f"3. Detection and matching: {counts[0]} documents; {counts[1]} denials in {denial_docs} "
+                 f"document{'s' if denial_docs != 1 else ''}; {reports} contradicted "
+                 f"report{'s' if reports != 1 else ''} ({counts[2]} denial-report matches)")
             if notifier.is_console:
                 echo("4. The alert, as analysts would receive it (set APPRISE_URLS to send it to Slack or email):")
             else:

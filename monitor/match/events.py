@@ -18,11 +18,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from monitor.match.scoring import DENIER_TERMS, GENERIC_TERMS
+
+_SENTENCE_END = re.compile(r"[.!?…][\"»”’)]*$")
+
+
+def _clip_words(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    space = head.rfind(" ")
+    return head[:space] if space > limit // 2 else head
+
 
 #: Denials of one event are at most this far apart (chained through their neighbours).
 EVENT_HOURS = 72.0
@@ -134,11 +147,15 @@ def event_summary(members: list[DenialItem], claims: dict[int, str]) -> dict[str
     counts = Counter(t for m in members for t in m.specific)
     speakers = Counter(m.speaker for m in members)
     first = members[0]
-    longest_claim = max((claims.get(m.id) or "" for m in members), key=len)
+    texts = [claims.get(m.id) or "" for m in members]
+    # A whole sentence beats a longer fragment cut off before the cue ('Peskov said: "This is'):
+    # this is what analysts read in the archive and the alerts (issue 19).
+    whole = [t for t in texts if _SENTENCE_END.search(t.rstrip())]
+    longest_claim = max(whole or texts, key=len)
     events = Counter(m.event_type for m in members if m.event_type)
     return {
         "speaker": sorted(speakers, key=lambda s: (-speakers[s], s))[0],
-        "claim": longest_claim[:1000],
+        "claim": _clip_words(longest_claim, 1000),
         "event_type": sorted(events, key=lambda e: (-events[e], e))[0] if events else None,
         "entities": json.dumps(sorted(counts, key=lambda t: (-counts[t], t))[:12]),
         "first_published": first.published,

@@ -73,13 +73,20 @@ class Store(DocumentsMixin, CrawlsMixin, AnalysisMixin, OutboxMixin, DaemonMixin
         self.path = path
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, *, migrate: bool = True) -> "Store":
+    def open(cls, path: str | os.PathLike[str] | None = None, *, migrate: bool = True,
+             create: bool = True) -> "Store":
         """Open (creating folders and file as needed) and upgrade the archive at ``path``.
 
+        With ``create=False`` (read-only commands: ``status``, ``sources``...) a missing
+        archive is an ``ArchiveError`` naming the path, and nothing is created: a typo
+        in ``--db`` must not yield an empty archive reported healthy (issue 17).
         Raises ``ArchiveError`` with the path and SQLite's reason when the file cannot
         be created, opened or written (a read-only folder, a file that is not SQLite).
         """
         db_path = Path(path) if path is not None else default_db_path()
+        if not create and str(db_path) != ":memory:" and not db_path.is_file():
+            raise ArchiveError(f"no archive at {db_path} (nothing crawled or imported there yet;"
+                               " check --db or MONITOR_DB)")
         try:
             if str(db_path) != ":memory:":
                 db_path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any, Iterable
 
 from monitor.models import Denial
+from monitor.store.feedback import FeedbackMixin
 from monitor.timeutil import now_iso
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def denial_row(document_id: int, published: str, denial: Denial) -> dict[str, An
     }
 
 
-class AnalysisMixin:
+class AnalysisMixin(FeedbackMixin):
     db: "Database"
 
     def replace_denials(self, document_id: int, published: str, denials: Iterable[Denial]) -> list[int]:
@@ -62,6 +63,8 @@ class AnalysisMixin:
         ids = []
         for denial in denials:
             ids.append(int(self.db.table("denials").insert(denial_row(document_id, published, denial)).last_pk or 0))
+        # An analyst's "not a denial" outlives re-detection (issue 19).
+        self.apply_denial_verdicts([document_id])
         return ids
 
     # --- matching: document features and the concept index -------------------------
@@ -166,6 +169,11 @@ class AnalysisMixin:
         did not exist before (for alerting). Idempotent: the same input leaves the same rows.
         """
         dids, rids = set(denial_ids), set(report_ids)
+        matches = list(matches)
+        # Pairs an analyst rejected are never asserted again (issue 19).
+        blocked = self.rejected_pairs((m[0], m[1]) for m in matches)
+        if blocked:
+            matches = [m for m in matches if (m[0], m[1]) not in blocked]
         before: set[tuple[int, int]] = set()
         for column, ids in (("denial_id", sorted(dids)), ("report_id", sorted(rids))):
             for start in range(0, len(ids), 500):
@@ -237,3 +245,10 @@ class AnalysisMixin:
 
     def count_matches(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM matches").fetchone()[0])
+
+    def count_contradicted_reports(self) -> int:
+        """Distinct reports with at least one match (a report two denials contradict counts once)."""
+        return int(self.db.execute("SELECT count(DISTINCT report_id) FROM matches").fetchone()[0])
+
+    def count_denial_documents(self) -> int:
+        return int(self.db.execute("SELECT count(DISTINCT document_id) FROM denials WHERE rejected = 0").fetchone()[0])

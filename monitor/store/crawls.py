@@ -40,6 +40,8 @@ class CrawlOutcome:
     duration_s: float | None = None
     #: ids of new or changed documents, for processing (not stored in the row)
     document_ids: list[int] = field(default_factory=list)
+    #: ``monitor sources --check`` only: what one pass found (``spiders.check``; not stored)
+    check: dict[str, Any] | None = None
 
 
 class CrawlsMixin:
@@ -59,12 +61,15 @@ class CrawlsMixin:
                     "schedule": src.schedule_text,
                     "config": json.dumps(src.options, ensure_ascii=False, sort_keys=True),
                     "loaded_at": now,
+                    "enabled": int(src.enabled),
+                    "critical": int(src.critical),
+                    "every": src.schedule_label,
                 }
                 self.db.table("sources").upsert(row, pk="name")
 
     def record_crawl(self, outcome: CrawlOutcome) -> int:
         """Write a ``crawl_runs`` row and update the source's health."""
-        row = {k: v for k, v in asdict(outcome).items() if k != "document_ids"}
+        row = {k: v for k, v in asdict(outcome).items() if k not in ("document_ids", "check")}
         with self.db.atomic():
             run_id = self.db.table("crawl_runs").insert(row).last_pk
             failed = outcome.status == "failed"
@@ -97,6 +102,29 @@ class CrawlsMixin:
         row = self.db.execute("SELECT consecutive_failures FROM sources WHERE name = ?", [source]).fetchone()
         return int(row[0] or 0) if row else 0
 
+    def request_retry(self, source: str) -> bool:
+        """Cut a source's backoff short: no planned run kept, a retry requested.
+
+        A running daemon crawls it at its next heartbeat (``take_retry_requests``); a
+        stopped one soon after its next start (no stored ``next_run_at`` to honour).
+        The failure count stays (it is the source's true state) until a crawl succeeds.
+        False if the archive has no such source.
+        """
+        cur = self.db.execute(
+            "UPDATE sources SET next_run_at = NULL, retry_requested_at = ? WHERE name = ?",
+            [now_iso(), source])
+        self.db.conn.commit()
+        return cur.rowcount > 0
+
+    def take_retry_requests(self) -> list[str]:
+        """Names of the sources with a pending retry request, clearing the requests."""
+        with self.db.atomic():
+            names = [r[0] for r in self.db.execute(
+                "SELECT name FROM sources WHERE retry_requested_at IS NOT NULL ORDER BY name").fetchall()]
+            if names:
+                self.db.execute("UPDATE sources SET retry_requested_at = NULL WHERE retry_requested_at IS NOT NULL")
+        return names
+
     def set_next_run(self, source: str, when: str | None) -> None:
         self.db.execute("UPDATE sources SET next_run_at = ? WHERE name = ?", [when, source])
         self.db.conn.commit()
@@ -119,6 +147,7 @@ class CrawlsMixin:
         sql = """
             SELECT s.name, s.spider, s.role, s.lang, s.schedule, s.url, s.last_run_at, s.last_success_at,
                    s.last_error, s.last_error_at, s.consecutive_failures, s.next_run_at,
+                   s.enabled, s.critical, s.every,
                    (SELECT count(*) FROM documents d WHERE d.source = s.name) AS documents
             FROM sources s ORDER BY s.name
         """

@@ -4,6 +4,15 @@ Identity is the canonical URL. A document seen again with the same content is no
 rewritten (its row and full-text entry stay untouched); a changed one is updated in
 place and its previous version is copied to ``revisions`` first, because official
 transcripts are edited after publication and analysts need to see what changed.
+
+A revision means the content changed: the title or text once whitespace is
+normalised (issue 17). The published time is not content: when two sources of a site
+carry the same URL and disagree on it (the Kremlin feed without ``tz_fix`` is an hour
+off the news listing), a fixed preference decides, never the last crawl: the date's
+origin (``extra.published_from``) ranks page markup over a feed over an estimate
+(``PUBLISHED_RANK``); on a tie the source that stored it keeps it, unless the same
+source sends a correction. The winner's source and metadata stay with the document,
+so a shared URL no longer flips between sources at every crawl.
 """
 
 from __future__ import annotations
@@ -69,6 +78,25 @@ def row_to_document(row: dict[str, Any]) -> Document:
 
 _METADATA = ("source", "role", "lang", "extra")
 
+#: How much a published time is trusted, by where it came from (``extra.published_from``):
+#: the page's own markup over a feed entry; a time estimated from the fetch, or reused
+#: from the archive by an item without one (``spiders.pipelines``), is last. A
+#: document without the key (an import, an older archive) counts as "page": it was given.
+PUBLISHED_RANK = {"page": 2, "feed": 1, "estimated": 0, "archive": 0}
+
+
+def published_rank(extra: dict[str, Any] | None) -> int:
+    """Trust in a document's published time, from its ``extra`` (see ``PUBLISHED_RANK``)."""
+    extra = extra or {}
+    if extra.get("published_estimated"):
+        return PUBLISHED_RANK["estimated"]
+    return PUBLISHED_RANK.get(str(extra.get("published_from") or "page"), PUBLISHED_RANK["page"])
+
+
+def normalised(text: str | None) -> str:
+    """Text as compared for revisions: whitespace runs collapsed, ends stripped."""
+    return " ".join((text or "").split())
+
 
 class DocumentsMixin:
     db: "Database"
@@ -94,17 +122,31 @@ class DocumentsMixin:
             return UpsertResult(int(cursor.lastrowid or 0), "new")
         doc_id, old_title, old_text, old_published, old_hash, old_fetched = existing[:6]
         old_meta = dict(zip(_METADATA, existing[6:]))
-        if old_hash == row["content_hash"]:
-            changed = {k: row[k] for k in _METADATA if row[k] is not None and row[k] != old_meta[k]}
+        old_extra = json.loads(old_meta["extra"]) if old_meta["extra"] else {}
+        new_rank, old_rank = published_rank(dict(doc.extra)), published_rank(old_extra)
+        # Issue 17: the better-sourced date and metadata win; a tie keeps what is stored,
+        # unless it is the same source correcting itself.
+        prefer_new = new_rank > old_rank or (new_rank == old_rank and row["source"] == old_meta["source"])
+        published = row["published"] if prefer_new else old_published
+        same_content = (normalised(old_title) == normalised(row["title"])
+                        and normalised(old_text) == normalised(row["text"]))
+        if same_content:
+            changed = {k: row[k] for k in _METADATA if prefer_new and row[k] is not None and row[k] != old_meta[k]}
+            if published != old_published:
+                changed.update(published=published, content_hash=content_hash(old_title, old_text, published))
             if changed:
                 sets = ", ".join(f"{k} = ?" for k in changed)
                 self.db.execute(f"UPDATE documents SET {sets} WHERE id = ?", [*changed.values(), doc_id])
-            return UpsertResult(int(doc_id), "unchanged")
+            # A better date is an update (processing sees it again), never a revision.
+            return UpsertResult(int(doc_id), "updated" if published != old_published else "unchanged")
         self.db.execute(
             "INSERT INTO revisions (document_id, title, text, published, content_hash, fetched_at,"
             " replaced_at) VALUES (?,?,?,?,?,?,?)",
             [doc_id, old_title, old_text, old_published, old_hash, old_fetched, now_iso()],
         )
+        row = {**row, "published": published, "content_hash": content_hash(row["title"], row["text"], published)}
+        if not prefer_new:
+            row.update({k: old_meta[k] for k in _METADATA})
         updates = {k: v for k, v in row.items() if k != "url" and (v is not None or k in ("title", "text"))}
         sets = ", ".join(f"{k} = ?" for k in updates)
         self.db.execute(f"UPDATE documents SET {sets} WHERE id = ?", [*updates.values(), doc_id])

@@ -19,7 +19,8 @@ from monitor.timeutil import now_iso
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-ALERT_STATUSES = ("pending", "sending", "sent", "failed")
+#: ``withdrawn``: never delivered because analysts rejected everything it reported (issue 19).
+ALERT_STATUSES = ("pending", "sending", "sent", "failed", "withdrawn")
 
 
 def _rows(cursor: Any) -> list[dict[str, Any]]:
@@ -46,14 +47,18 @@ class OutboxMixin:
         denials: Iterable[str] = (),
         reports: Iterable[str] = (),
         now: str | None = None,
+        not_before: str | None = None,
     ) -> int | None:
-        """Add an alert unless one with ``key`` exists; return its id, or None if it existed."""
+        """Add an alert unless one with ``key`` exists; return its id, or None if it existed.
+
+        ``not_before``: deliver no earlier than this (a follow-up waits so that a burst of
+        news joins it instead of sending one follow-up each)."""
         stamp = now or now_iso()
         cur = self.db.execute(
             "INSERT OR IGNORE INTO alerts (key, kind, event_id, tag, title, body_text, body_markdown,"
             " body_html, status, attempts, next_attempt_at, created_at, updated_at, denials, reports, delivered_to)"
             " VALUES (?,?,?,?,?,?,?,?, 'pending', 0, ?, ?, ?, ?, ?, '[]')",
-            [key, kind, event_id, tag, title, body_text, body_markdown, body_html, stamp, stamp, stamp,
+            [key, kind, event_id, tag, title, body_text, body_markdown, body_html, not_before or stamp, stamp, stamp,
              json.dumps(sorted(set(denials)), ensure_ascii=False), json.dumps(sorted(set(reports)), ensure_ascii=False)],
         )
         return int(cur.lastrowid) if cur.rowcount == 1 and cur.lastrowid else None
@@ -70,10 +75,68 @@ class OutboxMixin:
             return []
         marks = ",".join("?" for _ in urls)
         return _rows(self.db.execute(
-            "SELECT DISTINCT a.id, a.key, a.kind, a.denials, a.reports FROM alerts a, json_each(a.denials) j"
+            "SELECT DISTINCT a.id, a.key, a.kind, a.status, a.attempts, a.denials, a.reports"
+            " FROM alerts a, json_each(a.denials) j"
             f" WHERE a.kind IN ('denial', 'followup') AND j.value IN ({marks}) ORDER BY a.id",
             urls,
         ))
+
+    def update_unsent_alert(self, alert_id: int, *, title: str, body_text: str, body_markdown: str,
+                            body_html: str, denials: Iterable[str], reports: Iterable[str], now: str) -> bool:
+        """Re-render an alert nobody has tried to deliver yet (its event grew); True if it was.
+
+        One conditional UPDATE, so it never changes an alert a sender has claimed."""
+        cur = self.db.execute(
+            "UPDATE alerts SET title = ?, body_text = ?, body_markdown = ?, body_html = ?, denials = ?,"
+            " reports = ?, updated_at = ? WHERE id = ? AND status = 'pending' AND attempts = 0",
+            [title, body_text, body_markdown, body_html, json.dumps(sorted(set(denials)), ensure_ascii=False),
+             json.dumps(sorted(set(reports)), ensure_ascii=False), now, alert_id])
+        return cur.rowcount == 1
+
+    def unsent_event_alerts(self) -> list[dict[str, Any]]:
+        """Event alerts and follow-ups nobody has tried to deliver yet, oldest first."""
+        return _rows(self.db.execute(
+            "SELECT id, key, kind, event_id, denials, reports FROM alerts WHERE kind IN ('denial', 'followup')"
+            " AND status = 'pending' AND attempts = 0 ORDER BY id"))
+
+    def withdraw_alert(self, alert_id: int, reason: str, now: str) -> bool:
+        """Never deliver this alert (still unsent); kept in the outbox with the reason."""
+        cur = self.db.execute(
+            "UPDATE alerts SET status = 'withdrawn', last_error = ?, updated_at = ?, next_attempt_at = NULL"
+            " WHERE id = ? AND status = 'pending' AND attempts = 0", [reason, now, alert_id])
+        return cur.rowcount == 1
+
+    # -- latency per stage (issue 19) ------------------------------------------------
+
+    def record_alert_latency(self, alert_id: int, event_id: int | None, urls: Iterable[str], queued: str) -> None:
+        """Remember, for a queued alert, the stages of the document that completed it.
+
+        That document is the one of ``urls`` (the denial documents and reports the alert
+        covers) stored last; "processed" is when its latest match was written."""
+        todo = sorted(set(urls))
+        if not todo:
+            return
+        marks = ",".join("?" for _ in todo)
+        row = self.db.execute(
+            "SELECT d.id, d.url, d.published, d.fetched_at, s.stored_at FROM documents d"
+            f" LEFT JOIN document_stored s ON s.document_id = d.id WHERE d.url IN ({marks})"
+            " ORDER BY s.stored_at DESC, d.id DESC LIMIT 1", todo).fetchone()
+        if row is None:
+            return
+        # two indexed lookups (by report, by the denial's document), not one OR over a join
+        processed = self.db.execute(
+            "SELECT max(coalesce((SELECT max(created_at) FROM matches WHERE report_id = ?), ''),"
+            " coalesce((SELECT max(m.created_at) FROM denials x JOIN matches m ON m.denial_id = x.id"
+            " WHERE x.document_id = ?), ''))", [row[0], row[0]]).fetchone()[0]
+        self.db.execute(
+            "INSERT OR REPLACE INTO alert_latency (alert_id, event_id, document_url, published, fetched, stored,"
+            " processed, queued) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [alert_id, event_id, row[1], row[2], row[3], row[4], processed or queued, queued])
+
+    def latency_rows(self, since: str) -> list[dict[str, Any]]:
+        """Per-stage seconds of the alerts queued since ``since`` (view ``alert_latency_seconds``)."""
+        return _rows(self.db.execute("SELECT * FROM alert_latency_seconds WHERE queued >= ? ORDER BY queued",
+                                     [since]))
 
     # -- delivery bookkeeping (each call commits) ------------------------------------
 
@@ -116,6 +179,8 @@ class OutboxMixin:
                 " next_attempt_at = NULL WHERE id = ?",
                 [now, now, via, alert_id],
             )
+            self.db.execute("UPDATE alert_latency SET delivered = ? WHERE alert_id = ? AND delivered IS NULL",
+                            [now, alert_id])
 
     def mark_alert_retry(self, alert_id: int, now: str, error: str, next_attempt_at: str) -> None:
         with self.db.atomic():
@@ -158,7 +223,7 @@ class OutboxMixin:
         return _rows(self.db.execute(
             "SELECT x.id, x.speaker, x.cue, x.quote, x.claim, x.confidence, d.url, d.title, d.source,"
             " d.role, d.published FROM denials x JOIN documents d ON d.id = x.document_id"
-            " WHERE x.event_id = ? ORDER BY d.published, x.id",
+            " WHERE x.event_id = ? AND x.rejected = 0 ORDER BY d.published, x.id",
             [event_id],
         ))
 
@@ -180,7 +245,7 @@ class OutboxMixin:
         """Events with a denial published, or a match made, in [since, until)."""
         rows = self.db.execute(
             "SELECT DISTINCT x.event_id FROM denials x LEFT JOIN matches m ON m.denial_id = x.id"
-            " WHERE x.event_id IS NOT NULL AND ((x.published >= ? AND x.published < ?)"
+            " WHERE x.event_id IS NOT NULL AND x.rejected = 0 AND ((x.published >= ? AND x.published < ?)"
             " OR (m.created_at >= ? AND m.created_at < ?)) ORDER BY x.event_id",
             [since, until, since, until],
         )

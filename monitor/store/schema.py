@@ -278,3 +278,182 @@ def m0008_matching(db: Database) -> None:
         FROM denial_events e
         """,
     )
+
+
+@migrations(name="0015_source_flags")
+def m0015_source_flags(db: Database) -> None:
+    """Catalogue flags health needs (issue 17): enabled, critical, and ``every`` as written."""
+    db.table("sources").add_column("enabled", int, not_null_default=1)
+    db.table("sources").add_column("critical", int, not_null_default=0)
+    db.table("sources").add_column("every", str)
+
+
+@migrations(name="0016_source_retry_requests")
+def m0016_source_retry_requests(db: Database) -> None:
+    """``monitor sources --retry NAME`` leaves a request a running daemon picks up (issue 17)."""
+    db.table("sources").add_column("retry_requested_at", str)
+
+
+@migrations(name="0011_feedback")
+def m0011_feedback(db: Database) -> None:
+    """Analysts' verdicts on matches and denials (issue 19), kept for audit and training.
+
+    A verdict names documents by URL (and a denial by its quote), never by row id:
+    ``monitor match`` and reprocessing replace denial and match rows, and the verdict
+    must keep acting on what they re-create. The latest verdict on a pair wins
+    (``match_verdicts``, ``denial_verdicts``). ``denials.rejected`` is 1 while a
+    *not a denial* verdict stands: the row stays for audit, its matches go.
+    """
+    db.table("feedback").create(
+        {
+            "id": int,
+            "verdict": str,  # right, wrong, missed (a report the matcher did not find), not-a-denial, denial
+            "denial_url": str,  # the denial's document
+            "report_url": str,  # the report (NULL for a verdict on the denial itself)
+            "quote": str,  # which denial of the document (verdicts on a denial)
+            "match_id": int,  # the row judged, as it was then (may be gone since)
+            "denial_id": int,
+            "score": float,  # snapshot of the match when judged
+            "explanation": str,
+            "speaker": str,
+            "claim": str,
+            "note": str,
+            "who": str,
+            "via": str,  # cli, review
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"verdict", "denial_url", "created_at"},
+    )
+    db.table("feedback").create_index(["denial_url", "report_url"])
+    db.table("feedback").create_index(["created_at"])
+    db.table("denials").add_column("rejected", int, not_null_default=0)
+    db.create_view(
+        "match_verdicts",
+        """
+        SELECT f.denial_url, f.report_url, f.verdict, f.note, f.who, f.created_at, f.id AS feedback_id
+        FROM feedback f
+        WHERE f.report_url IS NOT NULL
+          AND f.id = (SELECT max(g.id) FROM feedback g
+                      WHERE g.denial_url = f.denial_url AND g.report_url = f.report_url)
+        """,
+    )
+    db.create_view(
+        "denial_verdicts",
+        """
+        SELECT f.denial_url, f.quote, f.verdict, f.note, f.who, f.created_at, f.id AS feedback_id
+        FROM feedback f
+        WHERE f.report_url IS NULL
+          AND f.id = (SELECT max(g.id) FROM feedback g
+                      WHERE g.report_url IS NULL AND g.denial_url = f.denial_url AND g.quote IS f.quote)
+        """,
+    )
+
+
+@migrations(name="0012_analyst_schema")
+def m0012_analyst_schema(db: Database) -> None:
+    """Outlet display names, a speakers view, events awaiting review, latency per alert (issue 19)."""
+    from monitor.lexicons import load_outlets
+
+    db.table("outlets").create({"slug": str, "display_name": str}, pk="slug")
+    db.table("outlets").insert_all(
+        [{"slug": s, "display_name": n} for s, n in load_outlets().items()], replace=True)
+    # When a document (or a new version of it) reached the archive: the "stored" stage
+    # of the latency figures. Triggers, so every writer records it without code of its
+    # own; a table of its own, because an UPDATE of `documents` from a trigger would run
+    # before the full-text index's own trigger and corrupt it.
+    db.table("document_stored").create({"document_id": int, "stored_at": str}, pk="document_id")
+    db.execute("""
+        CREATE TRIGGER IF NOT EXISTS document_stored_insert AFTER INSERT ON documents BEGIN
+          INSERT OR REPLACE INTO document_stored (document_id, stored_at)
+          VALUES (NEW.id, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'));
+        END""")
+    db.execute("""
+        CREATE TRIGGER IF NOT EXISTS document_stored_update AFTER UPDATE OF content_hash ON documents
+        WHEN NEW.content_hash IS NOT OLD.content_hash BEGIN
+          INSERT OR REPLACE INTO document_stored (document_id, stored_at)
+          VALUES (NEW.id, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'));
+        END""")
+    db.execute("""
+        CREATE TRIGGER IF NOT EXISTS document_stored_delete AFTER DELETE ON documents BEGIN
+          DELETE FROM document_stored WHERE document_id = OLD.id;
+        END""")
+    # One row per event alert or follow-up: the document that completed it (the last to
+    # arrive) through each stage. Seconds between stages are computed in views and status.
+    db.table("alert_latency").create(
+        {
+            "alert_id": int,
+            "event_id": int,
+            "document_url": str,
+            "published": str,  # the source's own time
+            "fetched": str,  # NULL for imported documents
+            "stored": str,
+            "processed": str,  # the match that made the alert was written
+            "queued": str,
+            "delivered": str,  # NULL until delivered
+        },
+        pk="alert_id",
+        foreign_keys=[("alert_id", "alerts", "id")],
+    )
+    db.table("alert_latency").create_index(["queued"])
+    db.create_view(
+        "alert_latency_seconds",
+        """
+        SELECT l.alert_id, l.event_id, a.kind, a.title, l.document_url, l.published, l.fetched, l.stored,
+               l.processed, l.queued, l.delivered,
+               round((julianday(l.fetched) - julianday(l.published)) * 86400) AS published_to_fetched,
+               round((julianday(l.stored) - julianday(coalesce(l.fetched, l.stored))) * 86400) AS fetched_to_stored,
+               round((julianday(l.processed) - julianday(l.stored)) * 86400) AS stored_to_processed,
+               round((julianday(l.queued) - julianday(l.processed)) * 86400) AS processed_to_queued,
+               round((julianday(l.delivered) - julianday(l.queued)) * 86400) AS queued_to_delivered,
+               round((julianday(l.delivered) - julianday(l.published)) * 86400) AS published_to_delivered
+        FROM alert_latency l JOIN alerts a ON a.id = l.alert_id
+        """,
+    )
+    db.create_view(
+        "speakers",
+        """
+        SELECT x.speaker,
+               count(*) AS denials,
+               count(DISTINCT x.document_id) AS documents,
+               count(DISTINCT x.event_id) AS events,
+               (SELECT count(DISTINCT m.report_id) FROM matches m JOIN denials y ON y.id = m.denial_id
+                 WHERE y.speaker = x.speaker) AS contradicted_reports,
+               min(x.published) AS first_published,
+               max(x.published) AS last_published
+        FROM denials x
+        WHERE x.speaker IS NOT NULL AND x.speaker != '' AND x.rejected = 0
+        GROUP BY x.speaker
+        """,
+    )
+    # The summary counts what stands: denials an analyst rejected no longer count.
+    db.execute("DROP VIEW IF EXISTS denial_event_summary")
+    db.create_view(
+        "denial_event_summary",
+        """
+        SELECT e.id AS event_id, e.key, e.speaker, e.claim, e.event_type, e.entities,
+               e.first_published, e.last_published,
+               (SELECT count(DISTINCT x.document_id) FROM denials x
+                 WHERE x.event_id = e.id AND x.rejected = 0) AS denial_documents,
+               (SELECT count(DISTINCT m.report_id) FROM matches m JOIN denials x ON x.id = m.denial_id
+                 WHERE x.event_id = e.id) AS contradicted_reports
+        FROM denial_events e
+        """,
+    )
+    db.create_view(
+        "events_awaiting_review",
+        """
+        SELECT e.id AS event_id, e.speaker, e.claim, e.first_published, e.last_published,
+               count(DISTINCT m.id) AS matches,
+               sum(v.feedback_id IS NULL) AS unreviewed,
+               max(m.score) AS best_score
+        FROM denial_events e
+        JOIN denials x ON x.event_id = e.id AND x.rejected = 0
+        JOIN documents d ON d.id = x.document_id
+        JOIN matches m ON m.denial_id = x.id
+        JOIN documents r ON r.id = m.report_id
+        LEFT JOIN match_verdicts v ON v.denial_url = d.url AND v.report_url = r.url
+        GROUP BY e.id
+        HAVING unreviewed > 0
+        """,
+    )

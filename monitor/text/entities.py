@@ -12,7 +12,7 @@ Russian inflection is handled with hand-written stems ("Путин*" matches П�
 for a closed list of names. Outlet names are matched before places so that
 "The Washington Post" is an outlet and not ``country:us``.
 
-The alias tables are data: ``monitor/lexicons/{outlets,people,organisations,countries,
+The alias tables are data: ``monitor/lexicons/{news_outlets,people,organisations,countries,
 places,events,not_events,labels}.tsv`` plus the user's files (``text.lexicons``).
 
 It must not do I/O of its own (``text.lexicons`` reads the files), keep state between
@@ -45,7 +45,7 @@ __all__ = [
 #: between words); "путин*" a stem (the word may continue: Russian cases); "=US"
 #: case-sensitive (acronyms that are also English words). Multi-word aliases may put "*"
 #: on any word: "телефонн* разговор*". ``not_events`` phrases name no concept ("calls for").
-CATEGORIES = ("outlets", "people", "organisations", "countries", "places", "events", "not_events")
+CATEGORIES = ("news_outlets", "people", "organisations", "countries", "places", "events", "not_events")
 
 
 def alias_tables(lex: Lexicons) -> list[dict[str, list[str]]]:

@@ -103,7 +103,7 @@ _GAZETTEER_COLUMNS: tuple[tuple[str, Check], ...] = (("concept", _check_concept)
 #: Every lexicon the package knows: file name (without ``.tsv``) -> its columns with their checks.
 KINDS: dict[str, tuple[tuple[str, Check], ...]] = {
     # The gazetteer (text.entities), one file per category, in the order ties are broken.
-    "outlets": _GAZETTEER_COLUMNS,
+    "news_outlets": _GAZETTEER_COLUMNS,
     "people": _GAZETTEER_COLUMNS,
     "organisations": _GAZETTEER_COLUMNS,
     "countries": _GAZETTEER_COLUMNS,
