@@ -1,7 +1,7 @@
 """Measure denial detection on every labelled statements file present and print a table.
 
-Runs on ``../shared/data/dev_statements.jsonl`` and ``dev_ru_statements.jsonl`` when the
-shared folder exists (skipped otherwise) and always on ``tests/fixtures/denials/*.jsonl``.
+Runs on ``../shared/data/{dev,dev_ru,train,train_ru}_statements.jsonl`` when the shared
+folder exists (skipped otherwise; see ``detection_halves.py`` for the honest split) and always on ``tests/fixtures/denials/*.jsonl``.
 Speaker accuracy uses the matching ``*_gold.jsonl`` files when present.
 
 Usage: python bench/quality_detection.py [-v]
@@ -17,12 +17,15 @@ sys.path.insert(0, str(ROOT))
 
 from monitor.evaluate.detection import evaluate_detection  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "data"
+#: ``../shared/data`` beside the clone, else the main checkout's (worktrees live one level deeper)
+SHARED = next((p for p in (ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data") if p.is_dir()),
+              ROOT.parent / "shared" / "data")
 
 
 def _targets() -> list[tuple[Path, list[Path]]]:
     out: list[tuple[Path, list[Path]]] = []
-    for name, gold in (("dev_statements.jsonl", "dev_gold.jsonl"), ("dev_ru_statements.jsonl", "dev_ru_gold.jsonl")):
+    for name, gold in (("dev_statements.jsonl", "dev_gold.jsonl"), ("dev_ru_statements.jsonl", "dev_ru_gold.jsonl"),
+                       ("train_statements.jsonl", "train_gold.jsonl"), ("train_ru_statements.jsonl", "train_ru_gold.jsonl")):
         path = SHARED / name
         if path.exists():
             out.append((path, [SHARED / gold]))

@@ -84,6 +84,17 @@ def cli(log_level: str, log_json: bool) -> None:
     from monitor.logsetup import configure_logging
 
     configure_logging(log_level, log_json)
+    if os.environ.get("MONITOR_LEXICONS"):
+        # Issue 18: a bad user lexicon fails once at startup naming file:line, not in every document.
+        from monitor.detect.cues import cue_patterns
+        from monitor.detect.speakers import speaker_tables
+
+        try:
+            cue_patterns()
+            speaker_tables()
+        except ConfigError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
 
 
 @cli.command("import")

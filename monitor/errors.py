@@ -35,3 +35,7 @@ class CrawlError(MonitorError):
 
 class AlertError(MonitorError):
     """Alert delivery is misconfigured."""
+
+
+class LexiconError(ConfigError):
+    """A lexicon file is missing, unknown or holds a bad line (the message names file:line)."""

@@ -773,3 +773,178 @@ def test_fantasies_and_mystification_about_a_report_are_weak_cues() -> None:
     assert denials("Песков назвал мистификацией сообщения о двойнике президента.", lang="ru")
     # with no report or naming verb, a fantasy is just a word
     assert denials("Путин сказал, что его детские фантазии были о космосе.", lang="ru") == []
+
+
+# --------------------------------------------------------------------------- issue 15 item 8: reported speech
+
+_LEAD_RU = ("Британская газета сообщила, что российские военные советники прибыли в Каракас. "
+            "По данным издания, речь идет о нескольких десятках специалистов. ")
+_LEAD_EN = ("A British newspaper reported that Russian military advisers had arrived in Caracas. "
+            "According to the paper, several dozen specialists are involved. ")
+_FILLER_RU = ("Вашингтон призвал Москву объясниться. В Каракасе от комментариев отказались. "
+              "Эксперты считают, что это может обострить ситуацию в регионе. ") * 4
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "speaker"),
+    [
+        (_LEAD_RU + "В Кремле заявили, что никаких военных советников в Венесуэле не было.", "ru", "Kremlin"),
+        (_LEAD_RU + _FILLER_RU + "Песков заявил, что российских военных советников в Венесуэле нет.", "ru", "Dmitry Peskov"),
+        (_LEAD_RU + "«Никаких советников там нет и не было», — сказал Песков.", "ru", "Dmitry Peskov"),
+        (_LEAD_RU + "«Обвинения британской газеты в том, что Россия тайно направила военных, неприемлемы и "
+         "безответственны», — сообщил Дмитрий Песков.", "ru", "Dmitry Peskov"),
+        (_LEAD_RU + "Захарова назвала безответственным заявление газеты о том, что Россия якобы направила военных.",
+         "ru", "Maria Zakharova"),
+        (_LEAD_RU + "Песков подчеркнул, что Россия не направляла военных в Венесуэлу.", "ru", "Dmitry Peskov"),
+        (_LEAD_RU + "Песков назвал эти сообщения небылицами.", "ru", "Dmitry Peskov"),
+        (_LEAD_EN + "Peskov said there were no Russian advisers in Venezuela.", "en", "Dmitry Peskov"),
+        (_LEAD_EN + "\"Russia has not sent any advisers,\" Peskov told reporters.", "en", "Dmitry Peskov"),
+        (_LEAD_EN + "Zakharova said the newspaper's accusations were irresponsible and unacceptable.", "en", "Maria Zakharova"),
+    ],
+)
+def test_reported_speech_that_something_did_not_exist_is_a_denial(text: str, lang: str, speaker: str) -> None:
+    found = denials(text, title="Газета сообщила о военных в Венесуэле" if lang == "ru" else "Paper reports advisers", lang=lang)
+    assert found and found[0].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (_LEAD_RU + "Песков заявил, что у Кремля пока нет планов направлять военных.", "ru"),
+        (_LEAD_RU + "Песков заявил, что у него нет информации об этом.", "ru"),
+        (_LEAD_RU + "Песков заявил, что никаких комментариев не будет.", "ru"),
+        (_LEAD_RU + "Песков заявил, что никаких решений пока не было принято.", "ru"),
+        (_LEAD_RU + "Министр иностранных дел Венесуэлы заявил, что никаких советников в стране нет.", "ru"),
+        (_LEAD_EN + "Peskov said there was no need to comment on newspaper reports.", "en"),
+        (_LEAD_EN + "Peskov said there were no plans to send advisers.", "en"),
+        (_LEAD_EN + "Peskov said sanctions were unacceptable and would be answered.", "en"),
+    ],
+)
+def test_no_comment_no_information_no_plans_and_foreign_speakers_stay_negative(text: str, lang: str) -> None:
+    assert denials(text, lang=lang) == []
+
+
+def test_a_denial_verb_makes_a_leader_the_speaker_of_a_headline() -> None:
+    found = denials("По его словам, Россия к ситуации на границе не имеет никакого отношения.",
+                    title="Путин отрицает причастность России к ситуации на границе", lang="ru")
+    assert [d.speaker for d in found][:1] == ["Vladimir Putin"]
+
+
+def test_a_denial_in_a_relative_clause_belongs_to_its_antecedent() -> None:
+    text = ("\"Frank Miller Jr., who strongly denies this, has already answered these accusations,\" Peskov told "
+            "reporters on Monday, refusing to say more.")
+    assert denials(text, title="Kremlin will not discuss the hacking allegations") == []
+
+
+def test_dismissing_a_possibility_is_not_a_denial_even_with_a_later_that_clause() -> None:
+    text = ("Kremlin spokesman Dmitry Peskov dismissed the possibility of a ceasefire this winter, acknowledging "
+            "for the first time that foreign troops might be deployed.")
+    assert denials(text) == []
+
+
+@pytest.mark.parametrize("text", ["Mosca nega che ci siano mercenari russi in Libia.",
+                                  "Moscú niega que haya mercenarios rusos en Libia."])
+def test_moscow_denies_that_in_italian_and_spanish(text: str) -> None:
+    assert denials(text, title="", lang=None)
+
+
+def test_a_year_inside_the_denied_claim_does_not_make_the_denial_old() -> None:
+    text = (_LEAD_RU + "Вашингтон призвал Москву объясниться. "
+            "Песков опроверг сообщения о том, что в 2016 году российские советники работали в Каракасе.")
+    assert [d.speaker for d in denials(text, lang="ru")] == ["Dmitry Peskov"]
+    old = _LEAD_RU + "Вашингтон призвал Москву объясниться. В 2019 году Песков опровергал похожие сообщения."
+    assert denials(old, lang="ru") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "speaker"),
+    [
+        (_LEAD_RU + "Постпред России при международных организациях в Вене Михаил Ульянов назвал эти сообщения фейком.",
+         "ru", "Михаил Ульянов"),
+        (_LEAD_RU + "Глава комитета Госдумы по международным делам Леонид Слуцкий назвал публикацию ложью.", "ru",
+         "Леонид Слуцкий"),
+        (_LEAD_EN + "Russia's envoy to the IAEA Mikhail Ulyanov called the report fake news.", "en", "Mikhail Ulyanov"),
+        (_LEAD_EN + "\"This is a lie,\" Russian senator Alexei Pushkov wrote on Telegram.", "en", "Alexei Pushkov"),
+    ],
+)
+def test_an_unlisted_official_under_a_russian_title_speaks_under_their_name(text: str, lang: str, speaker: str) -> None:
+    assert [d.speaker for d in denials(text, lang=lang)][:1] == [speaker]
+
+
+@pytest.mark.parametrize("text", [
+    _LEAD_EN + "\"This is a lie,\" Ukrainian MP Oleksiy Honcharenko wrote on Telegram.",
+    _LEAD_EN + "Russian opposition politician Ilya Yashin said the report was a lie.",
+])
+def test_an_unlisted_foreign_or_opposition_speaker_is_never_credited_to_russia(text: str) -> None:
+    assert denials(text) == []
+
+
+@pytest.mark.parametrize(
+    ("speaker_phrase", "speaker"),
+    [
+        ("Владимир Путин", "Vladimir Putin"),
+        ("официальный представитель внешнеполитического ведомства РФ", "Russian Foreign Ministry"),
+        ("пресс-секретарь российского президента", "Dmitry Peskov"),
+        ("министр обороны России", "Russian government"),
+    ],
+)
+def test_a_speaker_named_after_the_speech_verb_is_found(speaker_phrase: str, speaker: str) -> None:
+    found = denials(_LEAD_RU + f"«Это фейк», — заявил {speaker_phrase}.", lang="ru")
+    assert [d.speaker for d in found][:1] == [speaker]
+
+
+def test_a_chain_of_he_said_sentences_leads_back_to_the_official_deep_in_an_article() -> None:
+    body = (_LEAD_RU + "Песков ответил на вопросы журналистов в понедельник. Он рассказал о графике президента. "
+            "Также он прокомментировал ситуацию на рынке нефти. По его словам, цены стабилизируются. "
+            "Кроме того, он упомянул предстоящий саммит. Он назвал публикацию британской газеты ложью.")
+    assert [d.speaker for d in denials(body, title="Газета сообщила о военных", lang="ru")] == ["Dmitry Peskov"]
+    # the chain breaks at a sentence about somebody else
+    broken = body.replace("Также он прокомментировал", "Министр финансов Венесуэлы прокомментировал")
+    assert denials(broken, title="Газета сообщила о военных", lang="ru") == []
+
+
+_INTERVIEW = ("Министр иностранных дел России Сергей Лавров дал интервью телеканалу. Публикуем фрагменты беседы.\n\n"
+              "— Как вы оцениваете отношения с Вашингтоном?\n— Отношения сложные, но диалог продолжается.\n\n"
+              "— Будет ли встреча с госсекретарем в ближайшее время?\n— Пока такие планы не обсуждаются.\n\n")
+
+
+def test_an_answer_in_a_dialogue_interview_is_the_interviewees_denial() -> None:
+    text = _INTERVIEW + ("— Британская газета пишет, что российские военные советники прибыли в Каракас. Это правда?\n"
+                         "— Нет, это очередная выдумка. Никаких советников там нет.")
+    assert [d.speaker for d in denials(text, title="Лавров дал интервью телеканалу", lang="ru")] == ["Sergei Lavrov"]
+
+
+def test_a_dialogue_interview_without_a_denial_stays_negative() -> None:
+    text = _INTERVIEW + "— Готовы ли вы к переговорам?\n— Мы не будем это комментировать."
+    assert denials(text, title="Лавров дал интервью телеканалу", lang="ru") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Британська газета повідомила, що російські радники прибули до Каракаса. "
+         "Пєсков заявив, що ці повідомлення не відповідають дійсності.", "uk"),
+        ("Brytyjska gazeta podała, że rosyjscy doradcy przybyli do Caracas. Rzecznik Kremla Dmitrij Pieskow "
+         "zaprzeczył tym doniesieniom, nazywając je kłamstwem.", "pl"),
+        ("En brittisk tidning rapporterade att ryska rådgivare anlänt till Caracas. Kremls talesperson Dmitrij "
+         "Peskov förnekar uppgifterna och säger att de är osanna.", "sv"),
+        ("Sebuah surat kabar Inggris melaporkan bahwa penasihat militer Rusia tiba di Caracas. Ditanya apakah "
+         "laporan itu benar, Peskov berkata: \"Tidak, laporan tersebut tidak sesuai dengan kenyataan.\"", "id"),
+    ],
+)
+def test_denials_reported_in_ukrainian_polish_swedish_and_indonesian(text: str, lang: str) -> None:
+    assert [d.speaker for d in denials(text, lang=lang)][:1] == ["Dmitry Peskov"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("A British paper reported on Russian advisers. Ukraine's foreign minister said this was another Kremlin lie.", "en"),
+        ("Британська газета повідомила про російських радників. Міністр закордонних справ України заявив, "
+         "що це брехня Кремля.", "uk"),
+        ("Peskov sade att Kreml inte har några planer på att kommentera saken.", "sv"),
+        ("Peskov mengatakan Kremlin belum memutuskan apakah Putin akan hadir.", "id"),
+    ],
+)
+def test_a_lie_attributed_to_the_kremlin_and_plain_statements_are_not_its_denials(text: str, lang: str) -> None:
+    assert denials(text, lang=lang) == []

@@ -15,12 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from monitor.detect.cues import NAMING_PARTICIPLE, NAMING_VERB
+from monitor.detect.cues import NAMING_PARTICIPLE, NAMING_VERB, RELATIVE_CLAUSE, SAME_SPEAKER, SPEECH, SPEECH_THAT
 from monitor.text.entities import ConceptMatch
-from monitor.text.lowercase_regex import phrase_rx
-from monitor.detect.speakers import Mention
+from monitor.detect.speakers import UNKNOWN_SPEAKER, Mention
 
-_I = re.IGNORECASE
 
 
 @dataclass
@@ -67,12 +65,19 @@ def pick_speaker(s: Sentence, cue_start: int, cue_end: int, cls: str) -> tuple[s
         # "X said that <Ukraine's claims> were untrue" / «В Минобороны заявили, что сообщения
         # украинской стороны ... не соответствуют действительности»: the cue is inside the
         # complement of X's speech verb, so X speaks, not a party named inside the clause.
-        for sp in _SPEECH_THAT.finditer(s.text, 0, cue_start):
+        for sp in SPEECH_THAT.finditer(s.text, 0, cue_start):
             subj = [m for m in ms if m.start < sp.start() and sp.start() - m.start <= 70]
             if subj and not _enclosing_quote(s.text, cue_start):
                 return subj[-1].speaker, True
     if cls == "verb":
         before = [m for m in ms if m.start < cue_start]
+        rel = RELATIVE_CLAUSE.search(s.text, max(0, cue_start - 40), cue_start)
+        if rel is not None:
+            # "Donald Trump Jr., who strongly denies this, ..." / «..., который отрицает ...»:
+            # the verb's subject is the relative clause's antecedent, right before the comma
+            # (#15); nobody we know there is an unknown speaker, never the quote's speaker.
+            antecedent = [m for m in before if 0 <= rel.start() - m.start <= 60]
+            return (antecedent[-1].speaker, True) if antecedent else (UNKNOWN_SPEAKER, True)
         if participle and before:
             # "Zakharova denied that Lavrov had met Rubio, calling the report a canard":
             # the participle's subject is the main clause's, an attached mention.
@@ -93,11 +98,27 @@ def pick_speaker(s: Sentence, cue_start: int, cue_end: int, cls: str) -> tuple[s
         outside = [m for m in ms if not quoted[0] <= m.start < quoted[1]]
         if outside:
             ms = outside
+    # "another Kremlin lie", «ложь Кремля»: a mention inside or right beside the cue's noun
+    # phrase is whose lie it is, the accused, not the speaker (#15 item 8).
+    ends = {c.start: c.end for c in s.concepts}
+    cue_text = s.text[cue_start:cue_end]
+    noun_cue = not (SPEECH.search(cue_text) or NAMING_VERB.search(cue_text))
+    own = [
+        m for m in ms
+        if noun_cue and (
+            cue_start <= m.start < cue_end
+            or (m.start < cue_start and m.start in ends and not s.text[ends[m.start] : cue_start].strip())
+            or (m.start >= cue_end and not s.text[cue_end : m.start].strip())
+        )
+    ]
+    if own and len(own) < len(ms):
+        ms = [m for m in ms if m not in own]
+    elif own:
+        return None, False
     best = min(ms, key=lambda m: abs(m.start - cue_start) * (1.0 if m.attached else 2.0))
     return best.speaker, True
 
 
-_SPEECH_THAT = phrase_rx(r"\b(?:said|says|stated|states|insisted|stressed|noted|told\s+(?:\w+\s+){0,3}?|wrote|writes|declared|заявил\w*|сообщил\w*|подчеркнул\w*|отметил\w*|написал\w*|уверен\w*)\s*,?\s+(?:that|что)\b", _I)
 
 _QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“"}
 
@@ -172,6 +193,32 @@ def context_speaker(sents: list[Sentence], i: int) -> str | None:
             return named[-1].speaker if sents[j].turn_speaker is None else sents[j].turn_speaker
         if sents[j].turn_speaker:
             return sents[j].turn_speaker
+    return _chain_speaker(sents, i)
+
+
+#: How far back a chain of "he said ... he added ..." sentences may lead to its speaker.
+_CHAIN = 10
+
+
+def _chain_speaker(sents: list[Sentence], i: int) -> str | None:
+    """The speaker a run of pronoun sentences leads back to, beyond the three-sentence window.
+
+    Long articles name an official once ("Peskov answered questions on Monday") and go on
+    for paragraphs with "he said", "он добавил" (#15 item 8). Every sentence between must
+    refer to the same person by pronoun, and the one that names them must name only one.
+    """
+    s = sents[i]
+    if not (SAME_SPEAKER.search(s.text) or s.in_quote or quote_open(s.text) or re.search(r"[\"”»’]\s*$", s.text)):
+        return None
+    for j in range(i - 1, max(-1, i - _CHAIN), -1):
+        p = sents[j]
+        if p.is_title or p.turn_speaker:
+            return None
+        named = {m.speaker for m in p.mentions if m.speaker}
+        if named:
+            return named.pop() if len(named) == 1 else None
+        if not SAME_SPEAKER.search(p.text):
+            return None
     return None
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from monitor.detect.attribution import context_speaker, pick_speaker, quote_open, Sentence, title_speaker
 from monitor.detect.cues import BARE_NO, CLAIM_NOUN, FUTURE, NAMING, QUESTION_CTX, REPORTED
 from monitor.models import Document
-from monitor.detect.speakers import FOREIGN, SPEAKER_CONCEPTS
+from monitor.detect.speakers import FOREIGN, speaker_tables
 
 
 @dataclass
@@ -55,10 +55,11 @@ def _claim_for(sents: list[Sentence], i: int, cls: str, cue_end: int, cue_start:
         asked = _question_after(sents, i, cue_end)
         if asked is not None:
             return asked
+    speaker_concepts = speaker_tables().concepts
     content = {
         c.concept
         for c in s.concepts
-        if c.concept not in SPEAKER_CONCEPTS and not (c.start < cue_end and cue_start < c.end)
+        if c.concept not in speaker_concepts and not (c.start < cue_end and cue_start < c.end)
     }
     outside_cue = s.text[:cue_start] + " " + s.text[cue_end:]
     if cls != "verb" and CLAIM_NOUN.search(outside_cue) and len(content) >= 2:
@@ -115,8 +116,18 @@ _PAST_ANCHOR = re.compile(
 )
 
 
+_CLAIM_CLAUSE = re.compile(r"\b(?:что|чтобы|о\s+том|якобы|будто|that|about|whether)\b", re.IGNORECASE)
+
+
 def _old_denial(text: str, year: int | None) -> bool:
-    """Whether a sentence sets its denial in an earlier year ("last year", «в 2023 году»)."""
+    """Whether a sentence sets its denial in an earlier year ("last year", «в 2023 году»).
+
+    Only the main clause counts: a year inside the denied claim («опроверг сообщения о том,
+    что в 2016 году ...») dates the claim, not the denial (#15 item 8).
+    """
+    claim = _CLAIM_CLAUSE.search(text)
+    if claim is not None:
+        text = text[: claim.start()]
     for m in _PAST_ANCHOR.finditer(text):
         y = m.group("y1") or m.group("y2")
         if not y or (year is not None and int(y) < year):
@@ -173,6 +184,13 @@ def find_candidates(sents: list[Sentence], doc: Document) -> list[Cand]:
                     has_ctx = any(
                         QUESTION_CTX.search(sents[j].text) and CLAIM_NOUN.search(sents[j].text)
                         for j in range(idx + 1, min(len(sents), idx + 4))
+                    )
+                if not (support or has_ctx) and sure:
+                    # Deep in a long article (#15 item 8): an official's own words answer the
+                    # report the article opened with, not one in the sentences around them.
+                    has_ctx = any(
+                        QUESTION_CTX.search(p.text) and CLAIM_NOUN.search(p.text)
+                        for p in sents[:4] if p.idx < idx - 3
                     )
                 if not (support or has_ctx):
                     continue

@@ -43,18 +43,17 @@ from monitor.text.entities import ConceptMatch
 from monitor.text.entities import find_concepts as _find_concepts
 from monitor.detect.event_dates import DATE_RX, resolve_event_date
 from monitor.models import Denial, Document
+from monitor.text.lexicons import Lexicons, active_lexicons
 from monitor.text.sentences import split_sentences
 from monitor.detect.speakers import (
     FOREIGN,
-    INSTITUTIONS,
     QUESTION_TURN,
-    RUSSIAN_PEOPLE,
-    SPEAKER_CONCEPTS,
     TURN,
     UNKNOWN_SPEAKER,
     SPEAKER_GROUP,
     find_mentions,
     canonical_speaker,
+    speaker_tables,
 )
 
 __all__ = [
@@ -71,15 +70,21 @@ _I = re.IGNORECASE
 
 
 @functools.lru_cache(maxsize=8192)
-def _concepts_cached(text: str) -> tuple[ConceptMatch, ...]:
+def _concepts_cached(text: str, lexicons: Lexicons) -> tuple[ConceptMatch, ...]:
+    del lexicons  # part of the key: the gazetteer in force
     return tuple(_find_concepts(text))
 
 
 def find_concepts(text: str) -> list[ConceptMatch]:
     """The gazetteer's matches for ``text``, memoised: claims and quotes are looked up
-    several times per document (a bounded cache of a pure function, not state)."""
-    return list(_concepts_cached(text))
+    several times per document (a bounded cache of a pure function, not state; keyed by
+    the lexicons in force too)."""
+    return list(_concepts_cached(text, active_lexicons()))
 
+
+#: How many sentences before a cue get speaker mentions: a chain of "he said" sentences may
+#: lead back that far to the official who is speaking (attribution, #15 item 8).
+_CHAIN_BACK = 10
 
 _PERSONLIKE = re.compile(r"^(?:[A-ZА-ЯЁ]\.\s?)+[A-ZА-ЯЁ][\w-]+$|^[A-ZА-ЯЁ][\w-]+(?:\s+[A-ZА-ЯЁ][\w-]+){1,3}$")
 
@@ -106,7 +111,7 @@ def _prepare(doc: Document) -> list[Sentence]:
         if has_cue_stem(s.text):
             s.cues = find_cues(s.text)
             if s.cues:
-                need.update(range(max(0, s.idx - 5), min(len(sents), s.idx + 4)))
+                need.update(range(max(0, s.idx - _CHAIN_BACK), min(len(sents), s.idx + 4)))
     if not need:
         return []
     need.update(s.idx for s in sents if s.is_title)
@@ -136,7 +141,45 @@ def _prepare(doc: Document) -> list[Sentence]:
         s.turn_speaker = turn
         if not s.is_question and re.search(r"\?\s*$|\b(?:asked\s+(?:[\w.]+\s+){0,3}?(?:whether|if|about)|asked\s+to\s+comment|was\s+asked|when\s+asked)\b|на\s+вопрос|отвечая\s+на", s.text, re.I):
             s.is_question = True
+    _mark_dialogue_answers(sents, text)
     return sents
+
+
+_DIALOGUE_DASH = re.compile(r"^\s*[—–]\s*\S")
+
+
+def _mark_dialogue_answers(sents: list[Sentence], text: str) -> None:
+    """An interview set as dialogue ("— Is it true that ...?" / "— No, this is a fabrication."):
+    the answers are the interviewee's words, the official the introduction names (#15 item 8).
+
+    Runs only when the text has a dashed question line and a dashed answer line; the
+    interviewee is the first Russian speaker named in the headline or the first three
+    sentences. Answers keep any speaker a transcript turn gave them.
+    """
+    body = [s for s in sents if not s.is_title]
+    dashed = [s for s in body if _DIALOGUE_DASH.match(s.text)]
+    if not any(s.text.rstrip().endswith("?") for s in dashed) or all(s.text.rstrip().endswith("?") for s in dashed):
+        return
+    interviewee = None
+    for s in [*(x for x in sents if x.is_title), *body[:3]]:
+        named = [m.speaker for m in find_mentions(s.text, find_concepts(s.text)) if m.speaker and m.speaker != FOREIGN]
+        if named:
+            interviewee = named[0]
+            break
+    if interviewee is None:
+        return
+    answer = False
+    prev_end = 0
+    for s in body:
+        if _DIALOGUE_DASH.match(s.text):
+            answer = not s.text.rstrip().endswith("?")
+            if not answer:
+                s.is_question = True
+        elif "\n" in text[prev_end : s.start]:
+            answer = False  # a paragraph without a dash: the article's own words
+        prev_end = s.start + len(s.text)
+        if answer and s.turn_speaker is None:
+            s.turn_speaker = interviewee
 
 
 
@@ -157,18 +200,20 @@ def _informative(claim: str) -> int:
 
 def _merge(cands: list[Cand]) -> list[Cand]:
     """One row per (speaker institution, claim): the same claim denied twice is one denial."""
+    tables = speaker_tables()
+    groups, institutions = tables.groups, tables.institutions
     rows: list[Cand] = []
     for c in cands:
-        group = SPEAKER_GROUP.get(c.speaker, c.speaker)
+        group = groups.get(c.speaker, c.speaker)
         for r in rows:
-            if SPEAKER_GROUP.get(r.speaker, r.speaker) != group:
+            if groups.get(r.speaker, r.speaker) != group:
                 continue
             shared = (r.claim_concepts & c.claim_concepts) - {x for x in r.claim_concepts if x.startswith(("outlet:", "event:"))}
             ents_r = {x for x in r.claim_concepts if not x.startswith(("outlet:", "event:"))}
             ents_c = {x for x in c.claim_concepts if not x.startswith(("outlet:", "event:"))}
             ev_r = {x for x in r.claim_concepts if x.startswith("event:")}
             ev_c = {x for x in c.claim_concepts if x.startswith("event:")}
-            content_free = not (ents_c - SPEAKER_CONCEPTS) and not ev_c
+            content_free = not (ents_c - tables.concepts) and not ev_c
             same = (
                 r.claim == c.claim
                 or content_free
@@ -178,7 +223,7 @@ def _merge(cands: list[Cand]) -> list[Cand]:
             )
             if not same:
                 continue
-            if r.speaker in INSTITUTIONS and c.speaker not in INSTITUTIONS:
+            if r.speaker in institutions and c.speaker not in institutions:
                 r.speaker = c.speaker
             if r.sent.is_title and not c.sent.is_title:
                 r.sent, r.quote = c.sent, c.quote
@@ -205,19 +250,21 @@ def _upgrade_speakers(rows: list[Cand], sents: list[Sentence]) -> None:
     """Name the person behind an institution: "the Kremlin denied ..." in an article that
     quotes Peskov is Peskov's denial; «в Минобороны опровергли» with Konashenkov quoted
     is Konashenkov's. "Russian government" takes any Russian speaker the text names."""
+    tables = speaker_tables()
+    groups, institutions = tables.groups, tables.institutions
     counts: dict[str, int] = {}
     for s in sents:
         for m in s.mentions:
             if m.speaker and m.speaker != FOREIGN:
                 counts[m.speaker] = counts.get(m.speaker, 0) + 1
     for r in rows:
-        if r.speaker not in INSTITUTIONS:
+        if r.speaker not in institutions:
             continue
-        group = SPEAKER_GROUP.get(r.speaker)
+        group = groups.get(r.speaker)
         people = [
             (n, k) for k, n in counts.items()
-            if k not in INSTITUTIONS and not k.startswith("Russian Embassy")
-            and (r.speaker == "Russian government" or SPEAKER_GROUP.get(k) == group)
+            if k not in institutions and not k.startswith("Russian Embassy")
+            and (r.speaker == "Russian government" or groups.get(k) == group)
             and k != "Vladimir Putin"
         ]
         if people:
@@ -245,7 +292,9 @@ def detect_denials(doc: Document) -> list[Denial]:
     _upgrade_speakers(cands, sents)
     cands = _merge(cands)
     title_spk = title_speaker(sents)
-    title_group = SPEAKER_GROUP.get(title_spk or "", title_spk)
+    tables = speaker_tables()
+    groups = tables.groups
+    title_group = groups.get(title_spk or "", title_spk)
     published = doc.published.date() if doc.published else dt.date.today()
     out: list[Denial] = []
     for c in cands:
@@ -254,7 +303,7 @@ def detect_denials(doc: Document) -> list[Denial]:
         claim_concepts = find_concepts(claim_text)
         for extra in c.other_claims:
             claim_concepts += [m for m in find_concepts(extra) if not m.concept.startswith("outlet:")]
-        spk_concepts = {k for k, v in RUSSIAN_PEOPLE.items() if v == c.speaker}
+        spk_concepts = {k for k, v in tables.people.items() if v == c.speaker}
         ents = sorted(
             {
                 m.concept
@@ -298,12 +347,12 @@ def detect_denials(doc: Document) -> list[Denial]:
                 event_date=date,
                 outlets=tuple(outlets),
                 # The headline names this denier too: the document is about this denial.
-                confidence=min(1.0, c.confidence + (0.04 if title_group and SPEAKER_GROUP.get(c.speaker, c.speaker) == title_group else 0.0)),
+                confidence=min(1.0, c.confidence + (0.04 if title_group and groups.get(c.speaker, c.speaker) == title_group else 0.0)),
                 position=c.sent.start,
             )
         )
     # Principal denial first: the one whose denier the headline names, then by position.
-    out.sort(key=lambda d: (not (title_group and SPEAKER_GROUP.get(d.speaker, d.speaker) == title_group), d.position))
+    out.sort(key=lambda d: (not (title_group and groups.get(d.speaker, d.speaker) == title_group), d.position))
     return out
 
 

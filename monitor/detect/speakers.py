@@ -1,9 +1,10 @@
 """Who may speak in a sentence: Russian officials and institutions, and everyone else.
 
-Its job: the tables of Russian officials (concept id -> canonical name) and
-institutions, ``SPEAKER_GROUP`` (which institution a speaker speaks for),
-``canonical_speaker`` for free-form labels, the speech-verb and official-title
-patterns, and ``find_mentions``, which lists the speaker mentions in one sentence
+Its job: the speaker tables built from the lexicons ``speakers.tsv`` and
+``speaker_aliases.tsv`` (``speaker_tables``: Russian officials, institutions and their
+groups, foreign organisations), ``SPEAKER_GROUP`` (which institution a speaker speaks
+for), ``canonical_speaker`` for free-form labels, the speech-verb and official-title
+patterns (compiled from the "speakers" section of ``cues.tsv``), and ``find_mentions``, which lists the speaker mentions in one sentence
 (Russian, ``FOREIGN`` / ``UNKNOWN_SPEAKER``, or a pronoun) with whether each is attached
 to a speech verb or title.
 
@@ -13,103 +14,111 @@ or look up the gazetteer itself: callers pass the sentence's concepts.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from monitor.detect.cues import (
+    INVERSION_GAP as _INVERSION_GAP,
+    INVERSION_VERB as _INVERSION_VERB,
+    OFFICIAL_NOUN as _OFFICIAL_NOUN,
+    OFFICIAL_NOUN_BEFORE as _OFFICIAL_NOUN_BEFORE,
+    PRONOUN as _PRONOUN,
+    QUESTION_TURN,
+    RUSSIAN_TITLE,
+    RUSSIAN_TITLE_BEFORE as _RUSSIAN_TITLE_BEFORE,
+    SPEECH as _SPEECH,
+    SPEECH_AHEAD as _SPEECH_AHEAD,
+)
 from monitor.text.entities import ConceptMatch
-from monitor.text.lowercase_regex import phrase_rx
+from monitor.text.lexicons import Lexicons, active_lexicons
 
-__all__ = ["SPEAKER_GROUP", "canonical_speaker"]
+__all__ = ["QUESTION_TURN", "SPEAKER_GROUP", "SpeakerTables", "canonical_speaker", "speaker_tables"]
 
 _I = re.IGNORECASE
 
 # --------------------------------------------------------------------------- speakers
 
-RUSSIAN_PEOPLE = {
-    "person:peskov": "Dmitry Peskov",
-    "person:zakharova": "Maria Zakharova",
-    "person:lavrov": "Sergei Lavrov",
-    "person:ushakov": "Yuri Ushakov",
-    "person:putin": "Vladimir Putin",
-    "person:medvedev": "Dmitry Medvedev",
-    "person:shoigu": "Sergei Shoigu",
-    "person:konashenkov": "Igor Konashenkov",
-    "person:ryabkov": "Sergei Ryabkov",
-    "person:nebenzya": "Vassily Nebenzya",
-    "person:kozak": "Dmitry Kozak",
-    "person:antonov": "Anatoly Antonov",
-    "person:darchiev": "Alexander Darchiev",
-    "person:polyanskiy": "Dmitry Polyanskiy",
-    "person:grushko": "Alexander Grushko",
-    "person:galuzin": "Mikhail Galuzin",
-    "person:kosachev": "Konstantin Kosachev",
-    "person:volodin": "Vyacheslav Volodin",
-    "person:matviyenko": "Valentina Matviyenko",
-    "person:patrushev": "Nikolai Patrushev",
-    "person:naryshkin": "Sergei Naryshkin",
-    "person:bortnikov": "Alexander Bortnikov",
-    "person:dmitriev": "Kirill Dmitriev",
-    "person:medinsky": "Vladimir Medinsky",
-    "person:belousov": "Andrei Belousov",
-    "person:gerasimov": "Valery Gerasimov",
-    "person:kadyrov": "Ramzan Kadyrov",
-    "person:kelin": "Andrei Kelin",
-    "person:nechayev": "Sergei Nechayev",
-    "person:rudenko": "Andrei Rudenko",
-    "person:kiriyenko": "Sergei Kiriyenko",
-    "person:mishustin": "Mikhail Mishustin",
-    "person:siluanov": "Anton Siluanov",
-    "person:nabiullina": "Elvira Nabiullina",
-    "person:likhachev": "Alexei Likhachev",
-    "person:surovikin": "Sergei Surovikin",
-}
-#: Russian institutions other than the Kremlin and the two ministries.
-_RUSSIAN_ORGS = {"org:fsb": "FSB", "org:svr": "Russian Foreign Intelligence Service"}
-#: Which institution a speaker speaks for: merging and "Kremlin" vs "Peskov" scoring use it.
-SPEAKER_GROUP = {
-    "Dmitry Peskov": "kremlin",
-    "Vladimir Putin": "kremlin",
-    "Yuri Ushakov": "kremlin",
-    "Dmitry Kozak": "kremlin",
-    "Kremlin": "kremlin",
-    "Russian government": "kremlin",
-    "Maria Zakharova": "mfa",
-    "Sergei Lavrov": "mfa",
-    "Sergei Ryabkov": "mfa",
-    "Andrei Kelin": "mfa",
-    "Sergei Nechayev": "mfa",
-    "Andrei Rudenko": "mfa",
-    "Vassily Nebenzya": "mfa",
-    "Russian Foreign Ministry": "mfa",
-    "Russian Defence Ministry": "mod",
-    "Igor Konashenkov": "mod",
-    "Sergei Shoigu": "mod",
-    "Dmitry Medvedev": "medvedev",
-    "Anatoly Antonov": "mfa",
-    "Alexander Darchiev": "mfa",
-    "Dmitry Polyanskiy": "mfa",
-    "Alexander Grushko": "mfa",
-    "Mikhail Galuzin": "mfa",
-    "Andrei Belousov": "mod",
-    "Valery Gerasimov": "mod",
-    "Kirill Dmitriev": "kremlin",
-    "Vladimir Medinsky": "kremlin",
-    "Nikolai Patrushev": "kremlin",
-    "Sergei Naryshkin": "svr",
-    "Russian Foreign Intelligence Service": "svr",
-    "Alexander Bortnikov": "fsb",
-    "FSB": "fsb",
-}
-SPEAKER_CONCEPTS = set(RUSSIAN_PEOPLE) - {"person:putin"} | {"org:kremlin", "org:mfa", "org:mod"}
-INSTITUTIONS = {
-    "Kremlin", "Russian government", "Russian Foreign Ministry", "Russian Defence Ministry", "FSB",
-    "Russian Foreign Intelligence Service",
-}
-_FOREIGN_ORGS = {"org:whitehouse", "org:pentagon", "org:statedepartment", "org:sbu", "org:nato", "org:eu", "org:un", "org:cia",
-                 "org:opcw", "org:ukrainemilitary"}
+#: Concepts with rules of their own in ``find_mentions``: their speakers.tsv rows give names and groups only.
+_BUILTIN = frozenset({"org:kremlin", "org:mfa", "org:mod", "country:russia"})
+
+
+@dataclass(frozen=True)
+class SpeakerTables:
+    """The speaker lexicon (``speakers.tsv``, ``speaker_aliases.tsv``) in the shapes the detector uses."""
+
+    #: Russian officials: concept id -> canonical name.
+    people: dict[str, str]
+    #: Russian institutions other than the Kremlin, the two ministries and the government.
+    orgs: dict[str, str]
+    #: Which institution a speaker speaks for: merging and "Kremlin" vs "Peskov" scoring use it.
+    groups: dict[str, str]
+    #: Concepts that name a possible denier (never the content of a claim).
+    concepts: frozenset[str]
+    #: Speaker names that are institutions, not people.
+    institutions: frozenset[str]
+    #: Non-Russian organisations: their words are never credited to a Russian speaker.
+    foreign_orgs: frozenset[str]
+    #: Lower-cased alias -> canonical name, in file order (``canonical_speaker``).
+    aliases: dict[str, str]
+
+
+@functools.lru_cache(maxsize=8)
+def speaker_tables_for(lex: Lexicons) -> SpeakerTables:
+    people: dict[str, str] = {}
+    orgs: dict[str, str] = {}
+    groups: dict[str, str] = {}
+    institutions: set[str] = set()
+    foreign: set[str] = set()
+    for row in lex.rows("speakers"):
+        concept, name, group, kind = row["concept"], row["name"], row["group"], row["kind"]
+        if kind == "foreign":
+            foreign.add(concept)
+            continue
+        if group != "-":
+            groups[name] = group
+        if kind == "official":
+            people[concept] = name
+        else:
+            institutions.add(name)
+            if concept not in _BUILTIN:
+                orgs[concept] = name
+    # Putin is usually the subject of a claim, not its denier.
+    concepts = frozenset(set(people) - {"person:putin"} | {"org:kremlin", "org:mfa", "org:mod"})
+    aliases = {row["alias"]: row["name"] for row in lex.rows("speaker_aliases")}
+    return SpeakerTables(people, orgs, groups, concepts, frozenset(institutions), frozenset(foreign), aliases)
+
+
+def speaker_tables() -> SpeakerTables:
+    """The speaker tables of the lexicons in force (packaged plus ``$MONITOR_LEXICONS``)."""
+    return speaker_tables_for(active_lexicons())
+
+
+class _GroupView(Mapping[str, str]):
+    """``SPEAKER_GROUP`` for callers outside detection: a read-only view of the tables in force."""
+
+    def __getitem__(self, name: str) -> str:
+        return speaker_tables().groups[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(speaker_tables().groups)
+
+    def __len__(self) -> int:
+        return len(speaker_tables().groups)
+
+
+#: Speaker name -> the institution they speak for (a live view of ``speaker_tables().groups``).
+SPEAKER_GROUP: Mapping[str, str] = _GroupView()
 FOREIGN = "<foreign>"
 UNKNOWN_SPEAKER = FOREIGN  # an unlisted speaker is treated like a foreign one: never reported
 _UNKNOWN_NAME = re.compile(r"(?<![\w.])((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+),?\s+(?:\w+\s+)?(?:said|told|says|tells|added|wrote|stated|insisted)\b")
+#: The capitalised name (first name and surname) right after a Russian official's title,
+#: within a few words of the title, not followed by another capitalised word ("в Вене Михаил
+#: Ульянов": "Вене Михаил" is no name).
+_NAME_AFTER = re.compile(r"[^.;:!?\"«»“”]{0,50}?(?<![\w-])([A-ZА-ЯЁ][a-zа-яё'’-]+\s+[A-ZА-ЯЁ][a-zа-яё'’-]+)\b(?!\s+[A-ZА-ЯЁ])")
+#: Capitalised words after a nationality or institution inside an unknown name ("Ukrainian MP Oleksiy Honcharenko").
+_NAME_TAIL = re.compile(r"(?:[A-Z][\w'’-]+\s+){1,2}[A-Z][\w'’-]+")
 _NOT_NAMES = {"He", "She", "It", "They", "We", "I", "This", "That", "The", "A", "An", "But", "And", "Asked", "When", "Speaking", "In", "On", "Officials", "Earlier", "Later", "Also", "So", "Meanwhile", "However", "Media", "Sources", "Source"}
 
 # Latin-script aliases in other languages the archive carries (es/it/pt) and titles that
@@ -134,36 +143,7 @@ _WHERE = {
     "лондоне": "the UK", "us": "the US", "u.s.": "the US", "united states": "the US", "washington": "the US",
     "сша": "the US", "вашингтоне": "the US", "германии": "Germany", "берлине": "Germany", "франции": "France",
 }
-_RUSSIAN_TITLE_BEFORE = phrase_rx(
-    r"\b(?:russian|russia's)\s+(?:\w+\s+){0,2}(?:ambassador|envoy|embassy)(?:\s+(?:to|in|at)\s+(?:the\s+)?[\w.]+(?:\s+[\w.]+)?)?\s*,?\s*$",
-    _I,
-)
-_OFFICIAL_NOUN = phrase_rx(
-    r"^\W{0,3}(?:\w+\s+){0,1}(?:officials?|spokes(?:man|woman|person)|ministry|government|authorities|side|leaders?|president|foreign\s+minister|diplomats?|ambassador|envoy|deputy|office|campaign|team|embassy|presidential\s+office|military|army|general\s+staff"
-    r"|сторон\w*|власт\w*|офис\w*|чиновник\w*|официальн\w*|мид\w*|министерств\w*|посольств\w*|президент\w*|представител\w*|руководств\w*)\b",
-    _I,
-)
-_OFFICIAL_NOUN_BEFORE = phrase_rx(
-    r"(?:spokes(?:man|woman|person)\s+for|aides?\s+to|adviser\s+to|officials?\s+(?:in|from)|мид|министерств\w*\s+\w+\s+дел|министерств\w*\s+обороны|минобороны|власт\w*|представител\w*)\s*$",
-    _I,
-)
-_SPEECH = phrase_rx(
-    r"""(?x)
-    \b(?:said|says|say|told|tells|added|adds|stated|states|stressed|noted|emphasi[sz]ed|wrote|writes|declared|insisted|replied
-       |responded|answered|commented|explained|asserted|reiterated|continued|clarified|argued|remarked|retorted|posted
-       |according\s+to|quoted|denied|denies|dismissed|rejected|refuted|called|branded|warned|claimed)\b
-  | \b(?:заявил\w*|сказал\w*|отметил\w*|подчеркнул\w*|добавил\w*|написал\w*|сообщил\w*|ответил\w*|пояснил\w*|указал\w*
-       |уточнил\w*|заверил\w*|констатировал\w*|назвал\w*|по\s+словам|считает|цитирует|передает|передаёт|опроверг\w*|отверг\w*
-       |отметили|заявили|подчеркнули|посоветовал\w*|призвал\w*|прокомментировал\w*|говорится|заключил\w*|высказал\w*)\b
-  | \b(?:dijo|disse|ha\s+detto|afirmó|smentire|smentisce)\b
-    """,
-    _I,
-)
-#: A speech or denial verb within two words after a mention ("Iran denies", "Moscow said").
-_SPEECH_AHEAD = phrase_rx(r"(?x)^\W{0,3}(?:on\s+\w+\s+)?(?:\w+\s+){0,2}?(?:" + _SPEECH.pattern.replace("(?x)", "") + ")", _I)
-_PRONOUN = phrase_rx(r"\b(?:he|she|the\s+spokes(?:man|woman|person)|the\s+official|the\s+ministry|the\s+kremlin\s+spokes\w+|он|она|по\s+его\s+словам|по\s+ее\s+словам|по\s+её\s+словам|в\s+ведомстве)\b", _I)
 TURN = re.compile(r"^\s*(?P<name>[A-ZА-ЯЁ][\w.\-’' ]{0,40}?)\s*:\s+\S")
-QUESTION_TURN = phrase_rx(r"^(?:question|q|journalist|reporter|вопрос|журналист|реплика)\b", _I)
 
 
 @dataclass
@@ -173,13 +153,7 @@ class Mention:
     attached: bool  # next to a speech verb or an official noun
 
 
-#: What may stand between a speech verb and the speaker named after it ("said Kremlin
-#: spokesman", «заявил журналистам пресс-секретарь»): no claim words, no "that".
-_INVERSION_GAP = phrase_rx(r"^[\s,:]*(?:(?:on\s+)?(?:the|a|an|russian|russia's|kremlin|presidential|president's|foreign|defen[cs]e|minister|ministry|spokes\w+|press|secretary|officials?|representative|deputy|head|chief|aide|general|major|to|reporters|journalists|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|журналистам|официальн\w*|представител\w*|пресс-секретар\w*|помощник\w*|глав\w*|российск\w*|президента|рф|россии|в|накануне|также|генерал-майор|генерал-лейтенант)\W+){0,4}$", _I)
-
-
-#: Verbs whose subject may follow them ("said Peskov"); "told Putin" names the addressee.
-_INVERSION_VERB = phrase_rx(r"(?:said|says|added|adds|stated|noted|stressed|wrote|insisted|replied|explained|asserted|reiterated|according\s+to|заявил\w*|сказал\w*|отметил\w*|подчеркнул\w*|добавил\w*|написал\w*|сообщил\w*|пояснил\w*|заверил\w*|опроверг\w*|отверг\w*|уточнил\w*|ответил\w*|по\s+словам|считает|dijo|disse)$", _I)
+_GIVEN_NAMES = re.compile(r"(?:[A-ZА-ЯЁ][a-zа-яё]+\s+){1,2}$")
 
 
 def _near_speech(sent: str, start: int, end: int, speech: list[tuple[int, int]]) -> bool:
@@ -189,13 +163,18 @@ def _near_speech(sent: str, start: int, end: int, speech: list[tuple[int, int]])
     for s, e in speech:
         if 0 <= s - end <= 45 and not re.search(r"\b(?:that|which|who|whom|reports?|about|что|который|которая|о)\b", sent[end:s], _I):
             return True
-        if 0 <= start - e <= 40 and _INVERSION_GAP.match(sent[e:start]) and _INVERSION_VERB.match(sent, s, e):
+        # A first name (and patronymic) before the listed surname is part of the mention
+        # ("заявил Владимир Путин", "said Vladimir Putin"; #15 item 8).
+        gap = _GIVEN_NAMES.sub("", sent[e:start]) if 0 <= start - e <= 40 else ""
+        if 0 <= start - e <= 40 and _INVERSION_GAP.match(gap) and _INVERSION_VERB.match(sent, s, e):
             return True
     return False
 
 
 def find_mentions(sent: str, concepts: list[ConceptMatch]) -> list[Mention]:
     """Who could be speaking in this sentence: officials, institutions, foreign parties."""
+    tables = speaker_tables()
+    people, russian_orgs, foreign_orgs = tables.people, tables.orgs, tables.foreign_orgs
     speech = [m.span() for m in _SPEECH.finditer(sent)]
     out: list[Mention] = []
     for k, c in enumerate(concepts):
@@ -210,18 +189,18 @@ def find_mentions(sent: str, concepts: list[ConceptMatch]) -> list[Mention]:
         if con == "person:putin" and re.match(r"(?:['’]s)?\s+(?:\w+\s+)?(?:press\s+secretary|spokes\w+)", after, _I):
             out.append(Mention(c.start, "Dmitry Peskov", True))
             continue
-        if con in RUSSIAN_PEOPLE and (
+        if con in people and (
             re.match(r"['’]s?\s+(?:\w+\s+)?(?:statements?|words|remarks|claims?|comments?|allegations?|accusations?|post|article)\b", after, _I)
             or re.match(r"['’]s\s+(?:\w+\s+){0,3}(?:aide|adviser|advisor|deputy|envoy|assistant|representative|administration|office|government|ministry)\b", after, _I)
             or re.search(r"\b(?:заявлени\w*|слова|слов|высказывани\w*|обвинени\w*|утверждени\w*)\s+$", before, _I)
         ):
             continue  # the object of the denial ("Zakharova's statement"), not its speaker
-        if con in RUSSIAN_PEOPLE:
+        if con in people:
             # Putin is usually the subject of the claim, not its denier: only as a speaker
             # when a speech verb is right beside him.
             if con == "person:putin" and not _near_speech(sent, c.start, c.end, speech):
                 continue
-            out.append(Mention(c.start, RUSSIAN_PEOPLE[con], attached or con != "person:putin"))
+            out.append(Mention(c.start, people[con], attached or con != "person:putin"))
         elif con.startswith("person:"):
             if attached:
                 out.append(Mention(c.start, FOREIGN, True))
@@ -237,11 +216,11 @@ def find_mentions(sent: str, concepts: list[ConceptMatch]) -> list[Mention]:
                 out.append(Mention(c.start, name, True))
         elif con == "org:kremlin":
             out.append(Mention(c.start, "Kremlin", True))
-        elif con in _RUSSIAN_ORGS:
+        elif con in russian_orgs:
             nat = _nationality(concepts, k, sent)
             if not nat or nat == "country:russia":
-                out.append(Mention(c.start, _RUSSIAN_ORGS[con], attached))
-        elif con in _FOREIGN_ORGS:
+                out.append(Mention(c.start, russian_orgs[con], attached))
+        elif con in foreign_orgs:
             if attached:
                 out.append(Mention(c.start, FOREIGN, True))
         elif con.startswith("country:"):
@@ -257,7 +236,11 @@ def find_mentions(sent: str, concepts: list[ConceptMatch]) -> list[Mention]:
                 continue  # «заявления российской стороны», "claims by the Russian side": whose claim, not who speaks
             if re.match(r"\W{0,3}(?:embassy|посольств)", after, _I):
                 continue  # the embassy pattern below names it
-            if _OFFICIAL_NOUN.match(after) or _SPEECH_AHEAD.match(after):
+            # «заявил министр обороны России», "the Russian side said": the country qualifies an
+            # official named before it (Russia only: #15 item 8) or speaks itself.
+            if _OFFICIAL_NOUN.match(after) or _SPEECH_AHEAD.match(after) or (
+                con == "country:russia" and _OFFICIAL_NOUN_BEFORE.search(before)
+            ):
                 out.append(Mention(c.start, "Russian government" if con == "country:russia" else FOREIGN, True))
     for m in _EMBASSY.finditer(sent):
         nat = (m.group("nat") or m.group("natru") or "").lower()
@@ -276,14 +259,39 @@ def find_mentions(sent: str, concepts: list[ConceptMatch]) -> list[Mention]:
         elif m.group("zakharova") and not any(abs(x.start - m.start()) < 3 for x in out):
             out.append(Mention(m.start(), "Maria Zakharova", True))
     spans = [(c.start, c.end) for c in concepts]
+    titled: set[int] = set()
+    for m in RUSSIAN_TITLE.finditer(sent):
+        # "Russia's envoy to the IAEA Mikhail Ulyanov" / «депутат Госдумы Иван Иванов»: a
+        # Russian official the gazetteer does not list speaks under their own name (#15 item 8).
+        who = _NAME_AFTER.match(sent, m.end())
+        if who is None or who.group(1).split()[0] in _NOT_NAMES:
+            continue
+        if any(s < who.end(1) and who.start(1) < e for s, e in spans):
+            continue  # a listed person: their own mention speaks
+        titled.add(who.start(1))
+        out.append(Mention(who.start(1), who.group(1), True))
     for m in _UNKNOWN_NAME.finditer(sent):
-        if m.group(1).split()[0] in _NOT_NAMES or any(s < m.end(1) and m.start(1) < e for s, e in spans):
+        if m.group(1).split()[0] in _NOT_NAMES:
+            continue
+        start = m.start(1)
+        overlap = [c for c in concepts if c.start < m.end(1) and start < c.end]
+        if overlap:
+            # "Ukrainian MP Oleksiy Honcharenko wrote": a foreign nationality is a listed concept,
+            # the person is not; somebody unknown speaks, never the last Russian mentioned (#15).
+            # ("Russia's Security Council, wrote" stays with the Russian mentions.)
+            if any(not c.concept.startswith("country:") or c.concept == "country:russia" for c in overlap):
+                continue
+            tail = _NAME_TAIL.search(sent, max(c.end for c in overlap), m.end(1))
+            if tail is None or tail.end() != m.end(1):
+                continue
+            start = tail.start()
+        if any(start <= t < m.end(1) for t in titled):
             continue
         if _RUSSIAN_TITLE_BEFORE.search(sent[max(0, m.start(1) - 70) : m.start(1)]):
             continue  # "Russia's ambassador to the UK, Andrei Kelin, told": the Russian mention speaks
         # Somebody the gazetteer does not know ("Spokesman Steven Cheung told"): never
         # credit their words to the last Russian official mentioned.
-        out.append(Mention(m.start(1), UNKNOWN_SPEAKER, True))
+        out.append(Mention(start, UNKNOWN_SPEAKER, True))
     for m in _PRONOUN.finditer(sent):
         if _near_speech(sent, m.start(), m.end(), speech) or m.group().lower().startswith(("по ", "в ведом", "the ")):
             out.append(Mention(m.start(), "", True))
@@ -306,17 +314,6 @@ def _nationality(concepts: list[ConceptMatch], k: int, sent: str) -> str | None:
     return None
 
 
-_CANON_ALIASES = {
-    "peskov": "Dmitry Peskov", "песков": "Dmitry Peskov", "zakharova": "Maria Zakharova", "захарова": "Maria Zakharova",
-    "lavrov": "Sergei Lavrov", "лавров": "Sergei Lavrov", "ushakov": "Yuri Ushakov", "ушаков": "Yuri Ushakov",
-    "putin": "Vladimir Putin", "путин": "Vladimir Putin", "medvedev": "Dmitry Medvedev", "konashenkov": "Igor Konashenkov",
-    "конашенков": "Igor Konashenkov", "shoigu": "Sergei Shoigu", "ryabkov": "Sergei Ryabkov",
-    "defence ministry": "Russian Defence Ministry", "defense ministry": "Russian Defence Ministry",
-    "минобороны": "Russian Defence Ministry", "foreign ministry": "Russian Foreign Ministry", "mfa": "Russian Foreign Ministry",
-    "мид": "Russian Foreign Ministry", "kremlin": "Kremlin", "кремль": "Kremlin", "embassy": "Russian Embassy",
-}
-
-
 def canonical_speaker(name: str) -> list[str]:
     """Canonical speaker names in a free-form label ("Dmitry Peskov (Kremlin spokesman)").
 
@@ -324,11 +321,12 @@ def canonical_speaker(name: str) -> list[str]:
     role is ignored, so "Igor Konashenkov (Russian Defence Ministry spokesman)" is
     Konashenkov, not the ministry.
     """
+    aliases = speaker_tables().aliases
     out: list[str] = []
     for part in re.split(r"[;/]", name):
         part = re.sub(r"\(.*?\)", "", part).strip().lower()
         hit = None
-        for alias, canon in _CANON_ALIASES.items():
+        for alias, canon in aliases.items():
             if alias in part:
                 hit = canon
                 break

@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Iterator
 
-__all__ = ["Exact", "_Lower", "phrase_rx"]
+__all__ = ["Exact", "Phrase", "_Lower", "phrase_rx"]
 
 
 class _Lower:
@@ -69,6 +69,10 @@ class Exact(_Lower):
         if FOLDED_ONLY.search(text):
             return self._slow, text
         return super()._pick(text)
+
+
+#: The public name of a ``phrase_rx`` pattern's type.
+Phrase = _Lower
 
 
 def phrase_rx(pattern: str, flags: int = 0) -> _Lower:
