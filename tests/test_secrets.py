@@ -132,11 +132,12 @@ def test_a_running_crawl_opens_no_listening_socket(server: FaultServer, tmp_path
             except psutil.NoSuchProcess:
                 break
             for p in family:
-                try:
+                try:  # a child may exit (or be a zombie) between the listing and these calls
                     conns = p.net_connections(kind="inet")
+                    cmdline = p.cmdline()
                 except (psutil.NoSuchProcess, psutil.ZombieProcess):
                     continue
-                if any("monitor.collect.crawl" in part for part in p.cmdline()):
+                if any("monitor.collect.crawl" in part for part in cmdline):
                     checked.add(p.pid)
                 listening += [(p.pid, c.laddr) for c in conns if c.status == psutil.CONN_LISTEN]
             time.sleep(0.2)
