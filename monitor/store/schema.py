@@ -278,3 +278,19 @@ def m0008_matching(db: Database) -> None:
         FROM denial_events e
         """,
     )
+
+
+@migrations(name="0013_document_embeddings")
+def m0013_document_embeddings(db: Database) -> None:
+    """One multilingual embedding of each document's headline and lead (issue 15), computed once.
+
+    ``model`` names the embedder, so vectors of two models are never compared; ``vector``
+    is float16 bytes. Cached here so re-matching never re-embeds.
+    """
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS document_embeddings ("
+        " document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
+        " model TEXT NOT NULL, published TEXT NOT NULL, vector BLOB NOT NULL)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS document_embeddings_model_published"
+               " ON document_embeddings (model, published)")
