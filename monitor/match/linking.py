@@ -16,18 +16,22 @@ import logging
 from bisect import bisect_left, bisect_right
 from typing import Any, Iterable
 
+import numpy as np
+
 from monitor.match.features import DocumentFeatures, body_lead, document_features, headline_cue, lead_offset, text_terms
+from monitor.match.learned import FEATURE_LABELS, LearnedScorer, PairScore, exclusion, pair_features
 from monitor.match.scoring import (
     DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, build_profile, could_match, profile_from_json, score_pair,
 )
 from monitor.models import Document
+from monitor.text.embeddings import Embedder, embedding_text, from_blob, make_embedder, to_blob
 from monitor.text.sentences import split_sentences
 from monitor.timeutil import format_timestamp, parse_timestamp
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LEAD_DENIAL_CHARS", "index_document", "loads_object", "match_documents", "shift_timestamp",
-           "source_outlets"]
+__all__ = ["LEAD_DENIAL_CHARS", "PairJudge", "index_document", "load_scorer", "loads_object", "match_documents",
+           "pair_table", "shared_embedder", "shift_timestamp", "source_outlets"]
 
 #: A denial detected this early in the body (its first sentence or so) makes the
 #: document coverage of the denial; later, the article leads with something else.
@@ -123,6 +127,189 @@ def shift_timestamp(ts: str, days: float) -> str:
     return format_timestamp(parse_timestamp(ts) + dt.timedelta(days=days))
 
 
+@functools.lru_cache(maxsize=4)
+def load_scorer(spec: str) -> LearnedScorer:
+    """The learned scorer ``spec`` names ("bundled" or a path), read once per process (a pure
+    function of the file: memoised, not global state)."""
+    return LearnedScorer.load(None if spec == "bundled" else spec)
+
+
+@functools.lru_cache(maxsize=2)
+def shared_embedder(name: str) -> Embedder | None:
+    """One embedder per model name per process: loading a model costs a second or more."""
+    return make_embedder(name)
+
+
+class PairJudge:
+    """Scores (denial, report) pairs of one archive with caches for one call (features,
+    profiles, vectors, term rarity). Public so that evaluation enumerates exactly the pairs
+    and features the pipeline scores."""
+
+    def __init__(self, store: Any, config: MatchingConfig,
+                 indexed: dict[int, tuple[dict[str, Any], bool]] | None = None, *, learned: bool = False) -> None:
+        self.store = store
+        self.config = config
+        self.scorer = load_scorer(config.scorer) if config.scorer else None
+        #: compute the learned features (rarity, embeddings) even without a scorer (evaluation)
+        self.learned = learned or self.scorer is not None
+        self.embedder = shared_embedder(config.embedder) if self.learned else None
+        #: term rarity in the archive costs a query per denial: only when a feature needs it
+        self.wants_rarity = learned or (self.scorer is not None and any(
+            n.startswith("rare_") for n in self.scorer.features))
+        self.feats: dict[int, tuple[DocumentFeatures, bool]] = {
+            i: (DocumentFeatures.from_json(data), lead) for i, (data, lead) in (indexed or {}).items()}
+        self.profiles: dict[int, Any] = {}
+        self.vectors: dict[int, np.ndarray] = {}
+        self.df: dict[str, int] = {}
+        self.n_docs = 0
+        self.stats: dict[int, tuple[int, int, int] | None] = {}
+
+    # --- caches --------------------------------------------------------------------
+    def features(self, ids: Iterable[int]) -> None:
+        missing = [i for i in ids if i not in self.feats]
+        for i, (data, lead) in self.store.document_features(missing).items():
+            self.feats[i] = (DocumentFeatures.from_json(data), lead)
+
+    def profile_of(self, row: dict[str, Any]) -> Any:
+        did = int(row["id"])
+        if did not in self.profiles:
+            self.profiles[did] = profile_from_json(row["id"], row["document_id"], row["speaker"], row["published"],
+                                                   loads_object(row["profile"]))
+            missing = [t for t in self.profiles[did].terms if t not in self.df]
+            if missing and self.wants_rarity:
+                found = self.store.term_document_frequency(missing)
+                self.df.update({t: found.get(t, 0) for t in missing})
+        return self.profiles[did]
+
+    def embed_documents(self, ids: list[int]) -> None:
+        """(Re-)embed these documents (they are new or changed) and store their vectors."""
+        if self.embedder is None or not ids:
+            return
+        docs = self.store.get_documents(ids)
+        order = [i for i in ids if i in docs]
+        texts = [embedding_text(docs[i].title, body_lead(docs[i].title, docs[i].text)) for i in order]
+        vecs = self.embedder.embed(texts)
+        self.store.set_document_embeddings(self.embedder.name, [
+            (i, format_timestamp(docs[i].published), to_blob(v)) for i, v in zip(order, vecs)])
+        self.vectors.update({i: from_blob(to_blob(v)) for i, v in zip(order, vecs)})
+
+    def vectors_of(self, ids: Iterable[int]) -> None:
+        if self.embedder is None:
+            return
+        missing = [i for i in ids if i not in self.vectors]
+        if missing:
+            stored = self.store.document_embeddings(self.embedder.name, missing)
+            self.vectors.update({i: from_blob(b) for i, b in stored.items()})
+            self.embed_documents([i for i in missing if i not in stored])
+
+    def denial_stats(self, ids: Iterable[int]) -> None:
+        missing = [i for i in ids if i not in self.stats]
+        if missing:
+            found = self.store.denial_stats(missing)
+            self.stats.update({i: found.get(i) for i in missing})
+
+    def cosine(self, a: int, b: int) -> float | None:
+        va, vb = self.vectors.get(a), self.vectors.get(b)
+        if va is None or vb is None:
+            return None
+        return float(np.dot(va, vb))
+
+    # --- candidates and verdicts -------------------------------------------------------
+    def window(self, published: str) -> tuple[str, str]:
+        return (shift_timestamp(published, -self.config.days_before), shift_timestamp(published, self.config.days_after))
+
+    def similar_documents(self, row: dict[str, Any]) -> list[int]:
+        """Documents in the denial's window whose headline + lead embedding is near its document's."""
+        if self.embedder is None:
+            return []
+        self.vectors_of([int(row["document_id"])])
+        own = self.vectors.get(int(row["document_id"]))
+        if own is None:
+            return []
+        start, end = self.window(row["published"])
+        rows = self.store.embeddings_between(self.embedder.name, start, end)
+        if not rows:
+            return []
+        mat = np.stack([from_blob(b) for _, b in rows])
+        sims = mat @ own
+        out = []
+        for (doc_id, _), sim, vec in zip(rows, sims, mat):
+            if sim >= self.config.min_cosine and doc_id != int(row["document_id"]):
+                out.append(doc_id)
+                self.vectors.setdefault(doc_id, vec)
+        return out
+
+    def candidates(self, row: dict[str, Any]) -> list[int]:
+        """Reports to score against a denial: sharing indexed terms, or near in embedding."""
+        profile = self.profile_of(row)
+        weights = {t: profile.terms.get(t, 0.6) for t in profile.retrieval_terms()}
+        start, end = self.window(row["published"])
+        cands = self.store.candidate_reports(weights, start, end, exclude_document=row["document_id"],
+                                             limit=self.config.max_candidates)
+        cands = list(dict.fromkeys([*cands, *self.similar_documents(row)]))
+        self.features(cands)
+        return cands
+
+    def pair(self, profile: Any, rid: int) -> tuple[dict[str, float], dict[str, Any]] | None:
+        """The learned features of a pair, or None when it is not a candidate (shares no term
+        and is not near in embedding)."""
+        f, lead = self.feats[rid]
+        cos = None
+        if self.embedder is not None:
+            self.vectors_of([profile.document_id, rid])
+            cos = self.cosine(profile.document_id, rid)
+        if not could_match(profile, f) and (cos is None or cos < self.config.min_cosine):
+            return None
+        self.features([profile.document_id])
+        self.denial_stats([profile.document_id, rid])
+        own = self.feats.get(profile.document_id)
+        return pair_features(profile, f, report_id=rid, lead_denial=lead,
+                             source_outlets=cached_source_outlets(f.source), term_df=self.df,
+                             n_docs=max(self.n_docs, 1), cosine=cos, config=self.config,
+                             report_stats=self.stats[rid], denial_doc=own[0] if own else None,
+                             denial_stats=self.stats[profile.document_id])
+
+    def verdict(self, profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
+        f, lead = self.feats[rid]
+        if self.scorer is None:
+            if self.config.threshold > NO_SHARED_TERM_MAX and not could_match(profile, f):
+                return None  # shares no term: scores below any threshold, so nothing to store
+            v = score_pair(profile, f, report_id=rid, report_has_lead_denial=lead,
+                           report_source_outlets=cached_source_outlets(f.source), config=self.config)
+            return (profile.denial_id, rid, v.score, dict(v.explanation)) if v.matched else None
+        got = self.pair(profile, rid)
+        if got is None:
+            return None
+        feats, hand = got
+        s = self.scorer.score(feats)
+        if not s.matched or exclusion(feats):
+            return None
+        return (profile.denial_id, rid, s.score, learned_explanation(profile, feats, hand, s, self.scorer))
+
+
+def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, Any], s: PairScore,
+                        scorer: LearnedScorer) -> dict[str, Any]:
+    """A match's explanation: a plain reason, the features that weighed most, and the hand
+    scorer's details (shared names, words, event, outlet, time)."""
+    mean = dict(zip(scorer.features, scorer.mean))
+    # a feature weighs for the match by being present (above its mean) or by being absent
+    pros = [FEATURE_LABELS.get(n, n) if feats.get(n, 0.0) >= mean[n] else f"not {FEATURE_LABELS.get(n, n)}"
+            for n, v in s.top if v > 0]
+    hours = float(hand.get("hours_apart", 0.0))
+    shared = [t.split(":", 1)[-1] for t in hand.get("shared_entities", [])][:5]
+    reason = (f"asserts what {profile.speaker} denied (p={s.score:.2f}): "
+              + (", ".join(dict.fromkeys(pros)) or "overall evidence")
+              + (f"; shares {', '.join(shared)}" if shared else "")
+              + f"; {abs(hours):.0f} h {'before' if hours >= 0 else 'after'} the denial")
+    out = dict(hand)
+    out.update({
+        "reason": reason, "score": s.score, "scorer": "learned", "threshold": scorer.threshold,
+        "hand_score": hand.get("score"), "top_features": [{"feature": n, "weight": v} for n, v in s.top],
+        "cosine": round(feats["cosine"], 3) if feats.get("has_cosine") else None,
+    })
+    return out
+
+
 def match_documents(store: Any, document_ids: list[int], config: MatchingConfig, *,
                     indexed: dict[int, tuple[dict[str, Any], bool]] | None = None) -> list[tuple[int, int]]:
     """Re-match the documents' denials (against reports) and the documents (as reports).
@@ -130,62 +317,42 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
     ``indexed`` holds features (as stored) the caller has just written, which then need
     not be read back. Returns the (denial_id, report_id) pairs that are new.
     """
+    judge = PairJudge(store, config, indexed)
+    judge.n_docs = store.count_indexed_documents() if judge.scorer is not None else 0
+    judge.embed_documents(list(document_ids))
     new_pairs: list[tuple[int, int]] = []
     own = store.denials_of(document_ids)
-    feats_cache: dict[int, tuple[DocumentFeatures, bool]] = {
-        i: (DocumentFeatures.from_json(data), lead) for i, (data, lead) in (indexed or {}).items()}
-    profiles: dict[int, Any] = {}
     # A denial and a report of the same batch meet twice (as denial, then as report).
     scored: dict[tuple[int, int], tuple[int, int, float, dict[str, Any]] | None] = {}
-
-    def features(ids: Iterable[int]) -> None:
-        missing = [i for i in ids if i not in feats_cache]
-        for i, (data, lead) in store.document_features(missing).items():
-            feats_cache[i] = (DocumentFeatures.from_json(data), lead)
-
-    def profile_of(row: dict[str, Any]) -> Any:
-        # Parsed once per call: every document of the batch meets the same denials.
-        did = int(row["id"])
-        if did not in profiles:
-            profiles[did] = profile_from_json(row["id"], row["document_id"], row["speaker"], row["published"],
-                                              loads_object(row["profile"]))
-        return profiles[did]
 
     def verdicts(profile: Any, report_ids: Iterable[int]) -> list[tuple[int, int, float, dict[str, Any]]]:
         out = []
         for rid in report_ids:
-            if rid == profile.document_id or rid not in feats_cache:
+            if rid == profile.document_id or rid not in judge.feats:
                 continue
             key = (profile.denial_id, rid)
             if key not in scored:
-                scored[key] = verdict(profile, rid)
+                scored[key] = judge.verdict(profile, rid)
             hit = scored[key]
             if hit is not None:
                 out.append(hit)
         return out
 
-    def verdict(profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
-        f, lead = feats_cache[rid]
-        if config.threshold > NO_SHARED_TERM_MAX and not could_match(profile, f):
-            return None  # shares no term: scores below any threshold, so nothing to store
-        v = score_pair(profile, f, report_id=rid, report_has_lead_denial=lead,
-                       report_source_outlets=cached_source_outlets(f.source), config=config)
-        return (profile.denial_id, rid, v.score, dict(v.explanation)) if v.matched else None
-
     # 1. this document's denials against the reports around them
     for row in own:
         if not row["profile"]:
             continue
-        profile = profile_of(row)
-        weights = {t: profile.terms.get(t, 0.6) for t in profile.retrieval_terms()}
-        cands = store.candidate_reports(
-            weights, shift_timestamp(row["published"], -config.days_before), shift_timestamp(row["published"], config.days_after),
-            exclude_document=row["document_id"], limit=config.max_candidates)
-        features(cands)
-        new_pairs += store.replace_matches(denial_ids=[row["id"]], matches=verdicts(profile, cands))
+        profile = judge.profile_of(row)
+        cands = judge.candidates(row)
+        hits = verdicts(profile, cands)
+        if not cands:
+            log.info("denial without candidates denial_id=%s document_id=%s reason=%s", row["id"], row["document_id"],
+                     "no report in the window shares a term or is near in embedding")
+        new_pairs += store.replace_matches(denial_ids=[row["id"]], matches=hits)
     # 2. each document as a report, against the denials around it (one query and one
     # replacement for the batch; each document takes the rows of its own window, in order)
-    features(document_ids)
+    judge.features(document_ids)
+    feats_cache = judge.feats
     windows = {doc_id: (shift_timestamp(feats_cache[doc_id][0].published, -config.days_after),
                         shift_timestamp(feats_cache[doc_id][0].published, config.days_before))
                for doc_id in document_ids if doc_id in feats_cache}
@@ -200,9 +367,36 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
         for row in nearby[bisect_left(stamps, start) : bisect_right(stamps, end)]:
             if not row["profile"] or row["document_id"] == doc_id:
                 continue
-            found += verdicts(profile_of(row), [doc_id])
+            found += verdicts(judge.profile_of(row), [doc_id])
     new_pairs += store.replace_matches(report_ids=list(windows), matches=found)
     return sorted(set(new_pairs))
+
+
+def pair_table(store: Any, config: MatchingConfig) -> list[dict[str, Any]]:
+    """Every pair the pipeline would score in this archive, with its learned features.
+
+    For evaluation and training (issue 15): rows of ``denial_id``, ``denial_url``,
+    ``report_url`` and ``features``; the same candidates and features as ``match_documents``.
+    """
+    judge = PairJudge(store, config, learned=True)
+    judge.n_docs = store.count_indexed_documents()
+    urls = store.document_urls()
+    out: list[dict[str, Any]] = []
+    rows = store.denials_between("0000", "9999")
+    for row in rows:
+        if not row["profile"]:
+            continue
+        profile = judge.profile_of(row)
+        start, end = judge.window(row["published"])
+        ids = [i for i in store.indexed_between(start, end) if i != row["document_id"]]
+        judge.features(ids)
+        for rid in ids:
+            got = judge.pair(profile, rid)
+            if got is None:
+                continue
+            out.append({"denial_id": int(row["id"]), "denial_url": urls[row["document_id"]],
+                        "report_url": urls[rid], "features": got[0]})
+    return out
 
 
 def loads_object(text: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -53,16 +54,36 @@ GENERIC_STEMS = frozenset({
 class MatchingConfig:
     """Tunable parameters; defaults measured on the development set."""
 
-    #: Candidate reports published this many days before the denial...
-    days_before: float = 30.0
+    #: Candidate reports published this many days before the denial... (issue 15: time is a
+    #: feature of the learned scorer, not a filter; this only bounds the search)
+    days_before: float = 180.0
     #: ...to this many days after it.
-    days_after: float = 7.0
-    #: Matches at or above this score are asserted (stored).
+    days_after: float = 14.0
+    #: Matches at or above this score are asserted (stored) by the hand scorer; the learned
+    #: scorer carries its own threshold (chosen by cross-validation) in its weights file.
     threshold: float = 0.5
+    #: The learned scorer's weights: "bundled" (the package's scorer.json), a path, or None
+    #: for the hand-weighted ``score_pair`` alone; ``MONITOR_SCORER`` ("bundled", "hand" or a
+    #: path) overrides the default.
+    scorer: str | None = field(default_factory=lambda: scorer_setting(os.environ.get("MONITOR_SCORER")))
+    #: Sentence embedder for cross-language candidates and the cosine feature ("use-m3",
+    #: "none"); ``MONITOR_EMBEDDER`` overrides the default.
+    embedder: str = field(default_factory=lambda: os.environ.get("MONITOR_EMBEDDER") or "use-m3")
+    #: Documents at least this similar (cosine of headline + lead) are candidates even when
+    #: they share no indexed term (a report in another language).
+    min_cosine: float = 0.5
     #: At most this many reports scored per denial (best by shared terms first).
     max_candidates: int = 300
     #: Ignore official channels (state media) as reports.
     skip_official: bool = True
+
+def scorer_setting(value: str | None) -> str | None:
+    """``MONITOR_SCORER`` as a ``MatchingConfig.scorer``: "hand" -> None, empty -> "bundled"."""
+    value = (value or "").strip()
+    if not value or value == "bundled":
+        return "bundled"
+    return None if value == "hand" else value
+
 
 #: Event types that describe the same kind of happening in reports.
 _CONTACT = {"event:call", "event:meeting", "event:talks", "event:contact", "event:visit"}
@@ -313,6 +334,7 @@ def score_pair(
 ) -> Verdict:
     """Score how well ``report`` asserts what ``denial`` denies."""
     penalties: list[str] = []
+    flags: list[str] = []  # short keys of the penalties, for the learned scorer
     hours = _days(report.published, denial.published) * 24.0  # > 0: report came first
     # --- shared claim terms (the headline and lead count fully, the body half)
     total = sum(denial.terms.values()) or 1.0
@@ -398,34 +420,41 @@ def score_pair(
                             or (denial.event_type in POLICY_EVENTS and denial.event_type in report.title_events)))
     if not specific_shared and not outlet_story and not own_words_event:
         score *= 0.5
+        flags.append("no_specific")
         penalties.append("shares no specific entity, name or topic with the claim")
     elif only_common and outlet_named is None and event_score < 1.0:
         score *= 0.6
+        flags.append("only_common")
         penalties.append("shares only widely reported people with the claim")
     elif only_common and outlet_named is None and _unshared_setting(denial, report):
         # Putin and Trump meeting, but not in Budapest: the claim's own place or names are
         # what tell this meeting from the other ones the same two are reported to plan.
         score *= SETTING_MISSING_FACTOR
+        flags.append("setting_missing")
         penalties.append(f"shares only widely reported people; never names {_unshared_setting(denial, report)}")
     elif (specific_shared and not (own_words_event and denial.event_type in POLICY_EVENTS)
           and all(t.startswith(("topic:", "event:")) for t in shared + body_only if t not in DENIER_TERMS)):
         # Only common nouns in common ("hackers", "weapons"): the same kind of news, not
         # the same claim, unless a name, place, group or even a country is shared too.
         score *= TOPICS_ONLY_FACTOR
+        flags.append("topics_only")
         penalties.append("shares only topics with the claim, no name, place or group")
     elif (len(specific_shared) == 1 and lexical is not None and lexical < THIN_WORDS and event_score < 1.0
           and outlet_named is None and not any(t.startswith("event:") for t in shared + body_only)):
         # One name in common and hardly a word of the claim: the same group in other news
         # (a Taliban delegation's talks, against a denied Taliban bounty story).
         score *= THIN_OVERLAP_FACTOR
+        flags.append("thin_overlap")
         penalties.append(f"shares only {labels_of(specific_shared)[0]} and few of the claim's words")
     # The named outlet's own story may name the people by a title the gazetteer lacks.
     actor_factor, actor_reason = actor_penalty(denial, report)
     if actor_reason and not outlet_story:
         score *= actor_factor
+        flags.append("actors_absent" if actor_factor == ABSENT_ACTORS_FACTOR else "actors_sidelined")
         penalties.append(actor_reason)
     if other_headline_event:
         score *= HEADLINE_OTHER_EVENT_FACTOR
+        flags.append("headline_other_event")
         penalties.append(f"headline reports a different event ({', '.join(sorted(report.title_events))})")
     # --- exclusions and penalties
     excluded = None
@@ -440,6 +469,7 @@ def score_pair(
         score = min(score, 0.2) * 0.5
     if report.confirmed and hours < 0:
         score -= 0.3
+        flags.append("confirmed_after")
         penalties.append("published after the denial and says the event was confirmed")
     if denial.event_type and report_events and event_score == 0.0:
         penalties.append(f"different event type ({', '.join(sorted(report_events))})")
@@ -466,5 +496,8 @@ def score_pair(
         "report_before_denial": hours >= 0,
         "components": {name: round(v, 3) for name, _, v in parts},
         "penalties": penalties,
+        "flags": flags,
+        "outlet_asked": bool(denial.outlets),
+        "same_lang": same_lang,
     }
     return Verdict(score=score, matched=matched, explanation=explanation)

@@ -117,6 +117,71 @@ class AnalysisMixin(FeedbackMixin):
         rows = self.db.execute(sql, [*params, start, end, exclude_document, limit]).fetchall()
         return [int(r[0]) for r in rows]
 
+    # --- matching: embeddings and term rarity (issue 15) ------------------------------
+
+    def set_document_embeddings(self, model: str, rows: Iterable[tuple[int, str, bytes]]) -> None:
+        """Store (document_id, published, vector bytes) rows of ``model``, replacing earlier ones."""
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO document_embeddings (document_id, model, published, vector) VALUES (?, ?, ?, ?)",
+            [(doc_id, model, published, blob) for doc_id, published, blob in rows])
+
+    def document_embeddings(self, model: str, ids: Iterable[int]) -> dict[int, bytes]:
+        """Stored vectors of ``model`` for the given documents (missing ones left out)."""
+        id_list = sorted(set(ids))
+        out: dict[int, bytes] = {}
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            for doc_id, blob in self.db.execute(
+                    f"SELECT document_id, vector FROM document_embeddings WHERE model = ? AND document_id IN ({marks})",
+                    [model, *chunk]):
+                out[int(doc_id)] = bytes(blob)
+        return out
+
+    def embeddings_between(self, model: str, start: str, end: str) -> list[tuple[int, bytes]]:
+        """(document_id, vector) of ``model`` for documents published in [start, end], by id."""
+        return [(int(i), bytes(b)) for i, b in self.db.execute(
+            "SELECT document_id, vector FROM document_embeddings WHERE model = ? AND published >= ? AND published <= ?"
+            " ORDER BY document_id", [model, start, end])]
+
+    def term_document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
+        """How many indexed documents carry each term (for rarity weights)."""
+        items = sorted(set(terms))
+        out: dict[str, int] = {}
+        for start in range(0, len(items), 500):
+            chunk = items[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            for term, n in self.db.execute(
+                    f"SELECT term, count(*) FROM document_terms WHERE term IN ({marks}) GROUP BY term", chunk):
+                out[str(term)] = int(n)
+        return out
+
+    def indexed_between(self, start: str, end: str) -> list[int]:
+        """Ids of indexed documents published in [start, end]."""
+        return [int(r[0]) for r in self.db.execute(
+            "SELECT f.document_id FROM document_features f JOIN documents d ON d.id = f.document_id"
+            " WHERE d.published >= ? AND d.published <= ? ORDER BY f.document_id", [start, end])]
+
+    def document_urls(self) -> dict[int, str]:
+        return {int(i): str(u) for i, u in self.db.execute("SELECT id, url FROM documents")}
+
+    def denial_stats(self, ids: Iterable[int]) -> dict[int, tuple[int, int, int]]:
+        """Documents among ``ids`` with detected denials: (count, first position, text length)."""
+        id_list = sorted(set(ids))
+        out: dict[int, tuple[int, int, int]] = {}
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            for doc_id, n, pos, length in self.db.execute(
+                    "SELECT x.document_id, count(*), min(coalesce(x.position, 0)), length(d.text) FROM denials x"
+                    f" JOIN documents d ON d.id = x.document_id WHERE x.document_id IN ({marks})"
+                    " GROUP BY x.document_id", chunk):
+                out[int(doc_id)] = (int(n), int(pos), int(length or 0))
+        return out
+
+    def count_indexed_documents(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM document_features").fetchone()[0])
+
     def set_denial_profile(self, denial_id: int, profile: dict[str, Any]) -> None:
         self.db.execute("UPDATE denials SET profile = ? WHERE id = ?",
                         [json.dumps(profile, ensure_ascii=False), denial_id])

@@ -490,3 +490,19 @@ def m0010_processing_failures(db: Database) -> None:
     ``monitor status`` counts them on archives of millions)."""
     db.execute("CREATE INDEX IF NOT EXISTS idx_document_processing_failed ON document_processing (version)"
                " WHERE error IS NOT NULL")
+
+
+@migrations(name="0013_document_embeddings")
+def m0013_document_embeddings(db: Database) -> None:
+    """One multilingual embedding of each document's headline and lead (issue 15), computed once.
+
+    ``model`` names the embedder, so vectors of two models are never compared; ``vector``
+    is float16 bytes. Cached here so re-matching never re-embeds.
+    """
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS document_embeddings ("
+        " document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
+        " model TEXT NOT NULL, published TEXT NOT NULL, vector BLOB NOT NULL)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS document_embeddings_model_published"
+               " ON document_embeddings (model, published)")

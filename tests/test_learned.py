@@ -1,0 +1,160 @@
+"""The learned pair scorer: its features, its weights file (validation), and its training helpers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from monitor.errors import ConfigError
+from monitor.evaluate.training import GoldLabels, choose_threshold, fit_scorer, group_cases, predict
+from monitor.match.features import document_features
+from monitor.match.learned import FEATURE_NAMES, LearnedScorer, exclusion, pair_features, rarity
+from monitor.match.scoring import MatchingConfig, build_profile
+
+CLAIM_TITLE = "Kremlin denies report that Halvorsen met Ortiga in Valletta"
+CLAIM_LEAD = "Kremlin spokesman Dmitry Peskov said reports that Halvorsen met Ortiga in Valletta were pure fiction."
+
+
+def profile():
+    return build_profile(
+        denial_id=1, document_id=10, speaker="Dmitry Peskov", published="2024-03-10T10:00:00+00:00", lang="en",
+        claim="reports that Halvorsen met Ortiga in Valletta", quote="This is pure fiction.", entities=(),
+        event_type="event:meeting", outlets=(), event_date=None, doc_title=CLAIM_TITLE, doc_lead=CLAIM_LEAD,
+        use_context=True)
+
+
+def feats(title: str, text: str, published: str, role: str = "media"):
+    return document_features(title, text, lang="en", role=role, source="paper", published=published)
+
+
+def features_of(report, **over):
+    args = dict(report_id=5, lead_denial=False, source_outlets=(), term_df={}, n_docs=100, cosine=0.7,
+                config=MatchingConfig())
+    args.update(over)
+    return pair_features(profile(), report, **args)[0]
+
+
+REPORT = feats("Halvorsen met Ortiga secretly in Valletta, officials say",
+               "Halvorsen and Ortiga met in Valletta last week, two officials said.", "2024-03-08T10:00:00+00:00")
+RELAY = feats("Kremlin denies Halvorsen met Ortiga", "The Kremlin on Monday denied that Halvorsen met Ortiga.",
+              "2024-03-10T15:00:00+00:00")
+
+
+def test_pair_features_cover_every_name_in_a_stable_order() -> None:
+    f = features_of(REPORT)
+    assert tuple(f) == FEATURE_NAMES
+    assert all(isinstance(v, float) for v in f.values())
+
+
+def test_time_order_and_distance_are_features_with_the_report_first_positive() -> None:
+    before = features_of(REPORT)
+    after = features_of(RELAY)
+    assert before["days"] == pytest.approx(2.0) and before["after"] == 0.0
+    assert after["days"] < 0 and after["after"] == 1.0 and after["abs_days"] == pytest.approx(5 / 24, abs=0.01)
+
+
+def test_relay_signals_mark_coverage_of_the_denial() -> None:
+    assert features_of(RELAY)["headline_cue"] == 1.0 and features_of(REPORT)["headline_cue"] == 0.0
+    assert features_of(REPORT, lead_denial=True)["lead_denial"] == 1.0
+    assert features_of(RELAY)["report_lead_denier"] == 1.0  # "Kremlin" in the headline
+    assert exclusion(features_of(RELAY)) is not None and exclusion(features_of(REPORT)) is None
+    official = feats(REPORT.lead_terms and "Halvorsen met Ortiga in Valletta", "Officials said so.",
+                     "2024-03-08T10:00:00+00:00", role="official")
+    assert exclusion(features_of(official)) == "official channel, not a report"
+
+
+def test_rare_shared_names_weigh_more_than_common_ones() -> None:
+    common = features_of(REPORT, term_df={t: 90 for t in profile().terms}, n_docs=100)
+    rare = features_of(REPORT, term_df={t: 1 for t in profile().terms}, n_docs=100)
+    assert rare["rare_lead"] > common["rare_lead"] > 0
+    assert rarity(1, 100) > rarity(90, 100)
+
+
+def test_cosine_is_a_feature_and_its_absence_is_marked() -> None:
+    assert features_of(REPORT, cosine=0.62)["cosine"] == pytest.approx(0.62)
+    none = features_of(REPORT, cosine=None)
+    assert none["cosine"] == 0.0 and none["has_cosine"] == 0.0
+
+
+def weights(**over):
+    data = {"features": ["time", "cosine"], "mean": [0.5, 0.4], "scale": [0.2, 0.1], "coef": [1.0, 2.0],
+            "intercept": -0.5, "threshold": 0.7}
+    data.update(over)
+    return data
+
+
+def test_scorer_is_a_sigmoid_of_standardised_features_and_names_its_top_contributions() -> None:
+    s = LearnedScorer.from_json(weights())
+    got = s.score({"time": 0.9, "cosine": 0.6})
+    z = -0.5 + 1.0 * (0.9 - 0.5) / 0.2 + 2.0 * (0.6 - 0.4) / 0.1
+    assert got.score == pytest.approx(1 / (1 + np.exp(-z)), abs=1e-4)
+    assert got.matched and got.top[0][0] == "cosine"
+    assert not s.score({"time": 0.5, "cosine": 0.4}).matched
+
+
+@pytest.mark.parametrize("bad, reason", [
+    (weights(features=["time", "no_such_feature"]), "unknown feature 'no_such_feature'"),
+    (weights(mean=[0.5]), "'mean' must be 2 finite numbers"),
+    (weights(scale=[0.2, 0.0]), "'scale' values must be positive"),
+    (weights(threshold=1.5), "'threshold' must be in (0, 1)"),
+    ({k: v for k, v in weights().items() if k != "coef"}, "missing key 'coef'"),
+    ([1, 2], "not a JSON object"),
+])
+def test_a_bad_weights_file_fails_naming_the_file_and_the_reason(tmp_path: Path, bad, reason: str) -> None:
+    path = tmp_path / "scorer.json"
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        LearnedScorer.load(path)
+    assert str(path) in str(err.value) and reason in str(err.value)
+
+
+def test_weights_that_are_not_json_fail_with_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "scorer.json"
+    path.write_text('{\n"features": [\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"scorer\.json: line \d+: not valid JSON"):
+        LearnedScorer.load(path)
+
+
+def test_the_bundled_weights_load_and_use_known_features() -> None:
+    s = LearnedScorer.load()
+    assert set(s.features) <= set(FEATURE_NAMES) and 0 < s.threshold < 1
+    assert s.meta.get("cv")  # the cross-validated figures it was chosen with travel with it
+
+
+def test_gold_labels_follow_the_judges_rules() -> None:
+    g = GoldLabels.from_records([
+        {"case": "a", "denial_url": "d1", "contradicts": ["r1"], "not_contradicts": ["x1", "d2"]},
+        {"case": "a", "denial_url": "d2", "contradicts": ["r1"], "not_contradicts": ["x1", "d1"]},
+    ])
+    assert g.label("d1", "r1") == 1
+    assert g.label("x1", "r1") is None  # a denial found in another document of the case: ignored
+    assert g.label("d1", "x1") == 0 and g.label("elsewhere", "r1") == 0
+
+
+def test_cases_sharing_a_document_form_one_group() -> None:
+    groups = group_cases({"a": {"u1", "u2"}, "b": {"u2", "u3"}, "c": {"u4"}})
+    assert groups["a"] == groups["b"] != groups["c"]
+
+
+def test_threshold_is_the_lowest_with_the_precision_asked() -> None:
+    pairs = [("d", f"r{i}") for i in range(10)]
+    probs = np.array([0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])
+    labels = [1, 1, 1, 1, 0, 1, 0, 0, 0, 0]
+    assert choose_threshold(pairs, probs, labels, min_precision=0.8) == pytest.approx(0.51)
+    assert choose_threshold(pairs, probs, labels, min_precision=1.0) == pytest.approx(0.71)
+
+
+def test_fitted_scorer_round_trips_through_json_and_ranks_positives_first() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    y = (X[:, 0] + 0.3 * rng.normal(size=200) > 0).astype(int)
+    model = fit_scorer(X, y, ["time", "cosine"], threshold=0.5)
+    again = LearnedScorer.from_json(json.loads(json.dumps(model.to_json())))
+    p = predict(again, X)
+    assert p[y == 1].mean() > 0.7 > 0.3 > p[y == 0].mean()
+    assert again.score({"time": X[0, 0], "cosine": X[0, 1]}).score == pytest.approx(p[0], abs=1e-3)
+    with pytest.raises(ConfigError, match="both"):
+        fit_scorer(X, np.ones(200), ["time", "cosine"], threshold=0.5)
