@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from monitor.detect.denials import detect_denials
-from monitor.match.linking import index_document, match_documents
+from monitor.match.linking import embed_new_documents, index_document, match_documents
 from monitor.match.scoring import MatchingConfig
 from monitor.models import Denial, Document
 from monitor.pipeline import PIPELINE_VERSION, index_documents, queue_alerts_for
@@ -280,6 +280,7 @@ def _finish_wave(store: Any, pool: ProcessPoolExecutor | None, parts: int, wave:
             _conclude(store, valid, batch.report, new_pairs, version, report)
             report.skipped += len(wave.items) - len(valid)
             return
+        embed_new_documents(store, batch.done, config)  # workers read the archive only
     futures = [pool.submit(match_chunk, str(store.path), part, config) for part in _split(batch.done, parts)]
     replacements = [r for f in futures for r in f.result()]
     with store.atomic():
@@ -347,7 +348,7 @@ def match_chunk(db_path: str, document_ids: list[int], config: MatchingConfig) -
 
     with Store.open(db_path, read_only=True) as reader:
         recorder = MatchRecorder(reader)
-        match_documents(recorder, document_ids, config)
+        match_documents(recorder, document_ids, config, embedded=True)
         return recorder.replacements
 
 

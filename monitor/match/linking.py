@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import sqlite3
 from bisect import bisect_left, bisect_right
 from typing import Any, Iterable
 
@@ -31,7 +32,7 @@ from monitor.timeutil import format_timestamp, parse_timestamp
 log = logging.getLogger(__name__)
 
 __all__ = ["LEAD_DENIAL_CHARS", "PairJudge", "index_document", "load_scorer", "loads_object", "match_documents",
-           "pair_table", "shared_embedder", "shift_timestamp", "source_outlets"]
+           "embed_new_documents", "pair_table", "shared_embedder", "shift_timestamp", "source_outlets"]
 
 #: A denial detected this early in the body (its first sentence or so) makes the
 #: document coverage of the denial; later, the article leads with something else.
@@ -189,8 +190,11 @@ class PairJudge:
         order = [i for i in ids if i in docs]
         texts = [embedding_text(docs[i].title, body_lead(docs[i].title, docs[i].text)) for i in order]
         vecs = self.embedder.embed(texts)
-        self.store.set_document_embeddings(self.embedder.name, [
-            (i, format_timestamp(docs[i].published), to_blob(v)) for i, v in zip(order, vecs)])
+        rows = [(i, format_timestamp(docs[i].published), to_blob(v)) for i, v in zip(order, vecs)]
+        try:
+            self.store.set_document_embeddings(self.embedder.name, rows)
+        except sqlite3.OperationalError as exc:  # a read-only worker: keep them for this run only
+            log.debug("embeddings not cached reason=%s", exc)
         self.vectors.update({i: from_blob(to_blob(v)) for i, v in zip(order, vecs)})
 
     def vectors_of(self, ids: Iterable[int]) -> None:
@@ -310,16 +314,26 @@ def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, A
     return out
 
 
+def embed_new_documents(store: Any, document_ids: list[int], config: MatchingConfig) -> None:
+    """Store the embeddings of new or changed documents: the writer's part of matching when
+    read-only workers do the rest (``match_documents(..., embedded=True)``)."""
+    PairJudge(store, config).embed_documents(list(document_ids))
+
+
 def match_documents(store: Any, document_ids: list[int], config: MatchingConfig, *,
-                    indexed: dict[int, tuple[dict[str, Any], bool]] | None = None) -> list[tuple[int, int]]:
+                    indexed: dict[int, tuple[dict[str, Any], bool]] | None = None,
+                    embedded: bool = False) -> list[tuple[int, int]]:
     """Re-match the documents' denials (against reports) and the documents (as reports).
 
     ``indexed`` holds features (as stored) the caller has just written, which then need
-    not be read back. Returns the (denial_id, report_id) pairs that are new.
+    not be read back. ``embedded``: the documents' embeddings were stored already (by
+    ``embed_new_documents``; a read-only worker cannot write them). Returns the
+    (denial_id, report_id) pairs that are new.
     """
     judge = PairJudge(store, config, indexed)
     judge.n_docs = store.count_indexed_documents() if judge.scorer is not None else 0
-    judge.embed_documents(list(document_ids))
+    if not embedded:
+        judge.embed_documents(list(document_ids))
     new_pairs: list[tuple[int, int]] = []
     own = store.denials_of(document_ids)
     # A denial and a report of the same batch meet twice (as denial, then as report).
