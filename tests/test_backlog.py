@@ -342,8 +342,10 @@ def test_migration_counts_documents_archived_before_it_as_processed(tmp_path: Pa
     db.close()
     with Store.open(db_file) as store:
         assert "0009_processing_state" in store.schema_version()
-        assert store.backlog_status(PIPELINE_VERSION).total == 0
-        assert store.backlog_status(PIPELINE_VERSION + 1).stale == 1
+        # processed inline by pipeline version 1; any later version redoes it in the background
+        assert store.backlog_status(1).total == 0
+        assert store.backlog_status(2).stale == 1
+        assert store.backlog_status(2).unprocessed == 0
     assert processed_count(db_file) == 1
 
 
