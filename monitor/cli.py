@@ -97,6 +97,19 @@ def cli(log_level: str, log_json: bool) -> None:
             sys.exit(2)
 
 
+
+def normalised_since(since: str | None) -> str | None:
+    """``--since DATE`` as a UTC timestamp, or a one-line usage error (exit 2)."""
+    from monitor.timeutil import format_timestamp, parse_timestamp
+
+    if since is None:
+        return None
+    try:
+        return format_timestamp(parse_timestamp(since))
+    except ValueError as exc:
+        click.echo(f"Error: --since: {exc}", err=True)
+        sys.exit(2)
+
 @cli.command("import")
 @click.argument("file", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
 @db_option
@@ -224,14 +237,8 @@ def match_command(db_path: Path | None, since: str | None) -> None:
     Queues no alerts. Prints the counts.
     """
     from monitor.pipeline import rematch_archive
-    from monitor.timeutil import format_timestamp, parse_timestamp
 
-    if since is not None:
-        try:
-            since = format_timestamp(parse_timestamp(since))
-        except ValueError as exc:
-            click.echo(f"Error: --since: {exc}", err=True)
-            sys.exit(2)
+    since = normalised_since(since)
     with open_store(db_path, create=False) as store:
         before = store.count_matches()
         report = rematch_archive(store, since)
@@ -566,14 +573,8 @@ def process_command(db_path: Path | None, workers: int | None, since: str | None
     """
     from monitor.backlog import drain_backlog
     from monitor.pipeline import PIPELINE_VERSION
-    from monitor.timeutil import format_timestamp, parse_timestamp
 
-    if since is not None:
-        try:
-            since = format_timestamp(parse_timestamp(since))
-        except ValueError as exc:
-            click.echo(f"Error: --since: {exc}", err=True)
-            sys.exit(2)
+    since = normalised_since(since)
     with open_store(db_path, create=False) as store:
         if reprocess:
             with store.atomic():
