@@ -84,7 +84,7 @@ def run_pipeline(jsonl: Path, db_path: Path, *, store_only: bool = False, worker
     store = Store.open(db_path)
     try:
         t0 = time.perf_counter()
-        with jsonl.open(encoding="utf-8") as fh:
+        with jsonl.open("rb") as fh:  # bytes, as `monitor import FILE` reads it (each line decoded alone)
             report = import_jsonl(store, fh, store_only=store_only, workers=workers)
         return time.perf_counter() - t0, report.summary()
     finally:

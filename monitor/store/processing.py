@@ -65,14 +65,16 @@ class ProcessingMixin:
         )
 
     def queue_documents(self, document_ids: Iterable[int], *, alerts: bool = False) -> None:
-        """``queue_document`` for many (one statement)."""
-        now = now_iso()
-        self.db.conn.executemany(
-            "INSERT INTO document_processing (document_id, version, queued_at, processed_at, alerts, error)"
-            " VALUES (?, NULL, ?, NULL, ?, NULL) ON CONFLICT(document_id) DO UPDATE SET version = NULL,"
-            " queued_at = excluded.queued_at, alerts = excluded.alerts, error = NULL",
-            [(i, now, int(alerts)) for i in document_ids],
-        )
+        """``queue_document`` for many: one multi-row statement per 500 (an import batch is one)."""
+        now, flag = now_iso(), int(alerts)
+        ids = list(document_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            self.db.conn.execute(
+                "INSERT INTO document_processing (document_id, version, queued_at, processed_at, alerts, error)"
+                f" VALUES {','.join(['(?, NULL, ?, NULL, ?, NULL)'] * len(chunk))} ON CONFLICT(document_id)"
+                " DO UPDATE SET version = NULL, queued_at = excluded.queued_at, alerts = excluded.alerts, error = NULL",
+                [v for i in chunk for v in (i, now, flag)])
 
     def pending_documents(self, version: int, limit: int, *, since: str | None = None,
                           exclude: Iterable[int] = (), stale: bool = True) -> list[PendingDocument]:
