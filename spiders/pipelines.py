@@ -24,7 +24,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 
 from monitor.errors import InputError
-from monitor.text.language import detect_language
+from monitor.text.language import SourceLanguages, detect_language
 from monitor.models import ROLES, Document
 from monitor.timeutil import to_utc, utcnow
 
@@ -34,12 +34,15 @@ log = logging.getLogger(__name__)
 
 
 def item_to_document(item: Any, *, fetched_at: dt.datetime,
-                     previous_published: dt.datetime | None = None) -> Document:
+                     previous_published: dt.datetime | None = None,
+                     languages: SourceLanguages | None = None) -> Document:
     """Validate an item and build the ``Document`` to archive. Raises ``InputError``.
 
     Without a date, a document keeps the date it was first archived with (so that a
     re-crawl does not make a spurious revision), else gets the fetch time and
-    ``extra.published_estimated = true``.
+    ``extra.published_estimated = true``. An item without a language (neither the
+    catalogue nor the feed declares one) gets a guess, through ``languages`` (the
+    crawl's memory per source) when given.
     """
     adapter = ItemAdapter(item)
     raw_url = str(adapter.get("url") or "")
@@ -69,7 +72,10 @@ def item_to_document(item: Any, *, fetched_at: dt.datetime,
     else:
         published = fetched_at
         extra["published_estimated"] = True
-    lang = adapter.get("lang") or detect_language(f"{title}\n{text}")
+    lang = adapter.get("lang")
+    if not lang:
+        sample = f"{title}\n{text}"
+        lang = languages.detect(source, sample) if languages is not None else detect_language(sample)
     return Document(url=url, title=title, text=text, published=published, source=source, role=role,
                     lang=lang, extra=extra, fetched_at=fetched_at)
 
@@ -85,6 +91,8 @@ class ArchivePipeline:
         self.store: Any = None
         self.batch: list[Document] = []
         self.urls: set[str] = set()
+        #: languages guessed for this crawl's sources, reused once settled
+        self.languages = SourceLanguages()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ArchivePipeline":
@@ -115,7 +123,7 @@ class ArchivePipeline:
             if not isinstance(ItemAdapter(item).get("published"), dt.datetime):
                 found = self.store.get_document_by_url(url)
                 previous = found[1].published if found else None
-            doc = item_to_document(item, fetched_at=now, previous_published=previous)
+            doc = item_to_document(item, fetched_at=now, previous_published=previous, languages=self.languages)
         except (InputError, ValueError) as exc:
             stats.inc_value("pipeline/rejected")
             log.warning("item rejected source=%s reason=%s", ItemAdapter(item).get("source"), exc)

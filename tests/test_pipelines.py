@@ -67,6 +67,20 @@ def test_language_is_detected_when_the_source_does_not_say() -> None:
     assert doc.lang == "ru"
 
 
+def test_the_pipeline_guesses_a_sources_language_and_reuses_it_per_script(db_path: Path) -> None:
+    """Issue 16: a feed without a language is classified until its guesses settle."""
+    ru = ["Пресс-секретарь президента заявил журналистам, что переговоры продолжатся на следующей неделе.",
+          "Министерство опубликовало заявление на своем сайте поздно вечером в четверг.",
+          "Эксперты отмечают, что последствия для рынка станут понятны через несколько месяцев.",
+          "Губернатор сообщил, что аварийные службы работали на месте всю ночь."]
+    en = "The ministry published a statement on its website late on Thursday evening, giving few details."
+    items = [item(url=f"https://example.org/{i}", lang=None, title="", text=t) for i, t in enumerate([*ru, en])]
+    assert run_pipeline(db_path, items) == {"seen": 5, "new": 5}
+    with Store.open(db_path) as store:
+        langs = [store.get_document_by_url(f"https://example.org/{i}")[1].lang for i in range(5)]
+    assert langs == ["ru", "ru", "ru", "ru", "en"]
+
+
 @pytest.mark.parametrize("kw, reason", [
     ({"url": "mailto:x@example.org"}, r"not an http\(s\) URL"),
     ({"title": "", "text": "  "}, "empty item"),
