@@ -19,6 +19,7 @@ Then the per-stage cost on the same documents, and a cProfile of the in-process
 pipeline on a small sample (top functions by cumulative time).
 
     .venv/bin/python bench/bench_ingest.py [--docs 20000] [--process-docs 2000] [--repeat 3] [--profile 300]
+    .venv/bin/python bench/bench_ingest.py --store-only [--docs 20000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -153,6 +154,18 @@ def stage_costs(jsonl: Path, tmp: Path, limit: int) -> list[tuple[str, float]]:
             ("detect_denials", detect / n), ("document_features", feats / n)]
 
 
+def report_store_only(rates: dict[str, float], n: int) -> int:
+    """The store-only table and verdict alone (``--store-only``)."""
+    ratio = rates["store-only"] / rates["baseline"]
+    print(f"\n{'measure':52} {'docs/s':>10} {'ms/doc':>8} {'ratio':>7}")
+    for label, key in ((f"baseline: insert_all + FTS5 ({n})", "baseline"),
+                       ("store-only: import_jsonl(store_only=True)", "store-only"),
+                       ("baseline with the archive's indexes and tokenizer", "baseline, archive schema")):
+        print(f"{label:52} {rates[key]:>10,.0f} {1000 / rates[key]:>8.3f} {rates[key] / rates['baseline']:>7.3f}")
+    print(f"RESULT store-only ratio {ratio:.3f} (target >= 0.8): {'PASS' if ratio >= 0.8 else 'FAIL'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=20000, help="documents for the store-only run (default 20000)")
@@ -160,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="documents for the end-to-end and worker runs (default 2000)")
     ap.add_argument("--repeat", type=int, default=3, help="alternating runs of each (median; default 3)")
     ap.add_argument("--profile", type=int, default=300, help="documents to profile (0: skip)")
+    ap.add_argument("--store-only", action="store_true",
+                    help="only the store-only comparison (no end-to-end, workers, stages or profile)")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
@@ -173,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             "baseline, archive schema": lambda i: (run_baseline(jsonl, tmp / f"base-schema-{i}.db",
                                                                 archive_schema=True), ""),
         }, args.repeat)
+        if args.store_only:
+            return report_store_only(rates, args.docs)
         small = tmp / "small.jsonl"
         synth.write_jsonl(small, args.process_docs)
         n = args.process_docs

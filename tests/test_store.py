@@ -169,6 +169,24 @@ def test_batch_upsert_gives_what_one_by_one_upserts_give_and_queues_what_is_new_
     assert len(rows) == 6 and all(r[3] == 1 and r[4] == 1 for r in rows)  # all waiting, all to alert
 
 
+def test_a_batch_larger_than_one_insert_statement_stores_and_queues_every_document_once(store: Store) -> None:
+    """The new documents go in as multi-row INSERT ... RETURNING statements of 500 rows (issue 16):
+    1,201 documents span three, interleaved with known ones; every id is the row's own."""
+    with store.atomic():
+        store.upsert_documents([make_doc(f"https://example.org/old/{k}", text=f"Old {k}") for k in range(3)])
+    docs = [make_doc(f"https://example.org/{k}", text=f"Text {k}") for k in range(1201)]
+    docs[600:600] = [make_doc("https://example.org/old/1", text="Old 1, edited")]
+    with store.atomic():
+        results = store.upsert_documents(docs)
+    assert [r.status for r in results].count("new") == 1201 and results[600].status == "updated"
+    for doc, result in zip(docs, results):
+        assert store.get_document(result.id).url == doc.url
+    waiting = store.db.execute("SELECT count(*), count(DISTINCT document_id) FROM document_processing"
+                               " WHERE version IS NULL").fetchone()
+    assert tuple(waiting) == (1204, 1204)
+    assert store.search("Text")[0]["url"].startswith("https://example.org/")
+
+
 def test_batch_upsert_with_the_same_url_twice_keeps_the_later_one(store: Store) -> None:
     docs = [make_doc("https://example.org/x", text="first"), make_doc("https://example.org/x", text="second")]
     with store.atomic():

@@ -138,7 +138,7 @@ def import_jsonl(
     for entry in read_lines(stream, max_bytes=max_line_bytes):
         number, line = entry.number, entry.text
         report.bytes_read = entry.offset
-        if line is not None and not line.strip():
+        if line is not None and (not line or line.isspace()):  # blank; no copy of the line
             continue
         report.read += 1
         if line is None:
