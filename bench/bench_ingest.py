@@ -92,6 +92,15 @@ def run_pipeline(jsonl: Path, db_path: Path, *, store_only: bool = False, worker
         store.close()
 
 
+def with_cpu(into: list[float], run: Callable[[], tuple[float, str]]) -> tuple[float, str]:
+    """``run()``, appending the CPU seconds this process spent in it to ``into`` (single-process
+    runs: steadier than wall time on a shared machine)."""
+    c0 = time.process_time()
+    result = run()
+    into.append(time.process_time() - c0)
+    return result
+
+
 def cpu_seconds() -> float:
     """CPU time of this process and its reaped children (the pool's workers, once shut down)."""
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -182,12 +191,17 @@ def main(argv: list[str] | None = None) -> int:
         size = synth.write_jsonl(jsonl, args.docs)
         print(f"corpus: {args.docs} documents, {size / args.docs:.0f} B/line avg, {size / 1e6:.1f} MB")
         print(f"store-only import of {args.docs} documents:")
+        cpu: dict[str, list[float]] = {"baseline": [], "store-only": []}
         rates = alternate(args.docs, {
-            "baseline": lambda i: (run_baseline(jsonl, tmp / f"base-{i}.db"), ""),
-            "store-only": lambda i: run_pipeline(jsonl, tmp / f"store-{i}.db", store_only=True),
+            "baseline": lambda i: with_cpu(cpu["baseline"], lambda: (run_baseline(jsonl, tmp / f"base-{i}.db"), "")),
+            "store-only": lambda i: with_cpu(cpu["store-only"],
+                                             lambda: run_pipeline(jsonl, tmp / f"store-{i}.db", store_only=True)),
             "baseline, archive schema": lambda i: (run_baseline(jsonl, tmp / f"base-schema-{i}.db",
                                                                 archive_schema=True), ""),
         }, args.repeat)
+        base_cpu, ours_cpu = statistics.median(cpu["baseline"]), statistics.median(cpu["store-only"])
+        print(f"  CPU (median, open and close included): baseline {1000 * base_cpu / args.docs:.3f} ms/doc, "
+              f"store-only {1000 * ours_cpu / args.docs:.3f} ms/doc; store-only ratio by CPU {base_cpu / ours_cpu:.3f}")
         if args.store_only:
             return report_store_only(rates, args.docs)
         small = tmp / "small.jsonl"
