@@ -118,10 +118,11 @@ class ArchivePipeline:
         stats.inc_value("pipeline/seen")
         now = utcnow()
         try:
-            url = canonical_url(str(ItemAdapter(item).get("url") or ""))
+            adapter = ItemAdapter(item)
             previous = None
-            if not isinstance(ItemAdapter(item).get("published"), dt.datetime):
-                found = self.store.get_document_by_url(url)
+            if not isinstance(adapter.get("published"), dt.datetime):
+                # only a dateless item needs its URL before item_to_document (which canonicalises it)
+                found = self.store.get_document_by_url(canonical_url(str(adapter.get("url") or "")))
                 previous = found[1].published if found else None
             doc = item_to_document(item, fetched_at=now, previous_published=previous, languages=self.languages)
         except (InputError, ValueError) as exc:
