@@ -45,7 +45,7 @@ from sqlite_utils import Database  # noqa: E402
 
 from monitor.detect.denials import detect_denials  # noqa: E402
 from monitor.match.features import document_features  # noqa: E402
-from monitor.backlog import drain_backlog  # noqa: E402
+from monitor.process import drain_backlog  # noqa: E402
 from monitor.collect.ingest import BATCH_SIZE, import_jsonl, record_to_document  # noqa: E402
 from monitor.store import Store  # noqa: E402
 from monitor.timeutil import format_timestamp  # noqa: E402

@@ -7,7 +7,7 @@ so a saturated crawl pool never starves the heartbeat. The crawl itself is an
 injected function (``crawl(db_path, [source]) -> [CrawlOutcome]``, normally
 ``monitor.collect.crawl.crawl_once``, which runs Scrapy in a child process, records the
 ``crawl_runs`` row and stores new documents); a processing job drains the backlog
-(``monitor.backlog``) every second and whenever a crawl stored something; this module
+(``monitor.process``) every second and whenever a crawl stored something; this module
 never touches Scrapy or the Twisted reactor.
 
 After each run the daemon decides when the source runs next (``backoff.py``: the
@@ -468,7 +468,7 @@ class Daemon:
 
     def _process_backlog(self) -> None:
         """Drain the processing backlog (issue 16): new documents first; stops with the daemon."""
-        from monitor.backlog import drain_backlog
+        from monitor.process import drain_backlog
 
         with self._work() as go:
             if not go:
