@@ -45,7 +45,9 @@ from sqlite_utils import Database  # noqa: E402
 
 from monitor.detect.denials import detect_denials  # noqa: E402
 from monitor.match.features import document_features  # noqa: E402
-from monitor.process import drain_backlog  # noqa: E402
+from monitor.match.linking import document_vectors, embedder_for  # noqa: E402
+from monitor.match.scoring import MatchingConfig  # noqa: E402
+from monitor.process import ANALYSIS_CHUNK, drain_backlog  # noqa: E402
 from monitor.collect.ingest import BATCH_SIZE, import_jsonl, record_to_document  # noqa: E402
 from monitor.store import Store  # noqa: E402
 from monitor.timeutil import format_timestamp  # noqa: E402
@@ -105,7 +107,8 @@ def run_drain(template: Path, db_path: Path, workers: int) -> tuple[float, str]:
         t0, c0 = time.perf_counter(), cpu_seconds()
         report = drain_backlog(store, workers=workers, pool_min=0)
         wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
-        return wall, f"{report.summary()}; {cpu:.1f} CPU s, {cpu / wall:.2f} cores busy"
+        return wall, (f"{report.summary()}; {cpu:.1f} CPU s ({cpu / max(report.documents, 1) * 1000:.2f} ms/doc), "
+                      f"{cpu / wall:.2f} cores busy")
     finally:
         store.close()
 
@@ -149,8 +152,16 @@ def stage_costs(jsonl: Path, tmp: Path, limit: int) -> list[tuple[str, float]]:
         document_features(doc.title, doc.text, lang=doc.lang, role=doc.role, source=doc.source,
                           published=format_timestamp(doc.published))
     feats = time.perf_counter() - t0
-    return [("parse+validate+lang", parse / n), ("store+FTS (Store.upsert_document)", storing / n),
-            ("detect_denials", detect / n), ("document_features", feats / n)]
+    stages = [("parse+validate+lang", parse / n), ("store+FTS (Store.upsert_document)", storing / n),
+              ("detect_denials", detect / n), ("document_features", feats / n)]
+    embedder = embedder_for(MatchingConfig())
+    if embedder is not None:
+        document_vectors(embedder, [(i, doc) for i, doc in enumerate(docs[:ANALYSIS_CHUNK])])  # loads the model
+        t0 = time.perf_counter()
+        for start in range(0, n, ANALYSIS_CHUNK):  # the analysis tasks' groups
+            document_vectors(embedder, [(i, doc) for i, doc in enumerate(docs[start:start + ANALYSIS_CHUNK])])
+        stages.append((f"embedding ({embedder.name}, headline + lead)", (time.perf_counter() - t0) / n))
+    return stages
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from monitor.process import Progress, drain_backlog
+from monitor.process import Progress, WorkerPool, drain_backlog
 from monitor.cli import cli, progress_printer
 from monitor.collect.ingest import import_jsonl, record_to_document, store_documents
 from monitor.health import assess_health
@@ -209,6 +209,25 @@ def test_worker_processes_give_the_same_archive_as_one_process(tmp_path: Path) -
     assert results[1]["matches"], "the corpus has matches to compare"
     assert len(results[1]["embeddings"]) == len(lines), "every document's vector, stored once"
     assert results[2] == results[1]
+
+
+def test_a_pool_kept_across_drains_serves_each_and_gives_the_archive_of_one_process(tmp_path: Path) -> None:
+    lines = corpus(filler=60, scenarios=2)
+    half = len(lines) // 2
+    with Store.open(tmp_path / "one.db") as store:
+        store_only(store, lines)
+        drain_backlog(store, workers=1)
+        expected = derived(store)
+    with WorkerPool(2) as pool, Store.open(tmp_path / "pooled.db") as store:
+        for part in (lines[:half], lines[half:]):  # a crawl, its drain, the next crawl, its drain
+            store_only(store, part)
+            report = drain_backlog(store, pool=pool, wave_size=40)  # any backlog: the pool is running
+            assert (report.workers, report.documents, report.failed) == (2, len(part), 0)
+        assert pool.submit(os.getpid).result(timeout=60) != os.getpid(), "the pool is still open"
+        got = derived(store)
+    assert got["embeddings"] and got["denials"] == expected["denials"]
+    assert got["features"] == expected["features"] and got["terms"] == expected["terms"]
+    assert got["matches"] == expected["matches"] and got["events"] == expected["events"]
 
 
 @pytest.mark.slow
