@@ -40,7 +40,7 @@ from typing import Any, Callable
 from monitor.match.linking import embedder_for, match_documents
 from monitor.match.scoring import MatchingConfig
 from monitor.pipeline import PIPELINE_VERSION, index_documents, queue_alerts_for
-from monitor.process.pool import WorkerPool
+from monitor.process.pool import WorkerPool, one_blas_thread
 from monitor.process.tasks import (
     ANALYSIS_CHUNK, DocumentAnalysis, Replacements, analyse_documents, analyse_stored, chunks, match_chunk,
 )
@@ -169,17 +169,18 @@ def drain_backlog(
         return wave is not None
 
     try:
-        take()
-        while waves and not (stop and stop.is_set()):
-            # The next waves' analysis runs in the workers while this one is written and matched.
-            while len(waves) <= ahead and take():
-                pass
-            wave = waves.popleft()
-            _finish_wave(store, pool, wave, config, version, report)
-            taken.difference_update(d.id for d in wave.items)
-            progress()
-            if not waves:  # documents stored meanwhile
-                take()
+        with one_blas_thread():
+            take()
+            while waves and not (stop and stop.is_set()):
+                # The next waves' analysis runs in the workers while this one is written and matched.
+                while len(waves) <= ahead and take():
+                    pass
+                wave = waves.popleft()
+                _finish_wave(store, pool, wave, config, version, report)
+                taken.difference_update(d.id for d in wave.items)
+                progress()
+                if not waves:  # documents stored meanwhile
+                    take()
     finally:
         for wave in waves:  # stopped: what was prefetched stays in the backlog
             for future in wave.analyses:
