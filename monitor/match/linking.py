@@ -247,13 +247,18 @@ class PairJudge:
         rows = self.store.embeddings_between(self.embedder.name, start, end)
         if not rows:
             return []
-        mat = np.stack([from_blob(b) for _, b in rows])
+        blobs = [b for _, b in rows]
+        if len({len(b) for b in blobs}) == 1:  # a window holds ~30k vectors: decoded at once, not row by row
+            mat = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), -1).astype(np.float32)
+        else:  # a damaged row: decoded one by one, so that the product names the mismatch
+            mat = np.stack([from_blob(b) for b in blobs])
         sims = mat @ own
         out = []
-        for (doc_id, _), sim, vec in zip(rows, sims, mat):
-            if sim >= self.config.min_cosine and doc_id != int(row["document_id"]):
+        for k in np.flatnonzero(sims >= self.config.min_cosine):
+            doc_id = rows[k][0]
+            if doc_id != int(row["document_id"]):
                 out.append(doc_id)
-                self.vectors.setdefault(doc_id, vec)
+                self.vectors.setdefault(doc_id, mat[k].copy())
         return out
 
     def candidates(self, row: dict[str, Any]) -> list[int]:
