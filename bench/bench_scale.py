@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import synth  # noqa: E402
 
 from monitor.match.features import document_features  # noqa: E402
-from monitor.backlog import drain_backlog  # noqa: E402
+from monitor.process import drain_backlog  # noqa: E402
 from monitor.collect.ingest import record_to_document, store_documents  # noqa: E402
 from monitor.pipeline import PIPELINE_VERSION  # noqa: E402
 from monitor.match.scoring import build_profile  # noqa: E402

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from monitor.match.features import document_features
-from monitor.backlog import drain_backlog
+from monitor.process import drain_backlog
 from monitor.collect.ingest import store_documents
 from monitor.pipeline import PIPELINE_VERSION
 from monitor.match.scoring import build_profile

@@ -571,7 +571,7 @@ def process_command(db_path: Path | None, workers: int | None, since: str | None
     finds nothing to do. Readers (SQL, Datasette) are never blocked. Alerts are
     queued for documents stored to alert (`import --alerts`, the daemon's crawls).
     """
-    from monitor.backlog import drain_backlog
+    from monitor.process import drain_backlog
     from monitor.pipeline import PIPELINE_VERSION
 
     since = normalised_since(since)

@@ -7,7 +7,7 @@ so a saturated crawl pool never starves the heartbeat. The crawl itself is an
 injected function (``crawl(db_path, [source]) -> [CrawlOutcome]``, normally
 ``monitor.collect.crawl.crawl_once``, which runs Scrapy in a child process, records the
 ``crawl_runs`` row and stores new documents); a processing job drains the backlog
-(``monitor.backlog``) every second and whenever a crawl stored something; this module
+(``monitor.process``) every second and whenever a crawl stored something; this module
 never touches Scrapy or the Twisted reactor.
 
 After each run the daemon decides when the source runs next (``backoff.py``: the
@@ -204,6 +204,8 @@ class Daemon:
         self._started = False
         self._skip_filter = _ExpectedSkips()
         self._stopped = False
+        #: the processing stage's worker processes, once a backlog called for them (``_worker_pool``)
+        self._pool: Any = None
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
             executors={
@@ -468,14 +470,15 @@ class Daemon:
 
     def _process_backlog(self) -> None:
         """Drain the processing backlog (issue 16): new documents first; stops with the daemon."""
-        from monitor.backlog import drain_backlog
+        from monitor.process import drain_backlog
 
         with self._work() as go:
             if not go:
                 return
             try:
                 with self._store() as store:
-                    report = drain_backlog(store, workers=self.settings.workers, stop=self._stopping)
+                    report = drain_backlog(store, workers=self.settings.workers, stop=self._stopping,
+                                           pool=self._worker_pool(store))
             except Exception:
                 log.exception("processing failed")
                 return
@@ -485,6 +488,18 @@ class Daemon:
                      report.workers, report.seconds)
         if report.alerts:
             self._wake("alerts")
+
+    def _worker_pool(self, store: Store) -> Any:
+        """The processing pool, started at the first backlog worth it and kept until the
+        daemon stops: its workers (``forkserver``, about a second each to start and load the
+        lexicons and the embedding model) then serve every later drain, however small."""
+        from monitor.pipeline import PIPELINE_VERSION
+        from monitor.process import POOL_MIN_BACKLOG, WorkerPool, default_workers
+
+        workers = self.settings.workers or default_workers()
+        if self._pool is None and workers > 1 and store.backlog_size(PIPELINE_VERSION) >= POOL_MIN_BACKLOG:
+            self._pool = WorkerPool(workers)
+        return self._pool
 
     def _heartbeat(self) -> None:
         with self._work() as go:
@@ -569,6 +584,9 @@ class Daemon:
         except Exception:
             log.exception("cannot record daemon state")
         self._stopped = True
+        if self._pool is not None and done:  # (an abandoned drain may still wait on it)
+            self._pool.close()
+            self._pool = None
         keeper = getattr(self, "_keeper", None)
         if keeper is not None:
             keeper.close()

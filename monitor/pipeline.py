@@ -3,7 +3,7 @@
 Detect denials in it, index its matching features, group denials into events, then
 link denials to reports in both directions (its denials against earlier and later
 reports in the window; the document as a report against denials in the window) and
-queue alerts. Called by the processing stage (``monitor.backlog``) on documents
+queue alerts. Called by the processing stage (``monitor.process``) on documents
 already stored, inside the transaction that marks them processed, so everything
 derived from a document commits together. A failure on one document is logged with
 its URL and does not lose the others.
@@ -35,11 +35,21 @@ log = logging.getLogger(__name__)
 #: matching, events). Bump it when detection or matching logic, a lexicon or the
 #: learned weights change: every document archived becomes backlog again and
 #: ``monitor process`` (or the daemon) redoes it, behind new documents (issue 16).
-PIPELINE_VERSION = 2  # 2: lexicons as data and the Russian reported-speech rules (issues 18, 15)
+PIPELINE_VERSION = 3  # 2: lexicons as data and the Russian reported-speech rules (issues 18, 15)
+# 3: the embedded text is the headline + 150 characters of lead (was 300; issue 16)
+
+
+class PrecomputedFailure(Exception):
+    """What a ``PrecomputedAnalysis`` raises when computing it failed: its message is the
+    original error (``ValueError: ...``), recorded as is."""
+
+
+def failure_reason(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, PrecomputedFailure) else f"{type(exc).__name__}: {exc}"
 
 
 class PrecomputedAnalysis(Protocol):
-    """A document's detection and index computed elsewhere (a worker process, ``monitor.backlog``)."""
+    """A document's detection and index computed elsewhere (a worker process, ``monitor.process``)."""
 
     @property
     def denials(self) -> Any:
@@ -124,7 +134,7 @@ def index_documents(store: Any, document_ids: Iterable[int], *,
         except Exception as exc:  # a detector bug must not lose the document
             log.exception("detection failed url=%s", doc.url)
             report.failed += 1
-            report.errors[doc_id] = f"detection failed: {type(exc).__name__}: {exc}"[:500]
+            report.errors[doc_id] = f"detection failed: {failure_reason(exc)}"[:500]
             continue
         published = format_timestamp(doc.published)
         denial_ids = store.replace_denials(doc_id, published, denials) if denials or doc_id in had_denials else []
@@ -137,7 +147,7 @@ def index_documents(store: Any, document_ids: Iterable[int], *,
         except Exception as exc:
             log.exception("indexing failed url=%s", doc.url)
             report.failed += 1
-            report.errors[doc_id] = f"indexing failed: {type(exc).__name__}: {exc}"[:500]
+            report.errors[doc_id] = f"indexing failed: {failure_reason(exc)}"[:500]
             continue
         done.append(doc_id)
     if done:

@@ -29,7 +29,9 @@ ALLOWED: dict[str, set[str]] = {
     "alerts": {"base", "store", "alerts"},
     "pipeline": {"base", "text", "detect", "match", "store", "alerts", "pipeline"},
     # the processing stage (issue 16): drains the backlog through the pipeline, in worker processes
-    "backlog": {"base", "text", "detect", "match", "store", "alerts", "pipeline", "backlog"},
+    "process": {"base", "text", "detect", "match", "store", "alerts", "pipeline", "process"},
+    # its old address, a re-export kept for ``collect`` (which imports the drain from there)
+    "backlog": {"base", "process", "backlog"},
     # the crawl runner starts the Scrapy project; its item pipeline hands items back to ingest
     "collect": {"base", "text", "store", "pipeline", "backlog", "collect", "spiders"},
     "spiders": {"base", "text", "store", "collect", "spiders"},

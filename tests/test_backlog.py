@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from monitor.backlog import Progress, drain_backlog
+from monitor.process import Progress, WorkerPool, drain_backlog
 from monitor.cli import cli, progress_printer
 from monitor.collect.ingest import import_jsonl, record_to_document, store_documents
 from monitor.health import assess_health
@@ -76,6 +76,8 @@ def derived(store: Store) -> dict[str, Any]:
                          " JOIN documents d ON d.id = f.document_id"),
         "terms": rows("SELECT t.term, d.url FROM document_terms t JOIN documents d ON d.id = t.document_id"),
         "events": rows("SELECT key, speaker, claim, first_published, last_published FROM denial_events"),
+        "embeddings": rows("SELECT d.url, e.model, e.published, e.vector FROM document_embeddings e"
+                           " JOIN documents d ON d.id = e.document_id"),
     }
 
 
@@ -205,7 +207,27 @@ def test_worker_processes_give_the_same_archive_as_one_process(tmp_path: Path) -
             assert store.backlog_status(PIPELINE_VERSION).total == 0
             results[workers] = derived(store)
     assert results[1]["matches"], "the corpus has matches to compare"
+    assert len(results[1]["embeddings"]) == len(lines), "every document's vector, stored once"
     assert results[2] == results[1]
+
+
+def test_a_pool_kept_across_drains_serves_each_and_gives_the_archive_of_one_process(tmp_path: Path) -> None:
+    lines = corpus(filler=60, scenarios=2)
+    half = len(lines) // 2
+    with Store.open(tmp_path / "one.db") as store:
+        store_only(store, lines)
+        drain_backlog(store, workers=1)
+        expected = derived(store)
+    with WorkerPool(2) as pool, Store.open(tmp_path / "pooled.db") as store:
+        for part in (lines[:half], lines[half:]):  # a crawl, its drain, the next crawl, its drain
+            store_only(store, part)
+            report = drain_backlog(store, pool=pool, wave_size=40)  # any backlog: the pool is running
+            assert (report.workers, report.documents, report.failed) == (2, len(part), 0)
+        assert pool.submit(os.getpid).result(timeout=60) != os.getpid(), "the pool is still open"
+        got = derived(store)
+    assert got["embeddings"] and got["denials"] == expected["denials"]
+    assert got["features"] == expected["features"] and got["terms"] == expected["terms"]
+    assert got["matches"] == expected["matches"] and got["events"] == expected["events"]
 
 
 @pytest.mark.slow
@@ -351,16 +373,16 @@ def test_migration_counts_documents_archived_before_it_as_processed(tmp_path: Pa
 
 def test_a_document_whose_processing_fails_is_recorded_and_not_retried_until_the_next_version(
         store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    import monitor.pipeline
+    import monitor.process.tasks
 
-    real = monitor.pipeline.detect_denials
+    real = monitor.process.tasks.detect_denials
 
     def broken(doc: Any) -> Any:
         if "filler.example/n/1" in doc.url:
             raise ValueError("detector bug")
         return real(doc)
 
-    monkeypatch.setattr(monitor.pipeline, "detect_denials", broken)
+    monkeypatch.setattr(monitor.process.tasks, "detect_denials", broken)
     lines = corpus(filler=3)
     store_only(store, lines)
     report = drain_backlog(store, workers=1)

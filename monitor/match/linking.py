@@ -15,7 +15,7 @@ import json
 import logging
 import sqlite3
 from bisect import bisect_left, bisect_right
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -31,8 +31,9 @@ from monitor.timeutil import format_timestamp, parse_timestamp
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LEAD_DENIAL_CHARS", "PairJudge", "index_document", "load_scorer", "loads_object", "match_documents",
-           "embed_new_documents", "pair_table", "shared_embedder", "shift_timestamp", "source_outlets"]
+__all__ = ["LEAD_DENIAL_CHARS", "PairJudge", "document_vectors", "embedder_for", "index_document", "load_scorer",
+           "loads_object", "match_documents", "pair_table", "shared_embedder", "shift_timestamp",
+           "source_outlets"]
 
 #: A denial detected this early in the body (its first sentence or so) makes the
 #: document coverage of the denial; later, the article leads with something else.
@@ -141,6 +142,21 @@ def shared_embedder(name: str) -> Embedder | None:
     return make_embedder(name)
 
 
+def embedder_for(config: MatchingConfig) -> Embedder | None:
+    """The embedder ``match_documents`` uses under ``config``: none without a learned scorer."""
+    return shared_embedder(config.embedder) if config.scorer else None
+
+
+def document_vectors(embedder: Embedder, docs: Sequence[tuple[int, Document]]) -> list[tuple[int, str, bytes]]:
+    """(document_id, published, vector bytes) of each document's headline + lead, embedded in one
+    call. A vector's last bits depend on the texts embedded with it (the model batches them), so
+    two processes that must store the same bytes embed the same groups (``monitor.process``)."""
+    if not docs:
+        return []
+    vecs = embedder.embed([embedding_text(d.title, body_lead(d.title, d.text)) for _, d in docs])
+    return [(i, format_timestamp(d.published), to_blob(v)) for (i, d), v in zip(docs, vecs)]
+
+
 class PairJudge:
     """Scores (denial, report) pairs of one archive with caches for one call (features,
     profiles, vectors, term rarity). Public so that evaluation enumerates exactly the pairs
@@ -187,15 +203,12 @@ class PairJudge:
         if self.embedder is None or not ids:
             return
         docs = self.store.get_documents(ids)
-        order = [i for i in ids if i in docs]
-        texts = [embedding_text(docs[i].title, body_lead(docs[i].title, docs[i].text)) for i in order]
-        vecs = self.embedder.embed(texts)
-        rows = [(i, format_timestamp(docs[i].published), to_blob(v)) for i, v in zip(order, vecs)]
+        rows = document_vectors(self.embedder, [(i, docs[i]) for i in ids if i in docs])
         try:
             self.store.set_document_embeddings(self.embedder.name, rows)
         except sqlite3.OperationalError as exc:  # a read-only worker: keep them for this run only
             log.debug("embeddings not cached reason=%s", exc)
-        self.vectors.update({i: from_blob(to_blob(v)) for i, v in zip(order, vecs)})
+        self.vectors.update({i: from_blob(blob) for i, _, blob in rows})
 
     def vectors_of(self, ids: Iterable[int]) -> None:
         if self.embedder is None:
@@ -234,13 +247,18 @@ class PairJudge:
         rows = self.store.embeddings_between(self.embedder.name, start, end)
         if not rows:
             return []
-        mat = np.stack([from_blob(b) for _, b in rows])
+        blobs = [b for _, b in rows]
+        if len({len(b) for b in blobs}) == 1:  # a window holds ~30k vectors: decoded at once, not row by row
+            mat = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), -1).astype(np.float32)
+        else:  # a damaged row: decoded one by one, so that the product names the mismatch
+            mat = np.stack([from_blob(b) for b in blobs])
         sims = mat @ own
         out = []
-        for (doc_id, _), sim, vec in zip(rows, sims, mat):
-            if sim >= self.config.min_cosine and doc_id != int(row["document_id"]):
+        for k in np.flatnonzero(sims >= self.config.min_cosine):
+            doc_id = rows[k][0]
+            if doc_id != int(row["document_id"]):
                 out.append(doc_id)
-                self.vectors.setdefault(doc_id, vec)
+                self.vectors.setdefault(doc_id, mat[k].copy())
         return out
 
     def candidates(self, row: dict[str, Any]) -> list[int]:
@@ -314,12 +332,6 @@ def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, A
     return out
 
 
-def embed_new_documents(store: Any, document_ids: list[int], config: MatchingConfig) -> None:
-    """Store the embeddings of new or changed documents: the writer's part of matching when
-    read-only workers do the rest (``match_documents(..., embedded=True)``)."""
-    PairJudge(store, config).embed_documents(list(document_ids))
-
-
 def match_documents(store: Any, document_ids: list[int], config: MatchingConfig, *,
                     indexed: dict[int, tuple[dict[str, Any], bool]] | None = None,
                     embedded: bool = False) -> list[tuple[int, int]]:
@@ -327,7 +339,7 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
 
     ``indexed`` holds features (as stored) the caller has just written, which then need
     not be read back. ``embedded``: the documents' embeddings were stored already (by
-    ``embed_new_documents``; a read-only worker cannot write them). Returns the
+    the processing stage, ``monitor.process``; a read-only worker cannot write them). Returns the
     (denial_id, report_id) pairs that are new.
     """
     judge = PairJudge(store, config, indexed)
