@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from monitor.collect.ingest import record_to_document
+from match_errors import error_breakdown
 from monitor.evaluate import training
 from monitor.evaluate.detection import evaluate_detection
 from monitor.evaluate.matching import Gold, PairScore, score_pairs
@@ -64,8 +65,10 @@ def extra_sets() -> list[tuple[str, str, Path, Path]]:
 
 
 def build_pairs(data: Path, seed: int, config: MatchingConfig, *, extras: bool = True
-                ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Import each set (shuffled) into a fresh archive and list its scored pairs with features."""
+                ) -> tuple[list[dict[str, Any]], dict[str, Any], set[str]]:
+    """Import each set (shuffled) into a fresh archive and list its scored pairs with features;
+    also the URLs of the documents a denial was detected in."""
+    detected: set[str] = set()
     rows: list[dict[str, Any]] = []
     gold_records: dict[str, list[dict[str, Any]]] = {}
     sets = [(name, lead, data / f"{name}_documents.jsonl", data / f"{name}_gold.jsonl") for name, lead in SETS]
@@ -74,12 +77,12 @@ def build_pairs(data: Path, seed: int, config: MatchingConfig, *, extras: bool =
             print(f"skip {name}: not in {data}", file=sys.stderr)
             continue
         t0 = time.perf_counter()
-        table, gold_records[name] = set_pairs(name, docs_path, gold_path, seed, config)
+        table, gold_records[name] = set_pairs(name, docs_path, gold_path, seed, config, detected=detected)
         for r in table:
             r["lead"] = lead
         rows += table
         print(f"{name}: {len(table)} candidate pairs ({time.perf_counter() - t0:.1f}s)", file=sys.stderr)
-    return rows, gold_records
+    return rows, gold_records, detected
 
 
 def build_dense_pairs(data: Path, seed: int, config: MatchingConfig) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -197,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=None, help="keep the pair table here (reused when present)")
     ap.add_argument("--write-scorer", type=Path, default=None)
     ap.add_argument("--cases", action="store_true", help="print the per-case table")
+    ap.add_argument("--errors", action="store_true",
+                    help="break the missed and the wrong out-of-fold pairs down by cause (bench/match_errors.py)")
     ap.add_argument("--no-detection", action="store_true")
     ap.add_argument("--train-on", choices=["sparse", "dense"], default="sparse",
                     help="fit on the judge-like per-set archives, or on one archive of the whole pool with the "
@@ -210,11 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     config = MatchingConfig(scorer=None)
     t0 = time.perf_counter()
     if args.cache and args.cache.exists():
-        rows, gold_records = pickle.loads(args.cache.read_bytes())
+        rows, gold_records, detected = pickle.loads(args.cache.read_bytes())
     else:
-        rows, gold_records = build_pairs(args.data, args.seed, config, extras=args.extras)
+        rows, gold_records, detected = build_pairs(args.data, args.seed, config, extras=args.extras)
         if args.cache:
-            args.cache.write_bytes(pickle.dumps((rows, gold_records)))
+            args.cache.write_bytes(pickle.dumps((rows, gold_records, detected)))
     train_rows = None
     if args.train_on == "dense":
         dense_cache = args.cache.with_suffix(".dense.pkl") if args.cache else None
@@ -244,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    {name:9} " + totals[name].line("pairs"))
     if args.cases:
         print("\n".join(case_table(pred, gold_records)))
+    if args.errors:
+        print("\n".join(error_breakdown(rows, probs >= thr, gold_records, detected, args.data)))
     if args.ablate:
         groups = {"hand rules": ["hand_score", "entities", "event", "time", "outlet", "outlet_asked", "words"],
                   "penalty flags": [n for n in names if n.startswith("flag_")],

@@ -58,9 +58,10 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def import_pairs(db_path: Path, records: Sequence[dict[str, Any]], seed: int,
-                 config: MatchingConfig) -> list[dict[str, Any]]:
-    """Import ``records`` in shuffled order into a fresh archive at ``db_path``; its pair table."""
+def import_pairs(db_path: Path, records: Sequence[dict[str, Any]], seed: int, config: MatchingConfig, *,
+                 detected: set[str] | None = None) -> list[dict[str, Any]]:
+    """Import ``records`` in shuffled order into a fresh archive at ``db_path``; its pair table.
+    ``detected`` (when given) receives the URLs of the documents a denial was found in."""
     records = list(records)
     random.Random(seed).shuffle(records)
     store = Store.open(db_path)
@@ -69,18 +70,22 @@ def import_pairs(db_path: Path, records: Sequence[dict[str, Any]], seed: int,
             with store.atomic():
                 ids = [store.upsert_document(record_to_document(r)).id for r in records[start : start + IMPORT_BATCH]]
                 process_documents(store, ids, config=config)
+        if detected is not None:
+            urls = store.document_urls()
+            detected.update(urls[r["document_id"]] for r in store.denials_between("0000", "9999"))
         return pair_table(store, config)
     finally:
         store.close()
 
 
-def set_pairs(name: str, documents: Path, gold: Path, seed: int, config: MatchingConfig
-              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """One labelled set's pair table (rows carry ``set``) and its gold lines."""
+def set_pairs(name: str, documents: Path, gold: Path, seed: int, config: MatchingConfig, *,
+              detected: set[str] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One labelled set's pair table (rows carry ``set``) and its gold lines (``detected``:
+    as for ``import_pairs``)."""
     records = read_jsonl(documents)
     gold_records = read_jsonl(gold)
     with tempfile.TemporaryDirectory() as tmp:
-        rows = import_pairs(Path(tmp) / "set.db", records, seed, config)
+        rows = import_pairs(Path(tmp) / "set.db", records, seed, config, detected=detected)
     for r in rows:
         r["set"] = name
     return rows, gold_records
