@@ -26,7 +26,6 @@ import argparse
 import datetime as dt
 import json
 import pickle
-import random
 import sys
 import tempfile
 import time
@@ -37,24 +36,18 @@ from typing import Any
 import numpy as np
 
 from monitor.collect.ingest import record_to_document
+from match_errors import error_breakdown
+from monitor.evaluate import training
 from monitor.evaluate.detection import evaluate_detection
 from monitor.evaluate.matching import Gold, PairScore, score_pairs
-from monitor.evaluate.training import GoldLabels, choose_threshold, fit_scorer, group_cases, predict
-from monitor.match.learned import FEATURE_NAMES, exclusion
-from monitor.match.linking import pair_table
+from monitor.evaluate.pairs import import_pairs, label_rows, set_pairs
+from monitor.match.learned import FEATURE_NAMES
 from monitor.match.scoring import MatchingConfig
-from monitor.pipeline import process_documents
-from monitor.store import Store
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SETS = (("dev", "en"), ("dev_ru", "ru"), ("train", "en"), ("train_ru", "ru"))
 MIN_PRECISION = 0.90
-#: Features left out because leaving them out raised the CV figures (docs/benchmarks.md): rarity
-#: in the archive (also the one feature that made a pair's score depend on import order, EN F1
-#: 0.721 -> 0.742 without it).
-#: The multilingual cosine, too: as a feature it did not help (EN F1 +0.001, RU +0.030 without
-#: it); the embeddings still bring cross-language candidates.
-DEFAULT_DROP = ("rare_lead", "rare_body", "rare_share", "cosine", "has_cosine")
+DEFAULT_DROP = training.DEFAULT_DROP
 
 
 REPO = Path(__file__).resolve().parents[1]
@@ -72,35 +65,24 @@ def extra_sets() -> list[tuple[str, str, Path, Path]]:
 
 
 def build_pairs(data: Path, seed: int, config: MatchingConfig, *, extras: bool = True
-                ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Import each set (shuffled) into a fresh archive and list its scored pairs with features."""
+                ) -> tuple[list[dict[str, Any]], dict[str, Any], set[str]]:
+    """Import each set (shuffled) into a fresh archive and list its scored pairs with features;
+    also the URLs of the documents a denial was detected in."""
+    detected: set[str] = set()
     rows: list[dict[str, Any]] = []
     gold_records: dict[str, list[dict[str, Any]]] = {}
     sets = [(name, lead, data / f"{name}_documents.jsonl", data / f"{name}_gold.jsonl") for name, lead in SETS]
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, lead, docs_path, gold_path in sets + (extra_sets() if extras else []):
-            if not docs_path.exists() or not gold_path.exists():
-                print(f"skip {name}: not in {data}", file=sys.stderr)
-                continue
-            records = [json.loads(l) for l in docs_path.open(encoding="utf-8") if l.strip()]
-            random.Random(seed).shuffle(records)
-            gold_records[name] = [json.loads(l) for l in gold_path.open(encoding="utf-8") if l.strip()]
-            store = Store.open(Path(tmp) / f"{name.replace(':', '_')}.db")
-            t0 = time.perf_counter()
-            try:
-                for start in range(0, len(records), 17):  # the import's batches
-                    with store.atomic():
-                        ids = [store.upsert_document(record_to_document(r)).id for r in records[start : start + 17]]
-                        process_documents(store, ids, config=config)
-                table = pair_table(store, config)
-            finally:
-                store.close()
-            for r in table:
-                r["set"], r["lead"] = name, lead
-            rows += table
-            print(f"{name}: {len(records)} documents, {len(table)} candidate pairs "
-                  f"({time.perf_counter() - t0:.1f}s)", file=sys.stderr)
-    return rows, gold_records
+    for name, lead, docs_path, gold_path in sets + (extra_sets() if extras else []):
+        if not docs_path.exists() or not gold_path.exists():
+            print(f"skip {name}: not in {data}", file=sys.stderr)
+            continue
+        t0 = time.perf_counter()
+        table, gold_records[name] = set_pairs(name, docs_path, gold_path, seed, config, detected=detected)
+        for r in table:
+            r["lead"] = lead
+        rows += table
+        print(f"{name}: {len(table)} candidate pairs ({time.perf_counter() - t0:.1f}s)", file=sys.stderr)
+    return rows, gold_records, detected
 
 
 def build_dense_pairs(data: Path, seed: int, config: MatchingConfig) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -140,18 +122,9 @@ def build_dense_pairs(data: Path, seed: int, config: MatchingConfig) -> tuple[li
             if d["url"] in offset:  # documents of no case stay where they are (far away)
                 d = {**d, "published": (when[d["url"]] + offset[d["url"]]).isoformat()}
             records.append(d)
-    random.Random(seed).shuffle(records)
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(Path(tmp) / "dense.db")
         t0 = time.perf_counter()
-        try:
-            for start in range(0, len(records), 17):
-                with store.atomic():
-                    ids = [store.upsert_document(record_to_document(r)).id for r in records[start : start + 17]]
-                    process_documents(store, ids, config=config)
-            table = pair_table(store, config)
-        finally:
-            store.close()
+        table = import_pairs(Path(tmp) / "dense.db", records, seed, config)
     for r in table:
         r["set"], r["lead"] = "dense", "dense"
     print(f"dense: {len(records)} documents, {len(table)} candidate pairs ({time.perf_counter() - t0:.1f}s)",
@@ -159,75 +132,10 @@ def build_dense_pairs(data: Path, seed: int, config: MatchingConfig) -> tuple[li
     return table, {"dense": merged}
 
 
-def label_rows(rows: list[dict[str, Any]], gold_records: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Labels, folds and the per-set Gold objects."""
-    labels = {name: GoldLabels.from_records(recs) for name, recs in gold_records.items()}
-    members: dict[str, set[str]] = {}
-    for name, g in labels.items():
-        for case, m in g.members.items():
-            members[f"{name}:{case}"] = m
-    groups = group_cases(members)
-    url_group: dict[str, str] = {}
-    for case, m in members.items():
-        for u in m:
-            url_group[u] = groups[case]
-    group_urls: dict[str, set[str]] = defaultdict(set)
-    for u, g in url_group.items():
-        group_urls[g].add(u)
-    for r in rows:
-        r["y"] = labels[r["set"]].label(r["denial_url"], r["report_url"])
-        if r["set"].startswith("extra:"):
-            r["fold"] = r["set"]  # training data in every fold, never judged
-        else:
-            r["fold"] = url_group.get(r["denial_url"]) or url_group.get(r["report_url"]) or "(no case)"
-    return {"groups": groups, "group_urls": group_urls, "members": members}
-
-
-def matrix(rows: list[dict[str, Any]], names: list[str]) -> np.ndarray:
-    return np.array([[r["features"][n] for n in names] for r in rows], dtype=np.float64)
-
-
-def inner_threshold(train: list[dict[str, Any]], X: np.ndarray, names: list[str], k: int = 5, C: float = 1.0) -> float:
-    """Threshold for precision >= 0.90 on grouped k-fold out-of-fold predictions of ``train``."""
-    folds = sorted({r["fold"] for r in train})
-    rng = random.Random(0)
-    rng.shuffle(folds)
-    part = {f: i % k for i, f in enumerate(folds)}
-    y = np.array([r["y"] for r in train])
-    probs = np.zeros(len(train))
-    for i in range(k):
-        test = np.array([part[r["fold"]] == i for r in train])
-        if test.all() or not test.any() or len(set(y[~test])) < 2:
-            continue
-        model = fit_scorer(X[~test], y[~test], names, threshold=0.5, C=C)
-        probs[test] = predict(model, X[test])
-    return choose_threshold([(r["denial_url"], r["report_url"]) for r in train], probs, list(y),
-                            min_precision=MIN_PRECISION)
-
-
-def cross_validate(rows: list[dict[str, Any]], info: dict[str, Any], names: list[str],
-                   nested: bool = True, C: float = 1.0, train_rows: list[dict[str, Any]] | None = None
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold probabilities and per-pair thresholds for ``rows``, one model per held-out
-    group, fitted on ``train_rows`` (default: ``rows``) less every pair touching the group."""
-    pool = rows if train_rows is None else train_rows
-    X = matrix(rows, names)
-    Xp = X if train_rows is None else matrix(pool, names)
-    probs = np.zeros(len(rows))
-    thresholds = np.full(len(rows), 0.5)
-    labelled = np.array([r["y"] is not None for r in pool])
-    for fold in sorted({r["fold"] for r in rows if not r["fold"].startswith("extra:")}):
-        held = info["group_urls"].get(fold, set())
-        test = np.array([r["fold"] == fold for r in rows])
-        train = labelled & np.array([r["fold"] != fold and r["denial_url"] not in held and r["report_url"] not in held
-                                     for r in pool])
-        tr_rows = [r for r, t in zip(pool, train) if t]
-        model = fit_scorer(Xp[train], np.array([r["y"] for r in tr_rows]), names, threshold=0.5, C=C)
-        probs[test] = predict(model, X[test])
-        thresholds[test] = inner_threshold(tr_rows, Xp[train], names, C=C) if nested else 0.5
-    # the rules no score overrides (coverage, official channels): never a match
-    probs[np.array([exclusion(r["features"]) is not None for r in rows])] = 0.0
-    return probs, thresholds
+def cross_validate(rows: list[dict[str, Any]], info: dict[str, Any], names: list[str], nested: bool = True,
+                   C: float = 1.0, train_rows: list[dict[str, Any]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    return training.cross_validate(rows, info["group_urls"], names, nested=nested, C=C, train_rows=train_rows,
+                                   min_precision=MIN_PRECISION)
 
 
 def predicted(rows: list[dict[str, Any]], accept: np.ndarray) -> dict[str, set[tuple[str, str]]]:
@@ -292,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=None, help="keep the pair table here (reused when present)")
     ap.add_argument("--write-scorer", type=Path, default=None)
     ap.add_argument("--cases", action="store_true", help="print the per-case table")
+    ap.add_argument("--errors", action="store_true",
+                    help="break the missed and the wrong out-of-fold pairs down by cause (bench/match_errors.py)")
     ap.add_argument("--no-detection", action="store_true")
     ap.add_argument("--train-on", choices=["sparse", "dense"], default="sparse",
                     help="fit on the judge-like per-set archives, or on one archive of the whole pool with the "
@@ -305,11 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     config = MatchingConfig(scorer=None)
     t0 = time.perf_counter()
     if args.cache and args.cache.exists():
-        rows, gold_records = pickle.loads(args.cache.read_bytes())
+        rows, gold_records, detected = pickle.loads(args.cache.read_bytes())
     else:
-        rows, gold_records = build_pairs(args.data, args.seed, config, extras=args.extras)
+        rows, gold_records, detected = build_pairs(args.data, args.seed, config, extras=args.extras)
         if args.cache:
-            args.cache.write_bytes(pickle.dumps((rows, gold_records)))
+            args.cache.write_bytes(pickle.dumps((rows, gold_records, detected)))
     train_rows = None
     if args.train_on == "dense":
         dense_cache = args.cache.with_suffix(".dense.pkl") if args.cache else None
@@ -339,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    {name:9} " + totals[name].line("pairs"))
     if args.cases:
         print("\n".join(case_table(pred, gold_records)))
+    if args.errors:
+        print("\n".join(error_breakdown(rows, probs >= thr, gold_records, detected, args.data)))
     if args.ablate:
         groups = {"hand rules": ["hand_score", "entities", "event", "time", "outlet", "outlet_asked", "words"],
                   "penalty flags": [n for n in names if n.startswith("flag_")],
@@ -355,23 +267,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"{lead} P {t[lead].precision:.3f} R {t[lead].recall:.3f} F1 {t[lead].f1:.3f} "
                 f"({t[lead].f1 - base_f1[lead]:+.3f})" for lead in ("en", "ru")))
     if args.write_scorer:
-        labelled = [r for r in (train_rows if train_rows is not None else rows) if r["y"] is not None]
-        judged = [(p, r) for p, r in zip(probs, rows) if r["y"] is not None and not r["set"].startswith("extra:")]
-        threshold = choose_threshold([(r["denial_url"], r["report_url"]) for _, r in judged],
-                                     np.array([p for p, _ in judged]), [r["y"] for _, r in judged],
-                                     min_precision=MIN_PRECISION)
-        model = fit_scorer(matrix(labelled, names), np.array([r["y"] for r in labelled]), names,
-                           threshold=threshold, meta={
-                               "trained": dt.date.today().isoformat(), "pairs": len(labelled),
-                               "positives": sum(r["y"] for r in labelled),
-                               "extra_sets": sorted({r["set"] for r in labelled if r["set"].startswith("extra:")}),
-                               "cases": len(info["groups"]), "seed": args.seed,
-                               "threshold_rule": f"pooled LOCO out-of-fold precision >= {MIN_PRECISION}",
-                               "cv": {lead: {"P": round(totals[lead].precision, 3), "R": round(totals[lead].recall, 3),
-                                             "F1": round(totals[lead].f1, 3),
-                                             "event_R": round(totals[lead].event_recall, 3)} for lead in ("en", "ru")},
-                               "trained_on": args.train_on,
-                               "command": f"bench/evaluate.py --train-on {args.train_on} --write-scorer"})
+        model = training.train_scorer(rows, info["group_urls"], names, min_precision=MIN_PRECISION, oof=probs,
+                                      fit_rows=train_rows, meta={
+            "extra_sets": sorted({r["set"] for r in rows if r["set"].startswith("extra:")}),
+            "cases": len(info["groups"]), "seed": args.seed,
+            "cv": {lead: {"P": round(totals[lead].precision, 3), "R": round(totals[lead].recall, 3),
+                          "F1": round(totals[lead].f1, 3), "event_R": round(totals[lead].event_recall, 3)}
+                   for lead in ("en", "ru")},
+            "trained_on": args.train_on,
+            "command": f"bench/evaluate.py --train-on {args.train_on} --write-scorer"})
+        threshold = model.threshold
         args.write_scorer.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.write_scorer} (threshold {threshold:.2f})")
     if not args.no_detection:

@@ -672,6 +672,68 @@ def feedback_command(args: tuple[str, ...], denial_id: int | None, note: str | N
     click.echo(f"feedback {feedback_id}: {what} marked {verdict}")
 
 
+@cli.command("train")
+@click.option("--pool", "pools", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of labelled sets (NAME_documents.jsonl + NAME_gold.jsonl, the shared pool format).")
+@click.option("--set", "sets", multiple=True, nargs=2, metavar="DOCUMENTS GOLD",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="One labelled set: documents (import format) and gold lines.")
+@click.option("--feedback", "feedback", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Analysts' verdicts (`monitor feedback export`), judged on the pairs of the archive (--db).")
+@db_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the weights (the shipped file is monitor/match/scorer.json).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Import order of the labelled sets.")
+@click.option("--drop", default=None, metavar="FEATURE,...",
+              help="Features to leave out (default: those CV says do not help; '' keeps all).")
+@click.option("--min-precision", type=click.FloatRange(0.0, 1.0), default=0.90, show_default=True,
+              help="The threshold is the lowest whose cross-validated pair precision reaches this.")
+@handle_errors
+def train_command(pools: tuple[Path, ...], sets: tuple[tuple[Path, Path], ...], feedback: Path | None,
+                  db_path: Path | None, output: Path, seed: int, drop: str | None, min_precision: float) -> None:
+    """Fit the matching weights from labelled JSON Lines, reproducibly.
+
+    Each labelled set is imported (in a fixed shuffled order) into a fresh archive and
+    processed as `monitor import` does; every pair the matcher scores is labelled by the
+    gold lines. A logistic regression is fitted on all of them; its threshold is chosen
+    by leave-one-case-out cross-validation. The same inputs give the same file.
+    """
+    import numpy as np
+
+    from monitor.evaluate.pairs import pool_sets, read_jsonl, training_rows
+    from monitor.evaluate.training import DEFAULT_DROP, cross_validate, pair_precision_recall, train_scorer
+    from monitor.match.learned import FEATURE_NAMES
+    from monitor.match.scoring import MatchingConfig
+
+    labelled = [s for folder in pools for s in pool_sets(folder)]
+    labelled += [(docs.name.removesuffix(".jsonl"), docs, gold) for docs, gold in sets]
+    if not labelled and feedback is None:
+        raise click.UsageError("give labelled data: --pool DIR, --set DOCUMENTS GOLD or --feedback FILE")
+    dropped = set(DEFAULT_DROP if drop is None else (d.strip() for d in drop.split(",") if d.strip()))
+    unknown = sorted(dropped - set(FEATURE_NAMES))
+    if unknown:
+        raise click.UsageError(f"--drop: unknown feature {unknown[0]!r}")
+    names = [n for n in FEATURE_NAMES if n not in dropped]
+    config = MatchingConfig(scorer=None)
+    records = read_jsonl(feedback) if feedback else []
+    if feedback:
+        with open_store(db_path, create=False) as store:
+            rows, info = training_rows(labelled, seed=seed, config=config, archive=store, feedback=records)
+    else:
+        rows, info = training_rows(labelled, seed=seed, config=config)
+    oof, _ = cross_validate(rows, info["group_urls"], names, min_precision=min_precision)
+    model = train_scorer(rows, info["group_urls"], names, min_precision=min_precision, oof=oof, meta={
+        "sets": [name for name, _, _ in labelled] + (["feedback"] if feedback else []),
+        "cases": len(info["groups"]), "seed": seed, "command": "monitor train"})
+    judged = [(p, r) for p, r in zip(oof, rows) if r["y"] is not None]
+    p, r = pair_precision_recall([(x["denial_url"], x["report_url"]) for _, x in judged],
+                                 np.array([q for q, _ in judged]), [x["y"] for _, x in judged], model.threshold)
+    output.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+    click.echo(f"{len(judged)} labelled pairs ({model.meta['positives']} contradicted) from {len(info['groups'])} "
+               f"cases; leave-one-case-out pair P {p:.3f} R {r:.3f} at threshold {model.threshold:.2f}; "
+               f"wrote {output}")
+
+
 @cli.command("review")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True,

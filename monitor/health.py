@@ -140,7 +140,11 @@ def assess_health(store: Any, *, intervals: float | None = None, alert_window_s:
         "documents": store.count_documents(),
         "denials": store.count_denials(),
         "matches": store.count_matches(),
+        # issue 15: detected denials that had no candidate report (reasons in denials.unmatched)
+        "denials_unmatched": store.count_unmatched_denials(),
     }
+    details.append(f"{counts['denials_unmatched']} denials without a candidate report "
+                   "(why: SELECT id, unmatched FROM denials WHERE unmatched IS NOT NULL)")
     summary = (
         f"{'healthy' if not problems else 'UNHEALTHY: ' + '; '.join(problems)} - "
         f"{counts['documents']} documents, {counts['denials']} denials, {counts['matches']} matches; "

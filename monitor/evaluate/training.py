@@ -9,21 +9,30 @@ reads. ``group_cases`` puts cases that share documents in one group, so a case's
 documents never train the model that judges it.
 
 scikit-learn is needed only here (the ``train`` extra), never at runtime. It must not
-touch the archive; callers pass pair tables and gold records.
+touch the archive; callers pass pair tables and gold records (``monitor.evaluate.pairs``
+builds and labels them).
 """
 
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from monitor.errors import ConfigError
-from monitor.match.learned import FEATURE_NAMES, LearnedScorer
+from monitor.match.learned import FEATURE_NAMES, LearnedScorer, exclusion
 
-__all__ = ["GoldLabels", "choose_threshold", "fit_scorer", "group_cases", "pair_precision_recall"]
+#: Features left out by default because leaving them out raised the CV figures
+#: (docs/benchmarks.md): rarity in the archive (which also made a pair's score depend on
+#: import order, EN F1 0.721 -> 0.742 without it) and the multilingual cosine (EN F1
+#: +0.001, RU +0.030 without it; the embeddings still bring cross-language candidates).
+DEFAULT_DROP = ("rare_lead", "rare_body", "rare_share", "cosine", "has_cosine")
+
+__all__ = ["DEFAULT_DROP", "GoldLabels", "choose_threshold", "cross_validate", "fit_scorer", "group_cases", "inner_threshold", "matrix",
+           "pair_precision_recall", "predict", "train_scorer"]
 
 
 @dataclass
@@ -137,3 +146,82 @@ def predict(scorer: LearnedScorer, X: np.ndarray) -> np.ndarray:
     """Probabilities for the rows of ``X`` (columns in ``scorer.features`` order), vectorised."""
     z = scorer.intercept + ((X - np.asarray(scorer.mean)) / np.asarray(scorer.scale)) @ np.asarray(scorer.coef)
     return 1.0 / (1.0 + np.exp(-np.clip(z, -60, 60)))
+
+
+def matrix(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> np.ndarray:
+    """The rows' ``features`` as a matrix, columns in ``names`` order."""
+    return np.array([[r["features"][n] for n in names] for r in rows], dtype=np.float64).reshape(len(rows), len(names))
+
+
+def pair_keys(rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    return [(r["denial_url"], r["report_url"]) for r in rows]
+
+
+def inner_threshold(train: Sequence[Mapping[str, Any]], X: np.ndarray, names: Sequence[str], *, k: int = 5,
+                    C: float = 1.0, min_precision: float = 0.90) -> float:
+    """Threshold for ``min_precision`` on grouped k-fold out-of-fold predictions of ``train``
+    (rows with ``fold`` and a 0/1 ``y``): a fold's threshold never sees the held-out case."""
+    folds = sorted({r["fold"] for r in train})
+    random.Random(0).shuffle(folds)
+    part = {f: i % k for i, f in enumerate(folds)}
+    y = np.array([r["y"] for r in train])
+    probs = np.zeros(len(train))
+    for i in range(k):
+        test = np.array([part[r["fold"]] == i for r in train], dtype=bool)
+        if test.all() or not test.any() or len(set(y[~test])) < 2:
+            continue
+        model = fit_scorer(X[~test], y[~test], names, threshold=0.5, C=C)
+        probs[test] = predict(model, X[test])
+    return choose_threshold(pair_keys(train), probs, list(y), min_precision=min_precision)
+
+
+def cross_validate(rows: Sequence[dict[str, Any]], group_urls: Mapping[str, set[str]], names: Sequence[str], *,
+                   nested: bool = True, C: float = 1.0, train_rows: Sequence[dict[str, Any]] | None = None,
+                   min_precision: float = 0.90) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold probabilities and per-pair thresholds for ``rows`` (labelled by
+    ``pairs.label_rows``): one model per held-out fold, fitted on ``train_rows`` (default:
+    ``rows``) less every pair touching a document of that fold's cases. Folds named
+    ``extra:...`` train in every fold and are never judged. The exclusion rules
+    (``learned.exclusion``) set a pair's probability to 0, as at runtime."""
+    pool = rows if train_rows is None else train_rows
+    X = matrix(rows, names)
+    Xp = X if train_rows is None else matrix(pool, names)
+    probs = np.zeros(len(rows))
+    thresholds = np.full(len(rows), 0.5)
+    labelled = np.array([r["y"] is not None for r in pool], dtype=bool)
+    for fold in sorted({r["fold"] for r in rows if not r["fold"].startswith("extra:")}):
+        held = group_urls.get(fold, set())
+        test = np.array([r["fold"] == fold for r in rows], dtype=bool)
+        train = labelled & np.array([r["fold"] != fold and r["denial_url"] not in held and r["report_url"] not in held
+                                     for r in pool], dtype=bool)
+        tr_rows = [r for r, t in zip(pool, train) if t]
+        y = np.array([r["y"] for r in tr_rows])
+        if len(set(y.tolist())) < 2:
+            continue  # nothing to learn from without this fold: its pairs stay unmatched
+        model = fit_scorer(Xp[train], y, names, threshold=0.5, C=C)
+        probs[test] = predict(model, X[test])
+        thresholds[test] = (inner_threshold(tr_rows, Xp[train], names, C=C, min_precision=min_precision)
+                            if nested else 0.5)
+    probs[np.array([exclusion(r["features"]) is not None for r in rows], dtype=bool)] = 0.0
+    return probs, thresholds
+
+
+def train_scorer(rows: Sequence[dict[str, Any]], group_urls: Mapping[str, set[str]], names: Sequence[str], *,
+                 min_precision: float = 0.90, meta: Mapping[str, Any] | None = None,
+                 oof: np.ndarray | None = None, fit_rows: Sequence[dict[str, Any]] | None = None) -> LearnedScorer:
+    """The weights to ship: fitted on every labelled row, with the threshold chosen on the
+    pooled leave-one-case-out predictions (``oof``, computed here when not given) for
+    ``min_precision``. ``fit_rows``: fit on these instead of ``rows`` (the threshold still
+    comes from ``rows``). Deterministic for the same rows (fixed solver seed)."""
+    if oof is None:
+        oof, _ = cross_validate(rows, group_urls, names, min_precision=min_precision)
+    judged = [(p, r) for p, r in zip(oof, rows) if r["y"] is not None and not r["fold"].startswith("extra:")]
+    if not judged:
+        raise ConfigError("training needs labelled pairs (no gold line labels any scored pair)")
+    threshold = choose_threshold(pair_keys([r for _, r in judged]), np.array([p for p, _ in judged]),
+                                 [r["y"] for _, r in judged], min_precision=min_precision)
+    labelled = [r for r in (rows if fit_rows is None else fit_rows) if r["y"] is not None]
+    return fit_scorer(matrix(labelled, names), np.array([r["y"] for r in labelled]), names, threshold=threshold,
+                      meta={"pairs": len(labelled), "positives": int(sum(r["y"] for r in labelled)),
+                            "threshold_rule": f"pooled LOCO out-of-fold precision >= {min_precision}",
+                            **(meta or {})})

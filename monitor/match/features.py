@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import compress
@@ -27,7 +28,8 @@ from typing import Any, Iterable
 
 import snowballstemmer
 
-from monitor.text.entities import find_concepts
+from monitor.text.entities import CATEGORIES, alias_tables, find_concepts
+from monitor.text.lexicons import Lexicons, active_lexicons
 from monitor.text.lowercase_regex import Exact
 
 #: Characters of body text that count as the lead (after a repeated headline).
@@ -131,6 +133,28 @@ _TRANSLIT = {
     "ђ": "d", "љ": "lj", "њ": "nj", "џ": "dz",
 }
 _VOWELS_END = re.compile(r"[aeiouy]+$")
+#: Latin letters with diacritics that stand for a digraph elsewhere (Prigożyn, Šojgu, Łukaszenka);
+#: other diacritics are dropped (Zajárova, Mevlüt).
+_LATIN_FOLD = str.maketrans({"ż": "zh", "ž": "zh", "ź": "z", "š": "sh", "ś": "s", "č": "ch", "ć": "c", "ł": "l",
+                             "ß": "ss", "ø": "o", "æ": "ae", "đ": "d", "ı": "i", "ç": "ch", "ş": "sh",
+                             "ğ": ""})
+#: Spelling variants of one sound across transliterations, applied in order: Дрисколл /
+#: Driscoll (k / c), Lavrov / Lawrow (v / w), Zelensky / Zełenski / Зеленский (y / i).
+_SOUNDS = (("sch", "sh"), ("tch", "ch"), ("ck", "k"), ("ph", "f"), ("th", "t"), ("kh", "h"), ("zh", "z"),
+           ("w", "v"), ("x", "ks"), ("q", "k"), ("y", "i"), ("j", "i"))
+#: Case endings of Russian and Ukrainian names (Путиным, Захаровой, Зеленского, Румунії).
+_RU_NAME_END = re.compile(r"(?:ого|его|ому|ему|ыми|ими|ой|ей|ом|ем|ым|им|ую|юю|ая|яя|ое|ее|ые|ие|ых|их|ый|ий|ії|ія|ію"
+                          r"|а|у|е|ы|и|ю|я|о|ь|і|ї|є)$")
+_HARD_C = re.compile(r"c(?![eihy])")
+_DOUBLE = re.compile(r"([a-z])\1+")
+
+
+def sound_key(latin: str) -> str:
+    """A transliterated word reduced to how it sounds: one spelling per sound, no doubled letters."""
+    w = _HARD_C.sub("k", latin)
+    for a, b in _SOUNDS:
+        w = w.replace(a, b)
+    return _DOUBLE.sub(r"\1", w)
 
 # Headline cues of a reported denial: "Kremlin denies ...", «Песков опроверг ...».
 # Matched only in the headline's first clause, so "NYT accused Russia of X. The
@@ -204,7 +228,9 @@ def keywords(text: str) -> set[str]:
 
 @functools.lru_cache(maxsize=65536)
 def name_key(word: str) -> str | None:
-    """A language-neutral key for a name: Kramatorsk / Краматорске -> ``kramat``.
+    """A language-neutral key for a name: Kramatorsk / Краматорске -> ``kramat``, Driscoll /
+    Дрисколл -> ``drisko``, Prigożyn / Пригожина -> ``prigoz`` (transliterated, then spelled
+    by sound: ``sound_key``).
 
     Memoised (a bounded cache of a pure function): a document asks for ~90 keys, most
     of them words seen in earlier documents."""
@@ -213,13 +239,17 @@ def name_key(word: str) -> str | None:
         w = w[:-2]
     w = w.strip("'-")
     if is_cyrillic(w):
-        w = _stemmer("russian").stemWord(w)
+        # a name's case ending, not Snowball's stem (which cuts Лавров to лавр but Лаврова to лавров)
+        w = _RU_NAME_END.sub("", w) if len(w) > 4 else w
+        w = ("ye" + w[1:] if w[:1] in "её" else w)
         w = "".join(_TRANSLIT.get(ch, ch) for ch in w)
+    else:
+        w = unicodedata.normalize("NFKD", w.translate(_LATIN_FOLD))
     w = re.sub(r"[^a-z]", "", w)
     if len(w) >= 4 and w.endswith("iv"):
         # Ukrainian vs Russian transliteration: Kharkiv / Kharkov (Харьков), Lviv / Lvov
         w = w[:-2] + "ov"
-    w = _VOWELS_END.sub("", w)[:6]
+    w = _VOWELS_END.sub("", sound_key(w))[:6]
     return w if len(w) >= 4 else None
 
 
@@ -276,6 +306,29 @@ def _lowercase_key(word: str) -> str | None:
     return name_key(word) if word[:1].islower() and len(word) >= 4 else None
 
 
+#: Gazetteer categories whose one-word aliases also claim a name key (Prigożyn -> person:prigozhin).
+_KEYED_CATEGORIES = ("people", "organisations", "countries", "places")
+
+
+@functools.lru_cache(maxsize=8)
+def alias_keys(lex: Lexicons) -> dict[str, str]:
+    """Name key -> gazetteer concept, from the one-word aliases of people, organisations and
+    places (keys two concepts share are left out), so that a spelling the gazetteer does not
+    list (Polish Prigożyn, Ukrainian Пригожина) still means the concept (a cache of pure data)."""
+    found: dict[str, set[str]] = {}
+    for kind, table in zip(CATEGORIES, alias_tables(lex)):
+        if kind not in _KEYED_CATEGORIES:
+            continue
+        for concept, aliases in table.items():
+            for alias in aliases:
+                word = alias.rstrip("*")
+                if concept and word and not word.startswith("=") and _WORD.fullmatch(word):
+                    key = name_key(word)
+                    if key and key not in _TITLE_KEYS:
+                        found.setdefault(key, set()).add(concept)
+    return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+
+
 @functools.lru_cache(maxsize=65536)
 def _word_terms(tok: str) -> tuple[tuple[str, ...], str | None] | None:
     """A word's topics and, when it is written like a name, its name key; None when neither.
@@ -305,6 +358,7 @@ def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None =
     if matches is None:
         matches = list(_WORD.finditer(text))
     terms = list(map(_word_terms, map(re.Match.group, matches)))
+    aliases = alias_keys(active_lexicons())
     for m, (found, key) in zip(compress(matches, terms), filter(None, terms)):
         pos = m.start()
         for topic in found:
@@ -318,7 +372,7 @@ def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None =
             continue  # a first name ("Дмитрий Песков"): the person is the term, not the first name
         if _SENTENCE_START.search(text, max(0, pos - 4), pos):
             continue
-        hits.append((pos, "name:" + key))
+        hits.append((pos, aliases.get(key) or "name:" + key))
     return hits
 
 

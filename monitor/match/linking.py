@@ -371,9 +371,11 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
         profile = judge.profile_of(row)
         cands = judge.candidates(row)
         hits = verdicts(profile, cands)
-        if not cands:
+        reason = None if cands else unmatched_reason(profile)
+        if reason:
             log.info("denial without candidates denial_id=%s document_id=%s reason=%s", row["id"], row["document_id"],
-                     "no report in the window shares a term or is near in embedding")
+                     reason)
+        record_unmatched(store, row["id"], reason)
         new_pairs += store.replace_matches(denial_ids=[row["id"]], matches=hits)
     # 2. each document as a report, against the denials around it (one query and one
     # replacement for the batch; each document takes the rows of its own window, in order)
@@ -395,7 +397,25 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
                 continue
             found += verdicts(judge.profile_of(row), [doc_id])
     new_pairs += store.replace_matches(report_ids=list(windows), matches=found)
+    for denial_id in sorted({hit[0] for hit in found}):  # a later report gave it a candidate
+        record_unmatched(store, denial_id, None)
     return sorted(set(new_pairs))
+
+
+def unmatched_reason(profile: Any) -> str:
+    """Why a denial has no candidate report (stored in ``denials.unmatched``)."""
+    if not profile.retrieval_terms():
+        return "no claim terms: its claim, headline and lead name nothing specific"
+    return "no report in the window shares a term or is near in embedding"
+
+
+def record_unmatched(store: Any, denial_id: int, reason: str | None) -> None:
+    """Store why a denial has no candidate (or that it has some). A read-only worker cannot
+    write: the reason is then only logged, and stored at the next serial matching."""
+    try:
+        store.set_denial_unmatched(denial_id, reason)
+    except sqlite3.OperationalError as exc:
+        log.debug("denials.unmatched not stored reason=%s", exc)
 
 
 def pair_table(store: Any, config: MatchingConfig) -> list[dict[str, Any]]:

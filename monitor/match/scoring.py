@@ -223,7 +223,8 @@ def build_profile(
 
     ``use_context``: the denial is the document's main subject (a single denial, or one
     in the lead), so the headline and lead describe the same claim; a bare denial ("this
-    is pure fiction") gets its claim from there.
+    is pure fiction") gets its claim from there. Without it, the headline and lead still
+    stand in when the claim yields no specific term.
     """
     weights: dict[str, float] = {}
 
@@ -236,7 +237,11 @@ def build_profile(
     claim_terms = set(entities) | text_terms(claim_text, lower_keys=lower, lang=lang)
     add(claim_terms, 1.0)
     kw = set(keywords(claim))
-    if use_context:
+    # No usable claim (issue 15, item 7): claim extraction found nothing specific (only the
+    # denier, generic words or none at all), so the headline and lead stand in for it.
+    stand_in = not any(t not in DENIER_TERMS and t not in GENERIC_TERMS and not t.startswith("outlet:")
+                       for t in claim_terms)
+    if use_context or stand_in:
         context = f"{doc_title}\n{doc_lead}"
         add(text_terms(context, lower_keys=lower, lang=lang), 0.8)
         kw |= keywords(doc_title)

@@ -186,6 +186,15 @@ class AnalysisMixin(FeedbackMixin):
         self.db.execute("UPDATE denials SET profile = ? WHERE id = ?",
                         [json.dumps(profile, ensure_ascii=False), denial_id])
 
+    def set_denial_unmatched(self, denial_id: int, reason: str | None) -> None:
+        """Record why a denial had no candidate report at its last matching (None: it had some)."""
+        self.db.execute("UPDATE denials SET unmatched = ? WHERE id = ?", [reason, denial_id])
+
+    def count_unmatched_denials(self) -> int:
+        """Denials (not rejected by an analyst) that had no candidate report at their last matching."""
+        return int(self.db.execute(
+            "SELECT count(*) FROM denials WHERE unmatched IS NOT NULL AND rejected = 0").fetchone()[0])
+
     def denials_between(self, start: str, end: str) -> list[dict[str, Any]]:
         """Denials (with document id, profile and event) published in [start, end]."""
         cur = self.db.execute(

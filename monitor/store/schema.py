@@ -506,3 +506,12 @@ def m0013_document_embeddings(db: Database) -> None:
     )
     db.execute("CREATE INDEX IF NOT EXISTS document_embeddings_model_published"
                " ON document_embeddings (model, published)")
+
+
+@migrations(name="0017_denials_unmatched")
+def m0017_denials_unmatched(db: Database) -> None:
+    """Why a detected denial was matched to nothing (issue 15, item 7): NULL while it had
+    candidate reports at its last matching, else the reason (no claim terms; no report in
+    its window sharing a term or near in embedding). Analysts query it; ``monitor status``
+    counts it."""
+    db.table("denials").add_column("unmatched", str)
