@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from monitor.detect.attribution import context_speaker, pick_speaker, quote_open, Sentence, title_speaker
-from monitor.detect.cues import BARE_NO, CLAIM_NOUN, FUTURE, NAMING, QUESTION_CTX, REPORTED
+from monitor.detect.cues import first_stem, BARE_NO, CLAIM_NOUN, FUTURE, NAMING, QUESTION_CTX, REPORTED
 from monitor.models import Document
 from monitor.detect.speakers import FOREIGN, speaker_tables
 
@@ -201,3 +201,31 @@ def find_candidates(sents: list[Sentence], doc: Document) -> list[Cand]:
             from_title = s.is_title or any(p.is_title and p.text == claim for p in sents)
             cands.append(Cand(cls, word, s, spk, sure, claim, claim_cons, s.text, round(min(conf, 1.0), 2), [word], from_title))
     return cands
+
+
+#: Who denies when the learned stage found a denial but no Russian speaker is named near it:
+#: the institution; the detector names the person when the text quotes one.
+_FALLBACK_SPEAKER = "Russian government"
+
+
+def learned_candidate(sents: list[Sentence], doc: Document, idx: int, prob: float) -> Cand:
+    """The candidate of sentence ``idx``, which the learned stage (``learned``) judged a
+    denial where the rules found none: its first cue (or prefilter stem), a Russian speaker
+    named in it or around it, and the claim found the way the rules find theirs."""
+    s = sents[idx]
+    if s.cues:
+        cls, cs, ce, word = s.cues[0]
+        spk, sure = pick_speaker(s, cs, ce, cls)
+    else:
+        cs, ce = first_stem(s.text) or (0, min(len(s.text), 40))
+        cls, word = "learned", s.text[cs:ce]
+        russian = [m.speaker for m in s.mentions if m.speaker and m.speaker != FOREIGN]
+        spk, sure = (russian[0], True) if russian else (None, False)
+    if not spk or spk == FOREIGN:
+        spk = s.turn_speaker or context_speaker(sents, idx) or title_speaker(sents)
+        sure = False
+    if not spk or spk == FOREIGN:
+        spk = _FALLBACK_SPEAKER
+    claim, claim_cons, _ = _claim_for(sents, idx, cls if cls == "verb" else "strong", ce, cs)
+    from_title = s.is_title or any(p.is_title and p.text == claim for p in sents)
+    return Cand(cls, word, s, spk, sure, claim, claim_cons, s.text, round(prob, 2), [word], from_title)
