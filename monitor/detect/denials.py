@@ -312,8 +312,9 @@ def detect_denials(doc: Document, *, detector: DetectorModel | str | None = SHIP
     cands = _merge(find_candidates(sents, doc))
     if not cands and isinstance(model, DetectorModel):
         best = best_candidate(sents, doc, model)
-        if best is not None:
-            cands = [learned_candidate(sents, doc, *best)]
+        learned = learned_candidate(sents, doc, *best) if best is not None else None
+        if learned is not None:
+            cands = [learned]
     _upgrade_speakers(cands, sents)
     cands = _merge(cands)
     title_spk = title_speaker(sents)

@@ -34,13 +34,14 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from monitor.detect.attribution import Sentence, context_speaker, quote_open, title_speaker
-from monitor.detect.cues import CLAIM_NOUN, CUE_CLASSES, FUTURE, NAMING, QUESTION_CTX, REPORTED, cue_patterns
+from monitor.detect.candidates import recalled_denial
+from monitor.detect.cues import CLAIM_NOUN, CUE_CLASSES, FUTURE, NAMING, QUESTION_CTX, REPORTED, cue_patterns, first_stem
 from monitor.detect.speakers import FOREIGN
 from monitor.errors import ConfigError
 from monitor.models import Document
 
 __all__ = ["FEATURE_NAMES", "DetectorModel", "best_candidate", "candidate_features", "document_features",
-           "hashed_terms", "load_detector", "pool"]
+           "hashed_terms", "load_detector", "pool", "russian_voice"]
 
 #: Named features of one candidate sentence (0/1 unless said), in a stable order.
 FEATURE_NAMES = (
@@ -127,9 +128,42 @@ def pool(vectors: Sequence[tuple[dict[str, float], set[int]]]) -> tuple[dict[str
     return named, terms
 
 
+def russian_voice(f: Mapping[str, float]) -> bool:
+    """Whether a candidate has a Russian official to speak it: named in the sentence, the
+    transcript turn, the sentences around it or the headline, and no foreign speaker named
+    in it instead. The detector reports Russian denials only ("Ukraine's General Staff
+    denied ..." is not one, however denial-like its words)."""
+    if f["russian_named"]:
+        return True
+    if f["foreign_named"]:
+        return False
+    return bool(f["turn_speaker"] or f["context_russian"] or f["title_russian"])
+
+
 def document_features(sents: Sequence[Sentence], doc: Document) -> list[tuple[int, dict[str, float], set[int]]]:
-    """(sentence index, named features, hashed terms) of every candidate of a prepared document."""
-    return [(s.idx, candidate_features(sents, s.idx, doc), hashed_terms(s.text)) for s in sents if s.has_stem]
+    """(sentence index, named features, hashed terms) of every candidate of a prepared document:
+    a sentence with a prefilter stem and a Russian voice (``russian_voice``), not recalling an
+    old denial in passing (``candidates.recalled_denial``: the rules' veto holds here too)."""
+    out = []
+    for s in sents:
+        if s.has_stem and not recalled_denial(list(sents), s.idx, doc):
+            f = candidate_features(sents, s.idx, doc)
+            if russian_voice(f):
+                out.append((s.idx, f, hashed_terms(_cue_window(s))))
+    return out
+
+
+#: Characters either side of a candidate's cue whose words are hashed (the cue window).
+_WINDOW = 80
+
+
+def _cue_window(s: Sentence) -> str:
+    """The text around the candidate's first cue (or first stem): the words that say what
+    kind of denial, or non-denial, it is."""
+    span = (s.cues[0][1], s.cues[0][2]) if s.cues else first_stem(s.text)
+    if span is None:
+        return s.text
+    return s.text[max(0, span[0] - _WINDOW) : span[1] + _WINDOW]
 
 
 @dataclass(frozen=True)
