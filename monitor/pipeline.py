@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 #: matching, events). Bump it when detection or matching logic, a lexicon or the
 #: learned weights change: every document archived becomes backlog again and
 #: ``monitor process`` (or the daemon) redoes it, behind new documents (issue 16).
-PIPELINE_VERSION = 2  # 2: lexicons as data and the Russian reported-speech rules (issues 18, 15)
+PIPELINE_VERSION = 3  # 2: lexicons as data and the Russian reported-speech rules (issues 18, 15); 3: the learned denial stage (issue 15 item 8)
 
 
 class PrecomputedAnalysis(Protocol):
