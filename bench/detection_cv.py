@@ -93,6 +93,24 @@ def build(data: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def extra_rows() -> list[dict[str, Any]]:
+    """The project's own probe sets (``tests/fixtures/denials/probe_*``, texts we wrote to find
+    failure modes, many of them hard negatives): training data in every fold, never judged.
+    ``heldout_*`` and ``statements.jsonl`` stay out: docs/benchmarks.md reports them as measures."""
+    rows = []
+    for path in sorted((ROOT / "tests" / "fixtures" / "denials").glob("probe_*.jsonl")):
+        for rec in load(path):
+            if "has_denial" not in rec:
+                continue
+            doc = document_from_record(rec)
+            cands = candidate_vectors(doc)
+            rows.append({"file": path.name, "origin": "extra", "led": "extra", "label": int(bool(rec["has_denial"])),
+                         "lang": rec.get("lang") or "?", "role": "extra", "group": f"extra:{path.name}", "half": "-",
+                         "rules": bool(detect_denials(doc, detector=None)),
+                         "pooled": pool([(v, t) for _, v, t in cands]) if cands else ({}, set())})
+    return rows
+
+
 def fold_ids(groups: list[str], k: int) -> list[int]:
     """Group -> one of ``k`` folds, deterministic (sorted groups dealt round-robin)."""
     order = {g: i % k for i, g in enumerate(sorted(set(groups)))}
@@ -101,8 +119,8 @@ def fold_ids(groups: list[str], k: int) -> list[int]:
 
 def fit_with_threshold(train: list[dict[str, Any]], args: argparse.Namespace, names: list[str]):
     """Fit on ``train`` with the threshold from an inner grouped 5-fold CV on it."""
-    extra = [r for r in train if r["origin"] == "unlabelled"]  # training negatives only, never judged
-    train = [r for r in train if r["origin"] != "unlabelled"]
+    extra = [r for r in train if r["origin"] in ("unlabelled", "extra")]  # training only, never judged
+    train = [r for r in train if r["origin"] not in ("unlabelled", "extra")]
     pick = [r for r in train if args.train_on == "all" or not r["rules"]] + extra
     inner = fold_ids([r["group"] for r in train], 5)
     extra_fold = fold_ids([r["group"] for r in extra], 5) if extra else []
@@ -156,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="precision of the added documents the threshold must keep (inner CV)")
     ap.add_argument("--report-negatives", action="store_true",
                     help="also train on contradicted reports the rules find no denial in, as negatives (never judged)")
+    ap.add_argument("--extras", action="store_true",
+                    help="also train on our own probe sets (tests/fixtures/denials/probe_*) in every fold, never judged")
     ap.add_argument("--ranks", action="store_true", help="print the top out-of-fold probabilities of the residual")
     ap.add_argument("--write-weights", type=Path)
     args = ap.parse_args(argv)
@@ -170,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     probs = np.zeros(len(rows))
     after = np.zeros(len(rows), dtype=bool)
     negatives = [dict(r, label=0) for r in unlabelled if args.report_negatives and r["role"] == "report" and not r["rules"]]
+    if args.extras:
+        negatives += extra_rows()
     for g in groups:
         held = [i for i, r in enumerate(rows) if r["group"] == g]
         train = [r for r in rows + negatives if r["group"] != g]

@@ -35,10 +35,14 @@ def design_matrix(docs: Sequence[Pooled], names: Sequence[str], *, terms: bool =
         for c, n in enumerate(names):
             v = float(named.get(n, 0.0))
             if v:
-                rows.append(r), cols.append(c), vals.append(v)
+                rows.append(r)
+                cols.append(c)
+                vals.append(v)
         if terms:
             for t in sorted(hashed):
-                rows.append(r), cols.append(len(names) + t), vals.append(1.0)
+                rows.append(r)
+                cols.append(len(names) + t)
+                vals.append(1.0)
     return csr_matrix((vals, (rows, cols)), shape=(len(docs), width))
 
 
