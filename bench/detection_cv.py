@@ -224,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
                          terms=not args.no_terms, C=args.C, threshold=t,
                          meta={"trained_on": f"{len(pick)} documents of the shared pool (statements + gold denial documents)",
                                "command": "bench/detection_cv.py --write-weights" + (f" --C {args.C}" if args.C != 0.3 else "")
-                               + (" --no-terms" if args.no_terms else "") + (f" --train-on {args.train_on}" if args.train_on != "all" else ""),
+                               + (" --no-terms" if args.no_terms else "") + (" --extras" if args.extras else "")
+                               + (f" --train-on {args.train_on}" if args.train_on != "all" else ""),
                                "threshold": f"lowest where the documents the model adds keep precision >= {args.min_precision} on the pooled out-of-fold predictions"})
     # Exposure: documents of the pool nobody labelled for detection (reports, distractors),
     # never trained on: how often the final model adds a denial where the rules found none.
