@@ -280,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
         args.write_scorer.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.write_scorer} (threshold {threshold:.2f})")
     if not args.no_detection:
-        print("detection (rules, not learned; scored per statements file):")
+        print("detection (rules + the shipped learned stage, scored per statements file; the learned stage was "
+              "trained on these files, so this is not its quality figure: bench/detection_cv.py is):")
         for name, _ in SETS:
             path = args.data / f"{name}_statements.jsonl"
             if path.exists():

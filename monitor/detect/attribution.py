@@ -33,6 +33,7 @@ class Sentence:
     is_question: bool = False
     in_quote: bool = False  # starts inside a quotation opened in an earlier sentence
     cues: list[tuple[str, int, int, str]] = field(default_factory=list)
+    has_stem: bool = False  # carries a prefilter stem: a candidate of the learned stage
 
 
 def pick_speaker(s: Sentence, cue_start: int, cue_end: int, cls: str) -> tuple[str | None, bool]:

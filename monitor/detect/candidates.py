@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from monitor.detect.attribution import context_speaker, pick_speaker, quote_open, Sentence, title_speaker
-from monitor.detect.cues import BARE_NO, CLAIM_NOUN, FUTURE, NAMING, QUESTION_CTX, REPORTED
+from monitor.detect.cues import first_stem, BARE_NO, CLAIM_NOUN, FUTURE, NAMING, QUESTION_CTX, REPORTED
 from monitor.models import Document
 from monitor.detect.speakers import FOREIGN, speaker_tables
 
@@ -135,6 +135,18 @@ def _old_denial(text: str, year: int | None) -> bool:
     return False
 
 
+def recalled_denial(sents: list[Sentence], idx: int, doc: Document, title_cued: bool | None = None) -> bool:
+    """Whether sentence ``idx`` recalls a denial of an earlier year in passing ("Last year the
+    ministry had dismissed similar reports as fake, but ..."): never a denial of this
+    document, for the rules and the learned stage alike. A cue in the headline or the first
+    two sentences is the document's own."""
+    s = sents[idx]
+    if title_cued is None:
+        title_cued = any(p.is_title and p.cues for p in sents)
+    year = doc.published.year if doc.published else None
+    return not title_cued and not s.is_title and idx > 1 and _old_denial(s.text, year)
+
+
 _SELF_STANDING = re.compile(r"причаст", re.IGNORECASE)
 
 _BASE_CONF = {"strong": 0.9, "verb": 0.85, "event": 0.75, "weak": 0.7, "involvement": 0.7}
@@ -147,10 +159,9 @@ def find_candidates(sents: list[Sentence], doc: Document) -> list[Cand]:
         return []
     title_spk = title_speaker(sents)
     title_cued = any(p.is_title and p.cues for p in sents)
-    year = doc.published.year if doc.published else None
     for idx, cues in cue_sents.items():
         s = sents[idx]
-        if not title_cued and not s.is_title and idx > 1 and _old_denial(s.text, year):
+        if recalled_denial(sents, idx, doc, title_cued):
             # "Last year the ministry had dismissed similar reports as fake, but ...": a
             # denial of another time recalled in passing by a report asserting its claim.
             continue
@@ -201,3 +212,26 @@ def find_candidates(sents: list[Sentence], doc: Document) -> list[Cand]:
             from_title = s.is_title or any(p.is_title and p.text == claim for p in sents)
             cands.append(Cand(cls, word, s, spk, sure, claim, claim_cons, s.text, round(min(conf, 1.0), 2), [word], from_title))
     return cands
+
+
+def learned_candidate(sents: list[Sentence], doc: Document, idx: int, prob: float) -> Cand | None:
+    """The candidate of sentence ``idx``, which the learned stage (``learned``) judged a
+    denial where the rules found none: its first cue (or prefilter stem), the Russian
+    speaker named in it or around it (None when there is none), and the claim found the
+    way the rules find theirs."""
+    s = sents[idx]
+    if s.cues:
+        cls, cs, ce, word = s.cues[0]
+        spk, sure = pick_speaker(s, cs, ce, cls)
+    else:
+        cs, ce = first_stem(s.text) or (0, min(len(s.text), 40))
+        cls, word = "learned", s.text[cs:ce]
+        russian = [m.speaker for m in s.mentions if m.speaker and m.speaker != FOREIGN]
+        spk, sure = (russian[0], True) if russian else (None, False)
+    if not spk or spk == FOREIGN:
+        spk, sure = s.turn_speaker or context_speaker(sents, idx) or title_speaker(sents), False
+    if not spk or spk == FOREIGN:
+        return None
+    claim, claim_cons, _ = _claim_for(sents, idx, cls if cls == "verb" else "strong", ce, cs)
+    from_title = s.is_title or any(p.is_title and p.text == claim for p in sents)
+    return Cand(cls, word, s, spk, sure, claim, claim_cons, s.text, round(prob, 2), [word], from_title)

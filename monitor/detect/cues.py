@@ -182,6 +182,14 @@ def has_cue_stem(text: str) -> bool:
     return False
 
 
+def first_stem(text: str) -> tuple[int, int] | None:
+    """Span of the first prefilter stem in ``text`` (the cue of a sentence the learned stage
+    picked without a rule cue), or None."""
+    low = text.lower()
+    hits = [(end - len(stem) + 1, end + 1) for end, stem in cue_patterns().prefilter.iter(low)]
+    return min(hits) if hits else None
+
+
 def find_cues(text: str) -> list[tuple[str, int, int, str]]:
     """Every cue in one sentence with its class, minus the guarded ones."""
     rx = cue_patterns().rx

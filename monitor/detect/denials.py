@@ -36,11 +36,12 @@ import functools
 import re
 
 from monitor.detect.attribution import quote_delta, Sentence, title_speaker
-from monitor.detect.candidates import Cand, find_candidates
+from monitor.detect.candidates import Cand, find_candidates, learned_candidate
 from monitor.detect.claim_outlets import claim_outlets_of
 from monitor.detect.cues import QUESTION_CTX, cue_event_type, find_cues, has_cue_stem
 from monitor.text.entities import ConceptMatch
 from monitor.text.entities import find_concepts as _find_concepts
+from monitor.detect.learned import DetectorModel, best_candidate, document_features, load_detector
 from monitor.detect.event_dates import DATE_RX, resolve_event_date
 from monitor.models import Denial, Document
 from monitor.text.lexicons import Lexicons, active_lexicons
@@ -59,6 +60,7 @@ from monitor.detect.speakers import (
 __all__ = [
     "SPEAKER_GROUP",
     "canonical_speaker",
+    "candidate_vectors",
     "detect_denials",
     "find_concepts",
     "is_denial_coverage",
@@ -93,10 +95,11 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
-def _prepare(doc: Document) -> list[Sentence]:
+def _prepare(doc: Document, *, stems: bool = False) -> list[Sentence]:
     """Sentences with their cues; gazetteer work only near a cue (the expensive part).
 
-    Returns ``[]`` when no sentence carries a cue."""
+    Returns ``[]`` when no sentence carries a cue. With ``stems`` (the learned stage), a
+    sentence with a prefilter stem counts as well, and gets its speaker mentions too."""
     lang = doc.lang
     title = (doc.title or "").strip()
     text = doc.text or ""
@@ -109,9 +112,12 @@ def _prepare(doc: Document) -> list[Sentence]:
     need: set[int] = set()
     for s in sents:
         if has_cue_stem(s.text):
+            s.has_stem = True
             s.cues = find_cues(s.text)
             if s.cues:
                 need.update(range(max(0, s.idx - _CHAIN_BACK), min(len(sents), s.idx + 4)))
+            elif stems:
+                need.update(range(max(0, s.idx - 3), min(len(sents), s.idx + 2)))
     if not need:
         return []
     need.update(s.idx for s in sents if s.is_title)
@@ -275,20 +281,40 @@ def _upgrade_speakers(rows: list[Cand], sents: list[Sentence]) -> None:
                 r.speaker = max(inst)[1]
 
 
-def detect_denials(doc: Document) -> list[Denial]:
+#: ``detect_denials(detector=...)`` default: the shipped weights of the learned stage.
+SHIPPED = "shipped"
+
+
+def candidate_vectors(doc: Document) -> list[tuple[int, dict[str, float], set[int]]]:
+    """The learned stage's candidates of ``doc`` with their features (for training and
+    cross-validation: ``bench/detection_cv.py``); ``[]`` when no sentence has a stem."""
+    if not has_cue_stem(doc.title or "") and not has_cue_stem(doc.text or ""):
+        return []
+    return document_features(_prepare(doc, stems=True), doc)
+
+
+def detect_denials(doc: Document, *, detector: DetectorModel | str | None = SHIPPED) -> list[Denial]:
     """Every denial by a Russian official or institution in ``doc``, one per denied claim.
 
     Returns ``[]`` fast when no cue stem occurs anywhere. Denials by non-Russian
     speakers (a Ukrainian ministry, a Trump spokesman) are never returned. The
     document's principal denial comes first (the one whose denier the headline names),
-    the rest in text order.
+    the rest in text order. Where the rules find no denial, the learned stage
+    (``learned``: ``detector``, the shipped weights by default, None for the rules
+    alone) may add one, its speaker, claim and quote found by the same extraction.
     """
     if not has_cue_stem(doc.title or "") and not has_cue_stem(doc.text or ""):
         return []
-    sents = _prepare(doc)
+    model = load_detector() if detector == SHIPPED else detector
+    sents = _prepare(doc, stems=model is not None)
     if not sents:
         return []
     cands = _merge(find_candidates(sents, doc))
+    if not cands and isinstance(model, DetectorModel):
+        best = best_candidate(sents, doc, model)
+        learned = learned_candidate(sents, doc, *best) if best is not None else None
+        if learned is not None:
+            cands = [learned]
     _upgrade_speakers(cands, sents)
     cands = _merge(cands)
     title_spk = title_speaker(sents)
