@@ -126,13 +126,21 @@ def test_import_killed_mid_way_resumes_to_the_same_archive_as_an_uninterrupted_o
     data = tmp_path / "big.jsonl"
     total = big_import(data)
     killed_db, clean_db = tmp_path / "killed.db", tmp_path / "clean.db"
+    lines = data.read_bytes().splitlines(keepends=True)
 
-    proc = subprocess.Popen([*MONITOR, "import", str(data), "--db", str(killed_db), "--alerts"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env())
+    # Storing runs at storage speed (issue 16): a whole file is stored before a poll could see it
+    # half done. The import reads standard input, which this test feeds three and a half batches
+    # and then holds open, so the kill lands while the importer waits for more.
+    proc = subprocess.Popen([*MONITOR, "import", "-", "--db", str(killed_db), "--alerts"],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env())
+    assert proc.stdin is not None
+    proc.stdin.write(b"".join(lines[: 3 * BATCH_SIZE + BATCH_SIZE // 2]))
+    proc.stdin.flush()
     wait_for(lambda: count(killed_db, "SELECT count(*) FROM documents") >= 3 * BATCH_SIZE, 60,
              "three batches to be committed", proc)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    proc.stdin.close()
     assert proc.returncode == -signal.SIGKILL
 
     assert_archive_sound(killed_db)
