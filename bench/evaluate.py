@@ -46,8 +46,11 @@ from monitor.match.scoring import MatchingConfig
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SETS = (("dev", "en"), ("dev_ru", "ru"), ("train", "en"), ("train_ru", "ru"))
-MIN_PRECISION = 0.90
+#: the targets (issue 15): pair precision >= 0.90 English-led, >= 0.85 Russian-led, each
+#: group's threshold chosen on its own pairs inside the training folds (--one-threshold: 0.90 for all)
+MIN_PRECISION = {"*": 0.90, "ru": 0.85}
 DEFAULT_DROP = training.DEFAULT_DROP
+TARGET: float | dict[str, float] = MIN_PRECISION
 
 
 REPO = Path(__file__).resolve().parents[1]
@@ -135,7 +138,7 @@ def build_dense_pairs(data: Path, seed: int, config: MatchingConfig) -> tuple[li
 def cross_validate(rows: list[dict[str, Any]], info: dict[str, Any], names: list[str], nested: bool = True,
                    C: float = 1.0, train_rows: list[dict[str, Any]] | None = None) -> tuple[np.ndarray, np.ndarray]:
     return training.cross_validate(rows, info["group_urls"], names, nested=nested, C=C, train_rows=train_rows,
-                                   min_precision=MIN_PRECISION)
+                                   min_precision=TARGET)
 
 
 def predicted(rows: list[dict[str, Any]], accept: np.ndarray) -> dict[str, set[tuple[str, str]]]:
@@ -208,7 +211,11 @@ def main(argv: list[str] | None = None) -> int:
                          "cases moved to overlap in time (see build_dense_pairs)")
     ap.add_argument("--extras", action="store_true",
                     help="also train on our own probe sets (tests/fixtures/matching); off: CV says they do not help")
+    ap.add_argument("--one-threshold", action="store_true", help="one threshold for precision >= 0.90 (before "
+                    "the sixth session) instead of one per denial language group")
     args = ap.parse_args(argv)
+    global TARGET
+    TARGET = MIN_PRECISION["*"] if args.one_threshold else MIN_PRECISION
     if not (args.data / "dev_documents.jsonl").exists():
         print(f"no labelled pool at {args.data}", file=sys.stderr)
         return 2
@@ -267,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{lead} P {t[lead].precision:.3f} R {t[lead].recall:.3f} F1 {t[lead].f1:.3f} "
                 f"({t[lead].f1 - base_f1[lead]:+.3f})" for lead in ("en", "ru")))
     if args.write_scorer:
-        model = training.train_scorer(rows, info["group_urls"], names, min_precision=MIN_PRECISION, oof=probs,
+        model = training.train_scorer(rows, info["group_urls"], names, min_precision=TARGET, oof=probs,
                                       fit_rows=train_rows, meta={
             "extra_sets": sorted({r["set"] for r in rows if r["set"].startswith("extra:")}),
             "cases": len(info["groups"]), "seed": args.seed,

@@ -688,15 +688,19 @@ def feedback_command(args: tuple[str, ...], denial_id: int | None, note: str | N
               help="Features to leave out (default: those CV says do not help; '' keeps all).")
 @click.option("--min-precision", type=click.FloatRange(0.0, 1.0), default=0.90, show_default=True,
               help="The threshold is the lowest whose cross-validated pair precision reaches this.")
+@click.option("--ru-precision", type=click.FloatRange(0.0, 1.0), default=0.85, show_default=True,
+              help="The same, chosen on the pairs of Russian-language denials only (their own threshold).")
 @handle_errors
 def train_command(pools: tuple[Path, ...], sets: tuple[tuple[Path, Path], ...], feedback: Path | None,
-                  db_path: Path | None, output: Path, seed: int, drop: str | None, min_precision: float) -> None:
+                  db_path: Path | None, output: Path, seed: int, drop: str | None, min_precision: float,
+                  ru_precision: float) -> None:
     """Fit the matching weights from labelled JSON Lines, reproducibly.
 
     Each labelled set is imported (in a fixed shuffled order) into a fresh archive and
     processed as `monitor import` does; every pair the matcher scores is labelled by the
     gold lines. A logistic regression is fitted on all of them; its threshold is chosen
-    by leave-one-case-out cross-validation. The same inputs give the same file.
+    by leave-one-case-out cross-validation, and another on the pairs of Russian-language
+    denials alone (--ru-precision). The same inputs give the same file.
     """
     import numpy as np
 
@@ -721,17 +725,19 @@ def train_command(pools: tuple[Path, ...], sets: tuple[tuple[Path, Path], ...], 
             rows, info = training_rows(labelled, seed=seed, config=config, archive=store, feedback=records)
     else:
         rows, info = training_rows(labelled, seed=seed, config=config)
-    oof, _ = cross_validate(rows, info["group_urls"], names, min_precision=min_precision)
-    model = train_scorer(rows, info["group_urls"], names, min_precision=min_precision, oof=oof, meta={
+    target = {"*": min_precision, "ru": ru_precision}
+    oof, thresholds = cross_validate(rows, info["group_urls"], names, min_precision=target)
+    model = train_scorer(rows, info["group_urls"], names, min_precision=target, oof=oof, meta={
         "sets": [name for name, _, _ in labelled] + (["feedback"] if feedback else []),
         "cases": len(info["groups"]), "seed": seed, "command": "monitor train"})
-    judged = [(p, r) for p, r in zip(oof, rows) if r["y"] is not None]
+    judged = [(p >= t, r) for p, t, r in zip(oof, thresholds, rows) if r["y"] is not None]
     p, r = pair_precision_recall([(x["denial_url"], x["report_url"]) for _, x in judged],
-                                 np.array([q for q, _ in judged]), [x["y"] for _, x in judged], model.threshold)
+                                 np.array([float(a) for a, _ in judged]), [x["y"] for _, x in judged], 0.5)
     output.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     click.echo(f"{len(judged)} labelled pairs ({model.meta['positives']} contradicted) from {len(info['groups'])} "
-               f"cases; leave-one-case-out pair P {p:.3f} R {r:.3f} at threshold {model.threshold:.2f}; "
-               f"wrote {output}")
+               f"cases; leave-one-case-out pair P {p:.3f} R {r:.3f} (thresholds chosen inside the folds); "
+               f"threshold {model.threshold:.2f}, Russian-language denials "
+               f"{model.threshold_for('ru'):.2f}; wrote {output}")
 
 
 @cli.command("review")

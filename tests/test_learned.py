@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.evaluate.training import GoldLabels, choose_threshold, fit_scorer, group_cases, predict
+from monitor.evaluate.training import GoldLabels, choose_threshold, choose_thresholds, fit_scorer, group_cases, predict
 from monitor.match.features import document_features
-from monitor.match.learned import FEATURE_NAMES, LearnedScorer, exclusion, pair_features, rarity
+from monitor.match.learned import FEATURE_NAMES, LearnedScorer, exclusion, pair_features, rarity, threshold_group
 from monitor.match.scoring import MatchingConfig, build_profile
 
 CLAIM_TITLE = "Kremlin denies report that Halvorsen met Ortiga in Valletta"
@@ -100,6 +100,8 @@ def test_scorer_is_a_sigmoid_of_standardised_features_and_names_its_top_contribu
     (weights(mean=[0.5]), "'mean' must be 2 finite numbers"),
     (weights(scale=[0.2, 0.0]), "'scale' values must be positive"),
     (weights(threshold=1.5), "'threshold' must be in (0, 1)"),
+    (weights(thresholds={"ru": 0.0}), "'thresholds' must map 'en' / 'ru'"),
+    (weights(thresholds={"de": 0.4}), "'thresholds' must map 'en' / 'ru'"),
     ({k: v for k, v in weights().items() if k != "coef"}, "missing key 'coef'"),
     ([1, 2], "not a JSON object"),
 ])
@@ -122,6 +124,26 @@ def test_the_bundled_weights_load_and_use_known_features() -> None:
     s = LearnedScorer.load()
     assert set(s.features) <= set(FEATURE_NAMES) and 0 < s.threshold < 1
     assert s.meta.get("cv")  # the cross-validated figures it was chosen with travel with it
+
+
+def test_a_denials_language_picks_its_groups_threshold_and_round_trips() -> None:
+    s = LearnedScorer.from_json(weights(threshold=0.9, thresholds={"ru": 0.3}))
+    f = {"time": 0.5, "cosine": 0.45}  # p ~ 0.62: under the overall threshold, over the Russian-led one
+    assert s.score(f, lang="ru").matched and s.score(f, lang="uk").matched
+    assert not s.score(f, lang="en").matched and not s.score(f, lang="fr").matched and not s.score(f).matched
+    assert threshold_group("RU") == "ru" and threshold_group(None) == "en"
+    assert LearnedScorer.from_json(s.to_json()).thresholds == {"ru": 0.3}
+    assert "thresholds" not in LearnedScorer.from_json(weights()).to_json()
+
+
+def test_per_group_thresholds_are_chosen_on_each_groups_own_pairs() -> None:
+    rows = [{"denial_url": "d", "report_url": f"r{i}", "denial_lang": lang}
+            for i, lang in enumerate(["en"] * 4 + ["ru"] * 4)]
+    probs = np.array([0.9, 0.8, 0.6, 0.3, 0.9, 0.8, 0.6, 0.3])
+    labels = [1, 0, 1, 0, 1, 1, 0, 1]
+    got = choose_thresholds(rows, probs, labels, {"*": 1.0, "ru": 1.0})
+    assert got["ru"] == pytest.approx(0.61) and got["*"] == pytest.approx(0.81)
+    assert choose_thresholds(rows, probs, labels, 1.0) == {"*": got["*"]}
 
 
 def test_gold_labels_follow_the_judges_rules() -> None:

@@ -224,7 +224,7 @@ def test_probe_sets_meet_the_matching_bar_in_any_import_order(cases: Path, tmp_p
 def test_learned_scorer_on_all_probe_sets_in_any_import_order(tmp_path: Path) -> None:
     """The bundled learned scorer on every probe set (never trained on them: held out, like
     new cases), pooled: the same pairs in any import order, and at least the figures it first
-    scored (P 0.793 R 0.878 on 74 gold pairs when it was chosen; the hand
+    scored (P 0.814 R 0.946 on 74 gold pairs when it was chosen, sixth session; the hand
     scorer, tuned on them, scores 0.986 / 0.986)."""
     from monitor.evaluate.matching import Gold, predicted_pairs, score_pairs
 
@@ -250,7 +250,7 @@ def test_learned_scorer_on_all_probe_sets_in_any_import_order(tmp_path: Path) ->
 
 
 #: The learned scorer's pooled figures on the probe sets when it was chosen (a floor).
-PROBE_P, PROBE_R = 0.79, 0.87
+PROBE_P, PROBE_R = 0.81, 0.94
 
 
 def test_a_transcripts_generic_headline_and_first_answer_do_not_join_the_claim(store: Store) -> None:

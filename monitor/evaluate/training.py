@@ -15,6 +15,7 @@ builds and labels them).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from dataclasses import dataclass
@@ -23,7 +24,12 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from monitor.errors import ConfigError
-from monitor.match.learned import FEATURE_NAMES, LearnedScorer, exclusion
+from monitor.match.learned import FEATURE_NAMES, LearnedScorer, exclusion, threshold_group
+
+#: A target precision: one for every pair, or per threshold group of the denial's language
+#: (``learned.threshold_group``: "ru", "en"), each group's threshold chosen on its own pairs; the
+#: key "*" (default: the lowest target) sets the threshold chosen on all pairs, for groups without one.
+Precision = float | Mapping[str, float]
 
 #: Features left out by default because leaving them out raised the CV figures
 #: (docs/benchmarks.md): rarity in the archive (which also made a pair's score depend on
@@ -31,7 +37,7 @@ from monitor.match.learned import FEATURE_NAMES, LearnedScorer, exclusion
 #: +0.001, RU +0.030 without it; the embeddings still bring cross-language candidates).
 DEFAULT_DROP = ("rare_lead", "rare_body", "rare_share", "cosine", "has_cosine")
 
-__all__ = ["DEFAULT_DROP", "GoldLabels", "choose_threshold", "cross_validate", "fit_scorer", "group_cases", "inner_threshold", "matrix",
+__all__ = ["DEFAULT_DROP", "GoldLabels", "Precision", "choose_threshold", "choose_thresholds", "cross_validate", "fit_scorer", "group_cases", "inner_threshold", "matrix",
            "pair_precision_recall", "predict", "train_scorer"]
 
 
@@ -157,10 +163,37 @@ def pair_keys(rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
     return [(r["denial_url"], r["report_url"]) for r in rows]
 
 
+def group_of(row: Mapping[str, Any]) -> str:
+    """The threshold group of a pair row (its denial's language)."""
+    return threshold_group(row.get("denial_lang"))
+
+
+def choose_thresholds(rows: Sequence[Mapping[str, Any]], probs: np.ndarray, labels: Sequence[int],
+                      min_precision: Precision) -> dict[str, float]:
+    """``choose_threshold`` for every pair (key "*"), and, when ``min_precision`` is per group,
+    for each group's pairs on their own (a group without pairs keeps the overall one)."""
+    if not isinstance(min_precision, Mapping):
+        return {"*": choose_threshold(pair_keys(rows), probs, labels, min_precision=min_precision)}
+    overall = min_precision.get("*", min(min_precision.values()))
+    out = {"*": choose_threshold(pair_keys(rows), probs, labels, min_precision=overall)}
+    groups = [group_of(r) for r in rows]
+    for g, target in sorted((g, t) for g, t in min_precision.items() if g != "*"):
+        sel = [i for i, x in enumerate(groups) if x == g]
+        if sel:
+            out[g] = choose_threshold(pair_keys([rows[i] for i in sel]), probs[sel], [labels[i] for i in sel],
+                                      min_precision=target)
+    return out
+
+
+def threshold_of(thresholds: Mapping[str, float], row: Mapping[str, Any]) -> float:
+    return float(thresholds.get(group_of(row), thresholds["*"]))
+
+
 def inner_threshold(train: Sequence[Mapping[str, Any]], X: np.ndarray, names: Sequence[str], *, k: int = 5,
-                    C: float = 1.0, min_precision: float = 0.90) -> float:
-    """Threshold for ``min_precision`` on grouped k-fold out-of-fold predictions of ``train``
-    (rows with ``fold`` and a 0/1 ``y``): a fold's threshold never sees the held-out case."""
+                    C: float = 1.0, min_precision: Precision = 0.90) -> dict[str, float]:
+    """Thresholds for ``min_precision`` on grouped k-fold out-of-fold predictions of ``train``
+    (rows with ``fold`` and a 0/1 ``y``): a fold's threshold never sees the held-out case.
+    Keys as ``choose_thresholds``."""
     folds = sorted({r["fold"] for r in train})
     random.Random(0).shuffle(folds)
     part = {f: i % k for i, f in enumerate(folds)}
@@ -172,12 +205,12 @@ def inner_threshold(train: Sequence[Mapping[str, Any]], X: np.ndarray, names: Se
             continue
         model = fit_scorer(X[~test], y[~test], names, threshold=0.5, C=C)
         probs[test] = predict(model, X[test])
-    return choose_threshold(pair_keys(train), probs, list(y), min_precision=min_precision)
+    return choose_thresholds(train, probs, list(y), min_precision)
 
 
 def cross_validate(rows: Sequence[dict[str, Any]], group_urls: Mapping[str, set[str]], names: Sequence[str], *,
                    nested: bool = True, C: float = 1.0, train_rows: Sequence[dict[str, Any]] | None = None,
-                   min_precision: float = 0.90) -> tuple[np.ndarray, np.ndarray]:
+                   min_precision: Precision = 0.90) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold probabilities and per-pair thresholds for ``rows`` (labelled by
     ``pairs.label_rows``): one model per held-out fold, fitted on ``train_rows`` (default:
     ``rows``) less every pair touching a document of that fold's cases. Folds named
@@ -200,14 +233,15 @@ def cross_validate(rows: Sequence[dict[str, Any]], group_urls: Mapping[str, set[
             continue  # nothing to learn from without this fold: its pairs stay unmatched
         model = fit_scorer(Xp[train], y, names, threshold=0.5, C=C)
         probs[test] = predict(model, X[test])
-        thresholds[test] = (inner_threshold(tr_rows, Xp[train], names, C=C, min_precision=min_precision)
-                            if nested else 0.5)
+        if nested:
+            inner = inner_threshold(tr_rows, Xp[train], names, C=C, min_precision=min_precision)
+            thresholds[test] = [threshold_of(inner, r) for r, t in zip(rows, test) if t]
     probs[np.array([exclusion(r["features"]) is not None for r in rows], dtype=bool)] = 0.0
     return probs, thresholds
 
 
 def train_scorer(rows: Sequence[dict[str, Any]], group_urls: Mapping[str, set[str]], names: Sequence[str], *,
-                 min_precision: float = 0.90, meta: Mapping[str, Any] | None = None,
+                 min_precision: Precision = 0.90, meta: Mapping[str, Any] | None = None,
                  oof: np.ndarray | None = None, fit_rows: Sequence[dict[str, Any]] | None = None) -> LearnedScorer:
     """The weights to ship: fitted on every labelled row, with the threshold chosen on the
     pooled leave-one-case-out predictions (``oof``, computed here when not given) for
@@ -218,10 +252,12 @@ def train_scorer(rows: Sequence[dict[str, Any]], group_urls: Mapping[str, set[st
     judged = [(p, r) for p, r in zip(oof, rows) if r["y"] is not None and not r["fold"].startswith("extra:")]
     if not judged:
         raise ConfigError("training needs labelled pairs (no gold line labels any scored pair)")
-    threshold = choose_threshold(pair_keys([r for _, r in judged]), np.array([p for p, _ in judged]),
-                                 [r["y"] for _, r in judged], min_precision=min_precision)
+    chosen = choose_thresholds([r for _, r in judged], np.array([p for p, _ in judged]),
+                               [r["y"] for _, r in judged], min_precision)
     labelled = [r for r in (rows if fit_rows is None else fit_rows) if r["y"] is not None]
-    return fit_scorer(matrix(labelled, names), np.array([r["y"] for r in labelled]), names, threshold=threshold,
-                      meta={"pairs": len(labelled), "positives": int(sum(r["y"] for r in labelled)),
-                            "threshold_rule": f"pooled LOCO out-of-fold precision >= {min_precision}",
-                            **(meta or {})})
+    model = fit_scorer(matrix(labelled, names), np.array([r["y"] for r in labelled]), names, threshold=chosen["*"],
+                       meta={"pairs": len(labelled), "positives": int(sum(r["y"] for r in labelled)),
+                             "threshold_rule": f"pooled LOCO out-of-fold precision >= {min_precision}",
+                             **(meta or {})})
+    groups = {g: t for g, t in chosen.items() if g != "*"}
+    return dataclasses.replace(model, thresholds=groups) if groups else model

@@ -18,6 +18,7 @@ It must not do I/O beyond reading its weights file, and keeps no state between c
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import dataclass
@@ -29,7 +30,18 @@ from monitor.errors import ConfigError
 from monitor.match.features import DocumentFeatures
 from monitor.match.scoring import DENIER_TERMS, GENERIC_TERMS, DenialProfile, MatchingConfig, score_pair
 
-__all__ = ["FEATURE_NAMES", "LearnedScorer", "PairScore", "default_scorer_path", "exclusion", "pair_features", "rarity"]
+__all__ = ["FEATURE_NAMES", "LearnedScorer", "PairScore", "default_scorer_path", "exclusion", "pair_features", "rarity",
+           "threshold_group"]
+
+#: Denial languages that share the Russian-led threshold: the Russian-language sphere the
+#: pool's Russian-led cases come from (Russian, Ukrainian, Belarusian, Bulgarian denials).
+RU_GROUP = frozenset({"ru", "uk", "be", "bg", "kk", "sr", "mk"})
+
+
+def threshold_group(lang: str | None) -> str:
+    """Which per-language threshold a denial in ``lang`` is judged by: "ru" or "en" (every
+    other language: the English-led cases hold the French, German, ... denials)."""
+    return "ru" if (lang or "").lower() in RU_GROUP else "en"
 
 #: Flags ``score_pair`` raises (its penalties), each a 0/1 feature.
 FLAG_NAMES = ("no_specific", "only_common", "setting_missing", "topics_only", "thin_overlap", "actors_absent",
@@ -164,6 +176,8 @@ class LearnedScorer:
     intercept: float
     threshold: float
     meta: Mapping[str, Any]
+    #: per ``threshold_group`` of the denial's language (chosen per group by CV); others: ``threshold``
+    thresholds: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Any, *, origin: str = "<data>") -> "LearnedScorer":
@@ -196,9 +210,14 @@ class LearnedScorer:
                 raise fail(f"{key!r} must be a number")
         if not 0.0 < float(data["threshold"]) < 1.0:
             raise fail("'threshold' must be in (0, 1)")
+        groups = data.get("thresholds") or {}
+        if not isinstance(groups, dict) or not all(
+                g in ("en", "ru") and isinstance(t, (int, float)) and not isinstance(t, bool) and 0.0 < t < 1.0
+                for g, t in groups.items()):
+            raise fail("'thresholds' must map 'en' / 'ru' to numbers in (0, 1)")
         return cls(features=tuple(names), mean=vectors["mean"], scale=vectors["scale"], coef=vectors["coef"],
                    intercept=float(data["intercept"]), threshold=float(data["threshold"]),
-                   meta=dict(data.get("meta") or {}))
+                   meta=dict(data.get("meta") or {}), thresholds={g: float(t) for g, t in groups.items()})
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "LearnedScorer":
@@ -216,18 +235,25 @@ class LearnedScorer:
         return cls.from_json(data, origin=origin)
 
     def to_json(self) -> dict[str, Any]:
-        return {"features": list(self.features), "mean": list(self.mean), "scale": list(self.scale),
-                "coef": list(self.coef), "intercept": self.intercept, "threshold": self.threshold,
-                "meta": dict(self.meta)}
+        out = {"features": list(self.features), "mean": list(self.mean), "scale": list(self.scale),
+               "coef": list(self.coef), "intercept": self.intercept, "threshold": self.threshold}
+        if self.thresholds:
+            out["thresholds"] = dict(self.thresholds)
+        return {**out, "meta": dict(self.meta)}
 
-    def score(self, features: Mapping[str, float], *, top: int = 4) -> PairScore:
-        """Probability that the pair is a contradicted report, with the largest contributions."""
+    def threshold_for(self, lang: str | None) -> float:
+        """The threshold for a denial in ``lang`` (its group's, else the overall one)."""
+        return float(self.thresholds.get(threshold_group(lang), self.threshold))
+
+    def score(self, features: Mapping[str, float], *, top: int = 4, lang: str | None = None) -> PairScore:
+        """Probability that the pair is a contradicted report, with the largest contributions;
+        ``lang``: the denial's language, which picks the threshold."""
         contrib = [(n, c * (float(features.get(n, 0.0)) - m) / s)
                    for n, m, s, c in zip(self.features, self.mean, self.scale, self.coef)]
         z = self.intercept + sum(v for _, v in contrib)
         p = 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
         best = sorted(contrib, key=lambda x: -abs(x[1]))[:top]
-        return PairScore(score=round(p, 4), matched=p >= self.threshold,
+        return PairScore(score=round(p, 4), matched=p >= self.threshold_for(lang),
                          top=tuple((n, round(v, 3)) for n, v in best))
 
 

@@ -303,7 +303,7 @@ class PairJudge:
         if got is None:
             return None
         feats, hand = got
-        s = self.scorer.score(feats)
+        s = self.scorer.score(feats, lang=profile.lang)
         if not s.matched or exclusion(feats):
             return None
         return (profile.denial_id, rid, s.score, learned_explanation(profile, feats, hand, s, self.scorer))
@@ -325,7 +325,8 @@ def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, A
               + f"; {abs(hours):.0f} h {'before' if hours >= 0 else 'after'} the denial")
     out = dict(hand)
     out.update({
-        "reason": reason, "score": s.score, "scorer": "learned", "threshold": scorer.threshold,
+        "reason": reason, "score": s.score, "scorer": "learned",
+        "threshold": scorer.threshold_for(profile.lang),
         "hand_score": hand.get("score"), "top_features": [{"feature": n, "weight": v} for n, v in s.top],
         "cosine": round(feats["cosine"], 3) if feats.get("has_cosine") else None,
     })
@@ -421,7 +422,7 @@ def record_unmatched(store: Any, denial_id: int, reason: str | None) -> None:
 def pair_table(store: Any, config: MatchingConfig) -> list[dict[str, Any]]:
     """Every pair the pipeline would score in this archive, with its learned features.
 
-    For evaluation and training (issue 15): rows of ``denial_id``, ``denial_url``,
+    For evaluation and training (issue 15): rows of ``denial_id``, ``denial_url``, ``denial_lang``,
     ``report_url`` and ``features``; the same candidates and features as ``match_documents``.
     """
     judge = PairJudge(store, config, learned=True)
@@ -441,7 +442,7 @@ def pair_table(store: Any, config: MatchingConfig) -> list[dict[str, Any]]:
             if got is None:
                 continue
             out.append({"denial_id": int(row["id"]), "denial_url": urls[row["document_id"]],
-                        "report_url": urls[rid], "features": got[0]})
+                        "report_url": urls[rid], "denial_lang": profile.lang or "", "features": got[0]})
     return out
 
 
