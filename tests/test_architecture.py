@@ -30,10 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     "pipeline": {"base", "text", "detect", "match", "store", "alerts", "pipeline"},
     # the processing stage (issue 16): drains the backlog through the pipeline, in worker processes
     "process": {"base", "text", "detect", "match", "store", "alerts", "pipeline", "process"},
-    # its old address, a re-export kept for ``collect`` (which imports the drain from there)
-    "backlog": {"base", "process", "backlog"},
     # the crawl runner starts the Scrapy project; its item pipeline hands items back to ingest
-    "collect": {"base", "text", "store", "pipeline", "backlog", "collect", "spiders"},
+    "collect": {"base", "text", "store", "pipeline", "process", "collect", "spiders"},
     "spiders": {"base", "text", "store", "collect", "spiders"},
 }
 

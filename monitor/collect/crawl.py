@@ -216,7 +216,7 @@ def crawl_once(
                 if on_outcome:
                     on_outcome(outcome)
     if process and not check and not (stop and stop.is_set()):
-        from monitor.backlog import drain_backlog
+        from monitor.process import drain_backlog
 
         with Store.open(db_path) as store:
             drain_backlog(store, stop=stop, stale=False)

@@ -4,7 +4,7 @@ The import streams its input line by line (a year of documents never sits in
 memory), stores documents in batches, one transaction per batch, and reports each bad
 line with its number and reason without losing the good ones. Storing is its own
 stage (issue 16): the documents enter the processing backlog as they are stored, and
-``import_jsonl`` then drains it (``monitor.backlog``) unless asked to store only.
+``import_jsonl`` then drains it (``monitor.process``) unless asked to store only.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Iterable, Mapping
 
-from monitor.backlog import DrainReport, Progress, drain_backlog
+from monitor.process import DrainReport, Progress, drain_backlog
 from monitor.collect.jsonl import MAX_LINE_BYTES, read_lines
 from monitor.errors import InputError
 from monitor.text.language import detect_language
