@@ -35,7 +35,15 @@ Precision = float | Mapping[str, float]
 #: (docs/benchmarks.md): rarity in the archive (which also made a pair's score depend on
 #: import order, EN F1 0.721 -> 0.742 without it) and the multilingual cosine (EN F1
 #: +0.001, RU +0.030 without it; the embeddings still bring cross-language candidates).
-DEFAULT_DROP = ("rare_lead", "rare_body", "rare_share", "cosine", "has_cosine")
+#: ``report_lead_denier`` (any denier in the report's lead) is the union of
+#: ``report_lead_spokesperson`` and ``report_lead_denier_org``, which the model reads instead
+#: (seventh session: EN F1 0.716 -> 0.746, RU 0.735 -> 0.756); the exclusion rules still use it.
+DEFAULT_DROP = ("rare_lead", "rare_body", "rare_share", "cosine", "has_cosine", "report_lead_denier")
+
+#: A floor under a feature's standardisation scale: a flag set on one training pair in
+#: thousands would otherwise standardise to tens of units, and one such pair would move the
+#: score by several log-odds (seventh session: flag_topics_only, one pair in 5,000, +4.5).
+MIN_SCALE = 0.1
 
 __all__ = ["DEFAULT_DROP", "GoldLabels", "Precision", "choose_threshold", "choose_thresholds", "cross_validate", "fit_scorer", "group_cases", "inner_threshold", "matrix",
            "pair_precision_recall", "predict", "train_scorer"]
@@ -127,8 +135,9 @@ def choose_threshold(pairs: Sequence[tuple[str, str]], probs: np.ndarray, labels
 
 
 def fit_scorer(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, threshold: float, C: float = 1.0,
-               meta: Mapping[str, Any] | None = None) -> LearnedScorer:
-    """A logistic regression on standardised ``X`` (balanced classes), as a ``LearnedScorer``."""
+               meta: Mapping[str, Any] | None = None, min_scale: float = MIN_SCALE) -> LearnedScorer:
+    """A logistic regression on standardised ``X`` (balanced classes), as a ``LearnedScorer``; a
+    feature's scale is at least ``min_scale`` (a constant feature's is 1)."""
     try:
         from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import StandardScaler
@@ -140,7 +149,7 @@ def fit_scorer(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, threshold:
     if len(set(int(v) for v in y)) < 2:
         raise ConfigError("training needs both contradicted and not-contradicted pairs")
     scaler = StandardScaler().fit(X)
-    scale = [float(s) if s > 0 and math.isfinite(s) else 1.0 for s in scaler.scale_]
+    scale = [max(float(s), min_scale) if s > 0 and math.isfinite(s) else 1.0 for s in scaler.scale_]
     Xs = (X - scaler.mean_) / np.asarray(scale)
     lr = LogisticRegression(class_weight="balanced", C=C, max_iter=2000, random_state=0).fit(Xs, y)
     return LearnedScorer(features=tuple(names), mean=tuple(float(m) for m in scaler.mean_), scale=tuple(scale),

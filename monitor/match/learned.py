@@ -57,6 +57,7 @@ FEATURE_NAMES = (
     "cosine", "has_cosine",
     "report_denials", "report_denial_early", "report_denial_pos", "report_lead_denier",
     "denial_headline_cue", "denial_official", "denial_in_lead", "denial_pos",
+    "report_lead_spokesperson", "report_lead_denier_org",
 )
 
 #: Plain words for the features, used in a match's one-line reason.
@@ -72,7 +73,9 @@ FEATURE_LABELS = {
     "rare_body": "rare names in its text", "rare_share": "share of the claim's rare names",
     "cosine": "similar headline and lead (multilingual)", "report_denials": "it reports a denial itself",
     "report_denial_early": "a denial early in it", "report_lead_denier": "the denier named in its lead",
-    "denial_in_lead": "the denial leads its document", "denial_headline_cue": "the denial is in a headline",
+    "denial_in_lead": "the denial leads its document",
+    "report_lead_spokesperson": "a spokesperson named in its lead",
+    "report_lead_denier_org": "the Kremlin or a ministry named in its lead", "denial_headline_cue": "the denial is in a headline",
     **{f"flag_{k}": k.replace("_", " ") for k in FLAG_NAMES},
 }
 
@@ -149,6 +152,9 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
     }
     f["report_denials"], f["report_denial_early"], f["report_denial_pos"] = denial_context(report_stats)
     f["report_lead_denier"] = float(not report.lead_terms.isdisjoint(DENIER_TERMS))
+    deniers = report.lead_terms & DENIER_TERMS
+    f["report_lead_spokesperson"] = float(any(t.startswith("person:") for t in deniers))
+    f["report_lead_denier_org"] = float(any(not t.startswith("person:") for t in deniers))
     _, f["denial_in_lead"], f["denial_pos"] = denial_context(denial_stats)
     f["denial_headline_cue"] = float(denial_doc is not None and denial_doc.headline_cue is not None)
     f["denial_official"] = float(denial_doc is not None and denial_doc.role == "official")
