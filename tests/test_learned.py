@@ -66,6 +66,19 @@ def test_relay_signals_mark_coverage_of_the_denial() -> None:
     assert exclusion(features_of(official)) == "official channel, not a report"
 
 
+def test_a_spokesperson_in_the_lead_is_told_apart_from_the_kremlin_named_as_the_accused() -> None:
+    relay = features_of(feats("Peskov says Halvorsen never met Ortiga",
+                              "Dmitry Peskov told reporters that Halvorsen had not met Ortiga in Valletta.",
+                              "2024-03-10T15:00:00+00:00"))
+    accused = features_of(feats("Kremlin arranged Halvorsen's meeting with Ortiga, officials say",
+                                "The Kremlin arranged for Halvorsen to meet Ortiga in Valletta, two officials said.",
+                                "2024-03-08T10:00:00+00:00"))
+    assert relay["report_lead_spokesperson"] == 1.0 and relay["report_lead_denier_org"] == 0.0
+    assert accused["report_lead_spokesperson"] == 0.0 and accused["report_lead_denier_org"] == 1.0
+    assert relay["report_lead_denier"] == accused["report_lead_denier"] == 1.0  # the union, for the rules
+    assert features_of(REPORT)["report_lead_spokesperson"] == features_of(REPORT)["report_lead_denier_org"] == 0.0
+
+
 def test_rare_shared_names_weigh_more_than_common_ones() -> None:
     common = features_of(REPORT, term_df={t: 90 for t in profile().terms}, n_docs=100)
     rare = features_of(REPORT, term_df={t: 1 for t in profile().terms}, n_docs=100)
@@ -180,3 +193,17 @@ def test_fitted_scorer_round_trips_through_json_and_ranks_positives_first() -> N
     assert again.score({"time": X[0, 0], "cosine": X[0, 1]}).score == pytest.approx(p[0], abs=1e-3)
     with pytest.raises(ConfigError, match="both"):
         fit_scorer(X, np.ones(200), ["time", "cosine"], threshold=0.5)
+
+
+def test_a_rare_flag_is_not_blown_up_by_its_tiny_standard_deviation() -> None:
+    rng = np.random.default_rng(1)
+    X = np.column_stack([rng.normal(size=2000), np.zeros(2000)])
+    X[7, 1] = 1.0  # set on one pair in 2,000: its standard deviation is 0.022
+    y = (X[:, 0] > 0).astype(int)
+    model = fit_scorer(X, y, ["time", "flag_topics_only"], threshold=0.5)
+    raw = fit_scorer(X, y, ["time", "flag_topics_only"], threshold=0.5, min_scale=0.0)
+    assert model.scale[1] == pytest.approx(0.1) and raw.scale[1] == pytest.approx(X[:, 1].std())
+
+    def added(m):  # the log-odds the flag adds to a pair that carries it
+        return m.coef[1] * (1.0 - m.mean[1]) / m.scale[1]
+    assert 0 < added(model) < 0.6 * added(raw)
