@@ -160,7 +160,8 @@ INTER = [("cosine", "same_lang"), ("has_cosine", "same_lang"), ("headline_cue", 
          ("words", "same_lang")]
 
 VARIANTS: dict[str, tuple[list[Fit], str]] = {
-    "lr": ([with_columns(lr())], ""),
+    "lr": ([with_columns(lr(min_scale=0.1))], ""),
+    "lr no floor": ([with_columns(lr())], ""),
     "lr floor 0.1": ([with_columns(lr(min_scale=0.1))], ""),
     "lr floor 0.3": ([with_columns(lr(min_scale=0.3))], ""),
     "lr C inner (recall)": ([with_columns(lr(C)) for C in (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)], "recall"),

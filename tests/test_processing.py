@@ -184,8 +184,6 @@ def test_spanish_and_italian_denials_match_the_english_report_not_another_event(
         assert {"country:uk", "event:poisoning"} <= set(json.loads(explanation)["shared_entities"])
 
 
-@pytest.mark.xfail(reason="issue 15: the learned scorer gives these true pairs of a four-document archive about "
-                          "0.8, below its cross-validated threshold")
 def test_learned_scorer_matches_spanish_and_italian_denials_to_the_english_report(store: Store) -> None:
     load(store, lines("other_languages.jsonl"))
     report = "https://albion-times.example/2021/03/02/bristol-poisoning-russia"
@@ -224,8 +222,8 @@ def test_probe_sets_meet_the_matching_bar_in_any_import_order(cases: Path, tmp_p
 def test_learned_scorer_on_all_probe_sets_in_any_import_order(tmp_path: Path) -> None:
     """The bundled learned scorer on every probe set (never trained on them: held out, like
     new cases), pooled: the same pairs in any import order, and at least the figures it first
-    scored (P 0.814 R 0.946 on 74 gold pairs when it was chosen, sixth session; the hand
-    scorer, tuned on them, scores 0.986 / 0.986)."""
+    scored (P 0.814 R 0.946 on 74 gold pairs when it was chosen, sixth session; P 0.833 R 0.946
+    with the seventh session's weights; the hand scorer, tuned on them, scores 0.986 / 0.986)."""
     from monitor.evaluate.matching import Gold, predicted_pairs, score_pairs
 
     found = []
@@ -250,7 +248,7 @@ def test_learned_scorer_on_all_probe_sets_in_any_import_order(tmp_path: Path) ->
 
 
 #: The learned scorer's pooled figures on the probe sets when it was chosen (a floor).
-PROBE_P, PROBE_R = 0.81, 0.94
+PROBE_P, PROBE_R = 0.83, 0.94
 
 
 def test_a_transcripts_generic_headline_and_first_answer_do_not_join_the_claim(store: Store) -> None:
@@ -300,8 +298,6 @@ def test_a_report_leading_with_the_claim_stays_a_report_when_a_later_line_mentio
     assert "https://markets.example/deal" in reports and "https://gulf.example/denial" not in reports
 
 
-@pytest.mark.xfail(reason="issue 15: the learned scorer misses a follow-up published after the denial that "
-                          "leads with the claim (its score stays below the threshold chosen for precision 0.90)")
 def test_learned_scorer_asserts_a_follow_up_leading_with_the_claim(store: Store) -> None:
     load(store, [json.dumps(r) for r in DEAL_RECORDS])
     reports = {r for d, r in pairs(store) if d == "https://kremlin-wire.example/news/1"}
