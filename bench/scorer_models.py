@@ -4,7 +4,8 @@ Every variant is judged by the same leave-one-case-out CV as ``bench/evaluate.py
 held-out case group, thresholds per denial language chosen by the inner grouped 5-fold CV of the
 training folds): the logistic regression as shipped, with a floor under the standardisation scale,
 with its regularisation C chosen by the inner CV, with a few interaction terms, and gradient-boosted
-trees (scikit-learn). The model is swapped for this process only.
+trees (scikit-learn). The model is swapped for this process only. Results: docs/benchmarks.md,
+"Scorer, seventh session" (the logistic regression stays: nothing here beat it at the targets).
 
     .venv/bin/python bench/scorer_models.py --data ../shared/data [--cache FILE] [VARIANT ...]
 """
@@ -26,6 +27,9 @@ from monitor.evaluate import training
 from monitor.evaluate.pairs import label_rows
 from monitor.match.learned import FEATURE_NAMES
 from monitor.match.scoring import MatchingConfig
+
+#: Columns the variants leave out (``--drop``; default: what ``bench/evaluate.py`` leaves out).
+DROP: set[str] = set(training.DEFAULT_DROP)
 
 Fit = Callable[[np.ndarray, np.ndarray, Sequence[str]], Callable[[np.ndarray], np.ndarray]]
 
@@ -55,7 +59,7 @@ def lr_inter(terms: Sequence[tuple[str, str]], C: float = 1.0, min_scale: float 
     base = lr(C, min_scale)
 
     def fit(X: np.ndarray, y: np.ndarray, names: Sequence[str]) -> Callable[[np.ndarray], np.ndarray]:
-        keep = [i for i, n in enumerate(names) if n not in training.DEFAULT_DROP or n in extra]
+        keep = [i for i, n in enumerate(names) if n not in DROP or n in extra]
         ex = interactions(names, terms)
 
         def cols(Z: np.ndarray) -> np.ndarray:
@@ -86,9 +90,9 @@ def gb(**kw: Any) -> Fit:
 
 
 def with_columns(fit: Fit, extra: Sequence[str] = ()) -> Fit:
-    """``fit`` on the default columns (all but ``training.DEFAULT_DROP``) plus ``extra``."""
+    """``fit`` on the default columns (all but ``DROP``) plus ``extra``."""
     def wrapped(X: np.ndarray, y: np.ndarray, names: Sequence[str]) -> Callable[[np.ndarray], np.ndarray]:
-        keep = [i for i, n in enumerate(names) if n not in training.DEFAULT_DROP or n in extra]
+        keep = [i for i, n in enumerate(names) if n not in DROP or n in extra]
         f = fit(X[:, keep], y, [names[i] for i in keep])
         return lambda Z: f(Z[:, keep])
     return wrapped
@@ -192,8 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ev.DEFAULT_DATA)
     ap.add_argument("--cache", type=Path, default=None, help="the pair table of bench/evaluate.py --cache")
+    ap.add_argument("--drop", default=",".join(training.DEFAULT_DROP),
+                    help="features to leave out (default: %(default)s); the seventh session's 'old' rows: "
+                         "DEFAULT_DROP less report_lead_denier, plus report_lead_spokesperson,report_lead_denier_org")
     ap.add_argument("variants", nargs="*", help="run only these (default: all)")
     args = ap.parse_args(argv)
+    DROP.clear()
+    DROP.update(d for d in args.drop.split(",") if d)
     if args.cache and args.cache.exists():
         rows, gold, _ = pickle.loads(args.cache.read_bytes())
     else:
