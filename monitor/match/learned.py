@@ -10,8 +10,9 @@ precision >= 0.90 (``bench/evaluate.py``, issue 15). Runtime needs no scikit-lea
 The features are the signals the hand rules computed (``scoring.score_pair``: shared
 terms, event type, outlet, words, time, and the penalties it applies), the relay
 signals (a denial cue in the report's headline, a denial detected in its lead, an
-official channel), time distance and order, language, entity overlap weighted by the
-terms' rarity in the archive, and the multilingual cosine of headline + lead.
+official channel, a spokesperson named in its lead), time distance and order,
+language, entity overlap weighted by the terms' rarity in the archive, and the
+multilingual cosine of headline + lead.
 
 It must not do I/O beyond reading its weights file, and keeps no state between calls.
 """
@@ -73,9 +74,9 @@ FEATURE_LABELS = {
     "rare_body": "rare names in its text", "rare_share": "share of the claim's rare names",
     "cosine": "similar headline and lead (multilingual)", "report_denials": "it reports a denial itself",
     "report_denial_early": "a denial early in it", "report_lead_denier": "the denier named in its lead",
-    "denial_in_lead": "the denial leads its document",
+    "denial_in_lead": "the denial leads its document", "denial_headline_cue": "the denial is in a headline",
     "report_lead_spokesperson": "a spokesperson named in its lead",
-    "report_lead_denier_org": "the Kremlin or a ministry named in its lead", "denial_headline_cue": "the denial is in a headline",
+    "report_lead_denier_org": "the Kremlin or a ministry named in its lead",
     **{f"flag_{k}": k.replace("_", " ") for k in FLAG_NAMES},
 }
 
@@ -152,6 +153,9 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
     }
     f["report_denials"], f["report_denial_early"], f["report_denial_pos"] = denial_context(report_stats)
     f["report_lead_denier"] = float(not report.lead_terms.isdisjoint(DENIER_TERMS))
+    # A spokesperson (or minister) named in the lead nearly always means coverage of what
+    # they said; the Kremlin or a ministry is as often the accused of the claim itself
+    # (docs/benchmarks.md, "Scorer, seventh session"), so the model reads them apart.
     deniers = report.lead_terms & DENIER_TERMS
     f["report_lead_spokesperson"] = float(any(t.startswith("person:") for t in deniers))
     f["report_lead_denier_org"] = float(any(not t.startswith("person:") for t in deniers))
