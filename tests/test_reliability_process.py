@@ -194,8 +194,13 @@ def test_killed_between_storing_and_processing_and_during_processing_loses_nothi
     proc = subprocess.Popen([*MONITOR, "process", "--db", str(killed_db)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env())
     wait_for(lambda: count(killed_db, PROCESSED) > first, 120, "a wave to be processed", proc)
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    assert workers, "`monitor process` runs its analysis in worker processes"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    # its workers do not outlive it (they would idle for ever, each holding the embedding model)
+    gone, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive, f"orphaned workers still running: {[p.pid for p in alive]}"
     assert_archive_sound(killed_db)
     second = count(killed_db, PROCESSED)
     assert first < second < total, (first, second, total)

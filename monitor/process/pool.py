@@ -19,7 +19,9 @@ from __future__ import annotations
 import heapq
 import itertools
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from typing import Any, Callable
 
@@ -37,8 +39,26 @@ def one_blas_thread() -> Any:
     return threadpool_limits(limits=1, user_api="blas")
 
 
+#: Seconds between a worker's looks at its parent.
+ORPHAN_CHECK_SECONDS = 1.0
+
+
+def _exit_when_orphaned(parent: int, interval: float = ORPHAN_CHECK_SECONDS) -> None:
+    """Exit this worker once ``parent`` is gone (the process is re-parented).
+
+    Why: after a kill -9 of ``monitor process``/``import`` its workers wait on the task
+    queue for ever (they hold copies of the queue's write end, so it never closes), each
+    with a loaded embedding model: a user's machine collected idle orphans run after run.
+    Polling ``getppid`` works for ``fork`` and ``forkserver`` alike (the forkserver exits
+    with its owner) and needs no platform call."""
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(1)
+
+
 def _init_worker() -> None:
     one_blas_thread()
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), name="orphan-watch", daemon=True).start()
 
 
 def pool_context() -> Any:
