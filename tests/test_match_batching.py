@@ -112,3 +112,14 @@ def test_prefetch_reads_what_the_per_pair_calls_would(archive) -> None:
     assert all(np.array_equal(judge.vectors[i], one_by_one.vectors[i]) for i in ids)
     assert judge.stats == one_by_one.stats
 
+
+
+def test_counting_the_indexed_documents_scans_a_narrow_index_not_the_features(archive) -> None:
+    store, _ = archive
+    plan = " ".join(str(r[-1]) for r in store.db.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM document_features"))
+    assert "COVERING INDEX document_features_lead_denial" in plan
+    with store.atomic():
+        store.replace_document_index(1, "2025-01-01T00:00:00+00:00", ["name:kramat"], {"lang": "en"}, False)
+        store.replace_document_index(2, "2025-01-06T00:00:00+00:00", ["name:kramat"], {"lang": "en"}, True)
+        store.replace_document_index(2, "2025-01-06T00:00:00+00:00", ["name:kramat"], {"lang": "en"}, False)
+    assert store.count_indexed_documents() == 2

@@ -187,6 +187,7 @@ class AnalysisMixin(FeedbackMixin):
         return out
 
     def count_indexed_documents(self) -> int:
+        """Documents with matching features (a scan of the narrow ``lead_denial`` index, not of the table)."""
         return int(self.db.execute("SELECT count(*) FROM document_features").fetchone()[0])
 
     def set_denial_profile(self, denial_id: int, profile: dict[str, Any]) -> None:
