@@ -329,7 +329,7 @@ def _generate_stories(count: int, seed: int, start: dt.datetime, per_day: int, u
             story = stories[k] = _new_story(rng, n, per_day)  # a fresh story: its report comes first
             kind = "report"
             later = [(n + per_day, "denial")]  # a day later
-            later += [(n + rng.randrange(5, 2 * per_day), "follow-up")
+            later += [(n + rng.randrange(min(5, 2 * per_day - 1), 2 * per_day), "follow-up")
                       for _ in range(rng.randint(*FOLLOW_UPS))]
             pending = sorted(pending + [(at, kd, story) for at, kd in later], key=lambda p: p[0])
         else:
