@@ -203,12 +203,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", type=int, default=300, help="documents to profile (0: skip)")
     ap.add_argument("--store-only", action="store_true",
                     help="only the store-only comparison (no end-to-end, workers, stages or profile)")
+    ap.add_argument("--world", choices=synth.WORLDS, default="one-world",
+                    help="synthetic corpus (bench/synth.py WORLDS; default one-world, the original yardstick)")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         jsonl = tmp / "corpus.jsonl"
-        size = synth.write_jsonl(jsonl, args.docs)
-        print(f"corpus: {args.docs} documents, {size / args.docs:.0f} B/line avg, {size / 1e6:.1f} MB")
+        size = synth.write_jsonl(jsonl, args.docs, world=args.world)
+        print(f"corpus ({args.world}): {args.docs} documents, {size / args.docs:.0f} B/line avg, {size / 1e6:.1f} MB")
         print(f"store-only import of {args.docs} documents:")
         cpu: dict[str, list[float]] = {"baseline": [], "store-only": []}
         rates = alternate(args.docs, {
@@ -224,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.store_only:
             return report_store_only(rates, args.docs)
         small = tmp / "small.jsonl"
-        synth.write_jsonl(small, args.process_docs)
+        synth.write_jsonl(small, args.process_docs, world=args.world)
         n = args.process_docs
         print(f"end-to-end import of {n} documents (store, then process with the default workers):")
         rates_e2e = alternate(n, {

@@ -38,7 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import synth  # noqa: E402
 
-from monitor.match.features import document_features  # noqa: E402
+from monitor.match.features import body_lead, document_features  # noqa: E402
+from monitor.match.linking import embedder_for  # noqa: E402
+from monitor.match.scoring import MatchingConfig  # noqa: E402
+from monitor.text.embeddings import embedding_text, to_blob  # noqa: E402
 from monitor.process import drain_backlog  # noqa: E402
 from monitor.collect.ingest import record_to_document, store_documents  # noqa: E402
 from monitor.pipeline import PIPELINE_VERSION  # noqa: E402
@@ -52,10 +55,12 @@ TX = 20_000
 POOL = 400
 
 
-def _pool() -> list[tuple[str, bool, dict, bool, dict | None]]:
-    """(lang, is_denial, features json, lead_denial, denial profile json) for reusable documents."""
+def _pool(world: str = "one-world", embeddings: bool = True) -> list[tuple[str, bool, dict, bool, dict | None, bytes | None]]:
+    """(lang, is_denial, features json, lead_denial, denial profile json, vector) for reusable documents
+    (vector: the headline + lead embedding the processing stage stores, None with ``embeddings`` off)."""
     out = []
-    for rec in synth.generate(POOL * 2, seed=99):
+    recs = []
+    for rec in synth.generate(POOL * 2, seed=99, world=world):
         denial = "-denial-" in rec["url"]
         if not denial and len(out) >= POOL and rec["lang"] != "ru":
             continue
@@ -68,17 +73,25 @@ def _pool() -> list[tuple[str, bool, dict, bool, dict | None]]:
                                  event_type=None, outlets=(), event_date=None, doc_title=rec["title"],
                                  doc_lead=rec["text"][:400], use_context=True).to_json()
         out.append((rec["lang"], denial, feats.to_json(), denial, prof))
-    return out
+        recs.append(rec)
+    embedder = embedder_for(MatchingConfig()) if embeddings else None
+    if embedder is None:
+        return [(*p, None) for p in out]
+    vecs = embedder.embed([embedding_text(r["title"], body_lead(r["title"], r["text"])) for r in recs])
+    return [(*p, to_blob(v)) for p, v in zip(out, vecs)]
 
 
-def build_archive(path: Path, size: int) -> float:
-    """Fill ``path`` with ``size`` documents; return seconds taken."""
-    pool = _pool()
+def build_archive(path: Path, size: int, world: str = "one-world", embeddings: bool = True) -> float:
+    """Fill ``path`` with ``size`` documents; return seconds taken. ``embeddings``: each document
+    gets a stored vector (a pool document's), as the processing stage stores one for every
+    document; without them matching reads no window of vectors (and embeds candidates lazily)."""
+    pool = _pool(world, embeddings)
+    model = embedder_for(MatchingConfig()) if embeddings else None
     by_kind = {(lang, d): [p for p in pool if p[0] == lang and p[1] == d] for lang in ("en", "ru") for d in (0, 1)}
     rng = random.Random(3)
     store = Store.open(path)
     t0 = time.perf_counter()
-    gen = synth.generate(size, seed=2)
+    gen = synth.generate(size, seed=2, world=world)
     done = 0
     try:
         while done < size:
@@ -88,8 +101,10 @@ def build_archive(path: Path, size: int) -> float:
                     res = store.upsert_document(doc)
                     ts = format_timestamp(doc.published)
                     denial = "-denial-" in rec["url"]
-                    _lang, _d, fj, lead, prof = rng.choice(by_kind[(doc.lang or "en", denial)] or pool)
+                    _lang, _d, fj, lead, prof, vec = rng.choice(by_kind[(doc.lang or "en", denial)] or pool)
                     store.replace_document_index(res.id, ts, fj["body_terms"], {**fj, "published": ts}, lead)
+                    if model is not None and vec is not None:
+                        store.set_document_embeddings(model.name, [(res.id, ts, vec)])
                     if denial and prof:
                         d = Denial(speaker="Dmitry Peskov", cue="pure fiction", quote=doc.text[:200],
                                    claim=doc.title, lang=doc.lang, position=len(doc.title))
@@ -108,24 +123,24 @@ def build_archive(path: Path, size: int) -> float:
     return time.perf_counter() - t0
 
 
-def new_records(size: int, count: int) -> list[dict]:
+def new_records(size: int, count: int, world: str = "one-world") -> list[dict]:
     """``count`` fresh records published at the archive's end, a quarter of them denials."""
     end = synth.START + dt.timedelta(days=size / synth.PER_DAY)
     recs = list(synth.generate(count * 2 + 2, seed=size + 17, start=end, per_day=2,
-                               url_prefix=f"new{time.time_ns()}"))
+                               url_prefix=f"new{time.time_ns()}", world=world))
     denials = [r for r in recs if "-denial-" in r["url"]]
     others = [r for r in recs if "-denial-" not in r["url"]]
     return [others.pop(0)] + [(denials.pop(0) if (i % 4 == 0 and denials) else others.pop(0)) for i in range(count)]
 
 
-def time_new_documents(paths: dict[int, Path], count: int) -> dict[int, list[float]]:
+def time_new_documents(paths: dict[int, Path], count: int, world: str = "one-world") -> dict[int, list[float]]:
     """Seconds per new document for each archive, timed round-robin across the archives.
 
     Interleaving (one document at 10k, one at 100k, ...) makes a change in machine
     load hit every size alike, so the ratio between sizes holds.
     """
     stores = {size: Store.open(path) for size, path in paths.items()}
-    recs = {size: new_records(size, count) for size in paths}
+    recs = {size: new_records(size, count, world) for size in paths}
     times: dict[int, list[float]] = {size: [] for size in paths}
     try:
         for size, store in stores.items():  # warm caches (gazetteer, SQLite pages)
@@ -167,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--new", type=int, default=40, help="new documents timed per size (default 40)")
     ap.add_argument("--mem-lines", default="2000,8000", help="JSONL sizes for the memory check ('' to skip)")
     ap.add_argument("--keep", type=Path, default=None, help="keep and reuse the built archives in this folder")
+    ap.add_argument("--world", choices=synth.WORLDS, default="one-world",
+                    help="synthetic corpus (bench/synth.py WORLDS; default one-world, the original)")
+    ap.add_argument("--no-embeddings", action="store_true",
+                    help="archives without stored vectors (the figures before the seventh session)")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     medians: dict[int, float] = {}
@@ -176,16 +195,18 @@ def main(argv: list[str] | None = None) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         paths = {}
         for size in sizes:
-            path = folder / f"bench-scale-{size}.db"
+            tag = ("" if args.world == "one-world" else f"-{args.world}") + ("-noemb" if args.no_embeddings else "")
+            path = folder / f"bench-scale-{size}{tag}.db"
             if not path.exists():
                 print(f"building archive of {size:,} documents ...", flush=True)
-                secs = build_archive(path, size)
+                secs = build_archive(path, size, args.world, not args.no_embeddings)
                 print(f"  built in {secs:.0f}s ({size / secs:,.0f} docs/s), {path.stat().st_size / 1e6:,.0f} MB",
                       flush=True)
             paths[size] = path
         if sizes:
-            print(f"timing {args.new} new documents per archive, round-robin across sizes ...", flush=True)
-        for size, times in time_new_documents(paths, args.new).items():
+            print(f"timing {args.new} new documents per archive, round-robin across sizes ({args.world} corpus, "
+                  f"{'no stored vectors' if args.no_embeddings else 'stored vectors'}) ...", flush=True)
+        for size, times in time_new_documents(paths, args.new, args.world).items():
             medians[size] = statistics.median(times)
             p90s[size] = sorted(times)[int(0.9 * (len(times) - 1))]
         if sizes:

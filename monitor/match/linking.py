@@ -180,6 +180,9 @@ class PairJudge:
         self.df: dict[str, int] = {}
         self.n_docs = 0
         self.stats: dict[int, tuple[int, int, int] | None] = {}
+        #: the stored vectors of a span of days, read once for every denial whose window it
+        #: covers (``prefetch_window``); None when not read or no longer complete
+        self.span: _VectorSpan | None = None
 
     # --- caches --------------------------------------------------------------------
     def features(self, ids: Iterable[int]) -> None:
@@ -204,6 +207,7 @@ class PairJudge:
             return
         docs = self.store.get_documents(ids)
         rows = document_vectors(self.embedder, [(i, docs[i]) for i in ids if i in docs])
+        self.span = None  # new vectors: a span read before them is no longer the archive's
         try:
             self.store.set_document_embeddings(self.embedder.name, rows)
         except sqlite3.OperationalError as exc:  # a read-only worker: keep them for this run only
@@ -218,6 +222,31 @@ class PairJudge:
             stored = self.store.document_embeddings(self.embedder.name, missing)
             self.vectors.update({i: from_blob(b) for i, b in stored.items()})
             self.embed_documents([i for i in missing if i not in stored])
+
+    def prefetch(self, ids: Iterable[int]) -> None:
+        """Read the stored vectors and denial statistics of documents about to be paired, in
+        one query each, rather than one per pair (the per-pair calls then find them cached;
+        a document without a stored vector is still embedded there, in the same group)."""
+        ids = list(ids)
+        if self.embedder is not None:
+            missing = [i for i in ids if i not in self.vectors]
+            if missing:
+                stored = self.store.document_embeddings(self.embedder.name, missing)
+                self.vectors.update({i: from_blob(b) for i, b in stored.items()})
+        self.denial_stats(ids)
+
+    def prefetch_window(self, start: str, end: str) -> None:
+        """Read the stored vectors published in [start, end] once: ``similar_documents``
+        then takes each denial's window from them instead of reading it again (a batch's
+        denials have near windows, each of ~30k vectors)."""
+        if self.embedder is None or start > end:
+            return
+        rows = self.store.embedding_rows_between(self.embedder.name, start, end)
+        if len({len(r[2]) for r in rows}) > 1:  # a damaged row: each window read alone names it, if it holds it
+            self.span = None
+            return
+        self.span = _VectorSpan(start, end, [int(r[0]) for r in rows], [str(r[1]) for r in rows],
+                                [bytes(r[2]) for r in rows])
 
     def denial_stats(self, ids: Iterable[int]) -> None:
         missing = [i for i in ids if i not in self.stats]
@@ -244,18 +273,17 @@ class PairJudge:
         if own is None:
             return []
         start, end = self.window(row["published"])
-        rows = self.store.embeddings_between(self.embedder.name, start, end)
-        if not rows:
+        if self.span is not None and self.span.covers(start, end):
+            ids, mat = self.span.between(start, end)
+        else:
+            rows = self.store.embeddings_between(self.embedder.name, start, end)
+            ids, mat = [i for i, _ in rows], decode_vectors([b for _, b in rows])
+        if not ids:
             return []
-        blobs = [b for _, b in rows]
-        if len({len(b) for b in blobs}) == 1:  # a window holds ~30k vectors: decoded at once, not row by row
-            mat = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), -1).astype(np.float32)
-        else:  # a damaged row: decoded one by one, so that the product names the mismatch
-            mat = np.stack([from_blob(b) for b in blobs])
         sims = mat @ own
         out = []
         for k in np.flatnonzero(sims >= self.config.min_cosine):
-            doc_id = rows[k][0]
+            doc_id = ids[k]
             if doc_id != int(row["document_id"]):
                 out.append(doc_id)
                 self.vectors.setdefault(doc_id, mat[k].copy())
@@ -270,6 +298,7 @@ class PairJudge:
                                              limit=self.config.max_candidates)
         cands = list(dict.fromkeys([*cands, *self.similar_documents(row)]))
         self.features(cands)
+        self.prefetch([int(row["document_id"]), *cands])
         return cands
 
     def pair(self, profile: Any, rid: int) -> tuple[dict[str, float], dict[str, Any]] | None:
@@ -349,6 +378,9 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
         judge.embed_documents(list(document_ids))
     new_pairs: list[tuple[int, int]] = []
     own = store.denials_of(document_ids)
+    spans = [judge.window(row["published"]) for row in own if row["profile"]]
+    if len(spans) > 1:  # one read of the vectors for all of them
+        judge.prefetch_window(min(s for s, _ in spans), max(e for _, e in spans))
     # A denial and a report of the same batch meet twice (as denial, then as report).
     scored: dict[tuple[int, int], tuple[int, int, float, dict[str, Any]] | None] = {}
 
@@ -388,6 +420,7 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
     nearby = store.denials_between(min(w[0] for w in windows.values()),
                                    max(w[1] for w in windows.values())) if windows else []
     stamps = [row["published"] for row in nearby]  # sorted: the query orders by published, id
+    judge.prefetch([*windows, *(int(row["document_id"]) for row in nearby if row["profile"])])
     found = []
     for doc_id in document_ids:
         if doc_id not in windows:
@@ -449,3 +482,33 @@ def pair_table(store: Any, config: MatchingConfig) -> list[dict[str, Any]]:
 def loads_object(text: str) -> dict[str, Any]:
     data = json.loads(text)
     return data if isinstance(data, dict) else {}
+
+
+def decode_vectors(blobs: list[bytes]) -> np.ndarray:
+    """Stored vectors as the rows of one float32 matrix."""
+    if not blobs:
+        return np.zeros((0, 0), dtype=np.float32)
+    if len({len(b) for b in blobs}) == 1:  # a window holds ~30k vectors: decoded at once, not row by row
+        return np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), -1).astype(np.float32)
+    # a damaged row: decoded one by one, so that the product names the mismatch
+    return np.stack([from_blob(b) for b in blobs])
+
+
+class _VectorSpan:
+    """The stored vectors of the documents published in [start, end], in id order (as
+    ``Store.embeddings_between`` returns them), decoded once. A window inside the span is
+    the rows published in it, copied out in the same order: the same matrix a read of that
+    window gives, so its products (hence the candidates) are the same bit for bit."""
+
+    def __init__(self, start: str, end: str, ids: list[int], published: list[str], blobs: list[bytes]) -> None:
+        self.start, self.end = start, end
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self.published = np.asarray(published, dtype=object)
+        self.mat = decode_vectors(blobs)
+
+    def covers(self, start: str, end: str) -> bool:
+        return self.start <= start and end <= self.end
+
+    def between(self, start: str, end: str) -> tuple[list[int], np.ndarray]:
+        keep = (self.published >= start) & (self.published <= end)
+        return [int(i) for i in self.ids[keep]], self.mat[keep]

@@ -144,6 +144,13 @@ class AnalysisMixin(FeedbackMixin):
             "SELECT document_id, vector FROM document_embeddings WHERE model = ? AND published >= ? AND published <= ?"
             " ORDER BY document_id", [model, start, end])]
 
+    def embedding_rows_between(self, model: str, start: str, end: str) -> list[tuple[int, str, bytes]]:
+        """``embeddings_between`` with each vector's published time: (document_id, published,
+        vector), by id, so that one read serves several windows inside [start, end]."""
+        return [(int(i), str(p), bytes(b)) for i, p, b in self.db.execute(
+            "SELECT document_id, published, vector FROM document_embeddings WHERE model = ? AND published >= ?"
+            " AND published <= ? ORDER BY document_id", [model, start, end])]
+
     def term_document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
         """How many indexed documents carry each term (for rarity weights)."""
         items = sorted(set(terms))
@@ -180,6 +187,7 @@ class AnalysisMixin(FeedbackMixin):
         return out
 
     def count_indexed_documents(self) -> int:
+        """Documents with matching features (a scan of the narrow ``lead_denial`` index, not of the table)."""
         return int(self.db.execute("SELECT count(*) FROM document_features").fetchone()[0])
 
     def set_denial_profile(self, denial_id: int, profile: dict[str, Any]) -> None:

@@ -1,0 +1,125 @@
+"""Matching reads vectors per batch, not per pair or per denial (issue 16, seventh session).
+
+``PairJudge.prefetch_window`` reads the stored vectors of a span of days once, and each
+denial whose window lies inside it takes its rows from there instead of reading the window
+again; ``prefetch`` reads the vectors and denial statistics of a list of documents in one
+query each. Both must leave every result as it was: the same candidates, in the same
+order, from the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from monitor.match.linking import PairJudge
+from monitor.match.scoring import MatchingConfig
+from monitor.models import Document
+from monitor.store import Store
+from monitor.text.embeddings import to_blob
+from monitor.timeutil import format_timestamp
+
+START = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+DIM = 512
+
+
+def _unit(rng: np.random.Generator, near: np.ndarray | None = None, noise: float = 1.0) -> np.ndarray:
+    v = rng.normal(size=DIM).astype(np.float32)
+    if near is not None:
+        v = near + noise * v / np.linalg.norm(v)
+    return v / np.linalg.norm(v)
+
+
+@pytest.fixture()
+def archive(tmp_path):
+    """60 documents over 300 days with stored vectors: every third near one of two topics."""
+    rng = np.random.default_rng(7)
+    topics = [_unit(rng), _unit(rng)]
+    store = Store.open(tmp_path / "archive.db")
+    rows = []
+    with store.atomic():
+        for n in range(60):
+            published = START + dt.timedelta(days=5 * n, hours=n % 7)
+            doc = Document(url=f"https://example.test/{n}", title=f"Story number {n}", text=f"Body of story {n}.",
+                           published=published, source="example", lang="en")
+            doc_id = store.upsert_document(doc).id
+            vec = _unit(rng, topics[n % 2], 0.6) if n % 3 == 0 else _unit(rng)
+            rows.append((doc_id, format_timestamp(published), to_blob(vec)))
+        store.set_document_embeddings("use-m3", rows)
+    yield store, rows
+    store.close()
+
+
+def _denial_row(doc_id: int, published: str) -> dict:
+    return {"id": doc_id, "document_id": doc_id, "published": published}
+
+
+def test_denials_inside_a_prefetched_span_find_the_same_candidates_in_the_same_order(archive) -> None:
+    store, rows = archive
+    config = MatchingConfig(scorer="bundled", embedder="use-m3", min_cosine=0.3)
+    denials = [_denial_row(doc_id, published) for doc_id, published, _ in rows[30:60:6]]
+    alone = PairJudge(store, config)
+    expected = [alone.similar_documents(row) for row in denials]
+    assert alone.span is None and sum(map(len, expected)) > 5  # the check compares something
+
+    batched = PairJudge(store, config)
+    windows = [batched.window(row["published"]) for row in denials]
+    batched.prefetch_window(min(s for s, _ in windows), max(e for _, e in windows))
+    assert batched.span is not None and batched.span.covers(*windows[0])
+    assert [batched.similar_documents(row) for row in denials] == expected
+    for row in denials:  # and the vectors cached for the pairs are the stored ones
+        for doc_id in batched.similar_documents(row):
+            assert np.array_equal(batched.vectors[doc_id], alone.vectors[doc_id])
+
+
+def test_a_window_outside_the_span_is_read_from_the_archive(archive) -> None:
+    store, rows = archive
+    config = MatchingConfig(scorer="bundled", embedder="use-m3", min_cosine=0.3)
+    late = _denial_row(rows[-1][0], rows[-1][1])
+    early = _denial_row(rows[36][0], rows[36][1])
+    judge = PairJudge(store, config)
+    judge.prefetch_window(*judge.window(early["published"]))
+    assert not judge.span.covers(*judge.window(late["published"]))
+    assert judge.similar_documents(late) == PairJudge(store, config).similar_documents(late)
+
+
+def test_new_vectors_drop_the_span_so_that_later_windows_see_them(archive) -> None:
+    store, rows = archive
+    config = MatchingConfig(scorer="bundled", embedder="use-m3")
+    judge = PairJudge(store, config)
+    judge.prefetch_window("0000", "9999")
+    with store.atomic():
+        doc_id = store.upsert_document(Document(
+            url="https://example.test/late", title="Kremlin denies drone report", text="The Kremlin denied it.",
+            published=START + dt.timedelta(days=100), source="example", lang="en")).id
+        judge.embed_documents([doc_id])  # a document matching found without a vector
+    assert judge.span is None
+    assert doc_id in dict(store.embeddings_between("use-m3", "0000", "9999"))
+
+
+def test_prefetch_reads_what_the_per_pair_calls_would(archive) -> None:
+    store, rows = archive
+    config = MatchingConfig(scorer="bundled", embedder="use-m3")
+    ids = [doc_id for doc_id, _, _ in rows[:10]]
+    judge = PairJudge(store, config)
+    judge.prefetch(ids)
+    one_by_one = PairJudge(store, config)
+    for doc_id in ids:
+        one_by_one.vectors_of([doc_id])
+        one_by_one.denial_stats([doc_id])
+    assert all(np.array_equal(judge.vectors[i], one_by_one.vectors[i]) for i in ids)
+    assert judge.stats == one_by_one.stats
+
+
+
+def test_counting_the_indexed_documents_scans_a_narrow_index_not_the_features(archive) -> None:
+    store, _ = archive
+    plan = " ".join(str(r[-1]) for r in store.db.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM document_features"))
+    assert "COVERING INDEX document_features_lead_denial" in plan
+    with store.atomic():
+        store.replace_document_index(1, "2025-01-01T00:00:00+00:00", ["name:kramat"], {"lang": "en"}, False)
+        store.replace_document_index(2, "2025-01-06T00:00:00+00:00", ["name:kramat"], {"lang": "en"}, True)
+        store.replace_document_index(2, "2025-01-06T00:00:00+00:00", ["name:kramat"], {"lang": "en"}, False)
+    assert store.count_indexed_documents() == 2
