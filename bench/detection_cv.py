@@ -83,7 +83,7 @@ def build(data: Path) -> list[dict[str, Any]]:
             doc = document_from_record(rec)
             cands = candidate_vectors(doc)
             rows.append({
-                "file": name, "origin": origin, "led": led, "label": int(label), "lang": rec.get("lang") or "?",
+                "file": name, "url": rec["url"], "origin": origin, "led": led, "label": int(label), "lang": rec.get("lang") or "?",
                 "role": "denial" if rec["url"] in denial_urls else "report" if rec["url"] in reports else "other",
                 "group": groups[case] if case else f"url:{rec['url']}",
                 "half": half_of(halves.get(rec["url"], f"url:{rec['url']}")),
