@@ -148,23 +148,3 @@ def test_the_threshold_judges_only_what_the_model_adds():
     assert choose_detector_threshold(probs, rules, labels, min_precision=0.95) == 0.8
     assert choose_detector_threshold(probs, rules, labels, min_precision=0.6) == 0.5
     assert choose_detector_threshold([0.9, 0.2], [False, False], [0, 1], min_precision=0.75) == 1.01
-
-
-def test_a_stem_only_candidate_hashes_its_whole_sentence_not_a_window_around_the_stem():
-    # The stem ("information") opens the sentence; the words that deny come far after it,
-    # beyond the 80-character window a cue gets.
-    text = ("Kremlin spokesman Dmitry Peskov said on Monday that the information about the convoy, which a regional "
-            "newspaper printed last week with photographs and a map, had been thought up from beginning to end.")
-    cands = candidate_vectors(_doc(900, "en", "", text))
-    assert len(cands) == 1 and cands[0][1]["stem_only"] == 1.0
-    assert hashed_terms("thought up") <= cands[0][2]
-    assert hashed_terms("beginning to end") <= cands[0][2]
-
-
-def test_a_cue_candidate_still_hashes_only_the_window_around_its_cue():
-    text = ("Kremlin spokesman Dmitry Peskov said the newspaper's story was pure fiction, and then, speaking at length "
-            "about an entirely unrelated matter of regional budgets and schools, mentioned porcupines and quinces.")
-    cands = candidate_vectors(_doc(901, "en", "", text))
-    assert cands and cands[0][1]["stem_only"] == 0.0
-    assert hashed_terms("pure fiction") <= cands[0][2]
-    assert not hashed_terms("porcupines") & cands[0][2] and not hashed_terms("quinces") & cands[0][2]

@@ -35,7 +35,7 @@ from typing import Any, Mapping, Sequence
 
 from monitor.detect.attribution import Sentence, context_speaker, quote_open, title_speaker
 from monitor.detect.candidates import recalled_denial
-from monitor.detect.cues import CLAIM_NOUN, CUE_CLASSES, FUTURE, NAMING, QUESTION_CTX, REPORTED, cue_patterns
+from monitor.detect.cues import CLAIM_NOUN, CUE_CLASSES, FUTURE, NAMING, QUESTION_CTX, REPORTED, cue_patterns, first_stem
 from monitor.detect.speakers import FOREIGN
 from monitor.errors import ConfigError
 from monitor.models import Document
@@ -158,14 +158,12 @@ _WINDOW = 80
 
 
 def _cue_window(s: Sentence) -> str:
-    """The text around the candidate's first cue: the words that say what kind of denial, or
-    non-denial, it is. A candidate with a prefilter stem but no cue gets its whole sentence:
-    its stem ("information", "true") is rarely the denying word, which no cue list holds
-    (a paraphrase, a third language), so a window around the stem missed it (detection CV,
-    seventh session: residual AUC 0.771 -> 0.807)."""
-    if not s.cues:
+    """The text around the candidate's first cue (or first stem): the words that say what
+    kind of denial, or non-denial, it is."""
+    span = (s.cues[0][1], s.cues[0][2]) if s.cues else first_stem(s.text)
+    if span is None:
         return s.text
-    return s.text[max(0, s.cues[0][1] - _WINDOW) : s.cues[0][2] + _WINDOW]
+    return s.text[max(0, span[0] - _WINDOW) : span[1] + _WINDOW]
 
 
 @dataclass(frozen=True)
