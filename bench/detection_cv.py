@@ -83,7 +83,7 @@ def build(data: Path) -> list[dict[str, Any]]:
             doc = document_from_record(rec)
             cands = candidate_vectors(doc)
             rows.append({
-                "file": name, "origin": origin, "led": led, "label": int(label), "lang": rec.get("lang") or "?",
+                "file": name, "url": rec["url"], "doc": doc, "origin": origin, "led": led, "label": int(label), "lang": rec.get("lang") or "?",
                 "role": "denial" if rec["url"] in denial_urls else "report" if rec["url"] in reports else "other",
                 "group": groups[case] if case else f"url:{rec['url']}",
                 "half": half_of(halves.get(rec["url"], f"url:{rec['url']}")),
@@ -199,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         p = predict_detector(model, [rows[i]["pooled"] for i in held])
         for i, pi in zip(held, p):
             probs[i] = pi
-            after[i] = rows[i]["rules"] or pi >= model.threshold
+            # above the threshold, the stage still needs a Russian speaker for its sentence
+            after[i] = rows[i]["rules"] or (pi >= model.threshold and bool(detect_denials(rows[i]["doc"], detector=model)))
     before = np.asarray([r["rules"] for r in rows])
     resid = [i for i, r in enumerate(rows) if not r["rules"] and r["pooled"][0]]
     if resid:

@@ -40,7 +40,8 @@ from match_errors import error_breakdown
 from monitor.evaluate import training
 from monitor.evaluate.detection import evaluate_detection
 from monitor.evaluate.matching import Gold, PairScore, score_pairs
-from monitor.evaluate.pairs import import_pairs, label_rows, set_pairs
+from monitor.evaluate.pairs import import_pairs, label_rows, read_jsonl, set_pairs
+from oof_detection import oof_import_pairs, oof_models
 from monitor.match.learned import FEATURE_NAMES
 from monitor.match.scoring import MatchingConfig
 
@@ -67,7 +68,7 @@ def extra_sets() -> list[tuple[str, str, Path, Path]]:
     return out
 
 
-def build_pairs(data: Path, seed: int, config: MatchingConfig, *, extras: bool = True
+def build_pairs(data: Path, seed: int, config: MatchingConfig, *, extras: bool = True, oof_detection: bool = False
                 ) -> tuple[list[dict[str, Any]], dict[str, Any], set[str]]:
     """Import each set (shuffled) into a fresh archive and list its scored pairs with features;
     also the URLs of the documents a denial was detected in."""
@@ -75,12 +76,21 @@ def build_pairs(data: Path, seed: int, config: MatchingConfig, *, extras: bool =
     rows: list[dict[str, Any]] = []
     gold_records: dict[str, list[dict[str, Any]]] = {}
     sets = [(name, lead, data / f"{name}_documents.jsonl", data / f"{name}_gold.jsonl") for name, lead in SETS]
+    models = oof_models(data) if oof_detection else None
     for name, lead, docs_path, gold_path in sets + (extra_sets() if extras else []):
         if not docs_path.exists() or not gold_path.exists():
             print(f"skip {name}: not in {data}", file=sys.stderr)
             continue
         t0 = time.perf_counter()
-        table, gold_records[name] = set_pairs(name, docs_path, gold_path, seed, config, detected=detected)
+        if models is None:
+            table, gold_records[name] = set_pairs(name, docs_path, gold_path, seed, config, detected=detected)
+        else:  # every pool document detected by a detector fitted without its case group
+            gold_records[name] = read_jsonl(gold_path)
+            with tempfile.TemporaryDirectory() as tmp:
+                table = oof_import_pairs(Path(tmp) / "set.db", read_jsonl(docs_path), seed, config, models,
+                                         detected=detected)
+            for r in table:
+                r["set"] = name
         for r in table:
             r["lead"] = lead
         rows += table
@@ -206,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--errors", action="store_true",
                     help="break the missed and the wrong out-of-fold pairs down by cause (bench/match_errors.py)")
     ap.add_argument("--no-detection", action="store_true")
+    ap.add_argument("--oof-detection", action="store_true",
+                    help="detect each pool document with a learned detector fitted without its case group "
+                         "(bench/oof_detection.py) instead of the shipped one, which was fitted on the pool")
     ap.add_argument("--train-on", choices=["sparse", "dense"], default="sparse",
                     help="fit on the judge-like per-set archives, or on one archive of the whole pool with the "
                          "cases moved to overlap in time (see build_dense_pairs)")
@@ -224,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.cache and args.cache.exists():
         rows, gold_records, detected = pickle.loads(args.cache.read_bytes())
     else:
-        rows, gold_records, detected = build_pairs(args.data, args.seed, config, extras=args.extras)
+        rows, gold_records, detected = build_pairs(args.data, args.seed, config, extras=args.extras,
+                                                   oof_detection=args.oof_detection)
         if args.cache:
             args.cache.write_bytes(pickle.dumps((rows, gold_records, detected)))
     train_rows = None

@@ -948,3 +948,34 @@ def test_denials_reported_in_ukrainian_polish_swedish_and_indonesian(text: str, 
 )
 def test_a_lie_attributed_to_the_kremlin_and_plain_statements_are_not_its_denials(text: str, lang: str) -> None:
     assert denials(text, lang=lang) == []
+
+
+# --- why a cue was dropped (bench/detection_misses.py reads these reasons) ---
+
+
+def test_find_candidates_names_the_foreign_speaker_it_dropped_without_changing_the_result():
+    from monitor.detect.candidates import find_candidates
+    from monitor.detect.denials import prepare_sentences
+
+    d = doc("A spokesman for Ukraine's General Staff said the report of a breakthrough was pure fiction.")
+    sents = prepare_sentences(d)
+    why: list[str] = []
+    assert find_candidates(sents, d, why) == [] == find_candidates(sents, d)
+    assert why == ["foreign speaker"]
+    assert detect_denials(d) == []
+
+
+def test_find_candidates_leaves_the_reasons_empty_for_a_kept_denial():
+    from monitor.detect.candidates import find_candidates
+    from monitor.detect.denials import prepare_sentences
+
+    d = doc("Kremlin spokesman Dmitry Peskov said the newspaper's story about a secret meeting was pure fiction.")
+    why: list[str] = []
+    assert len(find_candidates(prepare_sentences(d), d, why)) == 1
+    assert why == []
+
+
+def test_prepare_sentences_is_empty_without_any_cue_stem():
+    from monitor.detect.denials import prepare_sentences
+
+    assert prepare_sentences(doc("The minister visited a school and planted a tree.")) == []

@@ -152,8 +152,12 @@ _SELF_STANDING = re.compile(r"причаст", re.IGNORECASE)
 _BASE_CONF = {"strong": 0.9, "verb": 0.85, "event": 0.75, "weak": 0.7, "involvement": 0.7}
 
 
-def find_candidates(sents: list[Sentence], doc: Document) -> list[Cand]:
+def find_candidates(sents: list[Sentence], doc: Document, why: list[str] | None = None) -> list[Cand]:
+    """One candidate per attributed, supported cue of the prepared ``sents``. ``why``, when
+    given, collects the reason each rejected cue was dropped (``bench/detection_misses.py``:
+    which rule loses a labelled denial); it never changes the result."""
     cands: list[Cand] = []
+    note = why.append if why is not None else (lambda _reason: None)
     cue_sents = {s.idx: s.cues for s in sents if s.cues}
     if not cue_sents:
         return []
@@ -164,6 +168,7 @@ def find_candidates(sents: list[Sentence], doc: Document) -> list[Cand]:
         if recalled_denial(sents, idx, doc, title_cued):
             # "Last year the ministry had dismissed similar reports as fake, but ...": a
             # denial of another time recalled in passing by a report asserting its claim.
+            note("recalled old denial")
             continue
         for cls, cs, ce, word in cues:
             spk, explicit = pick_speaker(s, cs, ce, cls)
@@ -174,15 +179,19 @@ def find_candidates(sents: list[Sentence], doc: Document) -> list[Cand]:
             if not spk and title_spk and title_spk != FOREIGN and doc.role == "official":
                 spk, sure = title_spk, False
             if not spk or spk == FOREIGN:
+                note("foreign speaker" if spk == FOREIGN else "no speaker")
                 continue
             claim, claim_cons, has_ctx = _claim_for(sents, idx, cls, ce, cs)
             if BARE_NO.match(word) and not (has_ctx and REPORTED.search(claim) and not FUTURE.search(claim)):
+                note("bare no without a reported claim")
                 continue
             conf = _BASE_CONF[cls]
             if cls == "weak" and not (CLAIM_NOUN.search(s.text) or NAMING.search(s.text[max(0, cs - 60) : cs])):
+                note("weak cue without claim noun")
                 continue
             if cls in ("event", "involvement"):
                 if FUTURE.search(s.text[max(0, cs - 40) : ce + 20]):
+                    note("event cue under a plan")
                     continue
             # «не причастны» says what it denies (responsibility for an incident): unlike "was
             # not involved in the talks" it needs no report or question around it.
@@ -204,6 +213,7 @@ def find_candidates(sents: list[Sentence], doc: Document) -> list[Cand]:
                         for p in sents[:4] if p.idx < idx - 3
                     )
                 if not (support or has_ctx):
+                    note(f"{cls} cue without support")
                     continue
             if has_ctx:
                 conf += 0.05

@@ -64,6 +64,7 @@ __all__ = [
     "detect_denials",
     "find_concepts",
     "is_denial_coverage",
+    "prepare_sentences",
     "resolve_event_date",
     "split_sentences",
 ]
@@ -187,6 +188,14 @@ def _mark_dialogue_answers(sents: list[Sentence], text: str) -> None:
         if answer and s.turn_speaker is None:
             s.turn_speaker = interviewee
 
+
+
+def prepare_sentences(doc: Document, *, stems: bool = False) -> list[Sentence]:
+    """The sentences ``detect_denials`` works on, with cues, mentions and turns (``[]`` when
+    none carries a cue, or a stem with ``stems``): for diagnostics (``bench/detection_misses.py``)."""
+    if not has_cue_stem(doc.title or "") and not has_cue_stem(doc.text or ""):
+        return []
+    return _prepare(doc, stems=stems)
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
