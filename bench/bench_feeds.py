@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     for k, label in labels.items():
         print(f"{label:52} {rates[k]:>9,.0f} {1000 / rates[k]:>8.2f} {rates[k] / base:>7.3f}")
     cpu = {k: statistics.median(v) for k, v in cpu_times.items()}
-    print(f"CPU time (median): " + ", ".join(f"{k} {1000 * v / counts[k]:.2f} ms/item" for k, v in cpu.items())
+    print("CPU time (median): " + ", ".join(f"{k} {1000 * v / counts[k]:.2f} ms/item" for k, v in cpu.items())
           + f"; archive ratio by CPU {cpu['feedparser'] / cpu['archive']:.3f}")
     ratio = rates["archive"] / base
     print(f"RESULT feeds ratio {ratio:.3f} (target >= 0.5): {'PASS' if ratio >= 0.5 else 'FAIL'}")
