@@ -16,6 +16,7 @@ It must not know what the tasks do (``monitor.process.tasks``) or touch the arch
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import multiprocessing
@@ -117,7 +118,7 @@ class WorkerPool:
                     self._running -= 1
                     future.set_exception(exc)
                     continue
-                inner.add_done_callback(lambda done, outer=future: self._finished(done, outer))
+                inner.add_done_callback(functools.partial(self._finished, outer=future))
 
     def _finished(self, inner: Future[Any], outer: Future[Any]) -> None:
         with self._lock:
