@@ -31,7 +31,6 @@ import snowballstemmer
 from monitor.text.entities import CATEGORIES, alias_tables, find_concepts
 from monitor.text.lexicons import Lexicons, active_lexicons
 from monitor.text.lowercase_regex import Exact
-from monitor.text.romanize import arabic_shape, is_caseless_script, latin_shapes, romanize
 
 #: Characters of body text that count as the lead (after a repeated headline).
 LEAD_CHARS = 450
@@ -238,37 +237,20 @@ def name_key(word: str) -> str | None:
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
-    w = _VOWELS_END.sub("", _spelled(w.strip("'-")))[:6]
-    return w if len(w) >= 4 else None
-
-
-def _spelled(w: str) -> str:
-    """A lower-cased word in Latin letters, spelled by sound (``name_key`` before it is cut)."""
+    w = w.strip("'-")
     if is_cyrillic(w):
         # a name's case ending, not Snowball's stem (which cuts Лавров to лавр but Лаврова to лавров)
         w = _RU_NAME_END.sub("", w) if len(w) > 4 else w
         w = ("ye" + w[1:] if w[:1] in "её" else w)
         w = "".join(_TRANSLIT.get(ch, ch) for ch in w)
     else:
-        w = romanize(w) or unicodedata.normalize("NFKD", w.translate(_LATIN_FOLD))  # Greek, Arabic: anyascii
+        w = unicodedata.normalize("NFKD", w.translate(_LATIN_FOLD))
     w = re.sub(r"[^a-z]", "", w)
     if len(w) >= 4 and w.endswith("iv"):
         # Ukrainian vs Russian transliteration: Kharkiv / Kharkov (Харьков), Lviv / Lvov
         w = w[:-2] + "ov"
-    return sound_key(w)
-
-
-#: Letters an Arabic-script word's shape must keep to be linked to a gazetteer name (three
-#: consonants are a common Arabic root: too many words would meet a short name).
-ARABIC_SHAPE_MIN = 4
-
-
-@functools.lru_cache(maxsize=65536)
-def arabic_key(word: str) -> str | None:
-    """The shape of an Arabic-script word (بيسكوف -> ``byskwf``, ``romanize.arabic_shape``),
-    or None when it is shorter than ``ARABIC_SHAPE_MIN``."""
-    sk = arabic_shape(word)
-    return sk if len(sk) >= ARABIC_SHAPE_MIN else None
+    w = _VOWELS_END.sub("", sound_key(w))[:6]
+    return w if len(w) >= 4 else None
 
 
 @functools.lru_cache(maxsize=65536)
@@ -347,37 +329,6 @@ def alias_keys(lex: Lexicons) -> dict[str, str]:
     return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
 
 
-@functools.lru_cache(maxsize=8)
-def arabic_concepts(lex: Lexicons) -> dict[str, str]:
-    """Arabic shape -> gazetteer person, from the one-word aliases of ``_SHAPE_CATEGORIES``
-    (shapes two concepts share are left out), so that an Arabic-script spelling (بيسكوف)
-    means the person its Latin or Cyrillic spelling names (a cache of pure data). Arabic has
-    no capitals to mark a name and writes no short vowels, so an unknown Arabic name gets
-    no key: only names the gazetteer knows are linked."""
-    found: dict[str, set[str]] = {}
-    for kind, table in zip(CATEGORIES, alias_tables(lex)):
-        if kind not in _SHAPE_CATEGORIES:
-            continue
-        for concept, aliases in table.items():
-            for alias in aliases:
-                word = alias.rstrip("*")
-                if concept and word and not word.startswith("=") and _WORD.fullmatch(word):
-                    key = name_key(word)
-                    if key not in _TITLE_KEYS:
-                        for sk in latin_shapes(_spelled(word.lower())):
-                            if len(sk) >= ARABIC_SHAPE_MIN:
-                                found.setdefault(sk, set()).add(concept)
-    return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
-
-
-#: Gazetteer categories whose one-word aliases an Arabic-script word may be linked to: people
-#: only (leave-one-case-out: with countries, organisations and places too, EN-led F1 fell
-#: 0.753 -> 0.733, docs/benchmarks.md).
-_SHAPE_CATEGORIES = ("people",)
-#: Marks a ``_word_terms`` key that is an Arabic-script shape, not a name key.
-_ARABIC_MARK = "@"
-
-
 @functools.lru_cache(maxsize=65536)
 def _word_terms(tok: str) -> tuple[tuple[str, ...], str | None] | None:
     """A word's topics and, when it is written like a name, its name key; None when neither.
@@ -386,10 +337,7 @@ def _word_terms(tok: str) -> tuple[tuple[str, ...], str | None] | None:
     this lets ``_term_hits`` pass over them with one lookup."""
     found = _token_topics(tok)
     key = None
-    if is_caseless_script(tok):
-        sk = arabic_key(tok) if len(tok) >= 4 else None
-        key = _ARABIC_MARK + sk if sk else None
-    elif tok[:1].isupper() and len(tok) >= 4 and tok.lower() not in _NOT_NAMES and not (tok.isupper() and len(tok) > 5):
+    if tok[:1].isupper() and len(tok) >= 4 and tok.lower() not in _NOT_NAMES and not (tok.isupper() and len(tok) > 5):
         key = name_key(tok)
         if key in _NOT_NAMES or key in _TITLE_KEYS:
             key = None
@@ -411,18 +359,11 @@ def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None =
         matches = list(_WORD.finditer(text))
     terms = list(map(_word_terms, map(re.Match.group, matches)))
     aliases = alias_keys(active_lexicons())
-    shapes: dict[str, str] | None = None
     for m, (found, key) in zip(compress(matches, terms), filter(None, terms)):
         pos = m.start()
         for topic in found:
             hits.append((pos, topic))
         if key is None or key in lower or not names:
-            continue
-        if key[0] == _ARABIC_MARK:  # an Arabic-script word: a gazetteer name or nothing
-            if shapes is None:
-                shapes = arabic_concepts(active_lexicons())
-            if key[1:] in shapes:
-                hits.append((pos, shapes[key[1:]]))
             continue
         k = bisect_right(starts, pos) - 1
         if k >= 0 and pos < ends[k]:
