@@ -51,6 +51,9 @@ def threshold_group(lang: str | None) -> str:
 FLAG_NAMES = ("no_specific", "only_common", "setting_missing", "topics_only", "thin_overlap", "actors_absent",
               "actors_sidelined", "headline_other_event", "confirmed_after")
 
+#: (feature name, flag) of each flag
+_FLAG_FEATURES = tuple((f"flag_{f}", f) for f in FLAG_NAMES)
+
 #: Every feature a model may use, in a stable order (a model file names the ones it uses).
 FEATURE_NAMES = (
     "hand_score", "entities", "event", "time", "outlet", "outlet_asked", "words", "same_lang",
@@ -161,7 +164,7 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
         "event": float(comp.get("event", 0.0)), "time": float(comp.get("time", 0.0)),
         "outlet": float(comp.get("outlet", 0.0)), "outlet_asked": float(bool(denial.outlets)),
         "words": float(comp.get("words", 0.0)), "same_lang": float(hand.same_lang),
-        **{f"flag_{k}": float(k in flags) for k in FLAG_NAMES},
+        **{name: float(k in flags) for name, k in _FLAG_FEATURES},
         "headline_cue": float(report.headline_cue is not None),
         "lead_denial": float(lead_denial and not report.claim_first), "claim_first": float(report.claim_first),
         "official": float(report.role == "official"),
@@ -266,6 +269,11 @@ class LearnedScorer:
         if self.thresholds:
             out["thresholds"] = dict(self.thresholds)
         return {**out, "meta": dict(self.meta)}
+
+    @functools.cached_property
+    def means(self) -> dict[str, float]:
+        """Each feature's mean (the value it weighs nothing at), by name."""
+        return dict(zip(self.features, self.mean))
 
     @functools.cached_property
     def _terms(self) -> tuple[tuple[str, float, float, float], ...]:

@@ -351,7 +351,7 @@ def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, A
                         scorer: LearnedScorer) -> dict[str, Any]:
     """A match's explanation: a plain reason, the features that weighed most, and the hand
     scorer's details (shared names, words, event, outlet, time)."""
-    mean = dict(zip(scorer.features, scorer.mean))
+    mean = scorer.means
     # a feature weighs for the match by being present (above its mean) or by being absent
     pros = [FEATURE_LABELS.get(n, n) if feats.get(n, 0.0) >= mean[n] else f"not {FEATURE_LABELS.get(n, n)}"
             for n, v in s.top if v > 0]

@@ -17,12 +17,13 @@ different event. Each decision carries a readable explanation (issue 6).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from monitor.text.entities import concept_label
+from monitor.text.entities import concept_label, concept_labels
 from monitor.match.features import DocumentFeatures, keywords, lowercase_keys, text_terms
 
 #: Concepts that name the denier's side: they say who speaks, not what is denied.
@@ -160,7 +161,9 @@ def _unshared_setting(denial: "DenialProfile", report: DocumentFeatures) -> str:
 
 def labels_of(terms: Iterable[str]) -> list[str]:
     """Display labels of claim terms (concepts by their label, name keys as written)."""
-    return [concept_label(t) if not t.startswith("name:") else t[5:] for t in terms]
+    terms = list(terms)
+    concepts = iter(concept_labels([t for t in terms if not t.startswith("name:")]))
+    return [t[5:] if t.startswith("name:") else next(concepts) for t in terms]
 
 
 def claim_actors(terms: Iterable[str]) -> tuple[str, ...]:
@@ -212,6 +215,30 @@ class DenialProfile:
             "outlets": list(self.outlets), "keywords": sorted(self.keywords), "lang": self.lang,
             "event_date": self.event_date, "actors": list(self.actors),
         }
+
+    # --- what scoring reads of the denial alone, computed once per profile (not per
+    # candidate report; cached on the instance, outside the compared fields)
+    @functools.cached_property
+    def published_at(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.published)
+
+    @functools.cached_property
+    def term_total(self) -> float:
+        return sum(self.terms.values()) or 1.0
+
+    @functools.cached_property
+    def event_family(self) -> set[str | None]:
+        """Event types that describe the same kind of happening as the denied one."""
+        return EVENT_FAMILIES.get(self.event_type or "", {self.event_type})
+
+    @functools.cached_property
+    def headline_events(self) -> set[str | None]:
+        """Headline event types compatible with the denied one (its family, or implied)."""
+        return self.event_family | {self.event_type} | HEADLINE_COMPATIBLE.get(self.event_type, set())
+
+    @functools.cached_property
+    def specific_keywords(self) -> int:
+        return len(self.keywords - GENERIC_STEMS)
 
     def retrieval_terms(self) -> list[str]:
         """Terms used to find candidates: the claim's specific ones (not the denier's)."""
@@ -444,9 +471,10 @@ def score_parts(
     """``score_pair``'s numbers for a pair (``PairParts``), its explanation left to write."""
     penalties: list[Any] = []
     flags: list[str] = []  # short keys of the penalties, for the learned scorer
-    hours = _days(report.published, denial.published) * 24.0  # > 0: report came first
+    # > 0: report came first (``_days(report.published, denial.published)``, the denial's side parsed once)
+    hours = (denial.published_at - dt.datetime.fromisoformat(report.published)).total_seconds() / 86400.0 * 24.0
     # --- shared claim terms (the headline and lead count fully, the body half)
-    total = sum(denial.terms.values()) or 1.0
+    total = denial.term_total
     got = 0.0
     shared: list[str] = []
     body_only: list[str] = []
@@ -467,7 +495,7 @@ def score_parts(
     entity_score = 0.5 * (got / total) + 0.5 * (1.0 - math.exp(-got / 1.5))
     # --- event type
     report_events = {t for t in report.lead_terms if t.startswith("event:")}
-    family = EVENT_FAMILIES.get(denial.event_type or "", {denial.event_type})
+    family = denial.event_family
     if denial.event_type is None:
         event_score = 0.5
     elif denial.event_type in report.lead_terms:
@@ -480,7 +508,7 @@ def score_parts(
     # none of the denied kind) means a different event, whatever the lead also mentions.
     other_headline_event = bool(
         denial.event_type and report.title_events
-        and not report.title_events & (family | {denial.event_type} | HEADLINE_COMPATIBLE.get(denial.event_type, set())))
+        and not report.title_events & denial.headline_events)
     if other_headline_event:
         event_score = 0.0
     # --- outlet named in the denial
@@ -500,7 +528,7 @@ def score_parts(
     words_shared = (denial.keywords & report.lead_keywords) - GENERIC_STEMS
     lexical = None
     if same_lang and denial.keywords:
-        specific_kw = len(denial.keywords - GENERIC_STEMS)
+        specific_kw = denial.specific_keywords
         lexical = min(1.0, len(words_shared) / max(4.0, 0.4 * specific_kw))
     # --- time: reports shortly before the denial are the usual pattern
     # (a week-old report is half as likely as yesterday's; after the denial, faster decay).
