@@ -296,13 +296,15 @@ class LearnedScorer:
     def score(self, features: Mapping[str, float], *, top: int = 4, lang: str | None = None) -> PairScore:
         """Probability that the pair is a contradicted report, with the largest contributions;
         ``lang``: the denial's language, which picks the threshold."""
-        contrib = [(n, c * (float(features.get(n, 0.0)) - m) / s)
-                   for n, m, s, c in zip(self.features, self.mean, self.scale, self.coef)]
-        z = self.intercept + sum(v for _, v in contrib)
+        get = features.get
+        contrib = [c * (float(get(n, 0.0)) - m) / s for n, m, s, c in self._terms]
+        z = self.intercept + sum(contrib)
         p = 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
-        best = sorted(contrib, key=lambda x: -abs(x[1]))[:top]
+        # largest |contribution| first; equal ones in feature order (a stable sort, reversed)
+        size = [abs(v) for v in contrib]
+        best = sorted(range(len(contrib)), key=size.__getitem__, reverse=True)[:top]
         return PairScore(score=round(p, 4), matched=p >= self.threshold_for(lang),
-                         top=tuple((n, round(v, 3)) for n, v in best))
+                         top=tuple((self.features[i], round(contrib[i], 3)) for i in best))
 
 
 def default_scorer_path() -> Path:
