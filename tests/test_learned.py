@@ -207,3 +207,29 @@ def test_a_rare_flag_is_not_blown_up_by_its_tiny_standard_deviation() -> None:
     def added(m):  # the log-odds the flag adds to a pair that carries it
         return m.coef[1] * (1.0 - m.mean[1]) / m.scale[1]
     assert 0 < added(model) < 0.6 * added(raw)
+
+
+def test_probability_is_the_score_without_its_ranking_and_ties_keep_feature_order() -> None:
+    # The pipeline asks ``probability`` of every pair and ``score`` (with the top
+    # contributions) of matches only: they must agree to the last digit.
+    s = LearnedScorer.from_json(weights(features=["time", "cosine", "days"], mean=[0.5, 0.4, 0.0],
+                                        scale=[0.2, 0.1, 1.0], coef=[1.0, 2.0, -1.0]))
+    for f in ({"time": 0.9, "cosine": 0.6, "days": 2.0}, {"time": 0.5, "cosine": 0.4}, {"cosine": 0.3, "days": 0.1}):
+        got = s.score(f, lang="ru")
+        assert s.probability(f, lang="ru") == (got.score, got.matched)
+    # equal |contributions| come in the order of the features
+    plain = LearnedScorer.from_json(weights(features=["time", "cosine", "days"], mean=[0.0] * 3, scale=[1.0] * 3,
+                                            coef=[1.0] * 3))
+    assert [n for n, _ in plain.score({"time": 2.0, "cosine": -2.0, "days": 2.0}).top] == ["time", "cosine", "days"]
+    assert [n for n, _ in plain.score({"time": 1.0, "cosine": 1.0, "days": -3.0}).top] == ["days", "time", "cosine"]
+
+
+def test_pair_features_leave_the_explanation_to_the_matches_and_it_is_score_pairs() -> None:
+    from monitor.match.scoring import score_pair
+
+    for report in (REPORT, RELAY):
+        f, parts = pair_features(profile(), report, report_id=5, lead_denial=False, source_outlets=(), term_df={},
+                                 n_docs=100, cosine=0.7, config=MatchingConfig())
+        hand = score_pair(profile(), report, report_id=5, config=MatchingConfig())
+        assert parts.explanation() == dict(hand.explanation)
+        assert f["hand_score"] == hand.score and f["time"] == hand.explanation["components"]["time"]

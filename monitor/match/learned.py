@@ -20,6 +20,7 @@ It must not do I/O beyond reading its weights file, and keeps no state between c
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 from dataclasses import dataclass
@@ -29,10 +30,12 @@ from typing import Any, Iterable, Mapping
 
 from monitor.errors import ConfigError
 from monitor.match.features import DocumentFeatures
-from monitor.match.scoring import DENIER_TERMS, GENERIC_TERMS, DenialProfile, MatchingConfig, score_pair
+from monitor.match.scoring import (
+    DENIER_TERMS, GENERIC_TERMS, DenialProfile, MatchingConfig, PairParts, score_parts,
+)
 
-__all__ = ["FEATURE_NAMES", "LearnedScorer", "PairScore", "default_scorer_path", "exclusion", "pair_features", "rarity",
-           "threshold_group"]
+__all__ = ["FEATURE_NAMES", "LearnedScorer", "PairScore", "claim_rarity", "default_scorer_path", "exclusion",
+           "pair_features", "rarity", "threshold_group"]
 
 #: Denial languages that share the Russian-led threshold: the Russian-language sphere the
 #: pool's Russian-led cases come from (Russian, Ukrainian, Belarusian, Bulgarian denials).
@@ -47,6 +50,9 @@ def threshold_group(lang: str | None) -> str:
 #: Flags ``score_pair`` raises (its penalties), each a 0/1 feature.
 FLAG_NAMES = ("no_specific", "only_common", "setting_missing", "topics_only", "thin_overlap", "actors_absent",
               "actors_sidelined", "headline_other_event", "confirmed_after")
+
+#: (feature name, flag) of each flag
+_FLAG_FEATURES = tuple((f"flag_{f}", f) for f in FLAG_NAMES)
 
 #: Every feature a model may use, in a stable order (a model file names the ones it uses).
 FEATURE_NAMES = (
@@ -118,31 +124,47 @@ def rarity(df: int, n_docs: int) -> float:
     return math.log((n_docs + 1.0) / (df + 1.0)) + 1.0
 
 
+def claim_rarity(denial: DenialProfile, term_df: Mapping[str, int], n_docs: int) -> dict[str, float]:
+    """The claim's specific terms (not the denier's, not generic), each weighted by its rarity
+    in the archive relative to the rarest possible term (so an archive's size does not shift
+    the scale). It depends on the denial alone: a caller scoring many reports against one
+    denial computes it once and passes it to ``pair_features``."""
+    top = rarity(0, n_docs)
+    return {t: rarity(int(term_df.get(t, 0)), n_docs) / top
+            for t in denial.terms if t not in DENIER_TERMS and t not in GENERIC_TERMS}
+
+
 def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id: int, lead_denial: bool,
                   source_outlets: Iterable[str], term_df: Mapping[str, int], n_docs: int,
                   cosine: float | None, config: MatchingConfig, report_stats: tuple[int, int, int] | None = None,
                   denial_doc: DocumentFeatures | None = None, denial_stats: tuple[int, int, int] | None = None,
-                  ) -> tuple[dict[str, float], dict[str, Any]]:
-    """The named features of a pair, and the hand scorer's explanation they were read from."""
-    hand = score_pair(denial, report, report_id=report_id, report_has_lead_denial=lead_denial,
-                      report_source_outlets=source_outlets, config=config)
-    ex = hand.explanation
-    comp = ex["components"]
-    flags = set(ex.get("flags") or ())
-    days = float(ex["hours_apart"]) / 24.0  # > 0: the report came first
-    specific = [t for t in denial.terms if t not in DENIER_TERMS and t not in GENERIC_TERMS]
-    # relative to the rarest possible term, so an archive's size does not shift the scale
-    top = rarity(0, n_docs)
-    weight = {t: rarity(int(term_df.get(t, 0)), n_docs) / top for t in specific}
+                  weight: Mapping[str, float] | None = None) -> tuple[dict[str, float], PairParts]:
+    """The named features of a pair, and the hand scorer's numbers they were read from
+    (``PairParts.explanation()`` writes its explanation, which only a stored match needs).
+    ``weight``: ``claim_rarity(denial, term_df, n_docs)``, when the caller has it already."""
+    hand = score_parts(denial, report, report_id=report_id, report_has_lead_denial=lead_denial,
+                       report_source_outlets=source_outlets, config=config)
+    comp = hand.components()
+    flags = hand.flags
+    days = hand.hours_apart / 24.0  # > 0: the report came first
+    if weight is None:
+        weight = claim_rarity(denial, term_df, n_docs)
     total = sum(weight.values()) or 1.0
-    in_lead = sum(w for t, w in weight.items() if t in report.lead_terms)
-    in_body = sum(w for t, w in weight.items() if t in report.body_terms)
-    f: dict[str, float] = {
+    lead_terms, body_terms = report.lead_terms, report.body_terms
+    in_lead = sum(w for t, w in weight.items() if t in lead_terms)
+    in_body = sum(w for t, w in weight.items() if t in body_terms)
+    report_denials, report_denial_early, report_denial_pos = denial_context(report_stats)
+    _, denial_in_lead, denial_pos = denial_context(denial_stats)
+    # A spokesperson (or minister) named in the lead nearly always means coverage of what
+    # they said; the Kremlin or a ministry is as often the accused of the claim itself
+    # (docs/benchmarks.md, "Scorer, seventh session"), so the model reads them apart.
+    deniers = lead_terms & DENIER_TERMS
+    f: dict[str, float] = {  # in the order of FEATURE_NAMES
         "hand_score": float(hand.score), "entities": float(comp.get("entities", 0.0)),
         "event": float(comp.get("event", 0.0)), "time": float(comp.get("time", 0.0)),
-        "outlet": float(comp.get("outlet", 0.0)), "outlet_asked": float(bool(ex.get("outlet_asked"))),
-        "words": float(comp.get("words", 0.0)), "same_lang": float(bool(ex.get("same_lang"))),
-        **{f"flag_{k}": float(k in flags) for k in FLAG_NAMES},
+        "outlet": float(comp.get("outlet", 0.0)), "outlet_asked": float(bool(denial.outlets)),
+        "words": float(comp.get("words", 0.0)), "same_lang": float(hand.same_lang),
+        **{name: float(k in flags) for name, k in _FLAG_FEATURES},
         "headline_cue": float(report.headline_cue is not None),
         "lead_denial": float(lead_denial and not report.claim_first), "claim_first": float(report.claim_first),
         "official": float(report.role == "official"),
@@ -150,19 +172,16 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
         "log_abs_days": math.log1p(abs(days)), "after": float(days < 0),
         "rare_lead": in_lead, "rare_body": in_body, "rare_share": in_body / total,
         "cosine": float(cosine) if cosine is not None else 0.0, "has_cosine": float(cosine is not None),
+        "report_denials": report_denials, "report_denial_early": report_denial_early,
+        "report_denial_pos": report_denial_pos,
+        "report_lead_denier": float(bool(deniers)),
+        "denial_headline_cue": float(denial_doc is not None and denial_doc.headline_cue is not None),
+        "denial_official": float(denial_doc is not None and denial_doc.role == "official"),
+        "denial_in_lead": denial_in_lead, "denial_pos": denial_pos,
+        "report_lead_spokesperson": float(any(t.startswith("person:") for t in deniers)),
+        "report_lead_denier_org": float(any(not t.startswith("person:") for t in deniers)),
     }
-    f["report_denials"], f["report_denial_early"], f["report_denial_pos"] = denial_context(report_stats)
-    f["report_lead_denier"] = float(not report.lead_terms.isdisjoint(DENIER_TERMS))
-    # A spokesperson (or minister) named in the lead nearly always means coverage of what
-    # they said; the Kremlin or a ministry is as often the accused of the claim itself
-    # (docs/benchmarks.md, "Scorer, seventh session"), so the model reads them apart.
-    deniers = report.lead_terms & DENIER_TERMS
-    f["report_lead_spokesperson"] = float(any(t.startswith("person:") for t in deniers))
-    f["report_lead_denier_org"] = float(any(not t.startswith("person:") for t in deniers))
-    _, f["denial_in_lead"], f["denial_pos"] = denial_context(denial_stats)
-    f["denial_headline_cue"] = float(denial_doc is not None and denial_doc.headline_cue is not None)
-    f["denial_official"] = float(denial_doc is not None and denial_doc.role == "official")
-    return {n: f[n] for n in FEATURE_NAMES}, dict(ex)
+    return f, hand
 
 
 @dataclass(frozen=True)
@@ -251,20 +270,41 @@ class LearnedScorer:
             out["thresholds"] = dict(self.thresholds)
         return {**out, "meta": dict(self.meta)}
 
+    @functools.cached_property
+    def means(self) -> dict[str, float]:
+        """Each feature's mean (the value it weighs nothing at), by name."""
+        return dict(zip(self.features, self.mean))
+
+    @functools.cached_property
+    def _terms(self) -> tuple[tuple[str, float, float, float], ...]:
+        """(feature, mean, scale, coefficient) of each feature, zipped once."""
+        return tuple(zip(self.features, self.mean, self.scale, self.coef))
+
     def threshold_for(self, lang: str | None) -> float:
         """The threshold for a denial in ``lang`` (its group's, else the overall one)."""
         return float(self.thresholds.get(threshold_group(lang), self.threshold))
 
+    def probability(self, features: Mapping[str, float], *, lang: str | None = None) -> tuple[float, bool]:
+        """``score``'s (score, matched) alone, without ranking the contributions: the same
+        arithmetic in the same order, so the same numbers to the last bit. Most candidate
+        pairs are not matches, and only a match's explanation names its top features."""
+        get = features.get
+        z = self.intercept + sum([c * (float(get(n, 0.0)) - m) / s for n, m, s, c in self._terms])
+        p = 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+        return round(p, 4), p >= self.threshold_for(lang)
+
     def score(self, features: Mapping[str, float], *, top: int = 4, lang: str | None = None) -> PairScore:
         """Probability that the pair is a contradicted report, with the largest contributions;
         ``lang``: the denial's language, which picks the threshold."""
-        contrib = [(n, c * (float(features.get(n, 0.0)) - m) / s)
-                   for n, m, s, c in zip(self.features, self.mean, self.scale, self.coef)]
-        z = self.intercept + sum(v for _, v in contrib)
+        get = features.get
+        contrib = [c * (float(get(n, 0.0)) - m) / s for n, m, s, c in self._terms]
+        z = self.intercept + sum(contrib)
         p = 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
-        best = sorted(contrib, key=lambda x: -abs(x[1]))[:top]
+        # largest |contribution| first; equal ones in feature order (a stable sort, reversed)
+        size = [abs(v) for v in contrib]
+        best = sorted(range(len(contrib)), key=size.__getitem__, reverse=True)[:top]
         return PairScore(score=round(p, 4), matched=p >= self.threshold_for(lang),
-                         top=tuple((n, round(v, 3)) for n, v in best))
+                         top=tuple((self.features[i], round(contrib[i], 3)) for i in best))
 
 
 def default_scorer_path() -> Path:

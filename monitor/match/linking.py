@@ -20,9 +20,10 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from monitor.match.features import DocumentFeatures, body_lead, document_features, headline_cue, lead_offset, text_terms
-from monitor.match.learned import FEATURE_LABELS, LearnedScorer, PairScore, exclusion, pair_features
+from monitor.match.learned import FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, exclusion, pair_features
 from monitor.match.scoring import (
-    DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, build_profile, could_match, profile_from_json, score_pair,
+    DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, PairParts, build_profile, could_match, profile_from_json,
+    score_pair,
 )
 from monitor.models import Document
 from monitor.text.embeddings import Embedder, embedding_text, from_blob, make_embedder, to_blob
@@ -179,6 +180,9 @@ class PairJudge:
         self.vectors: dict[int, np.ndarray] = {}
         self.df: dict[str, int] = {}
         self.n_docs = 0
+        #: ``claim_rarity`` of each denial, by (denial id, n_docs): its terms' frequencies are
+        #: read once, with its profile, and do not change within the judge's life
+        self.rarities: dict[tuple[int, int], dict[str, float]] = {}
         self.stats: dict[int, tuple[int, int, int] | None] = {}
         #: the stored vectors of a span of days, read once for every denial whose window it
         #: covers (``prefetch_window``); None when not read or no longer complete
@@ -301,9 +305,9 @@ class PairJudge:
         self.prefetch([int(row["document_id"]), *cands])
         return cands
 
-    def pair(self, profile: Any, rid: int) -> tuple[dict[str, float], dict[str, Any]] | None:
-        """The learned features of a pair, or None when it is not a candidate (shares no term
-        and is not near in embedding)."""
+    def pair(self, profile: Any, rid: int) -> tuple[dict[str, float], PairParts] | None:
+        """The learned features of a pair and the hand scorer's numbers (``PairParts``), or None
+        when it is not a candidate (shares no term and is not near in embedding)."""
         f, lead = self.feats[rid]
         cos = None
         if self.embedder is not None:
@@ -314,11 +318,15 @@ class PairJudge:
         self.features([profile.document_id])
         self.denial_stats([profile.document_id, rid])
         own = self.feats.get(profile.document_id)
+        n_docs = max(self.n_docs, 1)
+        key = (profile.denial_id, n_docs)
+        if key not in self.rarities:  # the same for each of the denial's candidates
+            self.rarities[key] = claim_rarity(profile, self.df, n_docs)
         return pair_features(profile, f, report_id=rid, lead_denial=lead,
                              source_outlets=cached_source_outlets(f.source), term_df=self.df,
-                             n_docs=max(self.n_docs, 1), cosine=cos, config=self.config,
+                             n_docs=n_docs, cosine=cos, config=self.config,
                              report_stats=self.stats[rid], denial_doc=own[0] if own else None,
-                             denial_stats=self.stats[profile.document_id])
+                             denial_stats=self.stats[profile.document_id], weight=self.rarities[key])
 
     def verdict(self, profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
         f, lead = self.feats[rid]
@@ -332,17 +340,18 @@ class PairJudge:
         if got is None:
             return None
         feats, hand = got
-        s = self.scorer.score(feats, lang=profile.lang)
-        if not s.matched or exclusion(feats):
+        if not self.scorer.probability(feats, lang=profile.lang)[1] or exclusion(feats):
             return None
-        return (profile.denial_id, rid, s.score, learned_explanation(profile, feats, hand, s, self.scorer))
+        s = self.scorer.score(feats, lang=profile.lang)  # the same score, with its top contributions
+        return (profile.denial_id, rid, s.score,
+                learned_explanation(profile, feats, hand.explanation(), s, self.scorer))
 
 
 def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, Any], s: PairScore,
                         scorer: LearnedScorer) -> dict[str, Any]:
     """A match's explanation: a plain reason, the features that weighed most, and the hand
     scorer's details (shared names, words, event, outlet, time)."""
-    mean = dict(zip(scorer.features, scorer.mean))
+    mean = scorer.means
     # a feature weighs for the match by being present (above its mean) or by being absent
     pros = [FEATURE_LABELS.get(n, n) if feats.get(n, 0.0) >= mean[n] else f"not {FEATURE_LABELS.get(n, n)}"
             for n, v in s.top if v > 0]

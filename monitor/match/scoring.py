@@ -17,12 +17,13 @@ different event. Each decision carries a readable explanation (issue 6).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from monitor.text.entities import concept_label
+from monitor.text.entities import concept_label, concept_labels
 from monitor.match.features import DocumentFeatures, keywords, lowercase_keys, text_terms
 
 #: Concepts that name the denier's side: they say who speaks, not what is denied.
@@ -140,22 +141,29 @@ TOPICS_ONLY_FACTOR = 0.7
 SETTING_MISSING_FACTOR = 0.6
 
 
-def _unshared_setting(denial: "DenialProfile", report: DocumentFeatures) -> str:
+def _unshared_setting_terms(denial: "DenialProfile", report: DocumentFeatures) -> list[str]:
     """The claim's own places, groups and names (besides people) when the report names none
-    of them ("" when it names one, or the claim has none): labels, comma-separated."""
+    of them ([] when it names one, or the claim has none)."""
     # Terms of the claim proper only (full weight; the headline and lead add theirs at 0.8):
     # a place the denial's own story mentions in passing is not the claim's setting.
     setting = [t for t in denial.terms
                if t.split(":", 1)[0] in ("place", "region", "country", "org", "name")
                and t not in GENERIC_TERMS and t not in DENIER_TERMS and denial.terms[t] >= 0.95 * term_weight(t)]
     if not setting or any(t in report.body_terms for t in setting):
-        return ""
-    return ", ".join(labels_of(sorted(setting)))
+        return []
+    return setting
+
+
+def _unshared_setting(denial: "DenialProfile", report: DocumentFeatures) -> str:
+    """``_unshared_setting_terms`` as labels, comma-separated ("" when none)."""
+    return ", ".join(labels_of(sorted(_unshared_setting_terms(denial, report))))
 
 
 def labels_of(terms: Iterable[str]) -> list[str]:
     """Display labels of claim terms (concepts by their label, name keys as written)."""
-    return [concept_label(t) if not t.startswith("name:") else t[5:] for t in terms]
+    terms = list(terms)
+    concepts = iter(concept_labels([t for t in terms if not t.startswith("name:")]))
+    return [t[5:] if t.startswith("name:") else next(concepts) for t in terms]
 
 
 def claim_actors(terms: Iterable[str]) -> tuple[str, ...]:
@@ -207,6 +215,30 @@ class DenialProfile:
             "outlets": list(self.outlets), "keywords": sorted(self.keywords), "lang": self.lang,
             "event_date": self.event_date, "actors": list(self.actors),
         }
+
+    # --- what scoring reads of the denial alone, computed once per profile (not per
+    # candidate report; cached on the instance, outside the compared fields)
+    @functools.cached_property
+    def published_at(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.published)
+
+    @functools.cached_property
+    def term_total(self) -> float:
+        return sum(self.terms.values()) or 1.0
+
+    @functools.cached_property
+    def event_family(self) -> set[str | None]:
+        """Event types that describe the same kind of happening as the denied one."""
+        return EVENT_FAMILIES.get(self.event_type or "", {self.event_type})
+
+    @functools.cached_property
+    def headline_events(self) -> set[str | None]:
+        """Headline event types compatible with the denied one (its family, or implied)."""
+        return self.event_family | {self.event_type} | HEADLINE_COMPATIBLE.get(self.event_type, set())
+
+    @functools.cached_property
+    def specific_keywords(self) -> int:
+        return len(self.keywords - GENERIC_STEMS)
 
     def retrieval_terms(self) -> list[str]:
         """Terms used to find candidates: the claim's specific ones (not the denier's)."""
@@ -314,18 +346,36 @@ def actor_penalty(denial: DenialProfile, report: DocumentFeatures) -> tuple[floa
     has the others doing it with someone else; one that names them only below the lead
     mentions them in passing.
     """
+    kind = _actor_gap(denial, report)
+    if not kind:
+        return 1.0, ""
+    return (ABSENT_ACTORS_FACTOR if kind == "absent" else SIDELINED_ACTORS_FACTOR), _actor_reason(denial, report, kind)
+
+
+def _actor_gap(denial: DenialProfile, report: DocumentFeatures) -> str:
+    """Which of ``actor_penalty``'s cases a pair falls in: "absent", "below_lead", "missing" or ""
+    (no penalty); the cheap half, without the labels of its reason."""
     actors = denial.actors
     if not actors:
-        return 1.0, ""
-    labels = ", ".join(concept_label(t) for t in actors)
+        return ""
     if report.body_terms.isdisjoint(actors):
-        return ABSENT_ACTORS_FACTOR, f"names none of the people the claim is about ({labels})"
+        return "absent"
     if report.lead_terms.isdisjoint(actors):
-        return SIDELINED_ACTORS_FACTOR, f"names the people the claim is about ({labels}) only below the lead"
-    missing = [concept_label(t) for t in actors if t not in report.body_terms]
-    if missing:
-        return SIDELINED_ACTORS_FACTOR, f"never names {', '.join(missing)}, of the people the claim is about"
-    return 1.0, ""
+        return "below_lead"
+    if any(t not in report.body_terms for t in actors):
+        return "missing"
+    return ""
+
+
+def _actor_reason(denial: DenialProfile, report: DocumentFeatures, kind: str) -> str:
+    """The readable reason of an ``_actor_gap`` case (only a stored match's explanation needs it)."""
+    labels = ", ".join(concept_label(t) for t in denial.actors)
+    if kind == "absent":
+        return f"names none of the people the claim is about ({labels})"
+    if kind == "below_lead":
+        return f"names the people the claim is about ({labels}) only below the lead"
+    missing = [concept_label(t) for t in denial.actors if t not in report.body_terms]
+    return f"never names {', '.join(missing)}, of the people the claim is about"
 
 
 def score_pair(
@@ -338,11 +388,93 @@ def score_pair(
     config: MatchingConfig = MatchingConfig(),
 ) -> Verdict:
     """Score how well ``report`` asserts what ``denial`` denies."""
-    penalties: list[str] = []
+    parts = score_parts(denial, report, report_id=report_id, report_has_lead_denial=report_has_lead_denial,
+                        report_source_outlets=report_source_outlets, config=config)
+    return Verdict(score=parts.score, matched=parts.matched, explanation=parts.explanation())
+
+
+@dataclass(frozen=True)
+class PairParts:
+    """What ``score_pair`` computes for a pair, before its explanation is written out.
+
+    The learned scorer reads its features from these numbers for every candidate pair, but
+    only the pairs it stores need the explanation (labels, sorted lists, the reason), so that
+    is built on demand (``explanation``): the same dict ``score_pair`` returns.
+    """
+
+    denial: DenialProfile
+    score: float
+    matched: bool
+    threshold: float
+    hours: float
+    shared: list[str]
+    body_only: list[str]
+    specific_shared: list[str]
+    words_shared: set[str]
+    outlet_named: str | None
+    event_score: float
+    #: (component, weight, value) of the weighted mean
+    parts: list[tuple[str, float, float]]
+    #: short keys of the penalties, in order
+    flags: list[str]
+    #: the penalties' readable reasons, in order: a string, or a function that writes it
+    penalties: list[Any]
+    same_lang: bool
+
+    @property
+    def hours_apart(self) -> float:
+        return round(self.hours, 1)
+
+    def components(self) -> dict[str, float]:
+        return {name: round(v, 3) for name, _, v in self.parts}
+
+    def explanation(self) -> dict[str, Any]:
+        denial, hours = self.denial, self.hours
+        penalties = [p() if callable(p) else p for p in self.penalties]
+        if self.matched:
+            labels = labels_of(self.specific_shared)
+            reason = (f"asserts what {denial.speaker} denied: shares {', '.join(labels[:5]) or 'context'}"
+                      + (f"; event {denial.event_type.split(':')[1]}"
+                         if self.event_score >= 0.6 and denial.event_type else "")
+                      + (f"; cites {concept_label(self.outlet_named)}" if self.outlet_named else "")
+                      + f"; {abs(hours):.0f} h {'before' if hours >= 0 else 'after'} the denial")
+        else:
+            reason = penalties[-1] if penalties else f"score {self.score:.2f} below threshold {self.threshold:.2f}"
+        return {
+            "reason": reason,
+            "score": self.score,
+            "shared_entities": sorted(self.shared),
+            "body_only_entities": sorted(self.body_only),
+            "matched_words": sorted(self.words_shared)[:20],
+            "outlet_named": self.outlet_named,
+            "event_type": denial.event_type,
+            "event_agrees": self.event_score >= 0.6,
+            "hours_apart": round(hours, 1),
+            "report_before_denial": hours >= 0,
+            "components": self.components(),
+            "penalties": penalties,
+            "flags": list(self.flags),
+            "outlet_asked": bool(denial.outlets),
+            "same_lang": self.same_lang,
+        }
+
+
+def score_parts(
+    denial: DenialProfile,
+    report: DocumentFeatures,
+    *,
+    report_id: int,
+    report_has_lead_denial: bool = False,
+    report_source_outlets: Iterable[str] = (),
+    config: MatchingConfig = MatchingConfig(),
+) -> PairParts:
+    """``score_pair``'s numbers for a pair (``PairParts``), its explanation left to write."""
+    penalties: list[Any] = []
     flags: list[str] = []  # short keys of the penalties, for the learned scorer
-    hours = _days(report.published, denial.published) * 24.0  # > 0: report came first
+    # > 0: report came first (``_days(report.published, denial.published)``, the denial's side parsed once)
+    hours = (denial.published_at - dt.datetime.fromisoformat(report.published)).total_seconds() / 86400.0 * 24.0
     # --- shared claim terms (the headline and lead count fully, the body half)
-    total = sum(denial.terms.values()) or 1.0
+    total = denial.term_total
     got = 0.0
     shared: list[str] = []
     body_only: list[str] = []
@@ -363,7 +495,7 @@ def score_pair(
     entity_score = 0.5 * (got / total) + 0.5 * (1.0 - math.exp(-got / 1.5))
     # --- event type
     report_events = {t for t in report.lead_terms if t.startswith("event:")}
-    family = EVENT_FAMILIES.get(denial.event_type or "", {denial.event_type})
+    family = denial.event_family
     if denial.event_type is None:
         event_score = 0.5
     elif denial.event_type in report.lead_terms:
@@ -376,7 +508,7 @@ def score_pair(
     # none of the denied kind) means a different event, whatever the lead also mentions.
     other_headline_event = bool(
         denial.event_type and report.title_events
-        and not report.title_events & (family | {denial.event_type} | HEADLINE_COMPATIBLE.get(denial.event_type, set())))
+        and not report.title_events & denial.headline_events)
     if other_headline_event:
         event_score = 0.0
     # --- outlet named in the denial
@@ -393,10 +525,10 @@ def score_pair(
                 outlet_score, outlet_named = 0.6, o
     # --- words (same language only: stems do not cross languages)
     same_lang = bool(denial.lang and report.lang and denial.lang == report.lang)
-    words_shared = sorted((denial.keywords & report.lead_keywords) - GENERIC_STEMS)
+    words_shared = (denial.keywords & report.lead_keywords) - GENERIC_STEMS
     lexical = None
     if same_lang and denial.keywords:
-        specific_kw = len(denial.keywords - GENERIC_STEMS)
+        specific_kw = denial.specific_keywords
         lexical = min(1.0, len(words_shared) / max(4.0, 0.4 * specific_kw))
     # --- time: reports shortly before the denial are the usual pattern
     # (a week-old report is half as likely as yesterday's; after the denial, faster decay).
@@ -431,12 +563,13 @@ def score_pair(
         score *= 0.6
         flags.append("only_common")
         penalties.append("shares only widely reported people with the claim")
-    elif only_common and outlet_named is None and _unshared_setting(denial, report):
+    elif only_common and outlet_named is None and (setting := _unshared_setting_terms(denial, report)):
         # Putin and Trump meeting, but not in Budapest: the claim's own place or names are
         # what tell this meeting from the other ones the same two are reported to plan.
         score *= SETTING_MISSING_FACTOR
         flags.append("setting_missing")
-        penalties.append(f"shares only widely reported people; never names {_unshared_setting(denial, report)}")
+        penalties.append(lambda: f"shares only widely reported people; never names "
+                                 f"{', '.join(labels_of(sorted(setting)))}")
     elif (specific_shared and not (own_words_event and denial.event_type in POLICY_EVENTS)
           and all(t.startswith(("topic:", "event:")) for t in shared + body_only if t not in DENIER_TERMS)):
         # Only common nouns in common ("hackers", "weapons"): the same kind of news, not
@@ -450,17 +583,17 @@ def score_pair(
         # (a Taliban delegation's talks, against a denied Taliban bounty story).
         score *= THIN_OVERLAP_FACTOR
         flags.append("thin_overlap")
-        penalties.append(f"shares only {labels_of(specific_shared)[0]} and few of the claim's words")
+        penalties.append(lambda: f"shares only {labels_of(specific_shared)[0]} and few of the claim's words")
     # The named outlet's own story may name the people by a title the gazetteer lacks.
-    actor_factor, actor_reason = actor_penalty(denial, report)
-    if actor_reason and not outlet_story:
-        score *= actor_factor
-        flags.append("actors_absent" if actor_factor == ABSENT_ACTORS_FACTOR else "actors_sidelined")
-        penalties.append(actor_reason)
+    actor_gap = _actor_gap(denial, report)
+    if actor_gap and not outlet_story:
+        score *= ABSENT_ACTORS_FACTOR if actor_gap == "absent" else SIDELINED_ACTORS_FACTOR
+        flags.append("actors_absent" if actor_gap == "absent" else "actors_sidelined")
+        penalties.append(lambda: _actor_reason(denial, report, actor_gap))
     if other_headline_event:
         score *= HEADLINE_OTHER_EVENT_FACTOR
         flags.append("headline_other_event")
-        penalties.append(f"headline reports a different event ({', '.join(sorted(report.title_events))})")
+        penalties.append(lambda: f"headline reports a different event ({', '.join(sorted(report.title_events))})")
     # --- exclusions and penalties
     excluded = None
     if report.headline_cue:
@@ -477,32 +610,9 @@ def score_pair(
         flags.append("confirmed_after")
         penalties.append("published after the denial and says the event was confirmed")
     if denial.event_type and report_events and event_score == 0.0:
-        penalties.append(f"different event type ({', '.join(sorted(report_events))})")
+        penalties.append(lambda: f"different event type ({', '.join(sorted(report_events))})")
     score = round(max(0.0, min(1.0, score)), 4)
-    matched = score >= config.threshold
-    labels = labels_of(specific_shared)
-    if matched:
-        reason = (f"asserts what {denial.speaker} denied: shares {', '.join(labels[:5]) or 'context'}"
-                  + (f"; event {denial.event_type.split(':')[1]}" if event_score >= 0.6 and denial.event_type else "")
-                  + (f"; cites {concept_label(outlet_named)}" if outlet_named else "")
-                  + f"; {abs(hours):.0f} h {'before' if hours >= 0 else 'after'} the denial")
-    else:
-        reason = penalties[-1] if penalties else f"score {score:.2f} below threshold {config.threshold:.2f}"
-    explanation = {
-        "reason": reason,
-        "score": score,
-        "shared_entities": sorted(shared),
-        "body_only_entities": sorted(body_only),
-        "matched_words": words_shared[:20],
-        "outlet_named": outlet_named,
-        "event_type": denial.event_type,
-        "event_agrees": event_score >= 0.6,
-        "hours_apart": round(hours, 1),
-        "report_before_denial": hours >= 0,
-        "components": {name: round(v, 3) for name, _, v in parts},
-        "penalties": penalties,
-        "flags": flags,
-        "outlet_asked": bool(denial.outlets),
-        "same_lang": same_lang,
-    }
-    return Verdict(score=score, matched=matched, explanation=explanation)
+    return PairParts(denial=denial, score=score, matched=score >= config.threshold, threshold=config.threshold,
+                     hours=hours, shared=shared, body_only=body_only, specific_shared=specific_shared,
+                     words_shared=words_shared, outlet_named=outlet_named, event_score=event_score, parts=parts,
+                     flags=flags, penalties=penalties, same_lang=same_lang)

@@ -33,6 +33,7 @@ from monitor.text.prefix_trie import phrase_pattern
 __all__ = [
     "ConceptMatch",
     "concept_label",
+    "concept_labels",
     "extract_concepts",
     "find_concepts",
     "find_event_types",
@@ -257,6 +258,13 @@ def concept_label(concept: str) -> str:
     if concept in labels:
         return labels[concept]
     return concept.split(":", 1)[-1].replace("_", " ").title()
+
+
+def concept_labels(concepts: Iterable[str]) -> list[str]:
+    """``concept_label`` of each concept, the lexicons in force looked up once (a match's
+    explanation labels a dozen concepts)."""
+    labels = _labels(active_lexicons())
+    return [labels[c] if c in labels else c.split(":", 1)[-1].replace("_", " ").title() for c in concepts]
 
 
 def _ordered(items: Iterable[str]) -> list[str]:
