@@ -21,7 +21,7 @@ import functools
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import AbstractSet, Any, Iterable, Mapping
 
 from monitor.text.entities import concept_label, concept_labels
 from monitor.match.features import DocumentFeatures, keywords, lowercase_keys, text_terms
@@ -229,12 +229,13 @@ class DenialProfile:
     @functools.cached_property
     def event_family(self) -> set[str | None]:
         """Event types that describe the same kind of happening as the denied one."""
-        return EVENT_FAMILIES.get(self.event_type or "", {self.event_type})
+        family: set[str | None] = set(EVENT_FAMILIES.get(self.event_type or "", {self.event_type}))
+        return family
 
     @functools.cached_property
     def headline_events(self) -> set[str | None]:
         """Headline event types compatible with the denied one (its family, or implied)."""
-        return self.event_family | {self.event_type} | HEADLINE_COMPATIBLE.get(self.event_type, set())
+        return self.event_family | {self.event_type} | (HEADLINE_COMPATIBLE.get(self.event_type, set()) if self.event_type else set())
 
     @functools.cached_property
     def specific_keywords(self) -> int:
@@ -410,7 +411,7 @@ class PairParts:
     shared: list[str]
     body_only: list[str]
     specific_shared: list[str]
-    words_shared: set[str]
+    words_shared: AbstractSet[str]
     outlet_named: str | None
     event_score: float
     #: (component, weight, value) of the weighted mean
