@@ -35,13 +35,15 @@ log = logging.getLogger(__name__)
 #: matching, events). Bump it when detection or matching logic, a lexicon or the
 #: learned weights change: every document archived becomes backlog again and
 #: ``monitor process`` (or the daemon) redoes it, behind new documents (issue 16).
-PIPELINE_VERSION = 5  # 2: lexicons as data and the Russian reported-speech rules (issues 18, 15)
+PIPELINE_VERSION = 6  # 2: lexicons as data and the Russian reported-speech rules (issues 18, 15)
 # 3: the embedded text is the headline + 150 characters of lead (was 300; issue 16);
 #    name keys spelled by sound and linked to the gazetteer; the claim stand-in;
 #    the learned denial stage (issue 15)
 # 4: matching weights re-fitted on the new name keys, with a threshold per denial language (issue 15)
 # 5: pair features tell a spokesperson in the report's lead from the Kremlin or a ministry
 #    named there; weights re-fitted with a floor under the standardisation scale (issue 15)
+# 6: a report with none of the claim's terms in its headline or lead and a low cosine is
+#    excluded (learned.exclusion; issue 15)
 
 
 class PrecomputedFailure(Exception):

@@ -66,6 +66,19 @@ def test_relay_signals_mark_coverage_of_the_denial() -> None:
     assert exclusion(features_of(official)) == "official channel, not a report"
 
 
+def test_a_report_sharing_nothing_with_the_claim_in_its_lead_is_another_story_unless_it_reads_alike() -> None:
+    unrelated = feats("Heat wave: Brennmoor rations water, mayor Aldous Krieg warns",
+                      "Brennmoor rationed tap water on Friday after a month without rain.",
+                      "2024-03-09T10:00:00+00:00")
+    f = features_of(unrelated, cosine=0.2)
+    assert f["rare_lead"] == 0.0
+    assert exclusion(f) == "shares none of the claim's names or topics in its headline or lead, and reads unlike it"
+    # the same report when its headline and lead read like the claim's (another script, say): judged by the model
+    assert exclusion(features_of(unrelated, cosine=0.8)) is None
+    # a report naming the claim's people in its lead is never excluded by this rule
+    assert features_of(REPORT, cosine=0.1)["rare_lead"] > 0 and exclusion(features_of(REPORT, cosine=0.1)) is None
+
+
 def test_a_spokesperson_in_the_lead_is_told_apart_from_the_kremlin_named_as_the_accused() -> None:
     relay = features_of(feats("Peskov says Halvorsen never met Ortiga",
                               "Dmitry Peskov told reporters that Halvorsen had not met Ortiga in Valletta.",
