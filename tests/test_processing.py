@@ -223,7 +223,7 @@ def test_learned_scorer_on_all_probe_sets_in_any_import_order(tmp_path: Path) ->
     """The bundled learned scorer on every probe set (never trained on them: held out, like
     new cases), pooled: the same pairs in any import order, and at least the figures it first
     scored (P 0.814 R 0.946 on 74 gold pairs when it was chosen, sixth session; P 0.833 R 0.946
-    with the seventh session's weights; the hand scorer, tuned on them, scores 0.986 / 0.986)."""
+    with the seventh session's weights, P 0.824 with its consistent thresholds; the hand scorer, tuned on them, scores 0.986 / 0.986)."""
     from monitor.evaluate.matching import Gold, predicted_pairs, score_pairs
 
     found = []
@@ -247,8 +247,12 @@ def test_learned_scorer_on_all_probe_sets_in_any_import_order(tmp_path: Path) ->
     assert found[0] == found[1]
 
 
-#: The learned scorer's pooled figures on the probe sets when it was chosen (a floor).
-PROBE_P, PROBE_R = 0.83, 0.94
+#: The learned scorer's pooled figures on the probe sets when it was chosen (a floor). 0.83 with
+#: the seventh session's first weights; 0.82 once thresholds were chosen with the exclusion rules
+#: applied in the inner folds too (70 right, 15 wrong): the Russian threshold 0.80 -> 0.79 admits one
+#: more report on the same people about another event (probe 9, p 0.797), where the leave-one-case-out
+#: figures on real cases gained EN-led R 0.642 -> 0.684 and RU-led R 0.675 -> 0.704 at P 0.909 / 0.862.
+PROBE_P, PROBE_R = 0.82, 0.94
 
 
 def test_a_transcripts_generic_headline_and_first_answer_do_not_join_the_claim(store: Store) -> None:

@@ -214,6 +214,7 @@ def inner_threshold(train: Sequence[Mapping[str, Any]], X: np.ndarray, names: Se
             continue
         model = fit_scorer(X[~test], y[~test], names, threshold=0.5, C=C)
         probs[test] = predict(model, X[test])
+    probs[np.array([exclusion(r["features"]) is not None for r in train], dtype=bool)] = 0.0  # as at runtime
     return choose_thresholds(train, probs, list(y), min_precision)
 
 
