@@ -43,7 +43,7 @@ PIPELINE_VERSION = 6  # 2: lexicons as data and the Russian reported-speech rule
 # 5: pair features tell a spokesperson in the report's lead from the Kremlin or a ministry
 #    named there; weights re-fitted with a floor under the standardisation scale (issue 15)
 # 6: a report with none of the claim's terms in its headline or lead and a low cosine is
-#    excluded (learned.exclusion; issue 15)
+#    excluded (learned.exclusion); thresholds chosen with the exclusions applied (issue 15)
 
 
 class PrecomputedFailure(Exception):
