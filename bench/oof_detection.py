@@ -16,7 +16,6 @@ indexing and matching run exactly as ``monitor import`` runs them.
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import time
 from dataclasses import dataclass
@@ -29,13 +28,10 @@ sys.path.insert(0, str(ROOT))
 from bench.detection_cv import MIN_PRECISION, build, extra_rows, fit_with_threshold  # noqa: E402
 from monitor.detect.denials import detect_denials  # noqa: E402
 from monitor.detect.learned import FEATURE_NAMES, DetectorModel, load_detector  # noqa: E402
-from monitor.evaluate.pairs import IMPORT_BATCH  # noqa: E402
-from monitor.match.linking import index_document, pair_table  # noqa: E402
+from monitor.evaluate.pairs import import_pairs  # noqa: E402
+from monitor.match.linking import index_document  # noqa: E402
 from monitor.match.scoring import MatchingConfig  # noqa: E402
-from monitor.collect.ingest import record_to_document  # noqa: E402
 from monitor.models import Document  # noqa: E402
-from monitor.pipeline import process_documents  # noqa: E402
-from monitor.store import Store  # noqa: E402
 from monitor.timeutil import format_timestamp  # noqa: E402
 
 
@@ -69,21 +65,10 @@ class _Detected:
 def oof_import_pairs(db_path: Path, records: Sequence[dict[str, Any]], seed: int, config: MatchingConfig,
                      models: dict[str, DetectorModel], *, detected: set[str] | None = None) -> list[dict[str, Any]]:
     """``import_pairs`` with each document detected by its out-of-fold model (``models``)."""
-    records = list(records)
-    random.Random(seed).shuffle(records)
     shipped = load_detector()
-    store = Store.open(db_path)
-    try:
-        for start in range(0, len(records), IMPORT_BATCH):
-            with store.atomic():
-                ids = [store.upsert_document(record_to_document(r)).id for r in records[start : start + IMPORT_BATCH]]
-                docs = store.get_documents(ids)
-                given = {i: _Detected(i, d, detect_denials(d, detector=models.get(d.url, shipped)))
-                         for i, d in docs.items()}
-                process_documents(store, ids, config=config, analyses=given)
-        if detected is not None:
-            urls = store.document_urls()
-            detected.update(urls[r["document_id"]] for r in store.denials_between("0000", "9999"))
-        return pair_table(store, config)
-    finally:
-        store.close()
+
+    def analyze(store: Any, ids: list[int]) -> dict[int, _Detected]:
+        docs = store.get_documents(ids)
+        return {i: _Detected(i, d, detect_denials(d, detector=models.get(d.url, shipped))) for i, d in docs.items()}
+
+    return import_pairs(db_path, records, seed, config, detected=detected, analyze=analyze)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import pickle
-import random
 import sys
 import time
 from pathlib import Path
@@ -98,22 +97,6 @@ def with_columns(fit: Fit, extra: Sequence[str] = ()) -> Fit:
     return wrapped
 
 
-def inner_probs(train: Sequence[dict[str, Any]], X: np.ndarray, names: Sequence[str], fit: Fit, k: int = 5
-                ) -> np.ndarray:
-    """Out-of-fold probabilities of a grouped k-fold CV of ``train`` (as ``training.inner_threshold``)."""
-    folds = sorted({r["fold"] for r in train})
-    random.Random(0).shuffle(folds)
-    part = {f: i % k for i, f in enumerate(folds)}
-    y = np.array([r["y"] for r in train])
-    probs = np.zeros(len(train))
-    for i in range(k):
-        test = np.array([part[r["fold"]] == i for r in train], dtype=bool)
-        if test.all() or not test.any() or len(set(y[~test])) < 2:
-            continue
-        probs[test] = fit(X[~test], y[~test], names)(X[test])
-    return probs
-
-
 def recall_at(train: Sequence[dict[str, Any]], probs: np.ndarray, target: Any) -> float:
     """Pairs recalled at the inner thresholds for ``target``: the selection criterion of a C."""
     thr = training.choose_thresholds(train, probs, [r["y"] for r in train], target)
@@ -142,7 +125,7 @@ def cross_validate(rows: list[dict[str, Any]], group_urls: dict[str, set[str]], 
             continue
         best = None
         for j, fit in enumerate(fits):
-            p = inner_probs(tr_rows, X[train], names, fit)
+            p = training.grouped_inner_probs(tr_rows, X[train], names, fit)
             if choose == "recall":
                 s = recall_at(tr_rows, p, target)
             else:

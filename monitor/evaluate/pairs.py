@@ -21,7 +21,7 @@ import random
 import tempfile
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from monitor.collect.ingest import record_to_document
 from monitor.errors import InputError
@@ -59,9 +59,13 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def import_pairs(db_path: Path, records: Sequence[dict[str, Any]], seed: int, config: MatchingConfig, *,
-                 detected: set[str] | None = None) -> list[dict[str, Any]]:
+                 detected: set[str] | None = None,
+                 analyze: Callable[[Any, list[int]], Mapping[int, Any]] | None = None) -> list[dict[str, Any]]:
     """Import ``records`` in shuffled order into a fresh archive at ``db_path``; its pair table.
-    ``detected`` (when given) receives the URLs of the documents a denial was found in."""
+    ``detected`` (when given) receives the URLs of the documents a denial was found in.
+    ``analyze(store, ids)`` (when given) computes each batch's analyses outside the pipeline
+    (``process_documents(analyses=...)``, the route the backlog's workers use): the
+    out-of-fold detection of ``bench/oof_detection.py``."""
     records = list(records)
     random.Random(seed).shuffle(records)
     store = Store.open(db_path)
@@ -69,7 +73,7 @@ def import_pairs(db_path: Path, records: Sequence[dict[str, Any]], seed: int, co
         for start in range(0, len(records), IMPORT_BATCH):
             with store.atomic():
                 ids = [store.upsert_document(record_to_document(r)).id for r in records[start : start + IMPORT_BATCH]]
-                process_documents(store, ids, config=config)
+                process_documents(store, ids, config=config, analyses=analyze(store, ids) if analyze else None)
         if detected is not None:
             urls = store.document_urls()
             detected.update(urls[r["document_id"]] for r in store.denials_between("0000", "9999"))

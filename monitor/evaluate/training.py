@@ -19,7 +19,7 @@ import dataclasses
 import math
 import random
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -203,6 +203,18 @@ def inner_threshold(train: Sequence[Mapping[str, Any]], X: np.ndarray, names: Se
     """Thresholds for ``min_precision`` on grouped k-fold out-of-fold predictions of ``train``
     (rows with ``fold`` and a 0/1 ``y``): a fold's threshold never sees the held-out case.
     Keys as ``choose_thresholds``."""
+    probs = grouped_inner_probs(
+        train, X, names, lambda Xt, yt, n: lambda Z: predict(fit_scorer(Xt, yt, n, threshold=0.5, C=C), Z), k=k)
+    probs[np.array([exclusion(r["features"]) is not None for r in train], dtype=bool)] = 0.0  # as at runtime
+    return choose_thresholds(train, probs, [r["y"] for r in train], min_precision)
+
+
+def grouped_inner_probs(train: Sequence[Mapping[str, Any]], X: np.ndarray, names: Sequence[str],
+                        fit: Callable[[np.ndarray, np.ndarray, Sequence[str]], Callable[[np.ndarray], np.ndarray]],
+                        *, k: int = 5) -> np.ndarray:
+    """Out-of-fold probabilities of a grouped k-fold CV of ``train`` (rows with ``fold`` and a
+    0/1 ``y``; whole case groups move together, in a fixed shuffled order). ``fit(X, y, names)``
+    returns a predictor of probabilities; a part whose training side has one class stays 0."""
     folds = sorted({r["fold"] for r in train})
     random.Random(0).shuffle(folds)
     part = {f: i % k for i, f in enumerate(folds)}
@@ -212,10 +224,8 @@ def inner_threshold(train: Sequence[Mapping[str, Any]], X: np.ndarray, names: Se
         test = np.array([part[r["fold"]] == i for r in train], dtype=bool)
         if test.all() or not test.any() or len(set(y[~test])) < 2:
             continue
-        model = fit_scorer(X[~test], y[~test], names, threshold=0.5, C=C)
-        probs[test] = predict(model, X[test])
-    probs[np.array([exclusion(r["features"]) is not None for r in train], dtype=bool)] = 0.0  # as at runtime
-    return choose_thresholds(train, probs, list(y), min_precision)
+        probs[test] = fit(X[~test], y[~test], names)(X[test])
+    return probs
 
 
 def cross_validate(rows: Sequence[dict[str, Any]], group_urls: Mapping[str, set[str]], names: Sequence[str], *,
