@@ -132,8 +132,11 @@ class AnalysisMixin(FeedbackMixin):
         for start in range(0, len(id_list), 500):
             chunk = id_list[start : start + 500]
             marks = ",".join("?" for _ in chunk)
+            # ``+model``: by id, never by the (model, published) index: every row has the same
+            # model, so with a long id list SQLite chose to read that whole index per call
+            # (20 ms per new document at 100k documents, 1 ms at 10k; bench/bench_scale.py)
             for doc_id, blob in self.db.execute(
-                    f"SELECT document_id, vector FROM document_embeddings WHERE model = ? AND document_id IN ({marks})",
+                    f"SELECT document_id, vector FROM document_embeddings WHERE +model = ? AND document_id IN ({marks})",
                     [model, *chunk]):
                 out[int(doc_id)] = bytes(blob)
         return out
