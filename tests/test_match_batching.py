@@ -114,12 +114,34 @@ def test_prefetch_reads_what_the_per_pair_calls_would(archive) -> None:
 
 
 
-def test_counting_the_indexed_documents_scans_a_narrow_index_not_the_features(archive) -> None:
+def test_the_count_of_indexed_documents_is_one_row_kept_exact_through_reindexing_and_deletes(archive) -> None:
     store, _ = archive
-    plan = " ".join(str(r[-1]) for r in store.db.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM document_features"))
-    assert "COVERING INDEX document_features_lead_denial" in plan
+    statements: list[str] = []
     with store.atomic():
         store.replace_document_index(1, "2025-01-01T00:00:00+00:00", ["name:kramat"], {"lang": "en"}, False)
         store.replace_document_index(2, "2025-01-06T00:00:00+00:00", ["name:kramat"], {"lang": "en"}, True)
         store.replace_document_index(2, "2025-01-06T00:00:00+00:00", ["name:kramat"], {"lang": "en"}, False)
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        assert store.count_indexed_documents() == 2
+    finally:
+        store.db.conn.set_trace_callback(None)
+    assert not any("count(" in s.lower() for s in statements), statements  # read, not counted
+    assert store.document_features([2])[2][1] is False  # the upsert replaced the features
+    with store.atomic():
+        store.db.execute("DELETE FROM document_features WHERE document_id = 1")
+    assert store.count_indexed_documents() == 1 == store.db.execute("SELECT count(*) FROM document_features").fetchone()[0]
+
+
+def test_an_archive_indexed_before_the_count_existed_starts_from_its_true_count(archive) -> None:
+    store, _ = archive
+    with store.atomic():
+        for i in (1, 2):
+            store.replace_document_index(i, "2025-01-01T00:00:00+00:00", ["name:kramat"], {"lang": "en"}, False)
+        store.db.execute("DROP TRIGGER document_features_counted_insert")
+        store.db.execute("DROP TRIGGER document_features_counted_delete")
+        store.db.execute("DROP TABLE archive_counts")
+        store.db.execute("DELETE FROM _sqlite_migrations WHERE name = '0019_indexed_documents_count'")
+    from monitor.store.schema import migrations
+    migrations.apply(store.db)
     assert store.count_indexed_documents() == 2

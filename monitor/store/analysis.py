@@ -78,7 +78,10 @@ class AnalysisMixin(FeedbackMixin):
             [(t, published, document_id) for t in sorted(set(terms))],
         )
         self.db.execute(
-            "INSERT OR REPLACE INTO document_features (document_id, features, lead_denial) VALUES (?, ?, ?)",
+            # an upsert, not a REPLACE: the count of indexed documents (``archive_counts``) is
+            # kept by triggers, and a REPLACE deletes without firing the delete trigger
+            "INSERT INTO document_features (document_id, features, lead_denial) VALUES (?, ?, ?)"
+            " ON CONFLICT (document_id) DO UPDATE SET features = excluded.features, lead_denial = excluded.lead_denial",
             [document_id, json.dumps(features, ensure_ascii=False), int(lead_denial)],
         )
 
@@ -190,8 +193,9 @@ class AnalysisMixin(FeedbackMixin):
         return out
 
     def count_indexed_documents(self) -> int:
-        """Documents with matching features (a scan of the narrow ``lead_denial`` index, not of the table)."""
-        return int(self.db.execute("SELECT count(*) FROM document_features").fetchone()[0])
+        """Documents with matching features: one row kept by triggers (migration 0019), not a count."""
+        row = self.db.execute("SELECT value FROM archive_counts WHERE name = 'indexed_documents'").fetchone()
+        return int(row[0]) if row else int(self.db.execute("SELECT count(*) FROM document_features").fetchone()[0])
 
     def set_denial_profile(self, denial_id: int, profile: dict[str, Any]) -> None:
         self.db.execute("UPDATE denials SET profile = ? WHERE id = ?",
