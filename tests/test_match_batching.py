@@ -10,6 +10,7 @@ order, from the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -145,3 +146,38 @@ def test_an_archive_indexed_before_the_count_existed_starts_from_its_true_count(
     from monitor.store.schema import migrations
     migrations.apply(store.db)
     assert store.count_indexed_documents() == 2
+
+
+def test_pairs_screened_out_before_scoring_are_pairs_the_full_rules_exclude(tmp_path) -> None:
+    """``PairJudge.pair(screen=True)`` drops a pair on ``early_exclusion`` before scoring it;
+    that must never drop a pair ``exclusion`` of its full features would have kept."""
+    from monitor.collect.ingest import import_jsonl
+    from monitor.match.learned import exclusion
+
+    store = Store.open(tmp_path / "probes.db")
+    try:
+        for path in sorted((Path(__file__).parent / "fixtures" / "matching").glob("probe_cases*.jsonl")):
+            with path.open("rb") as fh:
+                import_jsonl(store, fh, workers=1)
+        judge = PairJudge(store, MatchingConfig())
+        judge.n_docs = store.count_indexed_documents()
+        screened = kept = 0
+        for row in store.denials_between("0000", "9999"):
+            if not row["profile"]:
+                continue
+            profile = judge.profile_of(row)
+            start, end = judge.window(row["published"])
+            ids = [i for i in store.indexed_between(start, end) if i != row["document_id"]]
+            judge.features(ids)
+            for rid in ids:
+                full = judge.pair(profile, rid)
+                if full is None:
+                    continue
+                if judge.pair(profile, rid, screen=True) is None:
+                    screened += 1
+                    assert exclusion(full[0]), (row["id"], rid)
+                else:
+                    kept += 1
+        assert screened > 0 and kept > 0  # the probes hold both kinds
+    finally:
+        store.close()

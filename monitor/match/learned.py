@@ -133,6 +133,24 @@ def exclusion(features: Mapping[str, float]) -> str | None:
     return None
 
 
+def early_exclusion(report: DocumentFeatures, weight: Mapping[str, float], cosine: float | None) -> str | None:
+    """``exclusion`` read from what costs a set lookup (the report's headline cue and role,
+    the claim's weighted terms in its lead, the cosine), before the pair is scored.
+
+    When this gives a reason, ``exclusion`` of the pair's full features gives one too: its
+    rules read these same values (``pair_features`` computes them alike) or add reasons of
+    their own, and an absent feature reads as 0. A matching run skips the scoring of most
+    pairs of unrelated news this way (issue 16); the stored matches are the same."""
+    return exclusion({"headline_cue": float(report.headline_cue is not None), "official": float(report.role == "official"),
+                      "rare_lead": lead_weight(weight, report.lead_terms),
+                      "cosine": float(cosine) if cosine is not None else 0.0})
+
+
+def lead_weight(weight: Mapping[str, float], lead_terms: frozenset[str]) -> float:
+    """The claim's weighted terms (``claim_rarity``) found in a report's headline and lead."""
+    return sum(w for t, w in weight.items() if t in lead_terms)
+
+
 def rarity(df: int, n_docs: int) -> float:
     """How telling sharing a term is: a smoothed inverse document frequency in the archive."""
     return math.log((n_docs + 1.0) / (df + 1.0)) + 1.0
@@ -165,7 +183,7 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
         weight = claim_rarity(denial, term_df, n_docs)
     total = sum(weight.values()) or 1.0
     lead_terms, body_terms = report.lead_terms, report.body_terms
-    in_lead = sum(w for t, w in weight.items() if t in lead_terms)
+    in_lead = lead_weight(weight, lead_terms)
     in_body = sum(w for t, w in weight.items() if t in body_terms)
     report_denials, report_denial_early, report_denial_pos = denial_context(report_stats)
     _, denial_in_lead, denial_pos = denial_context(denial_stats)

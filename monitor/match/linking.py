@@ -20,7 +20,9 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from monitor.match.features import DocumentFeatures, body_lead, document_features, headline_cue, lead_offset, text_terms
-from monitor.match.learned import FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, exclusion, pair_features
+from monitor.match.learned import (
+    FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, early_exclusion, exclusion, pair_features,
+)
 from monitor.match.scoring import (
     DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, PairParts, build_profile, could_match, profile_from_json,
     score_pair,
@@ -305,9 +307,19 @@ class PairJudge:
         self.prefetch([int(row["document_id"]), *cands])
         return cands
 
-    def pair(self, profile: Any, rid: int) -> tuple[dict[str, float], PairParts] | None:
+    def rarity(self, profile: Any) -> dict[str, float]:
+        """``claim_rarity`` of a denial, computed once for all its candidates."""
+        n_docs = max(self.n_docs, 1)
+        key = (profile.denial_id, n_docs)
+        if key not in self.rarities:
+            self.rarities[key] = claim_rarity(profile, self.df, n_docs)
+        return self.rarities[key]
+
+    def pair(self, profile: Any, rid: int, *, screen: bool = False) -> tuple[dict[str, float], PairParts] | None:
         """The learned features of a pair and the hand scorer's numbers (``PairParts``), or None
-        when it is not a candidate (shares no term and is not near in embedding)."""
+        when it is not a candidate (shares no term and is not near in embedding) or, with
+        ``screen``, when ``early_exclusion`` already rules it out (matching stores no such
+        pair; the pair table of training keeps them)."""
         f, lead = self.feats[rid]
         cos = None
         if self.embedder is not None:
@@ -315,18 +327,16 @@ class PairJudge:
             cos = self.cosine(profile.document_id, rid)
         if not could_match(profile, f) and (cos is None or cos < self.config.min_cosine):
             return None
+        if screen and early_exclusion(f, self.rarity(profile), cos):
+            return None
         self.features([profile.document_id])
         self.denial_stats([profile.document_id, rid])
         own = self.feats.get(profile.document_id)
-        n_docs = max(self.n_docs, 1)
-        key = (profile.denial_id, n_docs)
-        if key not in self.rarities:  # the same for each of the denial's candidates
-            self.rarities[key] = claim_rarity(profile, self.df, n_docs)
         return pair_features(profile, f, report_id=rid, lead_denial=lead,
                              source_outlets=cached_source_outlets(f.source), term_df=self.df,
-                             n_docs=n_docs, cosine=cos, config=self.config,
+                             n_docs=max(self.n_docs, 1), cosine=cos, config=self.config,
                              report_stats=self.stats[rid], denial_doc=own[0] if own else None,
-                             denial_stats=self.stats[profile.document_id], weight=self.rarities[key])
+                             denial_stats=self.stats[profile.document_id], weight=self.rarity(profile))
 
     def verdict(self, profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
         f, lead = self.feats[rid]
@@ -336,7 +346,7 @@ class PairJudge:
             v = score_pair(profile, f, report_id=rid, report_has_lead_denial=lead,
                            report_source_outlets=cached_source_outlets(f.source), config=self.config)
             return (profile.denial_id, rid, v.score, dict(v.explanation)) if v.matched else None
-        got = self.pair(profile, rid)
+        got = self.pair(profile, rid, screen=True)
         if got is None:
             return None
         feats, hand = got
