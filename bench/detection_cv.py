@@ -174,7 +174,7 @@ def sweep(rows: list[dict[str, Any]], probs: np.ndarray, models: dict[str, Any],
         pred = np.asarray([r["rules"] or (p >= t and bool(detect_denials(r["doc"], detector=replace(models[r["group"]], threshold=t))))
                            for r, p in zip(rows, probs)])
 
-        def pr(sel: list[int]) -> tuple[float, float, int]:
+        def pr(sel: list[int], pred: np.ndarray = pred) -> tuple[float, float, int]:
             tp = sum(1 for i in sel if pred[i] and rows[i]["label"])
             fp = sum(1 for i in sel if pred[i] and not rows[i]["label"])
             fn = sum(1 for i in sel if not pred[i] and rows[i]["label"])
