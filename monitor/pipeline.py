@@ -46,7 +46,8 @@ PIPELINE_VERSION = 7  # 2: lexicons as data and the Russian reported-speech rule
 #    excluded (learned.exclusion); thresholds chosen with the exclusions applied (issue 15)
 # 7: denial cues: the other Russian word order of «не соответствует действительности», a comma
 #    inside «не имеет ... отношения», «не подкреплены доказательствами», «это всё слухи», «не
-#    нарушали»; Spanish difamación, German bestreiten, English disavow/disown (issue 15)
+#    нарушали»; Spanish difamación, German bestreiten, English disavow/disown; Arabic denial
+#    words and the Arabic spellings of Russian officials and ministries (issue 15)
 
 
 class PrecomputedFailure(Exception):

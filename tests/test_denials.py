@@ -1011,3 +1011,24 @@ def test_general_denial_vocabulary_and_word_orders(text: str, lang: str, cue: st
 
 def test_rumours_without_a_russian_denier_are_no_denial() -> None:
     assert denials("Слухи о переговорах в Стамбуле появились в понедельник, сообщает Reuters.", lang="ru") == []
+
+
+# --- issue 15: Arabic denial vocabulary and the spellings of Russian officials (own texts)
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("قال المتحدث باسم الكرملين دميتري بيسكوف إن التقارير عن لقاء سري في الدوحة لا تتطابق مع الحقيقة.",
+         "لا تتطابق مع الحقيقة"),
+        ("وصفت ماريا زاخاروفا اتهامات لندن بأنها سخيفة.", "سخيفة"),
+        ("نفى لافروف التقارير عن زيارة سرية إلى طهران.", "نفى"),
+        ("نفت وزارة الخارجية الروسية التقارير عن اتصالات سرية مع واشنطن.", "نفت"),
+    ],
+)
+def test_arabic_denials(text: str, cue: str) -> None:
+    found = denials(text, lang="ar")
+    assert found and found[0].cue == cue, [d.cue for d in found]
+
+
+def test_arabic_denial_by_a_foreign_ministry_is_not_russian() -> None:
+    assert denials("نفت وزارة الخارجية الأمريكية التقارير عن اتصال مع موسكو.", lang="ar") == []
