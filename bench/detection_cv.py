@@ -136,6 +136,8 @@ def fit_with_threshold(train: list[dict[str, Any]], args: argparse.Namespace, na
         oof[idx] = predict_detector(m, [train[j]["pooled"] for j in idx])
     t = choose_detector_threshold(oof, [r["rules"] for r in train], [r["label"] for r in train],
                                   min_precision=args.min_precision)
+    if getattr(args, "threshold", None) is not None:  # a fixed threshold (the sweep), not the inner choice
+        t = args.threshold
     return fit_detector([r["pooled"] for r in pick], [r["label"] for r in pick], names=names,
                         terms=not args.no_terms, C=args.C, threshold=t), oof
 
@@ -162,6 +164,33 @@ def table(rows: list[dict[str, Any]], pred: np.ndarray) -> list[str]:
     return out
 
 
+def sweep(rows: list[dict[str, Any]], probs: np.ndarray, models: dict[str, Any], thresholds: list[float]) -> None:
+    """Detection P/R at fixed thresholds: each fold's model as fitted, its threshold replaced."""
+    from dataclasses import replace
+
+    print(f"{'t':>5}  {'EN P':>6} {'EN R':>6} {'EN fp':>5}  {'RU P':>6} {'RU R':>6} {'RU fp':>5}  "
+          f"{'EN-B P':>6} {'EN-B R':>6}  {'RU-B P':>6} {'RU-B R':>6}  {'gold-only R':>11}  added tp/fp")
+    for t in thresholds:
+        pred = np.asarray([r["rules"] or (p >= t and bool(detect_denials(r["doc"], detector=replace(models[r["group"]], threshold=t))))
+                           for r, p in zip(rows, probs)])
+
+        def pr(sel: list[int], pred: np.ndarray = pred) -> tuple[float, float, int]:
+            tp = sum(1 for i in sel if pred[i] and rows[i]["label"])
+            fp = sum(1 for i in sel if pred[i] and not rows[i]["label"])
+            fn = sum(1 for i in sel if not pred[i] and rows[i]["label"])
+            p, r, _ = prf(tp, fp, fn)
+            return p, r, fp
+
+        st = {led: [i for i, r in enumerate(rows) if r["led"] == led and r["origin"] == "statements"] for led in ("en", "ru")}
+        en, ru = pr(st["en"]), pr(st["ru"])
+        enb, rub = pr([i for i in st["en"] if rows[i]["half"] == "B"]), pr([i for i in st["ru"] if rows[i]["half"] == "B"])
+        gold = pr([i for i, r in enumerate(rows) if r["origin"] == "gold_denial"])
+        add = [i for i in range(len(rows)) if pred[i] and not rows[i]["rules"]]
+        print(f"{t:>5.2f}  {en[0]:>6.3f} {en[1]:>6.3f} {en[2]:>5}  {ru[0]:>6.3f} {ru[1]:>6.3f} {ru[2]:>5}  "
+              f"{enb[0]:>6.3f} {enb[1]:>6.3f}  {rub[0]:>6.3f} {rub[1]:>6.3f}  {gold[1]:>11.3f}  "
+              f"{sum(rows[i]['label'] for i in add)}/{sum(1 - rows[i]['label'] for i in add)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=SHARED)
@@ -172,6 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--drop", default="", help="comma-separated named features to leave out")
     ap.add_argument("--min-precision", type=float, default=MIN_PRECISION,
                     help="precision of the added documents the threshold must keep (inner CV)")
+    ap.add_argument("--threshold", type=float, default=None,
+                    help="a fixed threshold in every fold and for --write-weights, instead of the one chosen "
+                         "at --min-precision (the sweep of bench/README.md)")
+    ap.add_argument("--sweep", default="",
+                    help="comma-separated fixed thresholds: one summary line each (same folds, same models)")
     ap.add_argument("--report-negatives", action="store_true",
                     help="also train on contradicted reports the rules find no denial in, as negatives (never judged)")
     ap.add_argument("--extras", action="store_true",
@@ -192,16 +226,20 @@ def main(argv: list[str] | None = None) -> int:
     negatives = [dict(r, label=0) for r in unlabelled if args.report_negatives and r["role"] == "report" and not r["rules"]]
     if args.extras:
         negatives += extra_rows()
+    fold_models: dict[str, Any] = {}
     for g in groups:
         held = [i for i, r in enumerate(rows) if r["group"] == g]
         train = [r for r in rows + negatives if r["group"] != g]
         model, _ = fit_with_threshold(train, args, names)
+        fold_models[g] = model
         p = predict_detector(model, [rows[i]["pooled"] for i in held])
         for i, pi in zip(held, p):
             probs[i] = pi
             # above the threshold, the stage still needs a Russian speaker for its sentence
             after[i] = rows[i]["rules"] or (pi >= model.threshold and bool(detect_denials(rows[i]["doc"], detector=model)))
     before = np.asarray([r["rules"] for r in rows])
+    if args.sweep:
+        sweep(rows, probs, fold_models, [float(x) for x in args.sweep.split(",")])
     resid = [i for i, r in enumerate(rows) if not r["rules"] and r["pooled"][0]]
     if resid:
         from sklearn.metrics import roc_auc_score
@@ -220,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     print("AFTER (rules or learned stage, leave-one-case-out CV)")
     print("\n".join(table(rows, after)))
     t = choose_detector_threshold(probs, before.tolist(), [r["label"] for r in rows], min_precision=args.min_precision)
+    if args.threshold is not None:
+        t = args.threshold
     pick = [r for r in rows if args.train_on == "all" or not r["rules"]] + negatives
     model = fit_detector([r["pooled"] for r in pick], [r["label"] for r in pick], names=names,
                          terms=not args.no_terms, C=args.C, threshold=t,

@@ -72,15 +72,15 @@ def extra_sets() -> list[tuple[str, str, Path, Path]]:
     return out
 
 
-def build_pairs(data: Path, seed: int, config: MatchingConfig, *, extras: bool = True, oof_detection: bool = False
-                ) -> tuple[list[dict[str, Any]], dict[str, Any], set[str]]:
+def build_pairs(data: Path, seed: int, config: MatchingConfig, *, extras: bool = True, oof_detection: bool = False,
+                detector_threshold: float | None = None) -> tuple[list[dict[str, Any]], dict[str, Any], set[str]]:
     """Import each set (shuffled) into a fresh archive and list its scored pairs with features;
     also the URLs of the documents a denial was detected in."""
     detected: set[str] = set()
     rows: list[dict[str, Any]] = []
     gold_records: dict[str, list[dict[str, Any]]] = {}
     sets = [(name, lead, data / f"{name}_documents.jsonl", data / f"{name}_gold.jsonl") for name, lead in SETS]
-    models = oof_models(data) if oof_detection else None
+    models = oof_models(data, threshold=detector_threshold) if oof_detection else None
     for name, lead, docs_path, gold_path in sets + (extra_sets() if extras else []):
         if not docs_path.exists() or not gold_path.exists():
             print(f"skip {name}: not in {data}", file=sys.stderr)
@@ -223,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--oof-detection", action="store_true",
                     help="detect each pool document with a learned detector fitted without its case group "
                          "(bench/oof_detection.py) instead of the shipped one, which was fitted on the pool")
+    ap.add_argument("--detector-threshold", type=float, default=None,
+                    help="with --oof-detection: every out-of-fold detector at this fixed threshold "
+                         "(bench/detection_cv.py --threshold) instead of its inner-CV choice")
     ap.add_argument("--train-on", choices=["sparse", "dense"], default="sparse",
                     help="fit on the judge-like per-set archives, or on one archive of the whole pool with the "
                          "cases moved to overlap in time (see build_dense_pairs)")
@@ -242,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         rows, gold_records, detected = pickle.loads(args.cache.read_bytes())
     else:
         rows, gold_records, detected = build_pairs(args.data, args.seed, config, extras=args.extras,
-                                                   oof_detection=args.oof_detection)
+                                                   oof_detection=args.oof_detection,
+                                                   detector_threshold=args.detector_threshold)
         if args.cache:
             args.cache.write_bytes(pickle.dumps((rows, gold_records, detected)))
     train_rows = None

@@ -35,13 +35,15 @@ from monitor.models import Document  # noqa: E402
 from monitor.timeutil import format_timestamp  # noqa: E402
 
 
-def oof_models(data: Path, *, extras: bool = True) -> dict[str, DetectorModel]:
-    """URL -> the detector fitted without that document's case group (as detection_cv does)."""
+def oof_models(data: Path, *, extras: bool = True, threshold: float | None = None) -> dict[str, DetectorModel]:
+    """URL -> the detector fitted without that document's case group (as detection_cv does);
+    ``threshold``: a fixed one instead of the inner-CV choice (``detection_cv.py --threshold``)."""
     t0 = time.perf_counter()
     everything = build(data)
     rows = [r for r in everything if r["origin"] != "unlabelled"]
     negatives = extra_rows() if extras else []
-    args = argparse.Namespace(C=0.3, no_terms=False, train_on="all", min_precision=MIN_PRECISION)
+    args = argparse.Namespace(C=0.3, no_terms=False, train_on="all", min_precision=MIN_PRECISION,
+                              threshold=threshold)
     models: dict[str, DetectorModel] = {}
     for g in sorted({r["group"] for r in rows}):
         models[g], _ = fit_with_threshold([r for r in rows + negatives if r["group"] != g], args, list(FEATURE_NAMES))

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 #: matching, events). Bump it when detection or matching logic, a lexicon or the
 #: learned weights change: every document archived becomes backlog again and
 #: ``monitor process`` (or the daemon) redoes it, behind new documents (issue 16).
-PIPELINE_VERSION = 6  # 2: lexicons as data and the Russian reported-speech rules (issues 18, 15)
+PIPELINE_VERSION = 7  # 2: lexicons as data and the Russian reported-speech rules (issues 18, 15)
 # 3: the embedded text is the headline + 150 characters of lead (was 300; issue 16);
 #    name keys spelled by sound and linked to the gazetteer; the claim stand-in;
 #    the learned denial stage (issue 15)
@@ -44,6 +44,10 @@ PIPELINE_VERSION = 6  # 2: lexicons as data and the Russian reported-speech rule
 #    named there; weights re-fitted with a floor under the standardisation scale (issue 15)
 # 6: a report with none of the claim's terms in its headline or lead and a low cosine is
 #    excluded (learned.exclusion); thresholds chosen with the exclusions applied (issue 15)
+# 7: denial cues: the other Russian word order of «не соответствует действительности», a comma
+#    inside «не имеет ... отношения», «не подкреплены доказательствами», «это всё слухи», «не
+#    нарушали»; Spanish difamación, German bestreiten, English disavow/disown; Arabic denial
+#    words and the Arabic spellings of Russian officials and ministries (issue 15)
 
 
 class PrecomputedFailure(Exception):

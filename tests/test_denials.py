@@ -979,3 +979,56 @@ def test_prepare_sentences_is_empty_without_any_cue_stem():
     from monitor.detect.denials import prepare_sentences
 
     assert prepare_sentences(doc("The minister visited a school and planted a tree.")) == []
+
+
+# --- issue 15 (detection recall): general denial vocabulary and word orders (own texts)
+
+@pytest.mark.parametrize(
+    ("text", "lang", "cue"),
+    [
+        ("«Эти публикации о закрытии консульства действительности не соответствуют», — заявила Захарова.", "ru",
+         "действительности не соответствуют"),
+        ("Британские газеты написали о пожаре на складе. «Этот пожар не имеет, разумеется, никакого "
+         "отношения к российским спецслужбам», — сказал Лавров.", "ru", "не имеет, разумеется"),
+        ("«Обвинения британской стороны не подкреплены никакими доказательствами», — заявила Захарова.", "ru",
+         "не подкреплены никакими доказательствами"),
+        ("«Это всё слухи», — ответил Ушаков на вопрос о встрече в Женеве.", "ru", "Это всё слухи"),
+        ("Минобороны ответило на обвинения Осло. «Российские бомбардировщики Ту-95 не нарушали "
+         "границу Норвегии», — заявили в Минобороны России.", "ru", "не нарушали"),
+        ("El portavoz del Kremlin, Dmitri Peskov, calificó de difamación las acusaciones del exfuncionario.", "es",
+         "difamación"),
+        ("Kremlsprecher Dmitri Peskow bestritt am Montag die Berichte über ein geheimes Treffen.", "de", "bestritt"),
+        ("Russia's Foreign Ministry disavowed the report that its diplomats had recruited saboteurs in Germany.", "en",
+         "disavowed"),
+        ("Russia did not target the power plant, the Russian Defence Ministry said, responding to reports of "
+         "shelling.", "en", "did not target"),
+    ],
+)
+def test_general_denial_vocabulary_and_word_orders(text: str, lang: str, cue: str) -> None:
+    found = denials(text, lang=lang)
+    assert found and any(cue in d.cue for d in found), [d.cue for d in found]
+
+
+def test_rumours_without_a_russian_denier_are_no_denial() -> None:
+    assert denials("Слухи о переговорах в Стамбуле появились в понедельник, сообщает Reuters.", lang="ru") == []
+
+
+# --- issue 15: Arabic denial vocabulary and the spellings of Russian officials (own texts)
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("قال المتحدث باسم الكرملين دميتري بيسكوف إن التقارير عن لقاء سري في الدوحة لا تتطابق مع الحقيقة.",
+         "لا تتطابق مع الحقيقة"),
+        ("وصفت ماريا زاخاروفا اتهامات لندن بأنها سخيفة.", "سخيفة"),
+        ("نفى لافروف التقارير عن زيارة سرية إلى طهران.", "نفى"),
+        ("نفت وزارة الخارجية الروسية التقارير عن اتصالات سرية مع واشنطن.", "نفت"),
+    ],
+)
+def test_arabic_denials(text: str, cue: str) -> None:
+    found = denials(text, lang="ar")
+    assert found and found[0].cue == cue, [d.cue for d in found]
+
+
+def test_arabic_denial_by_a_foreign_ministry_is_not_russian() -> None:
+    assert denials("نفت وزارة الخارجية الأمريكية التقارير عن اتصال مع موسكو.", lang="ar") == []
