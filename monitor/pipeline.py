@@ -48,6 +48,7 @@ PIPELINE_VERSION = 7  # 2: lexicons as data and the Russian reported-speech rule
 #    inside «не имеет ... отношения», «не подкреплены доказательствами», «это всё слухи», «не
 #    нарушали»; Spanish difamación, German bestreiten, English disavow/disown; Arabic denial
 #    words and the Arabic spellings of Russian officials and ministries (issue 15)
+#    with matching weights and thresholds re-fitted on the new detections (issue 15)
 
 
 class PrecomputedFailure(Exception):

@@ -16,14 +16,20 @@ def embedder():
     return e
 
 
-def test_an_english_and_a_russian_sentence_on_one_event_are_closer_than_an_unrelated_one(embedder) -> None:
-    en, ru, other = embedder.embed([
-        "The Kremlin denied reports that the defence minister had suffered a heart attack.",
-        "В Кремле опровергли сообщения о том, что у министра обороны случился инфаркт.",
-        "The city council approved a new cycling lane along the river embankment.",
-    ])
-    assert float(en @ ru) > float(en @ other) + 0.2
-    assert float(ru @ en) > float(ru @ other) + 0.2
+@pytest.mark.parametrize("name, margin, texts", [
+    ("use-m3", 0.2, ["The Kremlin denied reports that the defence minister had suffered a heart attack.",
+                     "В Кремле опровергли сообщения о том, что у министра обороны случился инфаркт.",
+                     "The city council approved a new cycling lane along the river embankment."]),
+    ("use-m3-static", 0.1, ["The foreign ministry rejected claims that the ambassador had been recalled from Berlin.",
+                            "МИД опроверг сообщения об отзыве посла из Берлина.",
+                            "A bakery in the old town won a prize for its rye bread and apple pies."]),
+])
+def test_an_english_and_a_russian_sentence_on_one_event_are_closer_than_an_unrelated_one(name, margin, texts) -> None:
+    embedder = make_embedder(name)
+    assert embedder is not None and embedder.name == name
+    en, ru, other = embedder.embed(texts)
+    assert float(en @ ru) > float(en @ other) + margin
+    assert float(ru @ en) > float(ru @ other) + margin
 
 
 def test_vectors_are_unit_length_and_survive_the_archive_blob(embedder) -> None:
@@ -42,3 +48,40 @@ def test_none_turns_embeddings_off_and_an_unknown_name_is_a_config_error() -> No
 def test_the_embedded_text_is_the_headline_and_the_start_of_the_lead() -> None:
     text = embedding_text("Headline here", "Lead " * 200)
     assert text.startswith("Headline here\nLead") and len(text) <= len("Headline here\n") + 300
+
+
+@pytest.fixture(scope="module")
+def static():
+    e = make_embedder("use-m3-static")
+    assert e is not None and e.name == "use-m3-static" and e.name != "use-m3"
+    return e
+
+
+def test_the_static_embedder_gives_unit_vectors_of_its_dimension(static) -> None:
+    vecs = static.embed(["Officials denied that the talks had taken place.", "", "Ok"])
+    assert vecs.shape == (3, static.dim) and vecs.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+    assert static.embed([]).shape == (0, static.dim)
+    # a text embeds the same alone and in a group
+    assert np.allclose(static.embed(["Ok"])[0], vecs[2], atol=1e-5)
+
+
+def test_a_missing_or_damaged_static_table_is_a_config_error_naming_the_file(tmp_path) -> None:
+    from monitor.text.embeddings import StaticUseEmbedder
+
+    missing = tmp_path / "nowhere.npz"
+    with pytest.raises(ConfigError, match="nowhere.npz"):
+        StaticUseEmbedder(missing).embed(["text"])
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not a table")
+    with pytest.raises(ConfigError, match="broken.npz"):
+        StaticUseEmbedder(broken).load()
+    truncated = tmp_path / "truncated.npz"
+    np.savez(truncated, q=np.zeros((4, 2), dtype=np.int8))
+    truncated.write_bytes(truncated.read_bytes()[:100])
+    with pytest.raises(ConfigError, match="truncated.npz"):
+        StaticUseEmbedder(truncated).load()
+    partial = tmp_path / "partial.npz"
+    np.savez(partial, q=np.zeros((4, 2), dtype=np.int8))
+    with pytest.raises(ConfigError, match="partial.npz"):
+        StaticUseEmbedder(partial).load()

@@ -25,6 +25,7 @@ from typing import AbstractSet, Any, Iterable, Mapping
 
 from monitor.text.entities import concept_label, concept_labels
 from monitor.match.features import DocumentFeatures, keywords, lowercase_keys, text_terms
+from monitor.text.embeddings import DEFAULT_EMBEDDER
 
 #: Concepts that name the denier's side: they say who speaks, not what is denied.
 DENIER_TERMS = frozenset({
@@ -67,9 +68,10 @@ class MatchingConfig:
     #: for the hand-weighted ``score_pair`` alone; ``MONITOR_SCORER`` ("bundled", "hand" or a
     #: path) overrides the default.
     scorer: str | None = field(default_factory=lambda: scorer_setting(os.environ.get("MONITOR_SCORER")))
-    #: Sentence embedder for cross-language candidates and the cosine feature ("use-m3",
-    #: "none"); ``MONITOR_EMBEDDER`` overrides the default.
-    embedder: str = field(default_factory=lambda: os.environ.get("MONITOR_EMBEDDER") or "use-m3")
+    #: Sentence embedder for cross-language candidates and the cosine feature
+    #: (``monitor.text.embeddings.EMBEDDERS``: "use-m3-static", "use-m3", "none");
+    #: ``MONITOR_EMBEDDER`` overrides the default.
+    embedder: str = field(default_factory=lambda: os.environ.get("MONITOR_EMBEDDER") or DEFAULT_EMBEDDER)
     #: Documents at least this similar (cosine of headline + lead) are candidates even when
     #: they share no indexed term (a report in another language).
     min_cosine: float = 0.5

