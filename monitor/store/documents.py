@@ -136,15 +136,15 @@ class DocumentsMixin:
         ids: dict[str, int] = {}
         for chunk in _chunks(fresh, _INSERT_CHUNK):
             # One multi-row INSERT per chunk: about half the cost of an executemany of the
-            # same rows with the FTS5 trigger (issue 16, measured). Without RETURNING (it
-            # cost ~5 % of a store-only import): ``id`` is an INTEGER PRIMARY KEY without
-            # AUTOINCREMENT, so SQLite numbers the rows max(id) + 1, + 2... in VALUES order,
-            # and the write lock is ours; checked by the last rowid, else looked up.
+            # same rows with the FTS5 trigger (issue 16, measured). Without RETURNING (its
+            # result rows cost CPU): ``id`` is an INTEGER PRIMARY KEY without AUTOINCREMENT,
+            # so SQLite numbers the rows max(id) + 1, + 2... in VALUES order, and the write
+            # lock is ours (``atomic()``); checked by the last rowid, else looked up.
             top = conn.execute("SELECT max(id) FROM documents").fetchone()[0] or 0
             last = conn.execute(
                 f"INSERT INTO documents ({_COLUMN_LIST}) VALUES {','.join([_ROW_MARKS] * len(chunk))}",
                 [v for row in chunk for v in row]).lastrowid
-            if last == top + len(chunk):
+            if last is not None and last == top + len(chunk):
                 ids.update(zip([row[0] for row in chunk], range(top + 1, last + 1)))
             else:  # numbered otherwise (a rowid at its maximum: SQLite picks at random)
                 marks = ",".join("?" * len(chunk))
