@@ -13,7 +13,7 @@ from typing import Any, Mapping
 ROLES = ("official", "media")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Document:
     """One archived text: an article, a transcript, a briefing, a feed item."""
 
@@ -33,6 +33,17 @@ class Document:
     extra: Mapping[str, Any] = field(default_factory=dict)
     #: When we fetched it (UTC); None for imports.
     fetched_at: dt.datetime | None = None
+
+    def __init__(self, url: str, title: str, text: str, published: dt.datetime, source: str,
+                 role: str = "media", lang: str | None = None, extra: Mapping[str, Any] | None = None,
+                 fetched_at: dt.datetime | None = None) -> None:
+        # The generated __init__ of a frozen dataclass sets each field with object.__setattr__:
+        # a third of building a document from an import record (2.1 of 6.5 us, issue 16).
+        # Filling the instance dict at once gives the same object; no extra: a fresh {}.
+        fields = self.__dict__
+        fields["url"], fields["title"], fields["text"], fields["published"] = url, title, text, published
+        fields["source"], fields["role"], fields["lang"] = source, role, lang
+        fields["extra"], fields["fetched_at"] = {} if extra is None else extra, fetched_at
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ def to_utc(value: dt.datetime) -> dt.datetime:
 
 def format_timestamp(value: dt.datetime) -> str:
     """The archive's canonical string for a time: UTC, seconds, explicit offset."""
+    if value.tzinfo is UTC and not value.microsecond:  # already canonical (what parse gives): no copies
+        return value.isoformat()
     return to_utc(value).replace(microsecond=0).isoformat()
 
 

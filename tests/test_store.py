@@ -170,7 +170,7 @@ def test_batch_upsert_gives_what_one_by_one_upserts_give_and_queues_what_is_new_
 
 
 def test_a_batch_larger_than_one_insert_statement_stores_and_queues_every_document_once(store: Store) -> None:
-    """The new documents go in as multi-row INSERT ... RETURNING statements of 500 rows (issue 16):
+    """The new documents go in as multi-row INSERT statements of 500 rows (issue 16):
     1,201 documents span three, interleaved with known ones; every id is the row's own."""
     with store.atomic():
         store.upsert_documents([make_doc(f"https://example.org/old/{k}", text=f"Old {k}") for k in range(3)])
@@ -185,6 +185,21 @@ def test_a_batch_larger_than_one_insert_statement_stores_and_queues_every_docume
                                " WHERE version IS NULL").fetchone()
     assert tuple(waiting) == (1204, 1204)
     assert store.search("Text")[0]["url"].startswith("https://example.org/")
+
+
+def test_batch_upsert_finds_the_ids_when_sqlite_does_not_number_the_rows_max_plus_one(store: Store) -> None:
+    """The batch insert takes the ids as max(id) + 1... (no RETURNING); with the largest rowid taken
+    SQLite picks them at random, and the ids are looked up by URL instead."""
+    with store.atomic():
+        store.db.execute("INSERT INTO documents (id, url, source, title, text, published)"
+                         " VALUES (9223372036854775807, 'https://example.org/top', 'example', 't', 'x', '2024')")
+        docs = [make_doc(f"https://example.org/{k}", text=f"Text {k}") for k in range(5)]
+        results = store.upsert_documents(docs)
+    assert [r.status for r in results] == ["new"] * 5
+    for doc, result in zip(docs, results):
+        assert store.get_document(result.id).url == doc.url
+    queued = {r[0] for r in store.db.execute("SELECT document_id FROM document_processing").fetchall()}
+    assert queued == {r.id for r in results}
 
 
 def test_batch_upsert_with_the_same_url_twice_keeps_the_later_one(store: Store) -> None:

@@ -63,12 +63,14 @@ def record_to_document(record: Mapping[str, Any], default_roles: Mapping[str, st
         raise InputError(f"field 'role' must be 'official' or 'media', got {role!r}")
     lang = record.get("lang")
     if lang is not None:
-        if not isinstance(lang, str) or not _LANG.match(lang.strip().lower()):
+        code = lang.strip().lower() if isinstance(lang, str) else None
+        if code is None or not _LANG.match(code):
             raise InputError(f"field 'lang' must be an ISO 639-1 code, got {lang!r}")
-        lang = lang.strip().lower()
+        lang = code
     else:
         lang = detect_language(f"{record['title']}\n{record['text']}")
-    extra = {k: v for k, v in record.items() if k not in KNOWN}
+    # most records carry only the known fields: no comprehension over them
+    extra = {} if record.keys() <= KNOWN else {k: v for k, v in record.items() if k not in KNOWN}
     return Document(
         url=url, title=record["title"].strip(), text=record["text"], published=published,
         source=source, role=role, lang=lang, extra=extra,

@@ -43,20 +43,18 @@ def content_hash(title: str, text: str, published: str) -> str:
     return hashlib.sha256(f"{title}\x00{text}\x00{published}\x00".encode("utf-8")).hexdigest()
 
 
-def document_row(doc: Document) -> dict[str, Any]:
+def document_values(doc: Document) -> tuple[Any, ...]:
+    """A document's column values, in ``_COLUMNS`` order (the batch insert's row: no dict)."""
     published = format_timestamp(doc.published)
-    return {
-        "url": doc.url,
-        "source": doc.source,
-        "role": doc.role,
-        "title": doc.title,
-        "text": doc.text,
-        "published": published,
-        "lang": doc.lang,
-        "fetched_at": format_timestamp(doc.fetched_at) if doc.fetched_at else None,
-        "content_hash": content_hash(doc.title, doc.text, published),
-        "extra": json.dumps(dict(doc.extra), ensure_ascii=False, sort_keys=True) if doc.extra else None,
-    }
+    title, text = doc.title, doc.text
+    return (doc.url, doc.source, doc.role, title, text, published, doc.lang,
+            format_timestamp(doc.fetched_at) if doc.fetched_at else None,
+            content_hash(title, text, published),
+            json.dumps(dict(doc.extra), ensure_ascii=False, sort_keys=True) if doc.extra else None)
+
+
+def document_row(doc: Document) -> dict[str, Any]:
+    return dict(zip(_COLUMNS, document_values(doc)))
 
 
 def row_to_document(row: dict[str, Any]) -> Document:
@@ -134,16 +132,26 @@ class DocumentsMixin:
         for chunk in _chunks(urls, _LOOKUP_CHUNK):
             marks = ",".join("?" * len(chunk))
             known.update(r[0] for r in conn.execute(f"SELECT url FROM documents WHERE url IN ({marks})", chunk))
-        fresh = [document_row(d) for d in docs if d.url not in known]
+        fresh = [document_values(d) for d in docs if d.url not in known]
         ids: dict[str, int] = {}
         for chunk in _chunks(fresh, _INSERT_CHUNK):
-            # One multi-row INSERT ... RETURNING per chunk: about half the cost of an
-            # executemany of the same rows with the FTS5 trigger (issue 16, measured).
-            ids.update((u, int(i)) for i, u in conn.execute(
-                f"INSERT INTO documents ({_COLUMN_LIST}) VALUES {','.join([_ROW_MARKS] * len(chunk))}"
-                " RETURNING id, url", [row[k] for row in chunk for k in _COLUMNS]))
+            # One multi-row INSERT per chunk: about half the cost of an executemany of the
+            # same rows with the FTS5 trigger (issue 16, measured). Without RETURNING (its
+            # result rows cost CPU): ``id`` is an INTEGER PRIMARY KEY without AUTOINCREMENT,
+            # so SQLite numbers the rows max(id) + 1, + 2... in VALUES order, and the write
+            # lock is ours (``atomic()``); checked by the last rowid, else looked up.
+            top = conn.execute("SELECT max(id) FROM documents").fetchone()[0] or 0
+            last = conn.execute(
+                f"INSERT INTO documents ({_COLUMN_LIST}) VALUES {','.join([_ROW_MARKS] * len(chunk))}",
+                [v for row in chunk for v in row]).lastrowid
+            if last is not None and last == top + len(chunk):
+                ids.update(zip([row[0] for row in chunk], range(top + 1, last + 1)))
+            else:  # numbered otherwise (a rowid at its maximum: SQLite picks at random)
+                marks = ",".join("?" * len(chunk))
+                ids.update((u, int(i)) for i, u in conn.execute(
+                    f"SELECT id, url FROM documents WHERE url IN ({marks})", [row[0] for row in chunk]))
         if fresh:
-            self.queue_documents([ids[row["url"]] for row in fresh], alerts=alerts)
+            self.queue_documents([ids[row[0]] for row in fresh], alerts=alerts)
         return [self.upsert_document(d, alerts=alerts) if d.url in known else UpsertResult(ids[d.url], "new")
                 for d in docs]
 
