@@ -175,3 +175,23 @@ def test_a_line_over_the_cap_is_skipped_without_losing_the_next_line(store: Stor
 def test_a_utf8_bom_on_the_first_line_is_accepted(store: Store) -> None:
     data = b"\xef\xbb\xbf" + json.dumps(doc_record(1)).encode() + b"\n"
     assert import_jsonl(store, io.BytesIO(data)).new == 1
+
+
+def test_a_document_built_by_its_own_init_equals_one_built_field_by_field() -> None:
+    """``Document`` has a hand-written ``__init__`` (issue 16: a third of building one from an
+    import record); it must take every field, in order, and give what a dataclass would."""
+    import dataclasses
+    import inspect
+
+    from monitor.models import Document
+
+    names = [f.name for f in dataclasses.fields(Document)]
+    assert list(inspect.signature(Document.__init__).parameters)[1:] == names
+    when = dt.datetime(2024, 11, 11, tzinfo=dt.timezone.utc)
+    doc = Document("https://example.org/a", "T", "body", when, "src")
+    assert {n: getattr(doc, n) for n in names} == {
+        "url": "https://example.org/a", "title": "T", "text": "body", "published": when, "source": "src",
+        "role": "media", "lang": None, "extra": {}, "fetched_at": None}
+    assert dataclasses.replace(doc, lang="ru") == Document("https://example.org/a", "T", "body", when, "src", lang="ru")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        doc.title = "changed"  # type: ignore[misc]
