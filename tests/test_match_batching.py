@@ -153,6 +153,7 @@ def test_pairs_screened_out_before_scoring_are_pairs_the_full_rules_exclude(tmp_
     that must never drop a pair ``exclusion`` of its full features would have kept."""
     from monitor.collect.ingest import import_jsonl
     from monitor.match.learned import exclusion
+    from monitor.match.linking import window_pairs
 
     store = Store.open(tmp_path / "probes.db")
     try:
@@ -162,22 +163,15 @@ def test_pairs_screened_out_before_scoring_are_pairs_the_full_rules_exclude(tmp_
         judge = PairJudge(store, MatchingConfig())
         judge.n_docs = store.count_indexed_documents()
         screened = kept = 0
-        for row in store.denials_between("0000", "9999"):
-            if not row["profile"]:
+        for row, profile, rid in window_pairs(store, judge):
+            full = judge.pair(profile, rid)
+            if full is None:
                 continue
-            profile = judge.profile_of(row)
-            start, end = judge.window(row["published"])
-            ids = [i for i in store.indexed_between(start, end) if i != row["document_id"]]
-            judge.features(ids)
-            for rid in ids:
-                full = judge.pair(profile, rid)
-                if full is None:
-                    continue
-                if judge.pair(profile, rid, screen=True) is None:
-                    screened += 1
-                    assert exclusion(full[0]), (row["id"], rid)
-                else:
-                    kept += 1
+            if judge.pair(profile, rid, screen=True) is None:
+                screened += 1
+                assert exclusion(full[0]), (row["id"], rid)
+            else:
+                kept += 1
         assert screened > 0 and kept > 0  # the probes hold both kinds
     finally:
         store.close()

@@ -188,8 +188,8 @@ def test_a_batch_larger_than_one_insert_statement_stores_and_queues_every_docume
 
 
 def test_batch_upsert_finds_the_ids_when_sqlite_does_not_number_the_rows_max_plus_one(store: Store) -> None:
-    """The batch insert takes the ids as max(id) + 1... (no RETURNING); with the largest rowid taken
-    SQLite picks them at random, and the ids are looked up by URL instead."""
+    """With the largest rowid taken SQLite numbers new rows at random, not max(id) + 1...: the
+    batch insert's ids (its RETURNING rows) must still be each document's own."""
     with store.atomic():
         store.db.execute("INSERT INTO documents (id, url, source, title, text, published)"
                          " VALUES (9223372036854775807, 'https://example.org/top', 'example', 't', 'x', '2024')")

@@ -15,7 +15,7 @@ import json
 import logging
 import sqlite3
 from bisect import bisect_left, bisect_right
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -481,8 +481,20 @@ def pair_table(store: Any, config: MatchingConfig) -> list[dict[str, Any]]:
     judge.n_docs = store.count_indexed_documents()
     urls = store.document_urls()
     out: list[dict[str, Any]] = []
-    rows = store.denials_between("0000", "9999")
-    for row in rows:
+    for row, profile, rid in window_pairs(store, judge):
+        got = judge.pair(profile, rid)
+        if got is None:
+            continue
+        out.append({"denial_id": int(row["id"]), "denial_url": urls[row["document_id"]],
+                    "report_url": urls[rid], "denial_lang": profile.lang or "", "features": got[0]})
+    return out
+
+
+def window_pairs(store: Any, judge: PairJudge) -> Iterator[tuple[dict[str, Any], Any, int]]:
+    """(denial row, its profile, report id) for every denial with a claim profile and every
+    other indexed document in its window: what ``PairJudge.pair`` is asked about, whole
+    archive at once (training and evaluation), their features read in one go per denial."""
+    for row in store.denials_between("0000", "9999"):
         if not row["profile"]:
             continue
         profile = judge.profile_of(row)
@@ -490,12 +502,7 @@ def pair_table(store: Any, config: MatchingConfig) -> list[dict[str, Any]]:
         ids = [i for i in store.indexed_between(start, end) if i != row["document_id"]]
         judge.features(ids)
         for rid in ids:
-            got = judge.pair(profile, rid)
-            if got is None:
-                continue
-            out.append({"denial_id": int(row["id"]), "denial_url": urls[row["document_id"]],
-                        "report_url": urls[rid], "denial_lang": profile.lang or "", "features": got[0]})
-    return out
+            yield row, profile, rid
 
 
 def loads_object(text: str) -> dict[str, Any]:
