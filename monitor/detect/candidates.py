@@ -212,6 +212,13 @@ def find_candidates(sents: list[Sentence], doc: Document, why: list[str] | None 
                         QUESTION_CTX.search(p.text) and CLAIM_NOUN.search(p.text)
                         for p in sents[:4] if p.idx < idx - 3
                     )
+                if not (support or has_ctx) and sure and (s.is_title or s.idx <= 1) and cls == "involvement":
+                    # A headline or lead that reports a Russian speaker saying it did not do
+                    # something ("Russia says it did not target ...", «Минобороны: российские
+                    # самолёты не нарушали ...») is about that denial: the article answers the
+                    # accusation it goes on to name (#15 item 8). Event cues ("did not
+                    # discuss") stay as they are: a readout says what was not discussed too.
+                    has_ctx = True
                 if not (support or has_ctx):
                     note(f"{cls} cue without support")
                     continue
