@@ -236,8 +236,10 @@ def _following_speaker(sents: list[Sentence], i: int) -> str | None:
         if nxt.is_title or nxt.is_question:
             return None
         if FOLLOWING_ATTRIBUTION.match(nxt.text):
-            named = [m for m in nxt.mentions if m.speaker]
-            return named[0].speaker if named else None
+            named = [m.speaker for m in nxt.mentions if m.speaker]
+            # «пресс-секретарь Путина Песков»: whose spokesman is not who spoke.
+            named = [n for n in named if n != "Vladimir Putin"] or named
+            return named[0] if named else None
         if any(m.speaker for m in nxt.mentions) or nxt.cues:
             return None
     return None
