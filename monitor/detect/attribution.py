@@ -200,8 +200,9 @@ def context_speaker(sents: list[Sentence], i: int) -> str | None:
     return _chain_speaker(sents, i) or _referent(sents, i)
 
 
-#: How far back a pronoun or title may refer to the official the text last named.
-REFERENT_BACK = 25
+#: How far back a pronoun or title may refer to the official the text last named (the
+#: detector looks up mentions this far before a cue: ``denials._CHAIN_BACK``).
+REFERENT_BACK = 10
 
 
 def _referent(sents: list[Sentence], i: int) -> str | None:

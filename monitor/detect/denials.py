@@ -87,7 +87,7 @@ def find_concepts(text: str) -> list[ConceptMatch]:
 
 #: How many sentences before a cue get speaker mentions: a chain of "he said" sentences may
 #: lead back that far to the official who is speaking (attribution, #15 item 8).
-_CHAIN_BACK = 25
+_CHAIN_BACK = 10
 
 _PERSONLIKE = re.compile(r"^(?:[A-ZА-ЯЁ]\.\s?)+[A-ZА-ЯЁ][\w-]+$|^[A-ZА-ЯЁ][\w-]+(?:\s+[A-ZА-ЯЁ][\w-]+){1,3}$")
 
