@@ -190,7 +190,10 @@ def find_candidates(sents: list[Sentence], doc: Document, why: list[str] | None 
                 note("weak cue without claim noun")
                 continue
             if cls in ("event", "involvement"):
-                if FUTURE.search(s.text[max(0, cs - 40) : ce + 20]):
+                # An involvement cue's own "did not plan to strike" is a past action denied,
+                # not a plan: only the words around it say whether it is about the future.
+                around = (s.text[max(0, cs - 40) : cs] + " " + s.text[ce : ce + 20]) if cls == "involvement" else s.text[max(0, cs - 40) : ce + 20]
+                if FUTURE.search(around):
                     note("event cue under a plan")
                     continue
             # «не причастны» says what it denies (responsibility for an incident): unlike "was
