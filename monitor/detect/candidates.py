@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from monitor.detect.attribution import context_speaker, pick_speaker, quote_open, Sentence, title_speaker
-from monitor.detect.cues import first_stem, BARE_NO, CLAIM_NOUN, FUTURE, NAMING, QUESTION_CTX, REPORTED
+from monitor.detect.cues import first_stem, BARE_NO, CLAIM_NOUN, FUTURE, INVOLVEMENT_ACTION, NAMING, QUESTION_CTX, REPORTED
 from monitor.models import Document
 from monitor.detect.speakers import FOREIGN, speaker_tables
 
@@ -215,12 +215,13 @@ def find_candidates(sents: list[Sentence], doc: Document, why: list[str] | None 
                         QUESTION_CTX.search(p.text) and CLAIM_NOUN.search(p.text)
                         for p in sents[:4] if p.idx < idx - 3
                     )
-                if not (support or has_ctx) and sure and (s.is_title or s.idx <= 1) and cls == "involvement":
+                if not (support or has_ctx) and sure and (s.is_title or s.idx <= 1) and INVOLVEMENT_ACTION.search(word):
                     # A headline or lead that reports a Russian speaker saying it did not do
                     # something ("Russia says it did not target ...", «Минобороны: российские
                     # самолёты не нарушали ...») is about that denial: the article answers the
-                    # accusation it goes on to name (#15 item 8). Event cues ("did not
-                    # discuss") stay as they are: a readout says what was not discussed too.
+                    # accusation it goes on to name (#15 item 8). Only a denied action: "was
+                    # not involved in the talks" and event cues ("did not discuss") stay as
+                    # they are, a readout says those too.
                     has_ctx = True
                 if not (support or has_ctx):
                     note(f"{cls} cue without support")

@@ -35,7 +35,7 @@ _CUE_EVENT_TYPES = ("talks", "call", "meeting", "contact")
 PATTERN_NAMES = (
     *CUE_CLASSES,
     "guard.negated_verb", "guard.after_verb", "guard.sentence", "guard.negated_noun", "guard.generic_fakes",
-    "specific_claim", "claim_noun", "naming", "naming_verb", "naming_participle", "question_context", "future",
+    "specific_claim", "involvement.action", "claim_noun", "naming", "naming_verb", "naming_participle", "question_context", "future",
     "bare_no", "reported", *(f"cue_event.{t}" for t in _CUE_EVENT_TYPES), "russian_title",
     # speakers (detect/speakers.py)
     "speech", "speech.inversion_verb", "speech.inversion_gap", "speech.pronoun", "speech.question_turn", "speech.verb_first",
@@ -102,6 +102,8 @@ class NamedPattern:
         return cue_patterns().rx[self.name].finditer(text, pos, endpos)
 
 
+#: An involvement cue that denies a past action ("did not target", «не нарушали»).
+INVOLVEMENT_ACTION = NamedPattern("involvement.action")
 #: A report, claim or allegation named as the object of a denial.
 CLAIM_NOUN = NamedPattern("claim_noun")
 NAMING = NamedPattern("naming")
