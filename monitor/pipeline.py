@@ -50,7 +50,7 @@ PIPELINE_VERSION = 8  # 2: lexicons as data and the Russian reported-speech rule
 #    words and the Arabic spellings of Russian officials and ministries (issue 15)
 #    with matching weights and thresholds re-fitted on the new detections (issue 15)
 # 8: attribution: a following sentence that credits the one before («Об этом сообщили в ...»),
-#    verb-first Arabic («نفت روسيا»), a pronoun or title deep in an article, present-tense
+#    verb-first Arabic («نفت روسيا»), present-tense
 #    denial verbs as speech verbs; involvement cues in reported speech ("Russia says it did not
 #    ...") and in the headline/lead; a quoted headline label; detector and matching weights
 #    re-fitted (issue 15 item 8)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from monitor.detect.cues import FOLLOWING_ATTRIBUTION, NAMING_PARTICIPLE, TITLE_REFERENCE, NAMING_VERB, RELATIVE_CLAUSE, SAME_SPEAKER, SPEECH, SPEECH_THAT
+from monitor.detect.cues import FOLLOWING_ATTRIBUTION, NAMING_PARTICIPLE, NAMING_VERB, RELATIVE_CLAUSE, SAME_SPEAKER, SPEECH, SPEECH_THAT
 from monitor.text.entities import ConceptMatch
 from monitor.detect.speakers import UNKNOWN_SPEAKER, Mention
 
@@ -197,33 +197,7 @@ def context_speaker(sents: list[Sentence], i: int) -> str | None:
             return named[-1].speaker if sents[j].turn_speaker is None else sents[j].turn_speaker
         if sents[j].turn_speaker:
             return sents[j].turn_speaker
-    return _chain_speaker(sents, i) or _referent(sents, i)
-
-
-#: How far back a pronoun or title may refer to the official the text last named (the
-#: detector looks up mentions this far before a cue: ``denials._CHAIN_BACK``).
-REFERENT_BACK = 10
-
-
-def _referent(sents: list[Sentence], i: int) -> str | None:
-    """The official a pronoun or title deep in a long article refers to: the speaker the
-    nearest earlier sentence naming anybody names, when it names exactly one and it is not
-    foreign (#15 item 8). «Пресс-секретарь президента Дмитрий Песков провел брифинг. ...
-    (five sentences about other things) ... Пресс-секретарь назвал сообщения фейком.»
-
-    Only for a sentence that refers to someone ("he" with a speech verb, «пресс-секретарь»,
-    "the spokesman"); never across a headline or a transcript turn."""
-    s = sents[i]
-    if not (any(m.speaker == "" for m in s.mentions) or TITLE_REFERENCE.search(s.text)):
-        return None
-    for j in range(i - 1, max(-1, i - REFERENT_BACK), -1):
-        p = sents[j]
-        if p.is_title or p.turn_speaker:
-            return None
-        named = {m.speaker for m in p.mentions if m.speaker}
-        if named:
-            return named.pop() if len(named) == 1 else None
-    return None
+    return _chain_speaker(sents, i)
 
 
 def _following_speaker(sents: list[Sentence], i: int) -> str | None:

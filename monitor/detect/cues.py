@@ -44,7 +44,6 @@ PATTERN_NAMES = (
     "outlet.relay_before", "outlet.relay_after", "outlet.claim_before",
     # who said a cue (detect/attribution.py)
     "attribution.speech_that", "attribution.relative", "attribution.same_speaker", "attribution.following",
-    "attribution.title_reference",
 )
 
 
@@ -141,8 +140,6 @@ RELATIVE_CLAUSE = NamedPattern("attribution.relative")
 SAME_SPEAKER = NamedPattern("attribution.same_speaker")
 #: A sentence that attributes the one before it ("Об этом сообщили в Минобороны.").
 FOLLOWING_ATTRIBUTION = NamedPattern("attribution.following")
-#: A title standing for an official named earlier («пресс-секретарь», "the spokesman").
-TITLE_REFERENCE = NamedPattern("attribution.title_reference")
 
 
 #: Stems that occur inside common words ("earlier", «отношения», "discussed sanctions"):
