@@ -1032,3 +1032,94 @@ def test_arabic_denials(text: str, cue: str) -> None:
 
 def test_arabic_denial_by_a_foreign_ministry_is_not_russian() -> None:
     assert denials("نفت وزارة الخارجية الأمريكية التقارير عن اتصال مع موسكو.", lang="ar") == []
+
+
+# --------------------------------------------------------------------------- detect2: attribution (#15 item 8)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "speaker"),
+    [
+        ("Сообщения о переброске дивизии к озеру не соответствуют действительности. Об этом сообщили в "
+         "Минобороны России во вторник.", "ru", "Russian Defence Ministry"),
+        ("Информация о закрытии консульства в Бергене — фейк. Как заявила официальный представитель МИД "
+         "Мария Захарова, решение не принималось.", "ru", "Maria Zakharova"),
+        ("The story about a secret shipment of turbines is entirely false. This was stated by the Russian "
+         "Foreign Ministry on Tuesday.", "en", "Russian Foreign Ministry"),
+        ("Повідомлення про евакуацію посольства є вигадкою. Про це заявили в МЗС Росії.", "uk", "Russian Foreign Ministry"),
+    ],
+)
+def test_a_following_sentence_names_the_speaker_of_the_one_before(text: str, lang: str, speaker: str) -> None:
+    found = denials(text, lang=lang)
+    assert found and found[0].speaker == speaker
+
+
+def test_a_following_attribution_to_putins_spokesman_credits_the_spokesman() -> None:
+    text = ("Утверждения о тайной встрече в Вене являются выдумкой. Об этом заявил пресс-секретарь Путина "
+            "Дмитрий Песков.")
+    found = denials(text, lang="ru")
+    assert found and found[0].speaker == "Dmitry Peskov"
+
+
+def test_a_following_sentence_naming_a_foreign_speaker_gives_no_russian_denial() -> None:
+    text = ("Reports of a Russian naval base on the island are false. This was stated by Ukrainian foreign "
+            "minister Andrii Sybiha on Tuesday. Kremlin spokesman Dmitry Peskov declined to comment.")
+    assert not [d for d in denials(text) if d.speaker != "<foreign>"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("نفت روسيا التقارير التي تحدثت عن إرسال سفن حربية إلى الجزيرة.", "Russian government"),
+        ("نفت موسكو الأنباء عن إغلاق سفارتها في العاصمة.", "Russian government"),
+    ],
+)
+def test_arabic_verb_first_sentence_with_russia_as_subject(text: str, speaker: str) -> None:
+    found = denials(text, lang="ar")
+    assert found and found[0].speaker == speaker
+
+
+def test_arabic_verb_first_sentence_with_another_country_is_no_russian_denial() -> None:
+    assert not denials("نفت بولندا التقارير التي تحدثت عن إرسال سفن حربية إلى الجزيرة.", lang="ar")
+
+
+def test_a_pronoun_after_a_foreign_official_is_not_the_kremlin() -> None:
+    text = ("Kremlin spokesman Dmitry Peskov spoke to reporters on Thursday. Grain exports were the first topic. "
+            "Polish foreign minister Radoslaw Sikorski said on Thursday that freight rates fell. "
+            "The harvest is expected to be large. He called the reports of a secret grain deal a fabrication.")
+    assert not denials(text)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "speaker"),
+    [
+        ("Russia dismisses Dutch report on pipeline blast as 'a farce'", "The report was published on Friday.",
+         "Russian government"),
+        ("Russia says it did not target grain silos in Odesa",
+         "Ukraine said on Sunday that a missile had destroyed two silos.", "Russian government"),
+        ("\u2018Pure fantasy\u2019: Kremlin says courier was never employed by the government",
+         "A newspaper reported on Monday that a former courier had passed documents abroad.", "Kremlin"),
+    ],
+)
+def test_headline_denials_by_a_russian_subject(title: str, text: str, speaker: str) -> None:
+    found = denials(text, title=title)
+    assert found and found[0].speaker in (speaker, "Dmitry Peskov")
+
+
+def test_a_negated_plan_in_an_involvement_cue_is_a_past_denial_but_a_future_one_is_not() -> None:
+    past = "Russian forces did not plan to strike any targets in Moldova, the Russian Defence Ministry told TASS."
+    assert denials(past)
+    future = "Russian forces will not plan to strike any targets in Moldova, the Russian Defence Ministry told TASS."
+    assert not denials(future)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kremlin spokesman Dmitry Peskov said there were no plans for a meeting with the Finnish president.",
+        "Russia says it has not yet decided whether to send a delegation to the summit.",
+        "Об этом сообщили в Минобороны России: учения пройдут в августе.",
+    ],
+)
+def test_plans_and_announcements_stay_negative(text: str) -> None:
+    assert not denials(text, lang="ru" if "Об" in text else "en")

@@ -302,9 +302,9 @@ def test_a_report_leading_with_the_claim_stays_a_report_when_a_later_line_mentio
     assert "https://markets.example/deal" in reports and "https://gulf.example/denial" not in reports
 
 
-@pytest.mark.xfail(strict=True, reason="a borderline pair: the scorer refitted on the eighth session's detections "
-                   "gives the follow-up p 0.888 against the English threshold 0.90 (it passed at 0.9007 with the "
-                   "weights fitted before the Arabic cues); strict, so a refit that admits it again says so")
+# A borderline pair: the scorer refitted on the eighth session's detections gave the follow-up p 0.888
+# against the English threshold 0.90 (a strict xfail then); the refit on the detect2 branch's detections
+# admits it again.
 def test_learned_scorer_asserts_a_follow_up_leading_with_the_claim(store: Store) -> None:
     load(store, [json.dumps(r) for r in DEAL_RECORDS])
     reports = {r for d, r in pairs(store) if d == "https://kremlin-wire.example/news/1"}

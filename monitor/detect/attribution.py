@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from monitor.detect.cues import NAMING_PARTICIPLE, NAMING_VERB, RELATIVE_CLAUSE, SAME_SPEAKER, SPEECH, SPEECH_THAT
+from monitor.detect.cues import FOLLOWING_ATTRIBUTION, NAMING_PARTICIPLE, NAMING_VERB, RELATIVE_CLAUSE, SAME_SPEAKER, SPEECH, SPEECH_THAT
 from monitor.text.entities import ConceptMatch
 from monitor.detect.speakers import UNKNOWN_SPEAKER, Mention
 
@@ -179,6 +179,9 @@ def context_speaker(sents: list[Sentence], i: int) -> str | None:
                 return after[0].speaker
             if close > 0:
                 break
+    following = _following_speaker(sents, i)
+    if following is not None:
+        return following
     for j in range(i - 1, max(-1, i - 4), -1):
         if sents[j].is_title:
             continue
@@ -195,6 +198,26 @@ def context_speaker(sents: list[Sentence], i: int) -> str | None:
         if sents[j].turn_speaker:
             return sents[j].turn_speaker
     return _chain_speaker(sents, i)
+
+
+def _following_speaker(sents: list[Sentence], i: int) -> str | None:
+    """The speaker a following sentence credits the cue's sentence to: «... не соответствует
+    действительности. Об этом сообщили в Минобороны.», "... are false. This was stated by the
+    ministry." (#15 item 8). The attributing sentence may come one sentence later when the
+    one between names nobody. An attribution to someone we do not list (an outlet, an
+    unknown person) is ``UNKNOWN_SPEAKER``: the cue is theirs, not the last Russian's."""
+    for j in range(i + 1, min(len(sents), i + 3)):
+        nxt = sents[j]
+        if nxt.is_title or nxt.is_question:
+            return None
+        if FOLLOWING_ATTRIBUTION.match(nxt.text):
+            named = [m.speaker for m in nxt.mentions if m.speaker]
+            # «пресс-секретарь Путина Песков»: whose spokesman is not who spoke.
+            named = [n for n in named if n != "Vladimir Putin"] or named
+            return named[0] if named else None
+        if any(m.speaker for m in nxt.mentions) or nxt.cues:
+            return None
+    return None
 
 
 #: How far back a chain of "he said ... he added ..." sentences may lead to its speaker.

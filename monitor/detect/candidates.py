@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from monitor.detect.attribution import context_speaker, pick_speaker, quote_open, Sentence, title_speaker
-from monitor.detect.cues import first_stem, BARE_NO, CLAIM_NOUN, FUTURE, NAMING, QUESTION_CTX, REPORTED
+from monitor.detect.cues import first_stem, BARE_NO, CLAIM_NOUN, FUTURE, INVOLVEMENT_ACTION, NAMING, QUESTION_CTX, REPORTED
 from monitor.models import Document
 from monitor.detect.speakers import FOREIGN, speaker_tables
 
@@ -190,7 +190,10 @@ def find_candidates(sents: list[Sentence], doc: Document, why: list[str] | None 
                 note("weak cue without claim noun")
                 continue
             if cls in ("event", "involvement"):
-                if FUTURE.search(s.text[max(0, cs - 40) : ce + 20]):
+                # An involvement cue's own "did not plan to strike" is a past action denied,
+                # not a plan: only the words around it say whether it is about the future.
+                around = (s.text[max(0, cs - 40) : cs] + " " + s.text[ce : ce + 20]) if cls == "involvement" else s.text[max(0, cs - 40) : ce + 20]
+                if FUTURE.search(around):
                     note("event cue under a plan")
                     continue
             # «не причастны» says what it denies (responsibility for an incident): unlike "was
@@ -212,6 +215,14 @@ def find_candidates(sents: list[Sentence], doc: Document, why: list[str] | None 
                         QUESTION_CTX.search(p.text) and CLAIM_NOUN.search(p.text)
                         for p in sents[:4] if p.idx < idx - 3
                     )
+                if not (support or has_ctx) and sure and (s.is_title or s.idx <= 1) and INVOLVEMENT_ACTION.search(word):
+                    # A headline or lead that reports a Russian speaker saying it did not do
+                    # something ("Russia says it did not target ...", «Минобороны: российские
+                    # самолёты не нарушали ...») is about that denial: the article answers the
+                    # accusation it goes on to name (#15 item 8). Only a denied action: "was
+                    # not involved in the talks" and event cues ("did not discuss") stay as
+                    # they are, a readout says those too.
+                    has_ctx = True
                 if not (support or has_ctx):
                     note(f"{cls} cue without support")
                     continue

@@ -35,15 +35,15 @@ _CUE_EVENT_TYPES = ("talks", "call", "meeting", "contact")
 PATTERN_NAMES = (
     *CUE_CLASSES,
     "guard.negated_verb", "guard.after_verb", "guard.sentence", "guard.negated_noun", "guard.generic_fakes",
-    "specific_claim", "claim_noun", "naming", "naming_verb", "naming_participle", "question_context", "future",
+    "specific_claim", "involvement.action", "claim_noun", "naming", "naming_verb", "naming_participle", "question_context", "future",
     "bare_no", "reported", *(f"cue_event.{t}" for t in _CUE_EVENT_TYPES), "russian_title",
     # speakers (detect/speakers.py)
-    "speech", "speech.inversion_verb", "speech.inversion_gap", "speech.pronoun", "speech.question_turn",
+    "speech", "speech.inversion_verb", "speech.inversion_gap", "speech.pronoun", "speech.question_turn", "speech.verb_first",
     "official.after", "official.before", "official.russian_title_before",
     # outlets named as a claim's source or a denial's relay (detect/claim_outlets.py)
     "outlet.relay_before", "outlet.relay_after", "outlet.claim_before",
     # who said a cue (detect/attribution.py)
-    "attribution.speech_that", "attribution.relative", "attribution.same_speaker",
+    "attribution.speech_that", "attribution.relative", "attribution.same_speaker", "attribution.following",
 )
 
 
@@ -101,6 +101,8 @@ class NamedPattern:
         return cue_patterns().rx[self.name].finditer(text, pos, endpos)
 
 
+#: An involvement cue that denies a past action ("did not target", «не нарушали»).
+INVOLVEMENT_ACTION = NamedPattern("involvement.action")
 #: A report, claim or allegation named as the object of a denial.
 CLAIM_NOUN = NamedPattern("claim_noun")
 NAMING = NamedPattern("naming")
@@ -122,6 +124,8 @@ SPEECH_AHEAD = NamedPattern("speech.ahead")
 INVERSION_VERB = NamedPattern("speech.inversion_verb")
 INVERSION_GAP = NamedPattern("speech.inversion_gap")
 PRONOUN = NamedPattern("speech.pronoun")
+#: A speech verb right before its subject in verb-first languages (Arabic «نفت روسيا»).
+VERB_FIRST = NamedPattern("speech.verb_first")
 QUESTION_TURN = NamedPattern("speech.question_turn")
 OFFICIAL_NOUN = NamedPattern("official.after")
 OFFICIAL_NOUN_BEFORE = NamedPattern("official.before")
@@ -134,6 +138,8 @@ OUTLET_CLAIM_BEFORE = NamedPattern("outlet.claim_before")
 SPEECH_THAT = NamedPattern("attribution.speech_that")
 RELATIVE_CLAUSE = NamedPattern("attribution.relative")
 SAME_SPEAKER = NamedPattern("attribution.same_speaker")
+#: A sentence that attributes the one before it ("Об этом сообщили в Минобороны.").
+FOLLOWING_ATTRIBUTION = NamedPattern("attribution.following")
 
 
 #: Stems that occur inside common words ("earlier", «отношения», "discussed sanctions"):

@@ -30,6 +30,7 @@ from monitor.detect.cues import (
     RUSSIAN_TITLE_BEFORE as _RUSSIAN_TITLE_BEFORE,
     SPEECH as _SPEECH,
     SPEECH_AHEAD as _SPEECH_AHEAD,
+    VERB_FIRST as _VERB_FIRST,
 )
 from monitor.text.entities import ConceptMatch
 from monitor.text.lexicons import Lexicons, active_lexicons
@@ -238,7 +239,7 @@ def find_mentions(sent: str, concepts: list[ConceptMatch]) -> list[Mention]:
                 continue  # the embassy pattern below names it
             # «заявил министр обороны России», "the Russian side said": the country qualifies an
             # official named before it (Russia only: #15 item 8) or speaks itself.
-            if _OFFICIAL_NOUN.match(after) or _SPEECH_AHEAD.match(after) or (
+            if _OFFICIAL_NOUN.match(after) or _SPEECH_AHEAD.match(after) or _VERB_FIRST.search(before) or (
                 con == "country:russia" and _OFFICIAL_NOUN_BEFORE.search(before)
             ):
                 out.append(Mention(c.start, "Russian government" if con == "country:russia" else FOREIGN, True))
