@@ -18,6 +18,7 @@ It must not do I/O or keep state between calls.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import unicodedata
@@ -481,6 +482,17 @@ class DocumentFeatures:
     confirmed: bool = False
     #: event types named in the headline (what the report is about)
     title_events: frozenset[str] = field(default_factory=frozenset)
+
+    # --- read by every pair this document is in, computed once (cached on the instance,
+    # outside the compared fields)
+    @functools.cached_property
+    def published_at(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.published)
+
+    @functools.cached_property
+    def lead_events(self) -> frozenset[str]:
+        """The event types among the headline and lead terms."""
+        return frozenset(t for t in self.lead_terms if t.startswith("event:"))
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -141,14 +141,36 @@ def early_exclusion(report: DocumentFeatures, weight: Mapping[str, float], cosin
     rules read these same values (``pair_features`` computes them alike) or add reasons of
     their own, and an absent feature reads as 0. A matching run skips the scoring of most
     pairs of unrelated news this way (issue 16); the stored matches are the same."""
-    return exclusion({"headline_cue": float(report.headline_cue is not None), "official": float(report.role == "official"),
-                      "rare_lead": lead_weight(weight, report.lead_terms),
-                      "cosine": float(cosine) if cosine is not None else 0.0})
+    # ``exclusion`` of {"headline_cue", "official", "rare_lead", "cosine"}, its rules in its
+    # order, without building the dict (this runs for every candidate pair)
+    if report.headline_cue is not None:
+        return "coverage: headline relays a denial"
+    if report.role == "official":
+        return "official channel, not a report"
+    if (float(cosine) if cosine is not None else 0.0) < UNRELATED_COSINE and not lead_weight(weight, report.lead_terms):
+        return "shares none of the claim's names or topics in its headline or lead, and reads unlike it"
+    return None
 
 
 def lead_weight(weight: Mapping[str, float], lead_terms: frozenset[str]) -> float:
     """The claim's weighted terms (``claim_rarity``) found in a report's headline and lead."""
     return sum(w for t, w in weight.items() if t in lead_terms)
+
+
+class ClaimWeights(dict[str, float]):
+    """``claim_rarity``'s mapping, which keeps the sum of its values once computed (every
+    candidate pair of the denial reads it)."""
+
+    total: float | None = None
+
+
+def weight_total(weight: Mapping[str, float]) -> float:
+    """``sum(weight.values()) or 1.0``, computed once for a ``ClaimWeights``."""
+    if isinstance(weight, ClaimWeights):
+        if weight.total is None:
+            weight.total = sum(weight.values()) or 1.0
+        return weight.total
+    return sum(weight.values()) or 1.0
 
 
 def rarity(df: int, n_docs: int) -> float:
@@ -162,8 +184,8 @@ def claim_rarity(denial: DenialProfile, term_df: Mapping[str, int], n_docs: int)
     the scale). It depends on the denial alone: a caller scoring many reports against one
     denial computes it once and passes it to ``pair_features``."""
     top = rarity(0, n_docs)
-    return {t: rarity(int(term_df.get(t, 0)), n_docs) / top
-            for t in denial.terms if t not in DENIER_TERMS and t not in GENERIC_TERMS}
+    return ClaimWeights({t: rarity(int(term_df.get(t, 0)), n_docs) / top
+                         for t in denial.terms if t not in DENIER_TERMS and t not in GENERIC_TERMS})
 
 
 def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id: int, lead_denial: bool,
@@ -176,12 +198,12 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
     ``weight``: ``claim_rarity(denial, term_df, n_docs)``, when the caller has it already."""
     hand = score_parts(denial, report, report_id=report_id, report_has_lead_denial=lead_denial,
                        report_source_outlets=source_outlets, config=config)
-    comp = hand.components()
+    comp = hand.rounded
     flags = hand.flags
     days = hand.hours_apart / 24.0  # > 0: the report came first
     if weight is None:
         weight = claim_rarity(denial, term_df, n_docs)
-    total = sum(weight.values()) or 1.0
+    total = weight_total(weight)
     lead_terms, body_terms = report.lead_terms, report.body_terms
     in_lead = lead_weight(weight, lead_terms)
     in_body = sum(w for t, w in weight.items() if t in body_terms)
@@ -316,22 +338,35 @@ class LearnedScorer:
         """The threshold for a denial in ``lang`` (its group's, else the overall one)."""
         return float(self.thresholds.get(threshold_group(lang), self.threshold))
 
+    def contributions(self, features: Mapping[str, float]) -> list[float]:
+        """Each feature's contribution to the log-odds, in feature order (computed once per
+        pair: ``probability_of`` and ``score_of`` read the same list)."""
+        get = features.get
+        return [c * (float(get(n, 0.0)) - m) / s for n, m, s, c in self._terms]
+
+    def _probability(self, contrib: list[float]) -> float:
+        z = self.intercept + sum(contrib)
+        return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+
     def probability(self, features: Mapping[str, float], *, lang: str | None = None) -> tuple[float, bool]:
         """``score``'s (score, matched) alone, without ranking the contributions: the same
         arithmetic in the same order, so the same numbers to the last bit. Most candidate
         pairs are not matches, and only a match's explanation names its top features."""
-        get = features.get
-        z = self.intercept + sum([c * (float(get(n, 0.0)) - m) / s for n, m, s, c in self._terms])
-        p = 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+        return self.probability_of(self.contributions(features), lang=lang)
+
+    def probability_of(self, contrib: list[float], *, lang: str | None = None) -> tuple[float, bool]:
+        """``probability`` from the pair's ``contributions``."""
+        p = self._probability(contrib)
         return round(p, 4), p >= self.threshold_for(lang)
 
     def score(self, features: Mapping[str, float], *, top: int = 4, lang: str | None = None) -> PairScore:
         """Probability that the pair is a contradicted report, with the largest contributions;
         ``lang``: the denial's language, which picks the threshold."""
-        get = features.get
-        contrib = [c * (float(get(n, 0.0)) - m) / s for n, m, s, c in self._terms]
-        z = self.intercept + sum(contrib)
-        p = 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+        return self.score_of(self.contributions(features), top=top, lang=lang)
+
+    def score_of(self, contrib: list[float], *, top: int = 4, lang: str | None = None) -> PairScore:
+        """``score`` from the pair's ``contributions``."""
+        p = self._probability(contrib)
         # largest |contribution| first; equal ones in feature order (a stable sort, reversed)
         size = [abs(v) for v in contrib]
         best = sorted(range(len(contrib)), key=size.__getitem__, reverse=True)[:top]

@@ -321,22 +321,29 @@ class PairJudge:
         ``screen``, when ``early_exclusion`` already rules it out (matching stores no such
         pair; the pair table of training keeps them)."""
         f, lead = self.feats[rid]
+        did = profile.document_id
         cos = None
         if self.embedder is not None:
-            self.vectors_of([profile.document_id, rid])
-            cos = self.cosine(profile.document_id, rid)
+            vectors = self.vectors
+            if did not in vectors or rid not in vectors:  # the caches' lookups, only when one misses
+                self.vectors_of([did, rid])
+            cos = self.cosine(did, rid)
         if not could_match(profile, f) and (cos is None or cos < self.config.min_cosine):
             return None
-        if screen and early_exclusion(f, self.rarity(profile), cos):
+        weight = self.rarity(profile)
+        if screen and early_exclusion(f, weight, cos):
             return None
-        self.features([profile.document_id])
-        self.denial_stats([profile.document_id, rid])
-        own = self.feats.get(profile.document_id)
+        if did not in self.feats:
+            self.features([did])
+        stats = self.stats
+        if did not in stats or rid not in stats:
+            self.denial_stats([did, rid])
+        own = self.feats.get(did)
         return pair_features(profile, f, report_id=rid, lead_denial=lead,
                              source_outlets=cached_source_outlets(f.source), term_df=self.df,
                              n_docs=max(self.n_docs, 1), cosine=cos, config=self.config,
-                             report_stats=self.stats[rid], denial_doc=own[0] if own else None,
-                             denial_stats=self.stats[profile.document_id], weight=self.rarity(profile))
+                             report_stats=stats[rid], denial_doc=own[0] if own else None,
+                             denial_stats=stats[did], weight=weight)
 
     def verdict(self, profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
         f, lead = self.feats[rid]
@@ -350,9 +357,10 @@ class PairJudge:
         if got is None:
             return None
         feats, hand = got
-        if not self.scorer.probability(feats, lang=profile.lang)[1] or exclusion(feats):
+        contrib = self.scorer.contributions(feats)  # once: the verdict and the explanation's top features
+        if not self.scorer.probability_of(contrib, lang=profile.lang)[1] or exclusion(feats):
             return None
-        s = self.scorer.score(feats, lang=profile.lang)  # the same score, with its top contributions
+        s = self.scorer.score_of(contrib, lang=profile.lang)  # the same score, with its top contributions
         return (profile.denial_id, rid, s.score,
                 learned_explanation(profile, feats, hand.explanation(), s, self.scorer))
 

@@ -243,6 +243,18 @@ class DenialProfile:
     def specific_keywords(self) -> int:
         return len(self.keywords - GENERIC_STEMS)
 
+    @functools.cached_property
+    def specific_terms(self) -> frozenset[str]:
+        """The claim terms that count as specific when shared (not the denier's, not
+        generic, not an event type)."""
+        return frozenset(t for t in self.terms if t not in DENIER_TERMS and t not in GENERIC_TERMS
+                         and not t.startswith("event:"))
+
+    @functools.cached_property
+    def term_items(self) -> tuple[tuple[str, float], ...]:
+        """``terms.items()``, in their order, frozen once for every candidate report."""
+        return tuple(self.terms.items())
+
     def retrieval_terms(self) -> list[str]:
         """Terms used to find candidates: the claim's specific ones (not the denier's)."""
         specific = [t for t, w in self.terms.items() if t not in DENIER_TERMS and t not in GENERIC_TERMS]
@@ -428,8 +440,12 @@ class PairParts:
     def hours_apart(self) -> float:
         return round(self.hours, 1)
 
+    #: ``parts`` rounded, by name: computed once per pair (``score_parts``) for the learned
+    #: features and the explanation alike; read only (``components()`` hands out copies)
+    rounded: dict[str, float]
+
     def components(self) -> dict[str, float]:
-        return {name: round(v, 3) for name, _, v in self.parts}
+        return dict(self.rounded)
 
     def explanation(self) -> dict[str, Any]:
         denial, hours = self.denial, self.hours
@@ -475,21 +491,22 @@ def score_parts(
     penalties: list[Any] = []
     flags: list[str] = []  # short keys of the penalties, for the learned scorer
     # > 0: report came first (``_days(report.published, denial.published)``, the denial's side parsed once)
-    hours = (denial.published_at - dt.datetime.fromisoformat(report.published)).total_seconds() / 86400.0 * 24.0
+    hours = (denial.published_at - report.published_at).total_seconds() / 86400.0 * 24.0
     # --- shared claim terms (the headline and lead count fully, the body half)
     total = denial.term_total
     got = 0.0
     shared: list[str] = []
     body_only: list[str] = []
-    for t, w in denial.terms.items():
-        if t in report.lead_terms:
+    lead_terms, body_terms = report.lead_terms, report.body_terms
+    for t, w in denial.term_items:
+        if t in lead_terms:
             got += w
             shared.append(t)
-        elif t in report.body_terms:
+        elif t in body_terms:
             got += 0.5 * w
             body_only.append(t)
-    specific_shared = [t for t in shared + body_only if t not in DENIER_TERMS and t not in GENERIC_TERMS
-                       and not t.startswith("event:")]
+    specific = denial.specific_terms
+    specific_shared = [t for t in shared + body_only if t in specific]
     # Famous people alone (Putin and Trump) are not a claim: they need the exact event
     # type in the headline/lead or the outlet the denial names.
     only_common = bool(specific_shared) and all(t in COMMON_PEOPLE for t in specific_shared)
@@ -497,7 +514,7 @@ def score_parts(
     # favours long reports: blend the two.
     entity_score = 0.5 * (got / total) + 0.5 * (1.0 - math.exp(-got / 1.5))
     # --- event type
-    report_events = {t for t in report.lead_terms if t.startswith("event:")}
+    report_events = report.lead_events
     family = denial.event_family
     if denial.event_type is None:
         event_score = 0.5
@@ -618,4 +635,5 @@ def score_parts(
     return PairParts(denial=denial, score=score, matched=score >= config.threshold, threshold=config.threshold,
                      hours=hours, shared=shared, body_only=body_only, specific_shared=specific_shared,
                      words_shared=words_shared, outlet_named=outlet_named, event_score=event_score, parts=parts,
-                     flags=flags, penalties=penalties, same_lang=same_lang)
+                     flags=flags, penalties=penalties, same_lang=same_lang,
+                     rounded={name: round(v, 3) for name, _, v in parts})
