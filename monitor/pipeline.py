@@ -134,7 +134,11 @@ def index_documents(store: Any, document_ids: Iterable[int], *,
     batch = IndexedBatch(report, [], {})
     if not ids:
         return batch
-    docs = store.get_documents(ids)
+    # The texts only for documents analysed here: a given analysis needs the rest alone
+    # (the writer of a wave its workers analysed reads no text).
+    docs = store.get_documents([i for i in ids if i not in analyses])
+    if len(docs) < len(ids):
+        docs.update(store.get_documents([i for i in ids if i in analyses], text=False))
     done, indexed = batch.done, batch.indexed
     previous = store.denials_of(ids)
     old_events = {int(r["event_id"]) for r in previous if r["event_id"] is not None}

@@ -31,6 +31,7 @@ from monitor.match.scoring import MatchingConfig
 from monitor.models import Denial, Document
 from monitor.pipeline import PrecomputedFailure
 from monitor.store import Store
+from monitor.store.analysis import EncodedJSON, encode_explanation, encode_features
 from monitor.timeutil import format_timestamp
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,8 @@ __all__ = ["ANALYSIS_CHUNK", "AnalysisFailed", "DocumentAnalysis", "Replacements
 #: small enough that a match task never waits long behind one.
 ANALYSIS_CHUNK = 40
 
-Replacements = list[tuple[list[int], list[int], list[tuple[int, int, float, dict[str, Any]]]]]
+#: per ``match_documents`` replacement: (denial ids, report ids, matches with their explanations encoded)
+Replacements = list[tuple[list[int], list[int], list[tuple[int, int, float, EncodedJSON]]]]
 
 
 class AnalysisFailed(PrecomputedFailure):
@@ -65,14 +67,15 @@ class IndexRecorder:
 
     def __init__(self) -> None:
         self.profiles: list[tuple[int, dict[str, Any]]] = []
-        self.index: tuple[str, list[str], dict[str, Any], bool] | None = None
+        self.index: tuple[str, list[str], EncodedJSON, bool] | None = None
 
     def set_denial_profile(self, denial_id: int, profile: dict[str, Any]) -> None:
         self.profiles.append((-denial_id - 1, profile))
 
     def replace_document_index(self, document_id: int, published: str, terms: Any,
                                features: dict[str, Any], lead_denial: bool) -> None:
-        self.index = (published, list(terms), features, lead_denial)
+        # serialised here, in the worker, not by the single writer
+        self.index = (published, list(terms), encode_features(features), lead_denial)
 
     def __getattr__(self, name: str) -> Any:
         raise AttributeError(f"index_document used store.{name} in a worker process, which has no archive: "
@@ -86,7 +89,7 @@ class DocumentAnalysis:
     document_id: int
     detected: tuple[Denial, ...] | None
     profiles: tuple[tuple[int, dict[str, Any]], ...] = ()
-    index: tuple[str, list[str], dict[str, Any], bool] | None = None
+    index: tuple[str, list[str], EncodedJSON, bool] | None = None
     result: tuple[dict[str, Any], bool] | None = None
     error: str | None = None
     #: (published, vector bytes) of the embedder the config names, or None (no embedder, or it failed)
@@ -158,7 +161,9 @@ class MatchRecorder:
         self.replacements: Replacements = []
 
     def replace_matches(self, *, denial_ids: Any = (), report_ids: Any = (), matches: Any = ()) -> list[tuple[int, int]]:
-        self.replacements.append((list(denial_ids), list(report_ids), list(matches)))
+        # explanations serialised here, in the worker, not by the single writer
+        self.replacements.append((list(denial_ids), list(report_ids),
+                                  [(d, r, score, encode_explanation(expl)) for d, r, score, expl in matches]))
         return []  # which pairs are new, the writer learns when it replays them
 
     def __getattr__(self, name: str) -> Any:

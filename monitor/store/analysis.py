@@ -18,6 +18,28 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 
+class EncodedJSON(str):
+    """JSON text already serialised exactly as the store would serialise it (``encode_features``,
+    ``encode_explanation``): the backlog's workers encode what they hand the single writer,
+    which then stores the text as is (issue 16: the writer is the bottleneck)."""
+
+    __slots__ = ()
+
+
+def encode_features(features: dict[str, Any] | EncodedJSON) -> EncodedJSON:
+    """A document's matching features as ``document_features.features`` stores them."""
+    if isinstance(features, EncodedJSON):
+        return features
+    return EncodedJSON(json.dumps(features, ensure_ascii=False))
+
+
+def encode_explanation(explanation: dict[str, Any] | EncodedJSON) -> EncodedJSON:
+    """A match's explanation as ``matches.explanation`` stores it."""
+    if isinstance(explanation, EncodedJSON):
+        return explanation
+    return EncodedJSON(json.dumps(explanation, ensure_ascii=False, sort_keys=True))
+
+
 def denial_row(document_id: int, published: str, denial: Denial) -> dict[str, Any]:
     return {
         "document_id": document_id,
@@ -70,8 +92,9 @@ class AnalysisMixin(FeedbackMixin):
     # --- matching: document features and the concept index -------------------------
 
     def replace_document_index(self, document_id: int, published: str, terms: Iterable[str],
-                               features: dict[str, Any], lead_denial: bool) -> None:
-        """Make ``terms`` the document's index terms and store its matching features."""
+                               features: dict[str, Any] | EncodedJSON, lead_denial: bool) -> None:
+        """Make ``terms`` the document's index terms and store its matching features (a dict,
+        or its ``encode_features`` text)."""
         self.db.execute("DELETE FROM document_terms WHERE document_id = ?", [document_id])
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO document_terms (term, published, document_id) VALUES (?, ?, ?)",
@@ -82,7 +105,7 @@ class AnalysisMixin(FeedbackMixin):
             # kept by triggers, and a REPLACE deletes without firing the delete trigger
             "INSERT INTO document_features (document_id, features, lead_denial) VALUES (?, ?, ?)"
             " ON CONFLICT (document_id) DO UPDATE SET features = excluded.features, lead_denial = excluded.lead_denial",
-            [document_id, json.dumps(features, ensure_ascii=False), int(lead_denial)],
+            [document_id, encode_features(features), int(lead_denial)],
         )
 
     def document_features(self, ids: Iterable[int]) -> dict[int, tuple[dict[str, Any], bool]]:
@@ -254,7 +277,8 @@ class AnalysisMixin(FeedbackMixin):
                         matches: Iterable[tuple[int, int, float, dict[str, Any]]] = ()) -> list[tuple[int, int]]:
         """Drop the matches of ``denial_ids`` and of ``report_ids``, then store ``matches``.
 
-        ``matches`` are (denial_id, report_id, score, explanation). Returns the pairs that
+        ``matches`` are (denial_id, report_id, score, explanation); an explanation is a dict or
+        its ``encode_explanation`` text. Returns the pairs that
         did not exist before (for alerting). Idempotent: the same input leaves the same rows.
         """
         dids, rids = set(denial_ids), set(report_ids)
@@ -284,8 +308,7 @@ class AnalysisMixin(FeedbackMixin):
                 exists = self.db.execute(
                     "SELECT 1 FROM matches WHERE denial_id = ? AND report_id = ?", list(pair)).fetchone() is not None
             seen.add(pair)
-            rows.append((denial_id, report_id, score, json.dumps(explanation, ensure_ascii=False, sort_keys=True),
-                         now))
+            rows.append((denial_id, report_id, score, encode_explanation(explanation), now))
             if not exists and pair not in before:
                 new.append(pair)
         self.db.conn.executemany(

@@ -216,16 +216,20 @@ class DocumentsMixin:
         doc = self.get_document(int(cur[0]))
         return (int(cur[0]), doc) if doc else None
 
-    def get_documents(self, ids: Iterable[int]) -> dict[int, Document]:
+    def get_documents(self, ids: Iterable[int], *, text: bool = True) -> dict[int, Document]:
+        """The documents of ``ids`` that exist; ``text=False`` leaves their texts out (read as
+        ""), for a caller that needs only the rest (the writer of a wave its workers analysed)."""
         id_list = list(ids)
         found: dict[int, Document] = {}
+        columns = self._document_columns()
+        select = "*" if text else ", ".join("'' AS text" if c == "text" else f'"{c}"' for c in columns)
         for start in range(0, len(id_list), 500):
             chunk = id_list[start : start + 500]
             placeholders = ",".join("?" for _ in chunk)
             for row in self.db.execute(
-                f"SELECT * FROM documents WHERE id IN ({placeholders})", chunk
+                f"SELECT {select} FROM documents WHERE id IN ({placeholders})", chunk
             ).fetchall():
-                record = dict(zip(self._document_columns(), row))
+                record = dict(zip(columns, row))
                 found[int(record["id"])] = row_to_document(record)
         return found
 
