@@ -572,11 +572,10 @@ def relay_position(body: str, speakers: list[int]) -> float:
     "called it spy mania"): the sentence itself, anywhere in the body, shows them."""
     if not speakers or not body:
         return 1.0
-    cues = [m.start() for m in _COVER.finditer(body)]
-    if not cues:
-        return 1.0
+    # Only the sentences that name a speaker are searched for a cue (the cue pattern is
+    # costly over a whole body; most sentences name no official).
     spans = [0, *(m.end() for m in _SENTENCE_END.finditer(body)), len(body)]
     for start, end in zip(spans, spans[1:]):
-        if any(start <= p < end for p in speakers) and any(start <= c < end for c in cues):
+        if any(start <= p < end for p in speakers) and _COVER.search(body[start:end]):
             return start / len(body)
     return 1.0
