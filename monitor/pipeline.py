@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 #: matching, events). Bump it when detection or matching logic, a lexicon or the
 #: learned weights change: every document archived becomes backlog again and
 #: ``monitor process`` (or the daemon) redoes it, behind new documents (issue 16).
-PIPELINE_VERSION = 8  # 2: lexicons as data and the Russian reported-speech rules (issues 18, 15)
+PIPELINE_VERSION = 9  # 2: lexicons as data and the Russian reported-speech rules (issues 18, 15)
 # 3: the embedded text is the headline + 150 characters of lead (was 300; issue 16);
 #    name keys spelled by sound and linked to the gazetteer; the claim stand-in;
 #    the learned denial stage (issue 15)
@@ -54,6 +54,8 @@ PIPELINE_VERSION = 8  # 2: lexicons as data and the Russian reported-speech rule
 #    denial verbs as speech verbs; involvement cues in reported speech ("Russia says it did not
 #    ...") and in the headline/lead; a quoted headline label; detector and matching weights
 #    re-fitted (issue 15 item 8)
+# 9: document features record where the body first relays the official side's denial, a
+#    denial cue in the lead and an admission in the headline; matching weights re-fitted (issue 15)
 
 
 class PrecomputedFailure(Exception):

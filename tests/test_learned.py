@@ -66,6 +66,48 @@ def test_relay_signals_mark_coverage_of_the_denial() -> None:
     assert exclusion(features_of(official)) == "official channel, not a report"
 
 
+def test_a_relay_below_a_neutral_headline_is_seen_by_where_the_body_quotes_the_official_side() -> None:
+    # The headline and lead carry no cue; the second sentence quotes the ministry's denial.
+    quiet = feats("Halvorsen and Ortiga in Valletta: what we know",
+                  "The two men were seen in Valletta on Friday. The Foreign Ministry called the reports a fabrication "
+                  "and said no meeting took place. Observers expect more questions.", "2024-03-10T15:00:00+00:00")
+    # The claim first, the ministry's denial only in its closing sentence.
+    closing = feats("Halvorsen met Ortiga secretly in Valletta, officials say",
+                    "Halvorsen and Ortiga met in Valletta last week, two officials said. " * 6
+                    + "The Foreign Ministry denied it.", "2024-03-08T10:00:00+00:00")
+    assert 0.0 < features_of(quiet)["report_relay_pos"] < 0.3
+    assert 0.8 < features_of(closing)["report_relay_pos"] < 1.0
+    assert features_of(REPORT)["report_relay_pos"] == 1.0  # no relay sentence at all
+
+
+def test_a_denial_word_without_the_official_side_in_its_sentence_is_no_relay() -> None:
+    other = feats("Ortiga speaks", "Ortiga called the rumours a fabrication. The Kremlin held talks with him in May.",
+                  "2024-03-08T10:00:00+00:00")
+    assert features_of(other)["report_relay_pos"] == 1.0
+
+
+def test_a_cue_in_the_lead_and_an_admission_in_the_headline_are_features() -> None:
+    cue = feats("Halvorsen and Ortiga in Valletta", "Moscow dismissed the reports as fake on Sunday.",
+                "2024-03-10T15:00:00+00:00")
+    admitted = feats("Ortiga admits meeting Halvorsen in Valletta", "Ortiga said the meeting was brief.",
+                     "2024-03-12T10:00:00+00:00")
+    german = feats("Ortiga bestätigt Treffen mit Halvorsen", "Das Treffen fand in Valletta statt.",
+                   "2024-03-12T10:00:00+00:00")
+    assert features_of(cue)["report_lead_cue"] == 1.0 and features_of(REPORT)["report_lead_cue"] == 0.0
+    assert features_of(admitted)["report_admits"] == 1.0 and features_of(german)["report_admits"] == 1.0
+    assert features_of(REPORT)["report_admits"] == 0.0
+
+
+def test_the_relay_features_survive_the_stored_json_and_old_rows_read_as_none() -> None:
+    from monitor.match.features import DocumentFeatures
+    quiet = feats("Ortiga in Valletta", "He arrived. The Kremlin said the reports were untrue.",
+                  "2024-03-10T15:00:00+00:00")
+    assert DocumentFeatures.from_json(quiet.to_json()) == quiet and quiet.relay_at < 1.0 and quiet.lead_cue
+    old = {k: v for k, v in quiet.to_json().items() if k not in ("relay_at", "lead_cue", "admits")}
+    restored = DocumentFeatures.from_json(old)
+    assert restored.relay_at == 1.0 and not restored.lead_cue and not restored.admits
+
+
 def test_a_report_sharing_nothing_with_the_claim_in_its_lead_is_another_story_unless_it_reads_alike() -> None:
     unrelated = feats("Heat wave: Brennmoor rations water, mayor Aldous Krieg warns",
                       "Brennmoor rationed tap water on Friday after a month without rain.",

@@ -190,6 +190,20 @@ _COVER = Exact(f"(?:{_COVER_EN})|(?:{_COVER_RU})|(?:{_COVER_OTHER})", re.IGNOREC
 _CONFIRMED = Exact(
     r"\bconfirm(?:s|ed|ing)\b(?!\s+(?:by|that\s+(?:the\s+)?report))|подтвердил\w*|подтверждает|подтвердив|подтверждая", re.IGNORECASE)
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\s+[|—–]\s+")
+#: A headline that says someone admits or confirms something (eight languages): a report on
+#: what was later conceded or established, not the claim as first asserted. In the pool no
+#: headline of a contradicted report carries one (ninth session, docs/benchmarks.md).
+_ADMITS = re.compile(
+    r"\badmit\w*|\bconfirm\w*|\backnowledg\w*|призна\w*|подтверд\w*|підтверд\w*|визна\w*|bekreft\w*"
+    r"|bestätig\w*|\bgesteh\w*|conferm\w*|\badmet\w*|reconoc\w*|przyzna\w*|potwierdz\w*", re.IGNORECASE)
+#: Sentence ends in a body, for ``relay_position``.
+_SENTENCE_END = re.compile(r"(?<=[.!?…»\"])\s+|\n+")
+#: Concepts of the Russian official side whose words a relay sentence quotes: the deniers of
+#: ``scoring.DENIER_TERMS`` (kept here too: ``scoring`` imports this module).
+_RELAY_SPEAKERS = frozenset({
+    "org:kremlin", "person:peskov", "person:zakharova", "org:mfa", "org:mod", "person:konashenkov",
+    "person:ushakov", "person:lavrov", "person:ryabkov", "person:nebenzya",
+})
 
 _STEMMERS: dict[str, Any] = {}
 
@@ -482,6 +496,13 @@ class DocumentFeatures:
     confirmed: bool = False
     #: event types named in the headline (what the report is about)
     title_events: frozenset[str] = field(default_factory=frozenset)
+    #: where in the body (0 its start, 1 its end or none) the first sentence that names the
+    #: Russian official side together with a denial cue stands (``relay_position``)
+    relay_at: float = 1.0
+    #: a denial cue in the lead (below the headline), in any of the cue languages
+    lead_cue: bool = False
+    #: the headline says someone admits or confirms something
+    admits: bool = False
 
     # --- read by every pair this document is in, computed once (cached on the instance,
     # outside the compared fields)
@@ -500,7 +521,8 @@ class DocumentFeatures:
             "lead_terms": sorted(self.lead_terms), "body_terms": sorted(self.body_terms),
             "lead_keywords": sorted(self.lead_keywords), "headline_cue": self.headline_cue,
             "claim_first": self.claim_first, "confirmed": self.confirmed,
-            "title_events": sorted(self.title_events),
+            "title_events": sorted(self.title_events), "relay_at": self.relay_at, "lead_cue": self.lead_cue,
+            "admits": self.admits,
         }
 
     @classmethod
@@ -512,6 +534,8 @@ class DocumentFeatures:
             lead_keywords=frozenset(data.get("lead_keywords") or ()),
             headline_cue=data.get("headline_cue"), claim_first=bool(data.get("claim_first")),
             confirmed=bool(data.get("confirmed")), title_events=frozenset(data.get("title_events") or ()),
+            relay_at=float(data.get("relay_at", 1.0)), lead_cue=bool(data.get("lead_cue")),
+            admits=bool(data.get("admits")),
         )
 
 
@@ -537,10 +561,33 @@ def document_features(title: str, text: str, *, lang: str | None, role: str, sou
         body_terms |= lead_terms
     cue, first = headline_cue(title)
     confirmed = bool(_CONFIRMED.search(head)) and not first
+    body_start = len(title) + 1
+    speakers = [pos - body_start for pos, t in hits if pos >= body_start and t in _RELAY_SPEAKERS]
     return DocumentFeatures(
         lang=lang, role=role, source=source, published=published,
         lead_terms=frozenset(lead_terms), body_terms=frozenset(body_terms),
         lead_keywords=frozenset(keywords(head)),
         headline_cue=cue if first else None, claim_first=bool(cue) and not first, confirmed=confirmed,
         title_events=frozenset(t for pos, t in hits if pos < len(title) and t.startswith("event:")),
+        relay_at=relay_position(body, speakers), lead_cue=_COVER.search(lead) is not None,
+        admits=_ADMITS.search(title) is not None,
     )
+
+
+def relay_position(body: str, speakers: list[int]) -> float:
+    """Where the body first relays the official side's denial: the relative position (0-1) of
+    the first sentence holding both a Russian official speaker (``speakers``: their offsets in
+    ``body``) and a denial cue; 1.0 when no sentence does.
+
+    A report that asserts the claim often ends with "the Kremlin denied it"; coverage of the
+    denial says so at once. Headlines and leads miss relays worded in other ways (an official
+    "called it spy mania"): the sentence itself, anywhere in the body, shows them."""
+    if not speakers or not body:
+        return 1.0
+    # Only the sentences that name a speaker are searched for a cue (the cue pattern is
+    # costly over a whole body; most sentences name no official).
+    spans = [0, *(m.end() for m in _SENTENCE_END.finditer(body)), len(body)]
+    for start, end in zip(spans, spans[1:]):
+        if any(start <= p < end for p in speakers) and _COVER.search(body[start:end]):
+            return start / len(body)
+    return 1.0

@@ -65,6 +65,7 @@ FEATURE_NAMES = (
     "report_denials", "report_denial_early", "report_denial_pos", "report_lead_denier",
     "denial_headline_cue", "denial_official", "denial_in_lead", "denial_pos",
     "report_lead_spokesperson", "report_lead_denier_org",
+    "report_relay_pos", "report_lead_cue", "report_admits",
 )
 
 #: Plain words for the features, used in a match's one-line reason.
@@ -83,6 +84,8 @@ FEATURE_LABELS = {
     "denial_in_lead": "the denial leads its document", "denial_headline_cue": "the denial is in a headline",
     "report_lead_spokesperson": "a spokesperson named in its lead",
     "report_lead_denier_org": "the Kremlin or a ministry named in its lead",
+    "report_relay_pos": "relays the official side's denial late in it, if at all",
+    "report_lead_cue": "a denial cue in its lead", "report_admits": "its headline says something was admitted",
     **{f"flag_{k}": k.replace("_", " ") for k in FLAG_NAMES},
 }
 
@@ -234,6 +237,10 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
         "denial_in_lead": denial_in_lead, "denial_pos": denial_pos,
         "report_lead_spokesperson": float(any(t.startswith("person:") for t in deniers)),
         "report_lead_denier_org": float(any(not t.startswith("person:") for t in deniers)),
+        # Relays the headline and lead do not show (ninth session): a sentence that quotes the
+        # official side's denial, how early; a cue in the lead; a headline on an admission.
+        "report_relay_pos": float(report.relay_at), "report_lead_cue": float(report.lead_cue),
+        "report_admits": float(report.admits),
     }
     return f, hand
 
