@@ -198,9 +198,10 @@ _ADMITS = re.compile(
     r"|bestätig\w*|\bgesteh\w*|conferm\w*|\badmet\w*|reconoc\w*|przyzna\w*|potwierdz\w*", re.IGNORECASE)
 #: Sentence ends in a body, for ``relay_position``.
 _SENTENCE_END = re.compile(r"(?<=[.!?…»\"])\s+|\n+")
-#: Concepts of the Russian official side whose words a relay sentence quotes: the deniers of
-#: ``scoring.DENIER_TERMS`` (kept here too: ``scoring`` imports this module).
-_RELAY_SPEAKERS = frozenset({
+#: Concepts that name the denier's side: they say who speaks, not what is denied (matching
+#: leaves them out of a claim, ``scoring`` re-exports them), and whose words a relay sentence
+#: quotes (``relay_position``). Defined here because ``scoring`` imports this module.
+DENIER_TERMS = frozenset({
     "org:kremlin", "person:peskov", "person:zakharova", "org:mfa", "org:mod", "person:konashenkov",
     "person:ushakov", "person:lavrov", "person:ryabkov", "person:nebenzya",
 })
@@ -562,7 +563,7 @@ def document_features(title: str, text: str, *, lang: str | None, role: str, sou
     cue, first = headline_cue(title)
     confirmed = bool(_CONFIRMED.search(head)) and not first
     body_start = len(title) + 1
-    speakers = [pos - body_start for pos, t in hits if pos >= body_start and t in _RELAY_SPEAKERS]
+    speakers = [pos - body_start for pos, t in hits if pos >= body_start and t in DENIER_TERMS]
     return DocumentFeatures(
         lang=lang, role=role, source=source, published=published,
         lead_terms=frozenset(lead_terms), body_terms=frozenset(body_terms),

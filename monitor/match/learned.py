@@ -108,6 +108,12 @@ def denial_context(stats: tuple[int, int, int] | None) -> tuple[float, float, fl
 UNRELATED_COSINE = 0.35
 
 
+#: ``exclusion``'s reasons that ``early_exclusion`` gives too (one wording for both).
+COVERAGE_REASON = "coverage: headline relays a denial"
+OFFICIAL_REASON = "official channel, not a report"
+UNRELATED_REASON = "shares none of the claim's names or topics in its headline or lead, and reads unlike it"
+
+
 def exclusion(features: Mapping[str, float]) -> str | None:
     """Why a pair can never be a contradicted report, whatever its score (the labelling
     conventions of the pool, ``../shared/data/README.md``), or None.
@@ -116,9 +122,9 @@ def exclusion(features: Mapping[str, float]) -> str | None:
     accepted with a headline relaying a denial or from an official channel, none was right.
     """
     if features.get("headline_cue"):
-        return "coverage: headline relays a denial"
+        return COVERAGE_REASON
     if features.get("official"):
-        return "official channel, not a report"
+        return OFFICIAL_REASON
     if features.get("flag_only_common"):
         # Kept although the pool's CV does not ask for it (EN F1 0.742 -> 0.727, RU P 0.917 ->
         # 0.930): the pool's cases lie years apart, so it holds few reports on the same famous
@@ -130,7 +136,7 @@ def exclusion(features: Mapping[str, float]) -> str | None:
         # signals alone: 1,441 of 3,692 matches); the pool, whose candidates are all on its
         # cases' people, rarely shows it such pairs. CV: EN-led P 0.910 -> 0.916, F1 0.753 ->
         # 0.755; RU-led P 0.854 -> 0.890, F1 0.756 -> 0.768 (docs/benchmarks.md).
-        return "shares none of the claim's names or topics in its headline or lead, and reads unlike it"
+        return UNRELATED_REASON
     if features.get("flag_confirmed_after") and features.get("report_lead_denier"):
         return "published after the denial: the denier confirmed an event (a later, different one)"
     return None
@@ -147,11 +153,11 @@ def early_exclusion(report: DocumentFeatures, weight: Mapping[str, float], cosin
     # ``exclusion`` of {"headline_cue", "official", "rare_lead", "cosine"}, its rules in its
     # order, without building the dict (this runs for every candidate pair)
     if report.headline_cue is not None:
-        return "coverage: headline relays a denial"
+        return COVERAGE_REASON
     if report.role == "official":
-        return "official channel, not a report"
+        return OFFICIAL_REASON
     if (float(cosine) if cosine is not None else 0.0) < UNRELATED_COSINE and not lead_weight(weight, report.lead_terms):
-        return "shares none of the claim's names or topics in its headline or lead, and reads unlike it"
+        return UNRELATED_REASON
     return None
 
 

@@ -24,14 +24,9 @@ from dataclasses import dataclass, field
 from typing import AbstractSet, Any, Iterable, Mapping
 
 from monitor.text.entities import concept_label, concept_labels
-from monitor.match.features import DocumentFeatures, keywords, lowercase_keys, text_terms
+from monitor.match.features import DENIER_TERMS, DocumentFeatures, keywords, lowercase_keys, text_terms
 from monitor.text.embeddings import DEFAULT_EMBEDDER
 
-#: Concepts that name the denier's side: they say who speaks, not what is denied.
-DENIER_TERMS = frozenset({
-    "org:kremlin", "person:peskov", "person:zakharova", "org:mfa", "org:mod", "person:konashenkov",
-    "person:ushakov", "person:lavrov", "person:ryabkov", "person:nebenzya",
-})
 #: Concepts so common in this archive that sharing them says little.
 GENERIC_TERMS = frozenset({
     "country:russia", "country:ukraine", "country:us", "topic:troops", "topic:weapons", "topic:civilians",
