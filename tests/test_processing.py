@@ -184,7 +184,7 @@ def test_spanish_and_italian_denials_match_the_english_report_not_another_event(
         assert {"country:uk", "event:poisoning"} <= set(json.loads(explanation)["shared_entities"])
 
 
-@pytest.mark.xfail(strict=True, reason="ninth session's refit (relay features, thresholds EN 0.86 / RU 0.81): the "
+@pytest.mark.xfail(strict=True, reason="tenth session's refit (relay features, thresholds EN 0.86 / RU 0.81): the "
                    "Italian denial also takes the council-hack report of the same city two days earlier (p 0.895), "
                    "which shares only a generic country with the claim; CV on real cases gained (docs/benchmarks.md)")
 def test_learned_scorer_matches_spanish_and_italian_denials_to_the_english_report(store: Store) -> None:

@@ -192,7 +192,7 @@ _CONFIRMED = Exact(
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\s+[|—–]\s+")
 #: A headline that says someone admits or confirms something (eight languages): a report on
 #: what was later conceded or established, not the claim as first asserted. In the pool no
-#: headline of a contradicted report carries one (ninth session, docs/benchmarks.md).
+#: headline of a contradicted report carries one (tenth session, docs/benchmarks.md).
 _ADMITS = re.compile(
     r"\badmit\w*|\bconfirm\w*|\backnowledg\w*|призна\w*|подтверд\w*|підтверд\w*|визна\w*|bekreft\w*"
     r"|bestätig\w*|\bgesteh\w*|conferm\w*|\badmet\w*|reconoc\w*|przyzna\w*|potwierdz\w*", re.IGNORECASE)

@@ -243,7 +243,7 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
         "denial_in_lead": denial_in_lead, "denial_pos": denial_pos,
         "report_lead_spokesperson": float(any(t.startswith("person:") for t in deniers)),
         "report_lead_denier_org": float(any(not t.startswith("person:") for t in deniers)),
-        # Relays the headline and lead do not show (ninth session): a sentence that quotes the
+        # Relays the headline and lead do not show (tenth session): a sentence that quotes the
         # official side's denial, how early; a cue in the lead; a headline on an admission.
         "report_relay_pos": float(report.relay_at), "report_lead_cue": float(report.lead_cue),
         "report_admits": float(report.admits),
