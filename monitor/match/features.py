@@ -31,7 +31,7 @@ import snowballstemmer
 
 from monitor.text.entities import CATEGORIES, alias_tables, find_concepts
 from monitor.text.lexicons import Lexicons, active_lexicons
-from monitor.text.lowercase_regex import Exact
+from monitor.text.lowercase_regex import Alternatives, Exact
 
 #: Characters of body text that count as the lead (after a repeated headline).
 LEAD_CHARS = 450
@@ -186,7 +186,7 @@ _COVER_OTHER = (
     r"|rechaz\w*|\bdément\w*|\bdémenti\w*|\bc'est\s+faux\b|\bdementier\w*|\bdementi\b|zurückgewiesen|\bweist\b.*\bzurück\b"
     r"|\bfrei\s+erfunden\b|\bfalschmeldung\w*"
 )
-_COVER = Exact(f"(?:{_COVER_EN})|(?:{_COVER_RU})|(?:{_COVER_OTHER})", re.IGNORECASE)
+_COVER = Alternatives(f"(?:{_COVER_EN})|(?:{_COVER_RU})|(?:{_COVER_OTHER})", re.IGNORECASE)
 _CONFIRMED = Exact(
     r"\bconfirm(?:s|ed|ing)\b(?!\s+(?:by|that\s+(?:the\s+)?report))|подтвердил\w*|подтверждает|подтвердив|подтверждая", re.IGNORECASE)
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\s+[|—–]\s+")
