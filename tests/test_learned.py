@@ -98,6 +98,15 @@ def test_a_cue_in_the_lead_and_an_admission_in_the_headline_are_features() -> No
     assert features_of(REPORT)["report_admits"] == 0.0
 
 
+def test_a_report_whose_lead_yields_no_specific_term_is_marked_unread() -> None:
+    # Only a country and the denier's side can be read in this headline and lead (the rest is
+    # in lower case, as a script the name keys do not read would be): overlap says nothing.
+    blind = feats("russia said to be behind it", "the kremlin and russia were named by officials.",
+                  "2024-03-08T10:00:00+00:00")
+    assert features_of(blind)["report_lead_unread"] == 1.0
+    assert features_of(REPORT)["report_lead_unread"] == 0.0  # names Halvorsen, Ortiga, Valletta
+
+
 def test_the_relay_features_survive_the_stored_json_and_old_rows_read_as_none() -> None:
     from monitor.match.features import DocumentFeatures
     quiet = feats("Ortiga in Valletta", "He arrived. The Kremlin said the reports were untrue.",

@@ -123,6 +123,11 @@ def test_headline_cues() -> None:
     assert headline_cue("Kreml weist Bericht über Telefonat zwischen Putin und Trump zurück")[1]
     assert headline_cue("Putin und Trump telefonierten, berichtet die Washington Post") == (None, False)
     assert headline_cue("Kremlin brushes aside report on Putin's health")[1]
+    # "shoot down" is a denial only with a claim as its object; with drones or jets it is
+    # the literal sense, common in war news, and the headline reports an event
+    assert headline_cue("Kremlin shoots down reports of a secret meeting in Oman")[1]
+    assert headline_cue("Peskov shoots down 'absurd' rumours about the president's health")[1]
+    assert headline_cue("Air defences shoot down six drones over the Baltic coast") == (None, False)
     assert headline_cue("Песков назвал ерундой сообщения о болезни президента")[1]
     assert headline_cue("Захарова назвала вбросом публикацию NYT")[1]
     assert headline_cue("Песков назвал «псевдорасследованием» материал о дворце")[1]

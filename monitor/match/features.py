@@ -161,7 +161,8 @@ def sound_key(latin: str) -> str:
 # Matched only in the headline's first clause, so "NYT accused Russia of X. The
 # ministry denies it" still leads with the claim (and counts as a report of it).
 _COVER_EN = (
-    r"\bden(?:y|ies|ied|ying|ial)\b|\brefut\w*|\brebu[tf]f?\w*|\bdismiss\w*|\bshoots? down\b"
+    r"\bden(?:y|ies|ied|ying|ial)\b|\brefut\w*|\brebu[tf]f?\w*|\bdismiss\w*"
+    r"|\bshoots?\s+down\s+(?:\W?\w+\W?\s+){0,3}?(?:reports?|claims?|allegations?|accusations?|rumou?rs?|stor(?:y|ies))\b"
     r"|\breject\w*\s+(?:\W?\w+\W?\s+){0,3}(?:reports?|claims?|allegations?|accusations?|charges?)"
     r"|\b(?:pure|complete|total)\s+fiction\b|\bfake\b|\bfalse\b(?!\s+flag)|\buntrue\b|\bnot\s+true\b|\blies\b|\blie\b"
     r"|\bfabricat\w*|\bstaged\b|\bprovocation\b|\bnonsense\b|\bbaseless\b|\bgroundless\b|\bunfounded\b"

@@ -34,7 +34,7 @@ from monitor.match.scoring import (
     DENIER_TERMS, GENERIC_TERMS, DenialProfile, MatchingConfig, PairParts, score_parts,
 )
 
-__all__ = ["FEATURE_NAMES", "LearnedScorer", "PairScore", "claim_rarity", "default_scorer_path", "exclusion",
+__all__ = ["FEATURE_NAMES", "LearnedScorer", "PairScore", "claim_rarity", "default_scorer_path", "exclusion", "lead_unread",
            "pair_features", "rarity", "threshold_group"]
 
 #: Denial languages that share the Russian-led threshold: the Russian-language sphere the
@@ -65,7 +65,7 @@ FEATURE_NAMES = (
     "report_denials", "report_denial_early", "report_denial_pos", "report_lead_denier",
     "denial_headline_cue", "denial_official", "denial_in_lead", "denial_pos",
     "report_lead_spokesperson", "report_lead_denier_org",
-    "report_relay_pos", "report_lead_cue", "report_admits",
+    "report_relay_pos", "report_lead_cue", "report_admits", "report_lead_unread",
 )
 
 #: Plain words for the features, used in a match's one-line reason.
@@ -86,6 +86,7 @@ FEATURE_LABELS = {
     "report_lead_denier_org": "the Kremlin or a ministry named in its lead",
     "report_relay_pos": "relays the official side's denial late in it, if at all",
     "report_lead_cue": "a denial cue in its lead", "report_admits": "its headline says something was admitted",
+    "report_lead_unread": "no specific name or topic read in its headline or lead",
     **{f"flag_{k}": k.replace("_", " ") for k in FLAG_NAMES},
 }
 
@@ -247,8 +248,21 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
         # official side's denial, how early; a cue in the lead; a headline on an admission.
         "report_relay_pos": float(report.relay_at), "report_lead_cue": float(report.lead_cue),
         "report_admits": float(report.admits),
+        "report_lead_unread": float(lead_unread(report.lead_terms)),
     }
     return f, hand
+
+
+def lead_unread(lead_terms: frozenset[str]) -> bool:
+    """Whether a report's headline and lead yield no specific term at all (only countries,
+    generic topics, the denier's side or outlets, or nothing).
+
+    Then the shared-term signals say nothing either way: the gazetteer and the name keys
+    read little of its language or script (Arabic, a German headline of common nouns), so
+    the model should not read "shares nothing with the claim" as "another story" (eleventh
+    session: cross-language reports 0-3 days before the denial scored just under the
+    threshold; docs/benchmarks.md). The exclusion rules still apply to such a report."""
+    return all(t in DENIER_TERMS or t in GENERIC_TERMS or t.startswith("outlet:") for t in lead_terms)
 
 
 @dataclass(frozen=True)
