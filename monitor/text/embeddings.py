@@ -93,10 +93,11 @@ class UseEmbedder:
     ``max_pieces`` keeps the first pieces of each text only: the model's cost is per piece.
     Capped vectors are another model's (``name`` says the cap), never compared with uncapped
     ones. Off by default (docs/benchmarks.md, eleventh session): the embedded headline + lead
-    (``LEAD_CHARS``) is ~55 pieces already, so 64 or more change next to nothing; 48 kept the
-    leave-one-case-out figures exactly but saved only ~6 % of the embedding's CPU (part of it
-    is per text, not per piece) for vectors of a new name (an archive's would be re-embedded);
-    32 saved ~36 % and cost English-led event recall (0.828 -> 0.808).
+    (``LEAD_CHARS``) is ~55 pieces already, so 64 or more change next to nothing, and 48 saves
+    only ~6 % of the embedding's CPU (part of it is per text, not per piece). 32 saves ~36 %;
+    its leave-one-case-out figures moved with the scorer (English-led event recall 0.828 ->
+    0.808 before the eleventh session's refit, 0.848 -> 0.848 after it), which the CV alone
+    cannot settle.
     """
 
     dim = 512
