@@ -188,6 +188,12 @@ _COVER_OTHER = (
     r"|\bfrei\s+erfunden\b|\bfalschmeldung\w*"
 )
 _COVER = Exact(f"(?:{_COVER_EN})|(?:{_COVER_RU})|(?:{_COVER_OTHER})", re.IGNORECASE)
+#: A cue noun owned by the Russian side ("Kremlin lies", "Russian 'fake news' campaign",
+#: «российские фейки»): an accusation against Russia, the claim's side, not a relay of its denial.
+_ACCUSATION_NOUN = re.compile(r"(?:fake\w*|lies?|disinformation|hoax|фейк\w*|лож\w*|дезинформаци\w*)", re.IGNORECASE)
+_RUSSIAN_OWNER = re.compile(
+    r"(?:\b(?:russian|russia's|kremlin(?:'s)?|moscow's|putin's|pro-russian|pro-kremlin)"
+    r"|(?:российск|кремлёвск|кремлевск|путинск|пророссийск)\w*)\s*[\"'‘’“”«]?\s*$", re.IGNORECASE)
 _CONFIRMED = Exact(
     r"\bconfirm(?:s|ed|ing)\b(?!\s+(?:by|that\s+(?:the\s+)?report))|подтвердил\w*|подтверждает|подтвердив|подтверждая", re.IGNORECASE)
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\s+[|—–]\s+")
@@ -445,6 +451,17 @@ def official_statement(title: str) -> str | None:
     return None
 
 
+def cover_search(text: str) -> re.Match[str] | None:
+    """The first denial cue in ``text``, passing over cue nouns the Russian side owns
+    ("expose Kremlin lies": an accusation against Russia, which reports the claim)."""
+    pos = 0
+    while (m := _COVER.search(text, pos)) is not None:
+        if not (_ACCUSATION_NOUN.fullmatch(m.group()) and _RUSSIAN_OWNER.search(text, max(0, m.start() - 30), m.start())):
+            return m
+        pos = m.end()
+    return None
+
+
 def headline_cue(title: str) -> tuple[str | None, bool]:
     """The denial cue in a headline, and whether it is in the first clause."""
     if not title:
@@ -453,10 +470,10 @@ def headline_cue(title: str) -> tuple[str | None, bool]:
     if speaker:
         return f"{speaker}: (official statement)", True
     first = title_clause(title)
-    m = _COVER.search(first)
+    m = cover_search(first)
     if m:
         return first[m.start():m.end()], True
-    m = _COVER.search(title)
+    m = cover_search(title)
     return (title[m.start():m.end()], False) if m else (None, False)
 
 
@@ -571,7 +588,7 @@ def document_features(title: str, text: str, *, lang: str | None, role: str, sou
         lead_keywords=frozenset(keywords(head)),
         headline_cue=cue if first else None, claim_first=bool(cue) and not first, confirmed=confirmed,
         title_events=frozenset(t for pos, t in hits if pos < len(title) and t.startswith("event:")),
-        relay_at=relay_position(body, speakers), lead_cue=_COVER.search(lead) is not None,
+        relay_at=relay_position(body, speakers), lead_cue=cover_search(lead) is not None,
         admits=_ADMITS.search(title) is not None,
     )
 
@@ -590,6 +607,6 @@ def relay_position(body: str, speakers: list[int]) -> float:
     # costly over a whole body; most sentences name no official).
     spans = [0, *(m.end() for m in _SENTENCE_END.finditer(body)), len(body)]
     for start, end in zip(spans, spans[1:]):
-        if any(start <= p < end for p in speakers) and _COVER.search(body[start:end]):
+        if any(start <= p < end for p in speakers) and cover_search(body[start:end]):
             return start / len(body)
     return 1.0
