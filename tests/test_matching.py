@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from monitor.cli import cli
-from monitor.match.features import document_features, headline_cue, name_key, text_terms
+from monitor.match.features import cover_search, document_features, headline_cue, name_key, text_terms
 from monitor.match.scoring import MatchingConfig, build_profile, profile_from_json, score_pair
 from monitor.store import Store
 
@@ -114,6 +114,13 @@ def test_name_keys_are_shared_across_languages_and_inflections() -> None:
     assert "name:kramat" in text_terms("A missile hit the station in Kramatorsk on Friday.")
 
 
+def test_cover_search_passes_over_an_accusation_to_the_relayed_denial() -> None:
+    lead = "The leak exposes Kremlin lies about the convoy. Peskov called the report fake on Monday."
+    m = cover_search(lead)
+    assert m is not None and m.group() == "fake" and m.start() > lead.index("Peskov")
+    assert cover_search("Brussels steps up its fight against Russian disinformation online") is None
+
+
 def test_headline_cues() -> None:
     assert headline_cue("Kremlin denies report of Trump-Putin call")[1]
     assert headline_cue("«Пластинка эта старая». Песков отверг сообщения о дворце")[1]
@@ -128,6 +135,12 @@ def test_headline_cues() -> None:
     assert headline_cue("Kremlin shoots down reports of a secret meeting in Oman")[1]
     assert headline_cue("Peskov shoots down 'absurd' rumours about the president's health")[1]
     assert headline_cue("Air defences shoot down six drones over the Baltic coast") == (None, False)
+    # a cue noun the Russian side owns is an accusation against Russia: a report of the claim
+    assert headline_cue("Leaked memo exposes Kremlin lies about the convoy") == (None, False)
+    assert headline_cue("Minister says she is the target of a Russian 'fake news' campaign") == (None, False)
+    assert headline_cue("ЕС ответит на российские фейки о выборах") == (None, False)
+    assert headline_cue("Zakharova: the report on the convoy is lies from start to finish")[1]
+    assert headline_cue("Moscow calls Kyiv's account of the convoy 'fake'")[1]
     assert headline_cue("Песков назвал ерундой сообщения о болезни президента")[1]
     assert headline_cue("Захарова назвала вбросом публикацию NYT")[1]
     assert headline_cue("Песков назвал «псевдорасследованием» материал о дворце")[1]

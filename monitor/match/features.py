@@ -188,6 +188,12 @@ _COVER_OTHER = (
     r"|\bfrei\s+erfunden\b|\bfalschmeldung\w*"
 )
 _COVER = Alternatives(f"(?:{_COVER_EN})|(?:{_COVER_RU})|(?:{_COVER_OTHER})", re.IGNORECASE)
+#: A cue noun owned by the Russian side ("Kremlin lies", "Russian 'fake news' campaign",
+#: «российские фейки»): an accusation against Russia, the claim's side, not a relay of its denial.
+_ACCUSATION_NOUN = re.compile(r"(?:fake\w*|lies?|disinformation|hoax|фейк\w*|лож\w*|дезинформаци\w*)", re.IGNORECASE)
+_RUSSIAN_OWNER = re.compile(
+    r"(?:\b(?:russian|russia's|kremlin(?:'s)?|moscow's|putin's|pro-russian|pro-kremlin)"
+    r"|(?:российск|кремлёвск|кремлевск|путинск|пророссийск)\w*)\s*[\"'‘’“”«]?\s*$", re.IGNORECASE)
 _CONFIRMED = Alternatives(
     r"\bconfirm(?:s|ed|ing)\b(?!\s+(?:by|that\s+(?:the\s+)?report))|подтвердил\w*|подтверждает|подтвердив|подтверждая", re.IGNORECASE)
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\s+[|—–]\s+")
@@ -197,6 +203,15 @@ _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\s+[|—–]\s+")
 _ADMITS = Alternatives(
     r"\badmit\w*|\bconfirm\w*|\backnowledg\w*|призна\w*|подтверд\w*|підтверд\w*|визна\w*|bekreft\w*"
     r"|bestätig\w*|\bgesteh\w*|conferm\w*|\badmet\w*|reconoc\w*|przyzna\w*|potwierdz\w*", re.IGNORECASE)
+#: A headline that accuses the Russian side ("Poland accuses Russia of ...", «Лондон обвинил Россию
+#: в ...», "wirft Russland ... vor"): the claim asserted by its accuser, which a denial answers.
+_ACCUSES_RUSSIA = re.compile(
+    r"(?:\baccus(?:e|es|ed|ing|ant|ent|a)\b|\bblam(?:e|es|ed|ing)\b|\bbeschuldig(?:t|en|te)\b|\bwirft|\bwerfen"
+    r"|\bacus(?:a|an|ó|aron|ando)\b|\boskarż(?:a|ają|ył\w*)\b"
+    r"|обвинил\w*|обвиня[ею]т|обвинив\w*|звинуват(?:ив|ила|или|ює|юють)\w*)\s+(?:\S+\s+){0,2}?"
+    r"(?:the\s+)?(?:russia\b|moscow\b|the\s+kremlin\b|kremlin\b|russian\b|putin\b|russland|moskau|kreml"
+    r"|(?:la\s+|a\s+)?russi[ae]\b|rusia\b|rosj\w+|росси\w*|москв\w*|кремл\w*|путин\w*|росі\w*|москв\w*)",
+    re.IGNORECASE)
 #: Sentence ends in a body, for ``relay_position``.
 _SENTENCE_END = re.compile(r"(?<=[.!?…»\"])\s+|\n+")
 #: Concepts that name the denier's side: they say who speaks, not what is denied (matching
@@ -445,6 +460,17 @@ def official_statement(title: str) -> str | None:
     return None
 
 
+def cover_search(text: str) -> re.Match[str] | None:
+    """The first denial cue in ``text``, passing over cue nouns the Russian side owns
+    ("expose Kremlin lies": an accusation against Russia, which reports the claim)."""
+    pos = 0
+    while (m := _COVER.search(text, pos)) is not None:
+        if not (_ACCUSATION_NOUN.fullmatch(m.group()) and _RUSSIAN_OWNER.search(text, max(0, m.start() - 30), m.start())):
+            return m
+        pos = m.end()
+    return None
+
+
 def headline_cue(title: str) -> tuple[str | None, bool]:
     """The denial cue in a headline, and whether it is in the first clause."""
     if not title:
@@ -453,10 +479,10 @@ def headline_cue(title: str) -> tuple[str | None, bool]:
     if speaker:
         return f"{speaker}: (official statement)", True
     first = title_clause(title)
-    m = _COVER.search(first)
+    m = cover_search(first)
     if m:
         return first[m.start():m.end()], True
-    m = _COVER.search(title)
+    m = cover_search(title)
     return (title[m.start():m.end()], False) if m else (None, False)
 
 
@@ -505,6 +531,8 @@ class DocumentFeatures:
     lead_cue: bool = False
     #: the headline says someone admits or confirms something
     admits: bool = False
+    #: the headline accuses the Russian side of something
+    accuses: bool = False
 
     # --- read by every pair this document is in, computed once (cached on the instance,
     # outside the compared fields)
@@ -524,7 +552,7 @@ class DocumentFeatures:
             "lead_keywords": sorted(self.lead_keywords), "headline_cue": self.headline_cue,
             "claim_first": self.claim_first, "confirmed": self.confirmed,
             "title_events": sorted(self.title_events), "relay_at": self.relay_at, "lead_cue": self.lead_cue,
-            "admits": self.admits,
+            "admits": self.admits, "accuses": self.accuses,
         }
 
     @classmethod
@@ -537,7 +565,7 @@ class DocumentFeatures:
             headline_cue=data.get("headline_cue"), claim_first=bool(data.get("claim_first")),
             confirmed=bool(data.get("confirmed")), title_events=frozenset(data.get("title_events") or ()),
             relay_at=float(data.get("relay_at", 1.0)), lead_cue=bool(data.get("lead_cue")),
-            admits=bool(data.get("admits")),
+            admits=bool(data.get("admits")), accuses=bool(data.get("accuses")),
         )
 
 
@@ -571,8 +599,8 @@ def document_features(title: str, text: str, *, lang: str | None, role: str, sou
         lead_keywords=frozenset(keywords(head)),
         headline_cue=cue if first else None, claim_first=bool(cue) and not first, confirmed=confirmed,
         title_events=frozenset(t for pos, t in hits if pos < len(title) and t.startswith("event:")),
-        relay_at=relay_position(body, speakers), lead_cue=_COVER.search(lead) is not None,
-        admits=_ADMITS.search(title) is not None,
+        relay_at=relay_position(body, speakers), lead_cue=cover_search(lead) is not None,
+        admits=_ADMITS.search(title) is not None, accuses=_ACCUSES_RUSSIA.search(title) is not None,
     )
 
 
@@ -590,6 +618,6 @@ def relay_position(body: str, speakers: list[int]) -> float:
     # costly over a whole body; most sentences name no official).
     spans = [0, *(m.end() for m in _SENTENCE_END.finditer(body)), len(body)]
     for start, end in zip(spans, spans[1:]):
-        if any(start <= p < end for p in speakers) and _COVER.search(body[start:end]):
+        if any(start <= p < end for p in speakers) and cover_search(body[start:end]):
             return start / len(body)
     return 1.0

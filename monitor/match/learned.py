@@ -65,7 +65,7 @@ FEATURE_NAMES = (
     "report_denials", "report_denial_early", "report_denial_pos", "report_lead_denier",
     "denial_headline_cue", "denial_official", "denial_in_lead", "denial_pos",
     "report_lead_spokesperson", "report_lead_denier_org",
-    "report_relay_pos", "report_lead_cue", "report_admits", "report_lead_unread",
+    "report_relay_pos", "report_lead_cue", "report_admits", "report_lead_unread", "report_accuses",
 )
 
 #: Plain words for the features, used in a match's one-line reason.
@@ -87,6 +87,7 @@ FEATURE_LABELS = {
     "report_relay_pos": "relays the official side's denial late in it, if at all",
     "report_lead_cue": "a denial cue in its lead", "report_admits": "its headline says something was admitted",
     "report_lead_unread": "no specific name or topic read in its headline or lead",
+    "report_accuses": "its headline accuses the Russian side",
     **{f"flag_{k}": k.replace("_", " ") for k in FLAG_NAMES},
 }
 
@@ -249,6 +250,7 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
         "report_relay_pos": float(report.relay_at), "report_lead_cue": float(report.lead_cue),
         "report_admits": float(report.admits),
         "report_lead_unread": float(lead_unread(report.lead_terms)),
+        "report_accuses": float(report.accuses),
     }
     return f, hand
 
