@@ -95,9 +95,9 @@ class UseEmbedder:
     ones. Off by default (docs/benchmarks.md, eleventh session): the embedded headline + lead
     (``LEAD_CHARS``) is ~55 pieces already, so 64 or more change next to nothing, and 48 saves
     only ~6 % of the embedding's CPU (part of it is per text, not per piece). 32 saves ~36 %;
-    its leave-one-case-out figures moved with the scorer (English-led event recall 0.828 ->
-    0.808 before the eleventh session's refit, 0.848 -> 0.848 after it), which the CV alone
-    cannot settle.
+    its leave-one-case-out figures moved with each scorer refit (English-led event recall
+    0.828 -> 0.808, then 0.848 -> 0.848, then F1 0.842 -> 0.834), which the CV alone cannot
+    settle.
     """
 
     dim = 512
