@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.text.embeddings import embedding_text, from_blob, make_embedder, to_blob
+from monitor.match.scoring import MatchingConfig
+from monitor.text.embeddings import embed_max_pieces_setting, embedding_text, from_blob, make_embedder, to_blob
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +86,34 @@ def test_a_missing_or_damaged_static_table_is_a_config_error_naming_the_file(tmp
     np.savez(partial, q=np.zeros((4, 2), dtype=np.int8))
     with pytest.raises(ConfigError, match="partial.npz"):
         StaticUseEmbedder(partial).load()
+
+
+def test_a_piece_cap_embeds_the_first_pieces_under_its_own_name(embedder) -> None:
+    capped = make_embedder("use-m3", 6)
+    assert capped is not None and capped.name == "use-m3-max6" and embedder.name == "use-m3"
+    short = "Kremlin denies talks."  # fewer than six pieces: read whole either way
+    long = "The Kremlin denied reports that the defence minister had met envoys in Istanbul last week."
+    first_pieces = "The Kremlin denied reports"
+    assert np.array_equal(capped.embed([short]), embedder.embed([short]))
+    (cut,) = capped.embed([long])
+    (whole,) = embedder.embed([long])
+    assert float(cut @ whole) < 0.99
+    # the cap reads what the text's first pieces say: nearer a text of about those words than the whole is
+    (head,) = embedder.embed([first_pieces])
+    assert float(cut @ head) > float(whole @ head)
+
+
+@pytest.mark.parametrize("value, pieces", [(None, None), ("", None), (" 0 ", None), ("48", 48)])
+def test_the_piece_cap_setting_reads_a_count_and_zero_means_none(value, pieces, monkeypatch) -> None:
+    assert embed_max_pieces_setting(value) == pieces
+    if value is None:
+        monkeypatch.delenv("MONITOR_EMBED_MAX_PIECES", raising=False)
+    else:
+        monkeypatch.setenv("MONITOR_EMBED_MAX_PIECES", value)
+    assert MatchingConfig().embed_max_pieces == pieces
+
+
+@pytest.mark.parametrize("value", ["-3", "forty", "4.5"])
+def test_a_bad_piece_cap_is_a_config_error(value) -> None:
+    with pytest.raises(ConfigError, match="MONITOR_EMBED_MAX_PIECES"):
+        embed_max_pieces_setting(value)

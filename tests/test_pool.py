@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from monitor.process import WorkerPool
+from monitor.process.pool import PROCESSING_GC_THRESHOLD, fewer_collections
 
 
 def record(log: Path, name: str, wait_for: str | None = None) -> int:
@@ -76,3 +78,14 @@ def test_closing_cancels_waiting_tasks_and_refuses_new_ones(tmp_path: Path) -> N
 def test_a_pool_needs_a_worker() -> None:
     with pytest.raises(ValueError, match="at least one worker"):
         WorkerPool(0)
+
+
+def test_fewer_collections_raises_the_young_threshold_and_restores_it() -> None:
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == (PROCESSING_GC_THRESHOLD, *before[1:])
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), fewer_collections(1234):
+        assert gc.get_threshold()[0] == 1234
+        raise RuntimeError("a failed drain")
+    assert gc.get_threshold() == before

@@ -9,6 +9,7 @@ on an assumption (about Unicode lower-casing, or about order) that these tests c
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 import sys
 
@@ -17,7 +18,7 @@ import pytest
 from monitor.detect import cues as denial_cues
 from monitor.text import entities
 from monitor.match import features
-from monitor.text.lowercase_regex import FOLDED_ONLY, Exact
+from monitor.text.lowercase_regex import FOLDED_ONLY, Alternatives, Exact
 from monitor.models import Denial, Document
 from monitor.text.prefix_trie import phrase_pattern
 
@@ -56,6 +57,20 @@ def test_gazetteer_finds_what_a_scan_of_every_token_finds(text: str, monkeypatch
     assert fast == _spans(gaz.find(text))
 
 
+def test_gazetteer_candidates_are_where_the_lookbehind_trie_matches() -> None:
+    """``at_start`` + ``after_gap`` propose the positions ``(?<!\\w)(?=trie)`` finds, no more, no fewer."""
+    gaz = entities._Gazetteer()
+    plain = re.compile(r"(?<!\w)(?=" + gaz.at_start.pattern + ")")
+    found = 0
+    for text in _windows(TRICKY + CUE_TEXTS):
+        low = text.lower()
+        if len(low) == len(text):
+            expected = [m.start() for m in plain.finditer(low)]
+            assert list(gaz._candidates(text)) == expected, text
+            found += len(expected)
+    assert found > 1000
+
+
 def test_lower_casing_keeps_the_classes_the_token_scans_rely_on() -> None:
     """Word characters stay word characters, letters letters, digits digits (length-keeping case only)."""
     classes = [re.compile(r"\w"), re.compile(r"[^\W\d_]"), re.compile(r"\d")]
@@ -74,7 +89,7 @@ def test_ignorecase_is_lower_casing_outside_the_folded_only_letters() -> None:
     by_lower: dict[str, set[str]] = {}
     for c in every:
         by_lower.setdefault(c.lower(), set()).add(c)
-    letters = {c for rx in (features._COVER, features._CONFIRMED) for c in rx.pattern if c.isalpha() and c.islower()}
+    letters = {c for rx in (features._COVER, features._CONFIRMED, features._ADMITS) for c in rx.pattern if c.isalpha() and c.islower()}
     assert letters
     for letter in sorted(letters):
         matched = {m.group() for m in re.finditer(re.escape(letter), every, re.IGNORECASE)}
@@ -85,10 +100,78 @@ def test_ignorecase_is_lower_casing_outside_the_folded_only_letters() -> None:
 
 @pytest.mark.parametrize("text", TRICKY + ["KREMLIN DENIES Report", "Ministry conſirmed", "Песков ОПРОВЕРГ"])
 def test_exact_lower_regex_matches_like_ignorecase(text: str) -> None:
-    for rx in (features._COVER, features._CONFIRMED):
+    for rx in (features._COVER, features._CONFIRMED, features._ADMITS):
         slow = re.compile(rx.pattern, re.IGNORECASE)
         assert [m.span() for m in rx.finditer(text)] == [m.span() for m in slow.finditer(text)]
     assert isinstance(features._COVER, Exact)
+
+
+#: Headlines and sentences of our own in the cue languages, cues and near misses.
+CUE_TEXTS = [
+    "Kremlin DENIES report that Moscow shoots down drones; spokesman calls it pure fiction",
+    "President rejects the reports of a deal. Dismissal of the minister is \"not true\", he said",
+    "Peskov brushed aside claims; the ministry said it was not involved and it never happened.",
+    "Песков опроверг сообщения о встрече. Захарова назвала публикацию «фейком» и ложью.",
+    "В Кремле отвергли эти данные и заявили, что Россия не причастна к атаке; неопровержимые факты",
+    "МИД не имеет отношения к инциденту, ответила на обвинения пресс-секретарь; опровержение",
+    "Зеленський спростував чутки; Кремль заперечує причетність і відреагував на заяву",
+    "Il Cremlino smentisce: «È una notizia smentita» — il portavoce nega ogni coinvolgimento",
+    "El Kremlin desmiente y niega el informe; Moscú rechaza las acusaciones. No es un circo",
+    "O Kremlin desmente: não tem conhecimento do caso e desconhece a reunião",
+    "Le Kremlin dément : « c'est faux », un démenti de Moscou",
+    "Der Kreml weist die Vorwürfe zurück: frei erfunden, eine Falschmeldung, zurückgewiesen, Dementi",
+    "Kremlin confirms talks; Moscow CONFIRMED the call, officials admit",
+    "President Biden's evidence was sudden; presidential residence",
+    "WEIST DU? zurück zum Start",
+    "ſo the Kremlin ſcoffs; İstanbul DENİES; K",
+]
+
+
+def _windows(texts: list[str]) -> list[str]:
+    """The texts, their random windows (cut words, odd starts) and case changes."""
+    rng = random.Random(3)
+    out = list(texts)
+    for t in filter(None, texts):
+        for _ in range(40):
+            a = rng.randrange(len(t))
+            w = t[a : a + rng.randrange(1, 60)]
+            out += [w, w.upper(), w.title(), w.swapcase()]
+    return out
+
+
+@pytest.mark.parametrize("name", ["_COVER", "_CONFIRMED", "_ADMITS"])
+def test_alternatives_search_finds_what_the_ignorecase_pattern_finds(name: str) -> None:
+    """The features' cue patterns skip the alternatives whose literal a text lacks: same span."""
+    rx = getattr(features, name)
+    assert isinstance(rx, Alternatives)
+    plain = re.compile(rx.pattern, re.IGNORECASE)
+    found = 0
+    for text in _windows(TRICKY + CUE_TEXTS):
+        for pos in (0, 1, len(text) // 2):  # ``cover_search`` searches on from a passed-over cue
+            fast, slow = rx.search(text, pos), plain.search(text, pos)
+            assert (fast and fast.span()) == (slow and slow.span()), (text, pos)
+            found += fast is not None
+    assert found > 30
+
+
+def test_alternatives_keep_the_leftmost_first_choice() -> None:
+    """Leftmost start first, then the first alternative in order, whichever others the text allows;
+    an alternative without a literal is always tried."""
+    rx = Alternatives(r"(?:\bxa|abc)|abcd|ab|[xy]\d|zz", re.IGNORECASE)
+    plain = re.compile(rx.pattern, re.IGNORECASE)
+    for text in ["xabcd", "yabcd", "ABCD zz", "zz ab", "q", "yab xab", "abc", "y1 ab", "ab x2"]:
+        fast, slow = rx.search(text), plain.search(text)
+        assert (fast and fast.span()) == (slow and slow.span()), text
+    assert rx.search("yabcd").span() == (1, 4)
+    assert rx.search("a x1").span() == (2, 4)
+    assert rx.search("q") is None
+
+
+def test_alternatives_refuse_what_they_cannot_keep_exact() -> None:
+    with pytest.raises(ValueError):
+        Alternatives(r"(ab)|cd")  # a left-out alternative would renumber the groups
+    with pytest.raises(ValueError):
+        Alternatives(r"ab | cd", re.VERBOSE)
 
 
 @pytest.mark.parametrize("text", TRICKY + ["It is untrue.", "Такого не было", "nothing", "disinformation"])

@@ -31,7 +31,7 @@ import snowballstemmer
 
 from monitor.text.entities import CATEGORIES, alias_tables, find_concepts
 from monitor.text.lexicons import Lexicons, active_lexicons
-from monitor.text.lowercase_regex import Exact
+from monitor.text.lowercase_regex import Alternatives
 
 #: Characters of body text that count as the lead (after a repeated headline).
 LEAD_CHARS = 450
@@ -187,20 +187,20 @@ _COVER_OTHER = (
     r"|rechaz\w*|\bdément\w*|\bdémenti\w*|\bc'est\s+faux\b|\bdementier\w*|\bdementi\b|zurückgewiesen|\bweist\b.*\bzurück\b"
     r"|\bfrei\s+erfunden\b|\bfalschmeldung\w*"
 )
-_COVER = Exact(f"(?:{_COVER_EN})|(?:{_COVER_RU})|(?:{_COVER_OTHER})", re.IGNORECASE)
+_COVER = Alternatives(f"(?:{_COVER_EN})|(?:{_COVER_RU})|(?:{_COVER_OTHER})", re.IGNORECASE)
 #: A cue noun owned by the Russian side ("Kremlin lies", "Russian 'fake news' campaign",
 #: «российские фейки»): an accusation against Russia, the claim's side, not a relay of its denial.
 _ACCUSATION_NOUN = re.compile(r"(?:fake\w*|lies?|disinformation|hoax|фейк\w*|лож\w*|дезинформаци\w*)", re.IGNORECASE)
 _RUSSIAN_OWNER = re.compile(
     r"(?:\b(?:russian|russia's|kremlin(?:'s)?|moscow's|putin's|pro-russian|pro-kremlin)"
     r"|(?:российск|кремлёвск|кремлевск|путинск|пророссийск)\w*)\s*[\"'‘’“”«]?\s*$", re.IGNORECASE)
-_CONFIRMED = Exact(
+_CONFIRMED = Alternatives(
     r"\bconfirm(?:s|ed|ing)\b(?!\s+(?:by|that\s+(?:the\s+)?report))|подтвердил\w*|подтверждает|подтвердив|подтверждая", re.IGNORECASE)
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\s+[|—–]\s+")
 #: A headline that says someone admits or confirms something (eight languages): a report on
 #: what was later conceded or established, not the claim as first asserted. In the pool no
 #: headline of a contradicted report carries one (tenth session, docs/benchmarks.md).
-_ADMITS = re.compile(
+_ADMITS = Alternatives(
     r"\badmit\w*|\bconfirm\w*|\backnowledg\w*|призна\w*|подтверд\w*|підтверд\w*|визна\w*|bekreft\w*"
     r"|bestätig\w*|\bgesteh\w*|conferm\w*|\badmet\w*|reconoc\w*|przyzna\w*|potwierdz\w*", re.IGNORECASE)
 #: A headline that accuses the Russian side ("Poland accuses Russia of ...", «Лондон обвинил Россию

@@ -140,14 +140,14 @@ def load_scorer(spec: str) -> LearnedScorer:
 
 
 @functools.lru_cache(maxsize=2)
-def shared_embedder(name: str) -> Embedder | None:
-    """One embedder per model name per process: loading a model costs a second or more."""
-    return make_embedder(name)
+def shared_embedder(name: str, max_pieces: int | None = None) -> Embedder | None:
+    """One embedder per model name (and cap) per process: loading a model costs a second or more."""
+    return make_embedder(name, max_pieces)
 
 
 def embedder_for(config: MatchingConfig) -> Embedder | None:
     """The embedder ``match_documents`` uses under ``config``: none without a learned scorer."""
-    return shared_embedder(config.embedder) if config.scorer else None
+    return shared_embedder(config.embedder, config.embed_max_pieces) if config.scorer else None
 
 
 def document_vectors(embedder: Embedder, docs: Sequence[tuple[int, Document]]) -> list[tuple[int, str, bytes]]:
@@ -172,7 +172,7 @@ class PairJudge:
         self.scorer = load_scorer(config.scorer) if config.scorer else None
         #: compute the learned features (rarity, embeddings) even without a scorer (evaluation)
         self.learned = learned or self.scorer is not None
-        self.embedder = shared_embedder(config.embedder) if self.learned else None
+        self.embedder = shared_embedder(config.embedder, config.embed_max_pieces) if self.learned else None
         #: term rarity in the archive costs a query per denial: only when a feature needs it
         self.wants_rarity = learned or (self.scorer is not None and any(
             n.startswith("rare_") for n in self.scorer.features))

