@@ -229,12 +229,12 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
     spokesperson, denier_org = lead_denier_kinds(report.lead_deniers)
     get = comp.get
     # Every candidate pair builds this dict (issue 16): ``1.0 if x else 0.0`` is
-    # ``float(bool(x))`` without a call.
+    # ``float(bool(x))`` without a call; the hand scorer's numbers are rounded floats already.
     f: dict[str, float] = {  # in the order of FEATURE_NAMES
-        "hand_score": float(hand.score), "entities": float(get("entities", 0.0)),
-        "event": float(get("event", 0.0)), "time": float(get("time", 0.0)),
-        "outlet": float(get("outlet", 0.0)), "outlet_asked": 1.0 if denial.outlets else 0.0,
-        "words": float(get("words", 0.0)), "same_lang": 1.0 if hand.same_lang else 0.0,
+        "hand_score": hand.score, "entities": get("entities", 0.0),
+        "event": get("event", 0.0), "time": get("time", 0.0),
+        "outlet": get("outlet", 0.0), "outlet_asked": 1.0 if denial.outlets else 0.0,
+        "words": get("words", 0.0), "same_lang": 1.0 if hand.same_lang else 0.0,
         **_NO_FLAGS,
         "headline_cue": 0.0 if report.headline_cue is None else 1.0,
         "lead_denial": 1.0 if lead_denial and not report.claim_first else 0.0,

@@ -561,10 +561,14 @@ def score_parts(
     parts: list[tuple[str, float, float]] = [
         ("entities", 0.45, entity_score), ("event", 0.15, event_score), ("time", 0.15, time_score),
     ]
+    # ``parts`` rounded, by name, built beside it (every candidate pair reads it)
+    rounded = {"entities": round(entity_score, 3), "event": round(event_score, 3), "time": round(time_score, 3)}
     if outlet_score is not None:
         parts.append(("outlet", 0.10, max(outlet_score, 0.2)))
+        rounded["outlet"] = round(max(outlet_score, 0.2), 3)
     if lexical is not None:
         parts.append(("words", 0.20, lexical))
+        rounded["words"] = round(lexical, 3)
     # lists, not generators, for ``sum``: the same additions in the same order, cheaper
     wsum = sum([w for _, w, _ in parts])
     score = sum([w * v for _, w, v in parts]) / wsum
@@ -639,4 +643,4 @@ def score_parts(
                      hours=hours, shared=shared, body_only=body_only, specific_shared=specific_shared,
                      words_shared=words_shared, outlet_named=outlet_named, event_score=event_score, parts=parts,
                      flags=flags, penalties=penalties, same_lang=same_lang,
-                     rounded={name: round(v, 3) for name, _, v in parts})
+                     rounded=rounded)
