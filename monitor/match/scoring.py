@@ -511,7 +511,7 @@ def score_parts(
     specific_shared = [t for t in shared + body_only if t in specific]
     # Famous people alone (Putin and Trump) are not a claim: they need the exact event
     # type in the headline/lead or the outlet the denial names.
-    only_common = bool(specific_shared) and all(t in COMMON_PEOPLE for t in specific_shared)
+    only_common = bool(specific_shared) and COMMON_PEOPLE.issuperset(specific_shared)
     # Normalised coverage alone punishes rich claims; absolute shared weight alone
     # favours long reports: blend the two.
     entity_score = 0.5 * (got / total) + 0.5 * (1.0 - math.exp(-got / 1.5))
