@@ -311,3 +311,17 @@ def test_pair_features_leave_the_explanation_to_the_matches_and_it_is_score_pair
         hand = score_pair(profile(), report, report_id=5, config=MatchingConfig())
         assert parts.explanation() == dict(hand.explanation)
         assert f["hand_score"] == hand.score and f["time"] == hand.explanation["components"]["time"]
+
+
+def test_the_flag_features_are_the_hand_scorers_raised_flags_and_no_others() -> None:
+    unrelated = feats("Harvest festival opens in the valley", "Farmers brought apples and pears to the fair.",
+                      "2024-03-09T10:00:00+00:00")
+    raised = set()
+    for report in (REPORT, RELAY, unrelated):
+        f, parts = pair_features(profile(), report, report_id=5, lead_denial=False, source_outlets=(), term_df={},
+                                 n_docs=100, cosine=0.7, config=MatchingConfig())
+        on = {n for n in FEATURE_NAMES if n.startswith("flag_") and f[n] == 1.0}
+        assert on == {f"flag_{k}" for k in parts.flags}
+        assert all(f[n] == 0.0 for n in FEATURE_NAMES if n.startswith("flag_") and n not in on)
+        raised |= on
+    assert "flag_no_specific" in raised  # the unrelated report shares nothing specific

@@ -545,6 +545,11 @@ class DocumentFeatures:
         """The event types among the headline and lead terms."""
         return frozenset(t for t in self.lead_terms if t.startswith("event:"))
 
+    @functools.cached_property
+    def lead_deniers(self) -> frozenset[str]:
+        """The denier's side (``DENIER_TERMS``) among the headline and lead terms."""
+        return self.lead_terms & DENIER_TERMS
+
     def to_json(self) -> dict[str, Any]:
         return {
             "lang": self.lang, "role": self.role, "source": self.source, "published": self.published,

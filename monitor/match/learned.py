@@ -51,8 +51,10 @@ def threshold_group(lang: str | None) -> str:
 FLAG_NAMES = ("no_specific", "only_common", "setting_missing", "topics_only", "thin_overlap", "actors_absent",
               "actors_sidelined", "headline_other_event", "confirmed_after")
 
-#: (feature name, flag) of each flag
-_FLAG_FEATURES = tuple((f"flag_{f}", f) for f in FLAG_NAMES)
+#: each flag's feature name, and every flag feature at 0.0 (in order), which ``pair_features``
+#: sets to 1.0 for the flags a pair raises
+_FLAG_FEATURE = {f: f"flag_{f}" for f in FLAG_NAMES}
+_NO_FLAGS = dict.fromkeys(_FLAG_FEATURE.values(), 0.0)
 
 #: Every feature a model may use, in a stable order (a model file names the ones it uses).
 FEATURE_NAMES = (
@@ -165,7 +167,7 @@ def early_exclusion(report: DocumentFeatures, weight: Mapping[str, float], cosin
 
 def lead_weight(weight: Mapping[str, float], lead_terms: frozenset[str]) -> float:
     """The claim's weighted terms (``claim_rarity``) found in a report's headline and lead."""
-    return sum(w for t, w in weight.items() if t in lead_terms)
+    return sum([w for t, w in weight.items() if t in lead_terms])
 
 
 class ClaimWeights(dict[str, float]):
@@ -210,51 +212,69 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
     hand = score_parts(denial, report, report_id=report_id, report_has_lead_denial=lead_denial,
                        report_source_outlets=source_outlets, config=config)
     comp = hand.rounded
-    flags = hand.flags
     days = hand.hours_apart / 24.0  # > 0: the report came first
     if weight is None:
         weight = claim_rarity(denial, term_df, n_docs)
     total = weight_total(weight)
     lead_terms, body_terms = report.lead_terms, report.body_terms
-    in_lead = lead_weight(weight, lead_terms)
-    in_body = sum(w for t, w in weight.items() if t in body_terms)
+    items = weight.items()
+    # lists, not generators, for ``sum``: the same additions in the same order, cheaper
+    in_lead = sum([w for t, w in items if t in lead_terms])
+    in_body = sum([w for t, w in items if t in body_terms])
     report_denials, report_denial_early, report_denial_pos = denial_context(report_stats)
     _, denial_in_lead, denial_pos = denial_context(denial_stats)
     # A spokesperson (or minister) named in the lead nearly always means coverage of what
     # they said; the Kremlin or a ministry is as often the accused of the claim itself
     # (docs/benchmarks.md, "Scorer, seventh session"), so the model reads them apart.
-    deniers = lead_terms & DENIER_TERMS
+    spokesperson, denier_org = lead_denier_kinds(report.lead_deniers)
+    get = comp.get
+    # Every candidate pair builds this dict (issue 16): ``1.0 if x else 0.0`` is
+    # ``float(bool(x))`` without a call; the hand scorer's numbers are rounded floats already.
     f: dict[str, float] = {  # in the order of FEATURE_NAMES
-        "hand_score": float(hand.score), "entities": float(comp.get("entities", 0.0)),
-        "event": float(comp.get("event", 0.0)), "time": float(comp.get("time", 0.0)),
-        "outlet": float(comp.get("outlet", 0.0)), "outlet_asked": float(bool(denial.outlets)),
-        "words": float(comp.get("words", 0.0)), "same_lang": float(hand.same_lang),
-        **{name: float(k in flags) for name, k in _FLAG_FEATURES},
-        "headline_cue": float(report.headline_cue is not None),
-        "lead_denial": float(lead_denial and not report.claim_first), "claim_first": float(report.claim_first),
-        "official": float(report.role == "official"),
+        "hand_score": hand.score, "entities": get("entities", 0.0),
+        "event": get("event", 0.0), "time": get("time", 0.0),
+        "outlet": get("outlet", 0.0), "outlet_asked": 1.0 if denial.outlets else 0.0,
+        "words": get("words", 0.0), "same_lang": 1.0 if hand.same_lang else 0.0,
+        **_NO_FLAGS,
+        "headline_cue": 0.0 if report.headline_cue is None else 1.0,
+        "lead_denial": 1.0 if lead_denial and not report.claim_first else 0.0,
+        "claim_first": 1.0 if report.claim_first else 0.0,
+        "official": 1.0 if report.role == "official" else 0.0,
         "days": max(-30.0, min(180.0, days)), "abs_days": min(180.0, abs(days)),
-        "log_abs_days": math.log1p(abs(days)), "after": float(days < 0),
+        "log_abs_days": math.log1p(abs(days)), "after": 1.0 if days < 0 else 0.0,
         "rare_lead": in_lead, "rare_body": in_body, "rare_share": in_body / total,
-        "cosine": float(cosine) if cosine is not None else 0.0, "has_cosine": float(cosine is not None),
+        "cosine": float(cosine) if cosine is not None else 0.0, "has_cosine": 0.0 if cosine is None else 1.0,
         "report_denials": report_denials, "report_denial_early": report_denial_early,
         "report_denial_pos": report_denial_pos,
-        "report_lead_denier": float(bool(deniers)),
-        "denial_headline_cue": float(denial_doc is not None and denial_doc.headline_cue is not None),
-        "denial_official": float(denial_doc is not None and denial_doc.role == "official"),
+        "report_lead_denier": 1.0 if report.lead_deniers else 0.0,
+        "denial_headline_cue": 1.0 if denial_doc is not None and denial_doc.headline_cue is not None else 0.0,
+        "denial_official": 1.0 if denial_doc is not None and denial_doc.role == "official" else 0.0,
         "denial_in_lead": denial_in_lead, "denial_pos": denial_pos,
-        "report_lead_spokesperson": float(any(t.startswith("person:") for t in deniers)),
-        "report_lead_denier_org": float(any(not t.startswith("person:") for t in deniers)),
+        "report_lead_spokesperson": spokesperson,
+        "report_lead_denier_org": denier_org,
         # Relays the headline and lead do not show (tenth session): a sentence that quotes the
         # official side's denial, how early; a cue in the lead; a headline on an admission.
-        "report_relay_pos": float(report.relay_at), "report_lead_cue": float(report.lead_cue),
-        "report_admits": float(report.admits),
-        "report_lead_unread": float(lead_unread(report.lead_terms)),
-        "report_accuses": float(report.accuses),
+        "report_relay_pos": float(report.relay_at), "report_lead_cue": 1.0 if report.lead_cue else 0.0,
+        "report_admits": 1.0 if report.admits else 0.0,
+        "report_lead_unread": 1.0 if lead_unread(lead_terms) else 0.0,
+        "report_accuses": 1.0 if report.accuses else 0.0,
     }
+    for k in hand.flags:  # the raised flags, in place (the keys keep FEATURE_NAMES' order)
+        name = _FLAG_FEATURE.get(k)
+        if name is not None:
+            f[name] = 1.0
     return f, hand
 
 
+@functools.lru_cache(maxsize=4096)
+def lead_denier_kinds(deniers: frozenset[str]) -> tuple[float, float]:
+    """(a spokesperson, the Kremlin or a ministry) among a report's lead deniers, as 0/1:
+    one answer per report, read by each of its pairs (a frozenset keeps its hash)."""
+    return (1.0 if any(t.startswith("person:") for t in deniers) else 0.0,
+            1.0 if any(not t.startswith("person:") for t in deniers) else 0.0)
+
+
+@functools.lru_cache(maxsize=4096)
 def lead_unread(lead_terms: frozenset[str]) -> bool:
     """Whether a report's headline and lead yield no specific term at all (only countries,
     generic topics, the denier's side or outlets, or nothing).
