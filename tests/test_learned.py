@@ -98,20 +98,6 @@ def test_a_cue_in_the_lead_and_an_admission_in_the_headline_are_features() -> No
     assert features_of(REPORT)["report_admits"] == 0.0
 
 
-def test_a_headline_accusing_the_russian_side_is_a_feature_in_several_languages() -> None:
-    def accuses(title: str) -> float:
-        return features_of(feats(title, "Officials gave no details.", "2024-03-08T10:00:00+00:00"))["report_accuses"]
-
-    assert accuses("Valletta accuses Russia of hacking the port's systems") == 1.0
-    assert accuses("Мальта обвинила Россию в кибератаке на порт") == 1.0
-    assert accuses("Malta wirft Russland Cyberangriff auf den Hafen vor") == 1.0
-    assert accuses("Malta acusa a Rusia del ciberataque al puerto") == 1.0
-    # a denial of accusations names them as a noun: not the accuser's headline
-    assert accuses("Kremlin rejects accusations of Russian hacking in Valletta") == 0.0
-    assert accuses("В Кремле отвергли обвинения России в кибератаке") == 0.0
-    assert accuses("Valletta accuses port operator of negligence") == 0.0
-
-
 def test_a_report_whose_lead_yields_no_specific_term_is_marked_unread() -> None:
     # Only a country and the denier's side can be read in this headline and lead (the rest is
     # in lower case, as a script the name keys do not read would be): overlap says nothing.
@@ -126,9 +112,9 @@ def test_the_relay_features_survive_the_stored_json_and_old_rows_read_as_none() 
     quiet = feats("Ortiga in Valletta", "He arrived. The Kremlin said the reports were untrue.",
                   "2024-03-10T15:00:00+00:00")
     assert DocumentFeatures.from_json(quiet.to_json()) == quiet and quiet.relay_at < 1.0 and quiet.lead_cue
-    old = {k: v for k, v in quiet.to_json().items() if k not in ("relay_at", "lead_cue", "admits", "accuses")}
+    old = {k: v for k, v in quiet.to_json().items() if k not in ("relay_at", "lead_cue", "admits")}
     restored = DocumentFeatures.from_json(old)
-    assert restored.relay_at == 1.0 and not restored.lead_cue and not restored.admits and not restored.accuses
+    assert restored.relay_at == 1.0 and not restored.lead_cue and not restored.admits
 
 
 def test_a_report_sharing_nothing_with_the_claim_in_its_lead_is_another_story_unless_it_reads_alike() -> None:

@@ -264,7 +264,7 @@ def test_learned_scorer_on_all_probe_sets_in_any_import_order(tmp_path: Path) ->
 #: EN 0.84 / RU 0.81): 69 right, 16 wrong (P 0.812 R 0.932): two reports scored just under the threshold
 #: by the refitted weights (p 0.81 and 0.80; the features of both are unchanged), one wrong pair fewer,
 #: where leave-one-case-out on real cases gained EN-led R 0.735 -> 0.757, event recall 0.843 -> 0.854,
-#: and RU-led P 0.861 -> 0.867. With ``report_accuses`` (refitted, EN 0.85 / RU 0.81): 70 right, 16 wrong.
+#: and RU-led P 0.861 -> 0.867.
 PROBE_P, PROBE_R = 0.80, 0.93
 
 

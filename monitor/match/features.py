@@ -203,15 +203,6 @@ _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\s+[|—–]\s+")
 _ADMITS = Alternatives(
     r"\badmit\w*|\bconfirm\w*|\backnowledg\w*|призна\w*|подтверд\w*|підтверд\w*|визна\w*|bekreft\w*"
     r"|bestätig\w*|\bgesteh\w*|conferm\w*|\badmet\w*|reconoc\w*|przyzna\w*|potwierdz\w*", re.IGNORECASE)
-#: A headline that accuses the Russian side ("Poland accuses Russia of ...", «Лондон обвинил Россию
-#: в ...», "wirft Russland ... vor"): the claim asserted by its accuser, which a denial answers.
-_ACCUSES_RUSSIA = re.compile(
-    r"(?:\baccus(?:e|es|ed|ing|ant|ent|a)\b|\bblam(?:e|es|ed|ing)\b|\bbeschuldig(?:t|en|te)\b|\bwirft|\bwerfen"
-    r"|\bacus(?:a|an|ó|aron|ando)\b|\boskarż(?:a|ają|ył\w*)\b"
-    r"|обвинил\w*|обвиня[ею]т|обвинив\w*|звинуват(?:ив|ила|или|ює|юють)\w*)\s+(?:\S+\s+){0,2}?"
-    r"(?:the\s+)?(?:russia\b|moscow\b|the\s+kremlin\b|kremlin\b|russian\b|putin\b|russland|moskau|kreml"
-    r"|(?:la\s+|a\s+)?russi[ae]\b|rusia\b|rosj\w+|росси\w*|москв\w*|кремл\w*|путин\w*|росі\w*|москв\w*)",
-    re.IGNORECASE)
 #: Sentence ends in a body, for ``relay_position``.
 _SENTENCE_END = re.compile(r"(?<=[.!?…»\"])\s+|\n+")
 #: Concepts that name the denier's side: they say who speaks, not what is denied (matching
@@ -531,8 +522,6 @@ class DocumentFeatures:
     lead_cue: bool = False
     #: the headline says someone admits or confirms something
     admits: bool = False
-    #: the headline accuses the Russian side of something
-    accuses: bool = False
 
     # --- read by every pair this document is in, computed once (cached on the instance,
     # outside the compared fields)
@@ -557,7 +546,7 @@ class DocumentFeatures:
             "lead_keywords": sorted(self.lead_keywords), "headline_cue": self.headline_cue,
             "claim_first": self.claim_first, "confirmed": self.confirmed,
             "title_events": sorted(self.title_events), "relay_at": self.relay_at, "lead_cue": self.lead_cue,
-            "admits": self.admits, "accuses": self.accuses,
+            "admits": self.admits,
         }
 
     @classmethod
@@ -570,7 +559,7 @@ class DocumentFeatures:
             headline_cue=data.get("headline_cue"), claim_first=bool(data.get("claim_first")),
             confirmed=bool(data.get("confirmed")), title_events=frozenset(data.get("title_events") or ()),
             relay_at=float(data.get("relay_at", 1.0)), lead_cue=bool(data.get("lead_cue")),
-            admits=bool(data.get("admits")), accuses=bool(data.get("accuses")),
+            admits=bool(data.get("admits")),
         )
 
 
@@ -605,7 +594,7 @@ def document_features(title: str, text: str, *, lang: str | None, role: str, sou
         headline_cue=cue if first else None, claim_first=bool(cue) and not first, confirmed=confirmed,
         title_events=frozenset(t for pos, t in hits if pos < len(title) and t.startswith("event:")),
         relay_at=relay_position(body, speakers), lead_cue=cover_search(lead) is not None,
-        admits=_ADMITS.search(title) is not None, accuses=_ACCUSES_RUSSIA.search(title) is not None,
+        admits=_ADMITS.search(title) is not None,
     )
 
 

@@ -67,7 +67,7 @@ FEATURE_NAMES = (
     "report_denials", "report_denial_early", "report_denial_pos", "report_lead_denier",
     "denial_headline_cue", "denial_official", "denial_in_lead", "denial_pos",
     "report_lead_spokesperson", "report_lead_denier_org",
-    "report_relay_pos", "report_lead_cue", "report_admits", "report_lead_unread", "report_accuses",
+    "report_relay_pos", "report_lead_cue", "report_admits", "report_lead_unread",
 )
 
 #: Plain words for the features, used in a match's one-line reason.
@@ -89,7 +89,6 @@ FEATURE_LABELS = {
     "report_relay_pos": "relays the official side's denial late in it, if at all",
     "report_lead_cue": "a denial cue in its lead", "report_admits": "its headline says something was admitted",
     "report_lead_unread": "no specific name or topic read in its headline or lead",
-    "report_accuses": "its headline accuses the Russian side",
     **{f"flag_{k}": k.replace("_", " ") for k in FLAG_NAMES},
 }
 
@@ -257,7 +256,6 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
         "report_relay_pos": float(report.relay_at), "report_lead_cue": 1.0 if report.lead_cue else 0.0,
         "report_admits": 1.0 if report.admits else 0.0,
         "report_lead_unread": 1.0 if lead_unread(lead_terms) else 0.0,
-        "report_accuses": 1.0 if report.accuses else 0.0,
     }
     for k in hand.flags:  # the raised flags, in place (the keys keep FEATURE_NAMES' order)
         name = _FLAG_FEATURE.get(k)
