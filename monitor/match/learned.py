@@ -31,7 +31,7 @@ from typing import Any, Iterable, Mapping
 from monitor.errors import ConfigError
 from monitor.match.features import DocumentFeatures
 from monitor.match.scoring import (
-    DENIER_TERMS, GENERIC_TERMS, DenialProfile, MatchingConfig, PairParts, score_parts,
+    DENIER_TERMS, GENERIC_TERMS, DenialProfile, MatchingConfig, PairParts, has_specific_term, score_parts,
 )
 
 __all__ = ["FEATURE_NAMES", "LearnedScorer", "PairScore", "claim_rarity", "default_scorer_path", "exclusion", "lead_unread",
@@ -282,7 +282,7 @@ def lead_unread(lead_terms: frozenset[str]) -> bool:
     the model should not read "shares nothing with the claim" as "another story" (eleventh
     session: cross-language reports 0-3 days before the denial scored just under the
     threshold; docs/benchmarks.md). The exclusion rules still apply to such a report."""
-    return all(t in DENIER_TERMS or t in GENERIC_TERMS or t.startswith("outlet:") for t in lead_terms)
+    return not has_specific_term(lead_terms)
 
 
 @dataclass(frozen=True)

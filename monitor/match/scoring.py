@@ -137,6 +137,13 @@ THIN_WORDS = 0.3
 TOPICS_ONLY_FACTOR = 0.7
 
 
+def has_specific_term(terms: Iterable[str]) -> bool:
+    """Whether ``terms`` name anything specific: a term that is not the denier's side, not
+    generic (countries, topics) and not an outlet. A claim without one is stood in for by its
+    document's headline and lead; a report's lead without one is unread (``learned.lead_unread``)."""
+    return any(t not in DENIER_TERMS and t not in GENERIC_TERMS and not t.startswith("outlet:") for t in terms)
+
+
 #: Widely reported people and the event type in common, but none of the claim's own
 #: places, groups or names: its score is multiplied by this.
 SETTING_MISSING_FACTOR = 0.6
@@ -285,8 +292,7 @@ def build_profile(
     kw = set(keywords(claim))
     # No usable claim (issue 15, item 7): claim extraction found nothing specific (only the
     # denier, generic words or none at all), so the headline and lead stand in for it.
-    stand_in = not any(t not in DENIER_TERMS and t not in GENERIC_TERMS and not t.startswith("outlet:")
-                       for t in claim_terms)
+    stand_in = not has_specific_term(claim_terms)
     if use_context or stand_in:
         context = f"{doc_title}\n{doc_lead}"
         add(text_terms(context, lower_keys=lower, lang=lang), 0.8)

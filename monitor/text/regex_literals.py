@@ -57,14 +57,7 @@ def required_literal(alternative: str) -> str | None:
         if ch in "\\[(" or ch in _SPECIAL:
             runs.append("".join(run))
             run = []
-            if ch == "\\":
-                i += 2
-            elif ch == "[":
-                i = _class_end(alternative, i) + 1
-            elif ch == "(":
-                i = _group_end(alternative, i) + 1
-            else:
-                i += 1
+            i = _atom_end(alternative, i) if ch in "\\[(" else i + 1
             continue
         if ch in _QUANTIFIERS:
             end = _quantifier_end(alternative, i)
@@ -102,12 +95,8 @@ def _split_top(pattern: str) -> list[str]:
     start = i = 0
     while i < len(pattern):
         ch = pattern[i]
-        if ch == "\\":
-            i += 2
-        elif ch == "[":
-            i = _class_end(pattern, i) + 1
-        elif ch == "(":
-            i = _group_end(pattern, i) + 1
+        if ch in "\\[(":
+            i = _atom_end(pattern, i)
         elif ch == "|":
             parts.append(pattern[start:i])
             start = i = i + 1
@@ -115,6 +104,15 @@ def _split_top(pattern: str) -> list[str]:
             i += 1
     parts.append(pattern[start:])
     return parts
+
+
+def _atom_end(pattern: str, i: int) -> int:
+    """Index just past the escape, class or group that opens at ``pattern[i]``."""
+    if pattern[i] == "\\":
+        return i + 2
+    if pattern[i] == "[":
+        return _class_end(pattern, i) + 1
+    return _group_end(pattern, i) + 1
 
 
 def _class_end(pattern: str, i: int) -> int:
