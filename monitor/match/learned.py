@@ -383,7 +383,15 @@ class LearnedScorer:
 
     def threshold_for(self, lang: str | None) -> float:
         """The threshold for a denial in ``lang`` (its group's, else the overall one)."""
-        return float(self.thresholds.get(threshold_group(lang), self.threshold))
+        found = self._lang_thresholds.get(lang)
+        if found is None:  # every candidate pair asks: one answer per language, kept
+            found = self._lang_thresholds[lang] = float(self.thresholds.get(threshold_group(lang), self.threshold))
+        return found
+
+    @functools.cached_property
+    def _lang_thresholds(self) -> dict[str | None, float]:
+        """``threshold_for`` of each denial language asked so far (a memo of a pure function)."""
+        return {}
 
     def contributions(self, features: Mapping[str, float]) -> list[float]:
         """Each feature's contribution to the log-odds, in feature order (computed once per

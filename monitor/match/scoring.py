@@ -389,12 +389,13 @@ def _actor_gap(denial: DenialProfile, report: DocumentFeatures) -> str:
 
 def _actor_reason(denial: DenialProfile, report: DocumentFeatures, kind: str) -> str:
     """The readable reason of an ``_actor_gap`` case (only a stored match's explanation needs it)."""
-    labels = ", ".join(concept_label(t) for t in denial.actors)
+    # ``concept_labels`` looks the lexicons in force up once for all the actors (a stored
+    # match's explanation writes this; ``active_lexicons`` reads the environment each call)
     if kind == "absent":
-        return f"names none of the people the claim is about ({labels})"
+        return f"names none of the people the claim is about ({', '.join(concept_labels(denial.actors))})"
     if kind == "below_lead":
-        return f"names the people the claim is about ({labels}) only below the lead"
-    missing = [concept_label(t) for t in denial.actors if t not in report.body_terms]
+        return f"names the people the claim is about ({', '.join(concept_labels(denial.actors))}) only below the lead"
+    missing = concept_labels([t for t in denial.actors if t not in report.body_terms])
     return f"never names {', '.join(missing)}, of the people the claim is about"
 
 
