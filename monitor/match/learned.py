@@ -34,8 +34,8 @@ from monitor.match.scoring import (
     DENIER_TERMS, GENERIC_TERMS, DenialProfile, MatchingConfig, PairParts, has_specific_term, score_parts,
 )
 
-__all__ = ["FEATURE_NAMES", "LearnedScorer", "PairScore", "claim_rarity", "default_scorer_path", "exclusion", "lead_unread",
-           "pair_features", "rarity", "threshold_group"]
+__all__ = ["FEATURE_NAMES", "LearnedScorer", "PairScore", "claim_rarity", "default_scorer_path", "denial_features",
+           "exclusion", "lead_unread", "pair_features", "rarity", "report_features", "threshold_group"]
 
 #: Denial languages that share the Russian-led threshold: the Russian-language sphere the
 #: pool's Russian-led cases come from (Russian, Ukrainian, Belarusian, Bulgarian denials).
@@ -200,14 +200,65 @@ def claim_rarity(denial: DenialProfile, term_df: Mapping[str, int], n_docs: int)
                          for t in denial.terms if t not in DENIER_TERMS and t not in GENERIC_TERMS})
 
 
+def report_features(report: DocumentFeatures, lead_denial: bool,
+                    report_stats: tuple[int, int, int] | None) -> dict[str, float]:
+    """Every feature in the order of FEATURE_NAMES, those of the report alone filled in and
+    the others at 0.0: the same for each denial a report is paired with, so a caller scoring
+    it against many computes this once (``PairJudge`` does) and ``pair_features`` copies it."""
+    report_denials, report_denial_early, report_denial_pos = denial_context(report_stats)
+    # A spokesperson (or minister) named in the lead nearly always means coverage of what
+    # they said; the Kremlin or a ministry is as often the accused of the claim itself
+    # (docs/benchmarks.md, "Scorer, seventh session"), so the model reads them apart.
+    spokesperson, denier_org = lead_denier_kinds(report.lead_deniers)
+    # ``1.0 if x else 0.0`` is ``float(bool(x))`` without a call
+    return {
+        "hand_score": 0.0, "entities": 0.0, "event": 0.0, "time": 0.0, "outlet": 0.0, "outlet_asked": 0.0,
+        "words": 0.0, "same_lang": 0.0,
+        **_NO_FLAGS,
+        "headline_cue": 0.0 if report.headline_cue is None else 1.0,
+        "lead_denial": 1.0 if lead_denial and not report.claim_first else 0.0,
+        "claim_first": 1.0 if report.claim_first else 0.0,
+        "official": 1.0 if report.role == "official" else 0.0,
+        "days": 0.0, "abs_days": 0.0, "log_abs_days": 0.0, "after": 0.0,
+        "rare_lead": 0.0, "rare_body": 0.0, "rare_share": 0.0, "cosine": 0.0, "has_cosine": 0.0,
+        "report_denials": report_denials, "report_denial_early": report_denial_early,
+        "report_denial_pos": report_denial_pos,
+        "report_lead_denier": 1.0 if report.lead_deniers else 0.0,
+        "denial_headline_cue": 0.0, "denial_official": 0.0, "denial_in_lead": 0.0, "denial_pos": 0.0,
+        "report_lead_spokesperson": spokesperson,
+        "report_lead_denier_org": denier_org,
+        # Relays the headline and lead do not show (tenth session): a sentence that quotes the
+        # official side's denial, how early; a cue in the lead; a headline on an admission.
+        "report_relay_pos": float(report.relay_at), "report_lead_cue": 1.0 if report.lead_cue else 0.0,
+        "report_admits": 1.0 if report.admits else 0.0,
+        "report_lead_unread": 1.0 if lead_unread(report.lead_terms) else 0.0,
+    }
+
+
+def denial_features(denial: DenialProfile, denial_doc: DocumentFeatures | None,
+                    denial_stats: tuple[int, int, int] | None) -> dict[str, float]:
+    """The features of the denial alone (the same for each of its candidate reports; a
+    caller computes them once per denial and passes them to ``pair_features``)."""
+    _, denial_in_lead, denial_pos = denial_context(denial_stats)
+    return {
+        "outlet_asked": 1.0 if denial.outlets else 0.0,
+        "denial_headline_cue": 1.0 if denial_doc is not None and denial_doc.headline_cue is not None else 0.0,
+        "denial_official": 1.0 if denial_doc is not None and denial_doc.role == "official" else 0.0,
+        "denial_in_lead": denial_in_lead, "denial_pos": denial_pos,
+    }
+
+
 def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id: int, lead_denial: bool,
                   source_outlets: Iterable[str], term_df: Mapping[str, int], n_docs: int,
                   cosine: float | None, config: MatchingConfig, report_stats: tuple[int, int, int] | None = None,
                   denial_doc: DocumentFeatures | None = None, denial_stats: tuple[int, int, int] | None = None,
-                  weight: Mapping[str, float] | None = None) -> tuple[dict[str, float], PairParts]:
+                  weight: Mapping[str, float] | None = None, report_part: Mapping[str, float] | None = None,
+                  denial_part: Mapping[str, float] | None = None) -> tuple[dict[str, float], PairParts]:
     """The named features of a pair, and the hand scorer's numbers they were read from
     (``PairParts.explanation()`` writes its explanation, which only a stored match needs).
-    ``weight``: ``claim_rarity(denial, term_df, n_docs)``, when the caller has it already."""
+    ``weight``: ``claim_rarity(denial, term_df, n_docs)``, ``report_part``:
+    ``report_features(report, lead_denial, report_stats)`` and ``denial_part``:
+    ``denial_features(denial, denial_doc, denial_stats)``, when the caller has them already."""
     hand = score_parts(denial, report, report_id=report_id, report_has_lead_denial=lead_denial,
                        report_source_outlets=source_outlets, config=config)
     comp = hand.rounded
@@ -220,43 +271,22 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
     # lists, not generators, for ``sum``: the same additions in the same order, cheaper
     in_lead = sum([w for t, w in items if t in lead_terms])
     in_body = sum([w for t, w in items if t in body_terms])
-    report_denials, report_denial_early, report_denial_pos = denial_context(report_stats)
-    _, denial_in_lead, denial_pos = denial_context(denial_stats)
-    # A spokesperson (or minister) named in the lead nearly always means coverage of what
-    # they said; the Kremlin or a ministry is as often the accused of the claim itself
-    # (docs/benchmarks.md, "Scorer, seventh session"), so the model reads them apart.
-    spokesperson, denier_org = lead_denier_kinds(report.lead_deniers)
     get = comp.get
-    # Every candidate pair builds this dict (issue 16): ``1.0 if x else 0.0`` is
-    # ``float(bool(x))`` without a call; the hand scorer's numbers are rounded floats already.
-    f: dict[str, float] = {  # in the order of FEATURE_NAMES
+    # Every candidate pair builds this dict (issue 16): a copy of the report's features (every
+    # key in FEATURE_NAMES' order), then the denial's and the pair's own set in place (the keys
+    # keep their order); the hand scorer's numbers are rounded floats already.
+    f = dict(report_part if report_part is not None else report_features(report, lead_denial, report_stats))
+    f.update(denial_part if denial_part is not None else denial_features(denial, denial_doc, denial_stats))
+    f.update({
         "hand_score": hand.score, "entities": get("entities", 0.0),
         "event": get("event", 0.0), "time": get("time", 0.0),
-        "outlet": get("outlet", 0.0), "outlet_asked": 1.0 if denial.outlets else 0.0,
+        "outlet": get("outlet", 0.0),
         "words": get("words", 0.0), "same_lang": 1.0 if hand.same_lang else 0.0,
-        **_NO_FLAGS,
-        "headline_cue": 0.0 if report.headline_cue is None else 1.0,
-        "lead_denial": 1.0 if lead_denial and not report.claim_first else 0.0,
-        "claim_first": 1.0 if report.claim_first else 0.0,
-        "official": 1.0 if report.role == "official" else 0.0,
         "days": max(-30.0, min(180.0, days)), "abs_days": min(180.0, abs(days)),
         "log_abs_days": math.log1p(abs(days)), "after": 1.0 if days < 0 else 0.0,
         "rare_lead": in_lead, "rare_body": in_body, "rare_share": in_body / total,
         "cosine": float(cosine) if cosine is not None else 0.0, "has_cosine": 0.0 if cosine is None else 1.0,
-        "report_denials": report_denials, "report_denial_early": report_denial_early,
-        "report_denial_pos": report_denial_pos,
-        "report_lead_denier": 1.0 if report.lead_deniers else 0.0,
-        "denial_headline_cue": 1.0 if denial_doc is not None and denial_doc.headline_cue is not None else 0.0,
-        "denial_official": 1.0 if denial_doc is not None and denial_doc.role == "official" else 0.0,
-        "denial_in_lead": denial_in_lead, "denial_pos": denial_pos,
-        "report_lead_spokesperson": spokesperson,
-        "report_lead_denier_org": denier_org,
-        # Relays the headline and lead do not show (tenth session): a sentence that quotes the
-        # official side's denial, how early; a cue in the lead; a headline on an admission.
-        "report_relay_pos": float(report.relay_at), "report_lead_cue": 1.0 if report.lead_cue else 0.0,
-        "report_admits": 1.0 if report.admits else 0.0,
-        "report_lead_unread": 1.0 if lead_unread(lead_terms) else 0.0,
-    }
+    })
     for k in hand.flags:  # the raised flags, in place (the keys keep FEATURE_NAMES' order)
         name = _FLAG_FEATURE.get(k)
         if name is not None:
@@ -398,6 +428,13 @@ class LearnedScorer:
         pair: ``probability_of`` and ``score_of`` read the same list)."""
         get = features.get
         return [c * (float(get(n, 0.0)) - m) / s for n, m, s, c in self._terms]
+
+    def pair_contributions(self, features: Mapping[str, float]) -> list[float]:
+        """``contributions`` of ``pair_features``' features, whose values are Python floats
+        (or an int 0) already: the same numbers without a ``float()`` call per feature (every
+        candidate pair that matching scores asks; issue 16)."""
+        get = features.get
+        return [c * (get(n, 0.0) - m) / s for n, m, s, c in self._terms]
 
     def _probability(self, contrib: list[float]) -> float:
         z = self.intercept + sum(contrib)

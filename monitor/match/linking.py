@@ -21,7 +21,8 @@ import numpy as np
 
 from monitor.match.features import DocumentFeatures, body_lead, document_features, headline_cue, lead_offset, text_terms
 from monitor.match.learned import (
-    FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, early_exclusion, exclusion, pair_features,
+    FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, denial_features, early_exclusion, exclusion, pair_features,
+    report_features,
 )
 from monitor.match.scoring import (
     DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, PairParts, build_profile, could_match, profile_from_json,
@@ -186,6 +187,10 @@ class PairJudge:
         #: read once, with its profile, and do not change within the judge's life
         self.rarities: dict[tuple[int, int], dict[str, float]] = {}
         self.stats: dict[int, tuple[int, int, int] | None] = {}
+        #: ``report_features`` of each report and ``denial_features`` of each denial, by id
+        #: (what they read is cached above and does not change within the judge's life)
+        self.report_parts: dict[int, dict[str, float]] = {}
+        self.denial_parts: dict[int, dict[str, float]] = {}
         #: the stored vectors of a span of days, read once for every denial whose window it
         #: covers (``prefetch_window``); None when not read or no longer complete
         self.span: _VectorSpan | None = None
@@ -339,11 +344,20 @@ class PairJudge:
         if did not in stats or rid not in stats:
             self.denial_stats([did, rid])
         own = self.feats.get(did)
+        # the report's features and the denial's, computed once each (the same for all their pairs)
+        report_part = self.report_parts.get(rid)
+        if report_part is None:
+            report_part = self.report_parts[rid] = report_features(f, lead, stats[rid])
+        denial_part = self.denial_parts.get(profile.denial_id)
+        if denial_part is None:
+            denial_part = self.denial_parts[profile.denial_id] = denial_features(
+                profile, own[0] if own else None, stats[did])
         return pair_features(profile, f, report_id=rid, lead_denial=lead,
                              source_outlets=cached_source_outlets(f.source), term_df=self.df,
                              n_docs=max(self.n_docs, 1), cosine=cos, config=self.config,
                              report_stats=stats[rid], denial_doc=own[0] if own else None,
-                             denial_stats=stats[did], weight=weight)
+                             denial_stats=stats[did], weight=weight, report_part=report_part,
+                             denial_part=denial_part)
 
     def verdict(self, profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
         f, lead = self.feats[rid]
@@ -357,8 +371,10 @@ class PairJudge:
         if got is None:
             return None
         feats, hand = got
-        contrib = self.scorer.contributions(feats)  # once: the verdict and the explanation's top features
-        if not self.scorer.probability_of(contrib, lang=profile.lang)[1] or exclusion(feats):
+        if exclusion(feats):  # never a match, whatever its score: no need to compute it
+            return None
+        contrib = self.scorer.pair_contributions(feats)  # once: the verdict and the explanation's top features
+        if not self.scorer.probability_of(contrib, lang=profile.lang)[1]:
             return None
         s = self.scorer.score_of(contrib, lang=profile.lang)  # the same score, with its top contributions
         return (profile.denial_id, rid, s.score,
