@@ -70,6 +70,9 @@ FEATURE_NAMES = (
     "report_relay_pos", "report_lead_cue", "report_admits", "report_lead_unread",
 )
 
+#: Every feature at 0.0, in order (``report_features`` fills in a copy).
+_ALL_ZERO = dict.fromkeys(FEATURE_NAMES, 0.0)
+
 #: Plain words for the features, used in a match's one-line reason.
 FEATURE_LABELS = {
     "hand_score": "overall term agreement", "entities": "shared names and topics", "event": "same event type",
@@ -210,21 +213,16 @@ def report_features(report: DocumentFeatures, lead_denial: bool,
     # they said; the Kremlin or a ministry is as often the accused of the claim itself
     # (docs/benchmarks.md, "Scorer, seventh session"), so the model reads them apart.
     spokesperson, denier_org = lead_denier_kinds(report.lead_deniers)
+    f = _ALL_ZERO.copy()  # every key, in order; set in place below (the keys keep their order)
     # ``1.0 if x else 0.0`` is ``float(bool(x))`` without a call
-    return {
-        "hand_score": 0.0, "entities": 0.0, "event": 0.0, "time": 0.0, "outlet": 0.0, "outlet_asked": 0.0,
-        "words": 0.0, "same_lang": 0.0,
-        **_NO_FLAGS,
+    f.update({
         "headline_cue": 0.0 if report.headline_cue is None else 1.0,
         "lead_denial": 1.0 if lead_denial and not report.claim_first else 0.0,
         "claim_first": 1.0 if report.claim_first else 0.0,
         "official": 1.0 if report.role == "official" else 0.0,
-        "days": 0.0, "abs_days": 0.0, "log_abs_days": 0.0, "after": 0.0,
-        "rare_lead": 0.0, "rare_body": 0.0, "rare_share": 0.0, "cosine": 0.0, "has_cosine": 0.0,
         "report_denials": report_denials, "report_denial_early": report_denial_early,
         "report_denial_pos": report_denial_pos,
         "report_lead_denier": 1.0 if report.lead_deniers else 0.0,
-        "denial_headline_cue": 0.0, "denial_official": 0.0, "denial_in_lead": 0.0, "denial_pos": 0.0,
         "report_lead_spokesperson": spokesperson,
         "report_lead_denier_org": denier_org,
         # Relays the headline and lead do not show (tenth session): a sentence that quotes the
@@ -232,7 +230,8 @@ def report_features(report: DocumentFeatures, lead_denial: bool,
         "report_relay_pos": float(report.relay_at), "report_lead_cue": 1.0 if report.lead_cue else 0.0,
         "report_admits": 1.0 if report.admits else 0.0,
         "report_lead_unread": 1.0 if lead_unread(report.lead_terms) else 0.0,
-    }
+    })
+    return f
 
 
 def denial_features(denial: DenialProfile, denial_doc: DocumentFeatures | None,

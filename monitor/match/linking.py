@@ -332,7 +332,9 @@ class PairJudge:
             vectors = self.vectors
             if did not in vectors or rid not in vectors:  # the caches' lookups, only when one misses
                 self.vectors_of([did, rid])
-            cos = self.cosine(did, rid)
+            va, vb = vectors.get(did), vectors.get(rid)  # ``cosine``, inline: every candidate pair asks
+            if va is not None and vb is not None:
+                cos = float(np.dot(va, vb))
         if not could_match(profile, f) and (cos is None or cos < self.config.min_cosine):
             return None
         weight = self.rarity(profile)
