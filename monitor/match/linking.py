@@ -380,7 +380,7 @@ class PairJudge:
             return None
         s = self.scorer.score_of(contrib, lang=profile.lang)  # the same score, with its top contributions
         return (profile.denial_id, rid, s.score,
-                learned_explanation(profile, feats, hand.explanation(), s, self.scorer))
+                learned_explanation(profile, feats, hand.explanation(reason=False), s, self.scorer))
 
 
 def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, Any], s: PairScore,

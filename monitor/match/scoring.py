@@ -456,20 +456,23 @@ class PairParts(NamedTuple):
     def components(self) -> dict[str, float]:
         return dict(self.rounded)
 
-    def explanation(self) -> dict[str, Any]:
+    def explanation(self, *, reason: bool = True) -> dict[str, Any]:
+        """``score_pair``'s explanation; ``reason`` False leaves its one-line reason None (the
+        learned scorer writes its own over it: labelling the shared terms would be wasted)."""
         denial, hours = self.denial, self.hours
         penalties = [p() if callable(p) else p for p in self.penalties]
-        if self.matched:
+        text: str | None = None
+        if reason and self.matched:
             labels = labels_of(self.specific_shared)
-            reason = (f"asserts what {denial.speaker} denied: shares {', '.join(labels[:5]) or 'context'}"
-                      + (f"; event {denial.event_type.split(':')[1]}"
-                         if self.event_score >= 0.6 and denial.event_type else "")
-                      + (f"; cites {concept_label(self.outlet_named)}" if self.outlet_named else "")
-                      + f"; {abs(hours):.0f} h {'before' if hours >= 0 else 'after'} the denial")
-        else:
-            reason = penalties[-1] if penalties else f"score {self.score:.2f} below threshold {self.threshold:.2f}"
+            text = (f"asserts what {denial.speaker} denied: shares {', '.join(labels[:5]) or 'context'}"
+                    + (f"; event {denial.event_type.split(':')[1]}"
+                       if self.event_score >= 0.6 and denial.event_type else "")
+                    + (f"; cites {concept_label(self.outlet_named)}" if self.outlet_named else "")
+                    + f"; {abs(hours):.0f} h {'before' if hours >= 0 else 'after'} the denial")
+        elif reason:
+            text = penalties[-1] if penalties else f"score {self.score:.2f} below threshold {self.threshold:.2f}"
         return {
-            "reason": reason,
+            "reason": text,
             "score": self.score,
             "shared_entities": sorted(self.shared),
             "body_only_entities": sorted(self.body_only),
