@@ -459,10 +459,10 @@ class LearnedScorer:
         """``score`` from the pair's ``contributions``."""
         p = self._probability(contrib)
         # largest |contribution| first; equal ones in feature order (a stable sort, reversed)
-        size = [abs(v) for v in contrib]
+        size = list(map(abs, contrib))
         best = sorted(range(len(contrib)), key=size.__getitem__, reverse=True)[:top]
         return PairScore(score=round(p, 4), matched=p >= self.threshold_for(lang),
-                         top=tuple((self.features[i], round(contrib[i], 3)) for i in best))
+                         top=tuple([(self.features[i], round(contrib[i], 3)) for i in best]))
 
 
 def default_scorer_path() -> Path:

@@ -429,18 +429,16 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
     # A denial and a report of the same batch meet twice (as denial, then as report).
     scored: dict[tuple[int, int], tuple[int, int, float, dict[str, Any]] | None] = {}
 
+    def verdict_of(profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
+        if rid == profile.document_id or rid not in judge.feats:
+            return None
+        key = (profile.denial_id, rid)
+        if key not in scored:
+            scored[key] = judge.verdict(profile, rid)
+        return scored[key]
+
     def verdicts(profile: Any, report_ids: Iterable[int]) -> list[tuple[int, int, float, dict[str, Any]]]:
-        out = []
-        for rid in report_ids:
-            if rid == profile.document_id or rid not in judge.feats:
-                continue
-            key = (profile.denial_id, rid)
-            if key not in scored:
-                scored[key] = judge.verdict(profile, rid)
-            hit = scored[key]
-            if hit is not None:
-                out.append(hit)
-        return out
+        return [hit for rid in report_ids if (hit := verdict_of(profile, rid)) is not None]
 
     # 1. this document's denials against the reports around them
     for row in own:
@@ -474,7 +472,9 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
         for row in nearby[bisect_left(stamps, start) : bisect_right(stamps, end)]:
             if not row["profile"] or row["document_id"] == doc_id:
                 continue
-            found += verdicts(judge.profile_of(row), [doc_id])
+            hit = verdict_of(judge.profile_of(row), doc_id)  # one pair: no list to build and extend
+            if hit is not None:
+                found.append(hit)
     new_pairs += store.replace_matches(report_ids=list(windows), matches=found)
     for denial_id in sorted({hit[0] for hit in found}):  # a later report gave it a candidate
         record_unmatched(store, denial_id, None)
