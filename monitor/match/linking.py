@@ -35,7 +35,7 @@ from monitor.timeutil import format_timestamp, parse_timestamp
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LEAD_DENIAL_CHARS", "PairJudge", "document_vectors", "embedder_for", "index_document", "load_scorer",
+__all__ = ["LEAD_DENIAL_CHARS", "FeatureMemo", "PairJudge", "document_vectors", "embedder_for", "index_document", "load_scorer",
            "loads_object", "match_documents", "pair_table", "shared_embedder", "shift_timestamp",
            "source_outlets"]
 
@@ -161,15 +161,54 @@ def document_vectors(embedder: Embedder, docs: Sequence[tuple[int, Document]]) -
     return [(i, format_timestamp(d.published), to_blob(v)) for (i, d), v in zip(docs, vecs)]
 
 
+class FeatureMemo:
+    """What matching derives from a document's stored features alone, kept across the
+    ``match_documents`` calls of one drain: its waves read the same reports again (issue 16).
+
+    Keyed by what it is computed from: parsed features by their stored JSON text (a document
+    indexed again meanwhile has new text, so it is parsed afresh), a report's
+    ``report_features`` by those parsed features (the instance), its lead-denial flag and
+    denial statistics. Bounded: past ``limit`` documents it starts over. Pure data, owned by
+    the caller (``drain_backlog`` makes one a drain)."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self.parsed: dict[str, DocumentFeatures] = {}
+        self.reports: dict[tuple[int, bool, tuple[int, int, int] | None], tuple[DocumentFeatures, dict[str, float]]] = {}
+
+    def parse(self, text: str) -> DocumentFeatures:
+        """``DocumentFeatures.from_json`` of a stored features text."""
+        found = self.parsed.get(text)
+        if found is None:
+            if len(self.parsed) >= self.limit:
+                self.parsed.clear()
+                self.reports.clear()
+            found = self.parsed[text] = DocumentFeatures.from_json(json.loads(text))
+        return found
+
+    def report_part(self, report: DocumentFeatures, lead: bool, stats: tuple[int, int, int] | None) -> dict[str, float]:
+        """``report_features(report, lead, stats)``; the caller copies it, never changes it."""
+        key = (id(report), lead, stats)
+        found = self.reports.get(key)
+        if found is None or found[0] is not report:  # (the instance is kept: its id is not reused)
+            if len(self.reports) >= self.limit:
+                self.reports.clear()
+            found = self.reports[key] = (report, report_features(report, lead, stats))
+        return found[1]
+
+
 class PairJudge:
     """Scores (denial, report) pairs of one archive with caches for one call (features,
     profiles, vectors, term rarity). Public so that evaluation enumerates exactly the pairs
     and features the pipeline scores."""
 
     def __init__(self, store: Any, config: MatchingConfig,
-                 indexed: dict[int, tuple[dict[str, Any], bool]] | None = None, *, learned: bool = False) -> None:
+                 indexed: dict[int, tuple[dict[str, Any], bool]] | None = None, *, learned: bool = False,
+                 memo: FeatureMemo | None = None) -> None:
         self.store = store
         self.config = config
+        #: parsed features and report features shared with the other judges of a drain, if any
+        self.memo = memo
         self.scorer = load_scorer(config.scorer) if config.scorer else None
         #: compute the learned features (rarity, embeddings) even without a scorer (evaluation)
         self.learned = learned or self.scorer is not None
@@ -198,6 +237,11 @@ class PairJudge:
     # --- caches --------------------------------------------------------------------
     def features(self, ids: Iterable[int]) -> None:
         missing = [i for i in ids if i not in self.feats]
+        if self.memo is not None:
+            parse = self.memo.parse
+            for i, (text, lead) in self.store.document_features_text(missing).items():
+                self.feats[i] = (parse(text), lead)
+            return
         for i, (data, lead) in self.store.document_features(missing).items():
             self.feats[i] = (DocumentFeatures.from_json(data), lead)
 
@@ -349,7 +393,8 @@ class PairJudge:
         # the report's features and the denial's, computed once each (the same for all their pairs)
         report_part = self.report_parts.get(rid)
         if report_part is None:
-            report_part = self.report_parts[rid] = report_features(f, lead, stats[rid])
+            report_part = self.report_parts[rid] = (
+                self.memo.report_part(f, lead, stats[rid]) if self.memo is not None else report_features(f, lead, stats[rid]))
         denial_part = self.denial_parts.get(profile.denial_id)
         if denial_part is None:
             denial_part = self.denial_parts[profile.denial_id] = denial_features(
@@ -409,15 +454,16 @@ def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, A
 
 def match_documents(store: Any, document_ids: list[int], config: MatchingConfig, *,
                     indexed: dict[int, tuple[dict[str, Any], bool]] | None = None,
-                    embedded: bool = False) -> list[tuple[int, int]]:
+                    embedded: bool = False, memo: FeatureMemo | None = None) -> list[tuple[int, int]]:
     """Re-match the documents' denials (against reports) and the documents (as reports).
 
     ``indexed`` holds features (as stored) the caller has just written, which then need
     not be read back. ``embedded``: the documents' embeddings were stored already (by
-    the processing stage, ``monitor.process``; a read-only worker cannot write them). Returns the
-    (denial_id, report_id) pairs that are new.
+    the processing stage, ``monitor.process``; a read-only worker cannot write them). ``memo``:
+    a ``FeatureMemo`` the calls of one drain share. Returns the (denial_id, report_id) pairs
+    that are new.
     """
-    judge = PairJudge(store, config, indexed)
+    judge = PairJudge(store, config, indexed, memo=memo)
     judge.n_docs = store.count_indexed_documents() if judge.scorer is not None else 0
     if not embedded:
         judge.embed_documents(list(document_ids))

@@ -117,8 +117,13 @@ class AnalysisMixin(FeedbackMixin):
 
     def document_features(self, ids: Iterable[int]) -> dict[int, tuple[dict[str, Any], bool]]:
         """Stored features (and lead-denial flag) of the given documents."""
+        return {i: (json.loads(text), lead) for i, (text, lead) in self.document_features_text(ids).items()}
+
+    def document_features_text(self, ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
+        """``document_features`` with the features as their stored JSON text (a caller that
+        has parsed the same text before need not parse it again)."""
         id_list = list(ids)
-        out: dict[int, tuple[dict[str, Any], bool]] = {}
+        out: dict[int, tuple[str, bool]] = {}
         for start in range(0, len(id_list), 500):
             chunk = id_list[start : start + 500]
             marks = ",".join("?" for _ in chunk)
@@ -126,7 +131,7 @@ class AnalysisMixin(FeedbackMixin):
                 f"SELECT document_id, features, lead_denial FROM document_features WHERE document_id IN ({marks})",
                 chunk,
             ):
-                out[int(doc_id)] = (json.loads(features), bool(lead))
+                out[int(doc_id)] = (features, bool(lead))
         return out
 
     def candidate_reports(self, weighted_terms: dict[str, float], start: str, end: str, *,
