@@ -247,7 +247,12 @@ class DenialProfile:
 
     @functools.cached_property
     def specific_keywords(self) -> int:
-        return len(self.keywords - GENERIC_STEMS)
+        return len(self.keyword_set)
+
+    @functools.cached_property
+    def keyword_set(self) -> frozenset[str]:
+        """The claim's keywords less the generic stems (each pair's shared words are among them)."""
+        return self.keywords - GENERIC_STEMS
 
     @functools.cached_property
     def specific_terms(self) -> frozenset[str]:
@@ -557,7 +562,7 @@ def score_parts(
                 outlet_score, outlet_named = 0.6, o
     # --- words (same language only: stems do not cross languages)
     same_lang = bool(denial.lang and report.lang and denial.lang == report.lang)
-    words_shared = (denial.keywords & report.lead_keywords) - GENERIC_STEMS
+    words_shared = denial.keyword_set & report.lead_keywords  # (keywords & lead) - GENERIC_STEMS
     lexical = None
     if same_lang and denial.keywords:
         specific_kw = denial.specific_keywords
