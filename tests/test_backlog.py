@@ -211,6 +211,33 @@ def test_worker_processes_give_the_same_archive_as_one_process(tmp_path: Path) -
     assert results[2] == results[1]
 
 
+def test_the_memo_a_drain_shares_between_its_waves_leaves_the_archive_as_without_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.process.backlog as backlog
+    from monitor.match.linking import FeatureMemo
+
+    served = []
+
+    class CountingMemo(FeatureMemo):
+        def parse(self, text: str) -> Any:
+            served.append(text in self.parsed)
+            return super().parse(text)
+
+    lines = corpus(filler=60, scenarios=3)
+    results = {}
+    for name, memo in (("memo", CountingMemo), ("none", lambda: None)):
+        # "none": every wave's matching parses what it reads, as the workers' does
+        monkeypatch.setattr(backlog, "FeatureMemo", memo)
+        with Store.open(tmp_path / f"{name}.db") as store:
+            store_only(store, lines)
+            drain_backlog(store, workers=1, wave_size=15)  # later waves read the reports of earlier ones
+            drain_backlog(store, workers=1, wave_size=15, version=PIPELINE_VERSION + 1)  # a reprocess
+            results[name] = derived(store)
+    assert any(served), "later waves found features parsed by earlier ones"
+    assert results["memo"]["matches"], "the corpus has matches to compare"
+    assert results["memo"] == results["none"]
+
+
 def test_a_pool_kept_across_drains_serves_each_and_gives_the_archive_of_one_process(tmp_path: Path) -> None:
     lines = corpus(filler=60, scenarios=2)
     half = len(lines) // 2

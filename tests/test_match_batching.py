@@ -10,12 +10,15 @@ order, from the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from monitor.match.linking import PairJudge
+from monitor.match.features import DocumentFeatures
+from monitor.match.learned import report_features
+from monitor.match.linking import FeatureMemo, PairJudge
 from monitor.match.scoring import MatchingConfig
 from monitor.models import Document
 from monitor.store import Store
@@ -175,3 +178,39 @@ def test_pairs_screened_out_before_scoring_are_pairs_the_full_rules_exclude(tmp_
         assert screened > 0 and kept > 0  # the probes hold both kinds
     finally:
         store.close()
+
+
+def _features_text(lead_terms: list[str]) -> str:
+    return json.dumps({"lang": "en", "role": "media", "source": "example", "published": "2025-01-01T00:00:00+00:00",
+                       "lead_terms": lead_terms, "body_terms": lead_terms, "relay_at": 0.5})
+
+
+def test_a_feature_memo_parses_a_stored_text_once_and_a_changed_text_again() -> None:
+    memo = FeatureMemo()
+    text = _features_text(["person:peskov", "place:kyiv"])
+    first = memo.parse(text)
+    assert first == DocumentFeatures.from_json(json.loads(text))
+    assert memo.parse(str(text)) is first  # an equal text read again: the same instance
+    changed = memo.parse(_features_text(["place:kyiv"]))  # the document indexed again
+    assert changed is not first and changed.lead_terms == frozenset({"place:kyiv"})
+
+
+def test_a_feature_memo_gives_report_features_per_features_lead_and_statistics() -> None:
+    memo = FeatureMemo()
+    report = memo.parse(_features_text(["person:peskov", "place:kyiv"]))
+    part = memo.report_part(report, False, (1, 100, 2000))
+    assert part == report_features(report, False, (1, 100, 2000))
+    assert memo.report_part(report, False, (1, 100, 2000)) is part
+    assert memo.report_part(report, True, (1, 100, 2000)) == report_features(report, True, (1, 100, 2000))
+    assert memo.report_part(report, False, None)["report_denials"] == 0.0 != part["report_denials"]
+
+
+def test_a_feature_memo_starts_over_past_its_limit() -> None:
+    memo = FeatureMemo(limit=2)
+    texts = [_features_text([f"name:n{k}"]) for k in range(3)]
+    first = memo.parse(texts[0])
+    memo.parse(texts[1])
+    memo.parse(texts[2])  # past the limit: what it held is dropped
+    assert len(memo.parsed) == 1
+    again = memo.parse(texts[0])
+    assert again == first and again is not first

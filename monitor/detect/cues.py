@@ -56,6 +56,10 @@ class CuePatterns:
     #: Literal stems of every cue: no stem, no denial (``has_cue_stem``).
     stems: tuple[str, ...]
     prefilter: ahocorasick.Automaton
+    #: ``prefilter``'s stems (value None) and ``_PREFILTER_CONTEXT``'s words (value: (their
+    #: place in ``_PREFILTER_LOOSE``, the word)) in one automaton: ``has_cue_stem`` reads a
+    #: text once, where the stems' automaton and then the loose words' regex read it twice
+    scan: ahocorasick.Automaton
 
 
 @functools.lru_cache(maxsize=8)
@@ -73,7 +77,7 @@ def cue_patterns_for(lex: Lexicons) -> CuePatterns:
     # A speech or denial verb within two words after a mention ("Iran denies", "Moscow said").
     rx["speech.ahead"] = phrase_rx(r"^\W{0,3}(?:on\s+\w+\s+)?(?:\w+\s+){0,2}?(?:" + "|".join(alternatives["speech"]) + ")", _I)
     stems = tuple(row["stem"] for row in lex.rows("cue_stems"))
-    return CuePatterns(rx, stems, _automaton(sorted(set(stems))))
+    return CuePatterns(rx, stems, _automaton(sorted(set(stems))), _scan_automaton(stems))
 
 
 def cue_patterns() -> CuePatterns:
@@ -173,17 +177,48 @@ def _automaton(stems: Iterable[str]) -> ahocorasick.Automaton:
     return automaton
 
 
-_PREFILTER_LOOSE = re.compile("|".join(re.escape(k) for k in sorted(_PREFILTER_CONTEXT, key=len, reverse=True)))
+#: The loose words, longest first: what ``has_cue_stem`` finds of them is what this
+#: pattern's ``finditer`` finds (its definition; the scan does not run it)
+_LOOSE_WORDS = sorted(_PREFILTER_CONTEXT, key=len, reverse=True)
+_PREFILTER_LOOSE = re.compile("|".join(re.escape(k) for k in _LOOSE_WORDS))
+
+
+def _scan_automaton(stems: Iterable[str]) -> ahocorasick.Automaton:
+    """``CuePatterns.scan``: the loose words, then the stems (a stem that is also a loose
+    word is a stem: either way the text has a cue stem)."""
+    automaton = ahocorasick.Automaton()
+    for place, word in enumerate(_LOOSE_WORDS):
+        automaton.add_word(word, (place, word))
+    for stem in sorted(set(stems)):
+        automaton.add_word(stem, None)
+    automaton.make_automaton()
+    return automaton
 
 
 def has_cue_stem(text: str) -> bool:
+    """Whether ``text`` holds a prefilter stem, or a loose word (``_PREFILTER_CONTEXT``) in
+    its context, as ``_PREFILTER_LOOSE.finditer`` finds them.
+
+    One pass of ``CuePatterns.scan``: any stem ends it; the loose words it found are then
+    read as ``finditer`` would (by start; at one start the first alternative, the longest;
+    none overlapping the one taken before)."""
     if not text:
         return False
     low = text.lower()
-    if next(cue_patterns().prefilter.iter(low), None) is not None:
-        return True
-    for m in _PREFILTER_LOOSE.finditer(low):
-        if _PREFILTER_CONTEXT[m.group()].search(low, max(0, m.start() - 20), m.start()):
+    loose = []
+    for end, found in cue_patterns().scan.iter(low):
+        if found is None:
+            return True
+        loose.append((end - len(found[1]) + 1, found[0], found[1]))
+    if not loose:
+        return False
+    loose.sort()
+    taken_end = 0
+    for start, _, word in loose:
+        if start < taken_end:
+            continue  # inside the word taken before (or a later alternative at its start)
+        taken_end = start + len(word)
+        if _PREFILTER_CONTEXT[word].search(low, max(0, start - 20), start):
             return True
     return False
 

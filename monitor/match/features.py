@@ -368,11 +368,11 @@ def _word_terms(tok: str) -> tuple[tuple[str, ...], str | None] | None:
 
 
 def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None = None,
-               names: bool = True) -> list[tuple[int, str]]:
+               names: bool = True, tokens: list[str] | None = None) -> list[tuple[int, str]]:
     """(offset, term) for every concept, topic and name occurrence in ``text``.
 
-    ``matches`` are the ``_WORD`` matches of ``text`` when the caller has them already;
-    ``names`` False leaves out name keys (German capitalises every noun)."""
+    ``matches`` are the ``_WORD`` matches of ``text`` when the caller has them already, and
+    ``tokens`` their text; ``names`` False leaves out name keys (German capitalises every noun)."""
     concepts = find_concepts(text)
     hits = [(c.start, c.concept) for c in concepts]
     # Gazetteer matches are in text order and never overlap: bisect on their starts.
@@ -380,7 +380,7 @@ def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None =
     ends = [c.end for c in concepts]
     if matches is None:
         matches = list(_WORD.finditer(text))
-    terms = list(map(_word_terms, map(re.Match.group, matches)))
+    terms = list(map(_word_terms, tokens if tokens is not None else map(re.Match.group, matches)))
     aliases = alias_keys(active_lexicons())
     for m, (found, key) in zip(compress(matches, terms), filter(None, terms)):
         pos = m.start()
@@ -572,10 +572,11 @@ def document_features(title: str, text: str, *, lang: str | None, role: str, sou
     body = text[:BODY_CHARS]
     full = f"{title}\n{body}"
     matches = list(_WORD.finditer(full))
-    lower = _lowercase_keys(map(re.Match.group, matches))
+    tokens = list(map(re.Match.group, matches))  # read twice: taken out of the matches once
+    lower = _lowercase_keys(tokens)
     # One gazetteer pass over headline + body: the lead's terms are the hits inside the
     # headline or the lead span (a word cut by the lead's end counts whole).
-    hits = _term_hits(full, lower, matches, names=names_mark_names(lang))
+    hits = _term_hits(full, lower, matches, names=names_mark_names(lang), tokens=tokens)
     body_terms = {t for _, t in hits}
     if start + len(lead) <= len(body):
         lo, hi = len(title) + 1 + start, len(title) + 1 + start + len(lead)

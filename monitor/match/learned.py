@@ -34,8 +34,8 @@ from monitor.match.scoring import (
     DENIER_TERMS, GENERIC_TERMS, DenialProfile, MatchingConfig, PairParts, has_specific_term, score_parts,
 )
 
-__all__ = ["FEATURE_NAMES", "LearnedScorer", "PairScore", "claim_rarity", "default_scorer_path", "exclusion", "lead_unread",
-           "pair_features", "rarity", "threshold_group"]
+__all__ = ["FEATURE_NAMES", "LearnedScorer", "PairScore", "claim_rarity", "default_scorer_path", "denial_features",
+           "exclusion", "lead_unread", "pair_features", "rarity", "report_features", "threshold_group"]
 
 #: Denial languages that share the Russian-led threshold: the Russian-language sphere the
 #: pool's Russian-led cases come from (Russian, Ukrainian, Belarusian, Bulgarian denials).
@@ -69,6 +69,9 @@ FEATURE_NAMES = (
     "report_lead_spokesperson", "report_lead_denier_org",
     "report_relay_pos", "report_lead_cue", "report_admits", "report_lead_unread",
 )
+
+#: Every feature at 0.0, in order (``report_features`` fills in a copy).
+_ALL_ZERO = dict.fromkeys(FEATURE_NAMES, 0.0)
 
 #: Plain words for the features, used in a match's one-line reason.
 FEATURE_LABELS = {
@@ -200,14 +203,61 @@ def claim_rarity(denial: DenialProfile, term_df: Mapping[str, int], n_docs: int)
                          for t in denial.terms if t not in DENIER_TERMS and t not in GENERIC_TERMS})
 
 
+def report_features(report: DocumentFeatures, lead_denial: bool,
+                    report_stats: tuple[int, int, int] | None) -> dict[str, float]:
+    """Every feature in the order of FEATURE_NAMES, those of the report alone filled in and
+    the others at 0.0: the same for each denial a report is paired with, so a caller scoring
+    it against many computes this once (``PairJudge`` does) and ``pair_features`` copies it."""
+    report_denials, report_denial_early, report_denial_pos = denial_context(report_stats)
+    # A spokesperson (or minister) named in the lead nearly always means coverage of what
+    # they said; the Kremlin or a ministry is as often the accused of the claim itself
+    # (docs/benchmarks.md, "Scorer, seventh session"), so the model reads them apart.
+    spokesperson, denier_org = lead_denier_kinds(report.lead_deniers)
+    f = _ALL_ZERO.copy()  # every key, in order; set in place below (the keys keep their order)
+    # ``1.0 if x else 0.0`` is ``float(bool(x))`` without a call
+    f.update({
+        "headline_cue": 0.0 if report.headline_cue is None else 1.0,
+        "lead_denial": 1.0 if lead_denial and not report.claim_first else 0.0,
+        "claim_first": 1.0 if report.claim_first else 0.0,
+        "official": 1.0 if report.role == "official" else 0.0,
+        "report_denials": report_denials, "report_denial_early": report_denial_early,
+        "report_denial_pos": report_denial_pos,
+        "report_lead_denier": 1.0 if report.lead_deniers else 0.0,
+        "report_lead_spokesperson": spokesperson,
+        "report_lead_denier_org": denier_org,
+        # Relays the headline and lead do not show (tenth session): a sentence that quotes the
+        # official side's denial, how early; a cue in the lead; a headline on an admission.
+        "report_relay_pos": float(report.relay_at), "report_lead_cue": 1.0 if report.lead_cue else 0.0,
+        "report_admits": 1.0 if report.admits else 0.0,
+        "report_lead_unread": 1.0 if lead_unread(report.lead_terms) else 0.0,
+    })
+    return f
+
+
+def denial_features(denial: DenialProfile, denial_doc: DocumentFeatures | None,
+                    denial_stats: tuple[int, int, int] | None) -> dict[str, float]:
+    """The features of the denial alone (the same for each of its candidate reports; a
+    caller computes them once per denial and passes them to ``pair_features``)."""
+    _, denial_in_lead, denial_pos = denial_context(denial_stats)
+    return {
+        "outlet_asked": 1.0 if denial.outlets else 0.0,
+        "denial_headline_cue": 1.0 if denial_doc is not None and denial_doc.headline_cue is not None else 0.0,
+        "denial_official": 1.0 if denial_doc is not None and denial_doc.role == "official" else 0.0,
+        "denial_in_lead": denial_in_lead, "denial_pos": denial_pos,
+    }
+
+
 def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id: int, lead_denial: bool,
                   source_outlets: Iterable[str], term_df: Mapping[str, int], n_docs: int,
                   cosine: float | None, config: MatchingConfig, report_stats: tuple[int, int, int] | None = None,
                   denial_doc: DocumentFeatures | None = None, denial_stats: tuple[int, int, int] | None = None,
-                  weight: Mapping[str, float] | None = None) -> tuple[dict[str, float], PairParts]:
+                  weight: Mapping[str, float] | None = None, report_part: Mapping[str, float] | None = None,
+                  denial_part: Mapping[str, float] | None = None) -> tuple[dict[str, float], PairParts]:
     """The named features of a pair, and the hand scorer's numbers they were read from
     (``PairParts.explanation()`` writes its explanation, which only a stored match needs).
-    ``weight``: ``claim_rarity(denial, term_df, n_docs)``, when the caller has it already."""
+    ``weight``: ``claim_rarity(denial, term_df, n_docs)``, ``report_part``:
+    ``report_features(report, lead_denial, report_stats)`` and ``denial_part``:
+    ``denial_features(denial, denial_doc, denial_stats)``, when the caller has them already."""
     hand = score_parts(denial, report, report_id=report_id, report_has_lead_denial=lead_denial,
                        report_source_outlets=source_outlets, config=config)
     comp = hand.rounded
@@ -220,43 +270,22 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
     # lists, not generators, for ``sum``: the same additions in the same order, cheaper
     in_lead = sum([w for t, w in items if t in lead_terms])
     in_body = sum([w for t, w in items if t in body_terms])
-    report_denials, report_denial_early, report_denial_pos = denial_context(report_stats)
-    _, denial_in_lead, denial_pos = denial_context(denial_stats)
-    # A spokesperson (or minister) named in the lead nearly always means coverage of what
-    # they said; the Kremlin or a ministry is as often the accused of the claim itself
-    # (docs/benchmarks.md, "Scorer, seventh session"), so the model reads them apart.
-    spokesperson, denier_org = lead_denier_kinds(report.lead_deniers)
     get = comp.get
-    # Every candidate pair builds this dict (issue 16): ``1.0 if x else 0.0`` is
-    # ``float(bool(x))`` without a call; the hand scorer's numbers are rounded floats already.
-    f: dict[str, float] = {  # in the order of FEATURE_NAMES
+    # Every candidate pair builds this dict (issue 16): a copy of the report's features (every
+    # key in FEATURE_NAMES' order), then the denial's and the pair's own set in place (the keys
+    # keep their order); the hand scorer's numbers are rounded floats already.
+    f = dict(report_part if report_part is not None else report_features(report, lead_denial, report_stats))
+    f.update(denial_part if denial_part is not None else denial_features(denial, denial_doc, denial_stats))
+    f.update({
         "hand_score": hand.score, "entities": get("entities", 0.0),
         "event": get("event", 0.0), "time": get("time", 0.0),
-        "outlet": get("outlet", 0.0), "outlet_asked": 1.0 if denial.outlets else 0.0,
+        "outlet": get("outlet", 0.0),
         "words": get("words", 0.0), "same_lang": 1.0 if hand.same_lang else 0.0,
-        **_NO_FLAGS,
-        "headline_cue": 0.0 if report.headline_cue is None else 1.0,
-        "lead_denial": 1.0 if lead_denial and not report.claim_first else 0.0,
-        "claim_first": 1.0 if report.claim_first else 0.0,
-        "official": 1.0 if report.role == "official" else 0.0,
         "days": max(-30.0, min(180.0, days)), "abs_days": min(180.0, abs(days)),
         "log_abs_days": math.log1p(abs(days)), "after": 1.0 if days < 0 else 0.0,
         "rare_lead": in_lead, "rare_body": in_body, "rare_share": in_body / total,
         "cosine": float(cosine) if cosine is not None else 0.0, "has_cosine": 0.0 if cosine is None else 1.0,
-        "report_denials": report_denials, "report_denial_early": report_denial_early,
-        "report_denial_pos": report_denial_pos,
-        "report_lead_denier": 1.0 if report.lead_deniers else 0.0,
-        "denial_headline_cue": 1.0 if denial_doc is not None and denial_doc.headline_cue is not None else 0.0,
-        "denial_official": 1.0 if denial_doc is not None and denial_doc.role == "official" else 0.0,
-        "denial_in_lead": denial_in_lead, "denial_pos": denial_pos,
-        "report_lead_spokesperson": spokesperson,
-        "report_lead_denier_org": denier_org,
-        # Relays the headline and lead do not show (tenth session): a sentence that quotes the
-        # official side's denial, how early; a cue in the lead; a headline on an admission.
-        "report_relay_pos": float(report.relay_at), "report_lead_cue": 1.0 if report.lead_cue else 0.0,
-        "report_admits": 1.0 if report.admits else 0.0,
-        "report_lead_unread": 1.0 if lead_unread(lead_terms) else 0.0,
-    }
+    })
     for k in hand.flags:  # the raised flags, in place (the keys keep FEATURE_NAMES' order)
         name = _FLAG_FEATURE.get(k)
         if name is not None:
@@ -383,13 +412,28 @@ class LearnedScorer:
 
     def threshold_for(self, lang: str | None) -> float:
         """The threshold for a denial in ``lang`` (its group's, else the overall one)."""
-        return float(self.thresholds.get(threshold_group(lang), self.threshold))
+        found = self._lang_thresholds.get(lang)
+        if found is None:  # every candidate pair asks: one answer per language, kept
+            found = self._lang_thresholds[lang] = float(self.thresholds.get(threshold_group(lang), self.threshold))
+        return found
+
+    @functools.cached_property
+    def _lang_thresholds(self) -> dict[str | None, float]:
+        """``threshold_for`` of each denial language asked so far (a memo of a pure function)."""
+        return {}
 
     def contributions(self, features: Mapping[str, float]) -> list[float]:
         """Each feature's contribution to the log-odds, in feature order (computed once per
         pair: ``probability_of`` and ``score_of`` read the same list)."""
         get = features.get
         return [c * (float(get(n, 0.0)) - m) / s for n, m, s, c in self._terms]
+
+    def pair_contributions(self, features: Mapping[str, float]) -> list[float]:
+        """``contributions`` of ``pair_features``' features, whose values are Python floats
+        (or an int 0) already: the same numbers without a ``float()`` call per feature (every
+        candidate pair that matching scores asks; issue 16)."""
+        get = features.get
+        return [c * (get(n, 0.0) - m) / s for n, m, s, c in self._terms]
 
     def _probability(self, contrib: list[float]) -> float:
         z = self.intercept + sum(contrib)
@@ -415,10 +459,10 @@ class LearnedScorer:
         """``score`` from the pair's ``contributions``."""
         p = self._probability(contrib)
         # largest |contribution| first; equal ones in feature order (a stable sort, reversed)
-        size = [abs(v) for v in contrib]
+        size = list(map(abs, contrib))
         best = sorted(range(len(contrib)), key=size.__getitem__, reverse=True)[:top]
         return PairScore(score=round(p, 4), matched=p >= self.threshold_for(lang),
-                         top=tuple((self.features[i], round(contrib[i], 3)) for i in best))
+                         top=tuple([(self.features[i], round(contrib[i], 3)) for i in best]))
 
 
 def default_scorer_path() -> Path:

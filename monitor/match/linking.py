@@ -21,7 +21,8 @@ import numpy as np
 
 from monitor.match.features import DocumentFeatures, body_lead, document_features, headline_cue, lead_offset, text_terms
 from monitor.match.learned import (
-    FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, early_exclusion, exclusion, pair_features,
+    FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, denial_features, early_exclusion, exclusion, pair_features,
+    report_features,
 )
 from monitor.match.scoring import (
     DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, PairParts, build_profile, could_match, profile_from_json,
@@ -34,7 +35,7 @@ from monitor.timeutil import format_timestamp, parse_timestamp
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LEAD_DENIAL_CHARS", "PairJudge", "document_vectors", "embedder_for", "index_document", "load_scorer",
+__all__ = ["LEAD_DENIAL_CHARS", "FeatureMemo", "PairJudge", "document_vectors", "embedder_for", "index_document", "load_scorer",
            "loads_object", "match_documents", "pair_table", "shared_embedder", "shift_timestamp",
            "source_outlets"]
 
@@ -160,15 +161,54 @@ def document_vectors(embedder: Embedder, docs: Sequence[tuple[int, Document]]) -
     return [(i, format_timestamp(d.published), to_blob(v)) for (i, d), v in zip(docs, vecs)]
 
 
+class FeatureMemo:
+    """What matching derives from a document's stored features alone, kept across the
+    ``match_documents`` calls of one drain: its waves read the same reports again (issue 16).
+
+    Keyed by what it is computed from: parsed features by their stored JSON text (a document
+    indexed again meanwhile has new text, so it is parsed afresh), a report's
+    ``report_features`` by those parsed features (the instance), its lead-denial flag and
+    denial statistics. Bounded: past ``limit`` documents it starts over. Pure data, owned by
+    the caller (``drain_backlog`` makes one a drain)."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self.parsed: dict[str, DocumentFeatures] = {}
+        self.reports: dict[tuple[int, bool, tuple[int, int, int] | None], tuple[DocumentFeatures, dict[str, float]]] = {}
+
+    def parse(self, text: str) -> DocumentFeatures:
+        """``DocumentFeatures.from_json`` of a stored features text."""
+        found = self.parsed.get(text)
+        if found is None:
+            if len(self.parsed) >= self.limit:
+                self.parsed.clear()
+                self.reports.clear()
+            found = self.parsed[text] = DocumentFeatures.from_json(json.loads(text))
+        return found
+
+    def report_part(self, report: DocumentFeatures, lead: bool, stats: tuple[int, int, int] | None) -> dict[str, float]:
+        """``report_features(report, lead, stats)``; the caller copies it, never changes it."""
+        key = (id(report), lead, stats)
+        found = self.reports.get(key)
+        if found is None or found[0] is not report:  # (the instance is kept: its id is not reused)
+            if len(self.reports) >= self.limit:
+                self.reports.clear()
+            found = self.reports[key] = (report, report_features(report, lead, stats))
+        return found[1]
+
+
 class PairJudge:
     """Scores (denial, report) pairs of one archive with caches for one call (features,
     profiles, vectors, term rarity). Public so that evaluation enumerates exactly the pairs
     and features the pipeline scores."""
 
     def __init__(self, store: Any, config: MatchingConfig,
-                 indexed: dict[int, tuple[dict[str, Any], bool]] | None = None, *, learned: bool = False) -> None:
+                 indexed: dict[int, tuple[dict[str, Any], bool]] | None = None, *, learned: bool = False,
+                 memo: FeatureMemo | None = None) -> None:
         self.store = store
         self.config = config
+        #: parsed features and report features shared with the other judges of a drain, if any
+        self.memo = memo
         self.scorer = load_scorer(config.scorer) if config.scorer else None
         #: compute the learned features (rarity, embeddings) even without a scorer (evaluation)
         self.learned = learned or self.scorer is not None
@@ -186,6 +226,10 @@ class PairJudge:
         #: read once, with its profile, and do not change within the judge's life
         self.rarities: dict[tuple[int, int], dict[str, float]] = {}
         self.stats: dict[int, tuple[int, int, int] | None] = {}
+        #: ``report_features`` of each report and ``denial_features`` of each denial, by id
+        #: (what they read is cached above and does not change within the judge's life)
+        self.report_parts: dict[int, dict[str, float]] = {}
+        self.denial_parts: dict[int, dict[str, float]] = {}
         #: the stored vectors of a span of days, read once for every denial whose window it
         #: covers (``prefetch_window``); None when not read or no longer complete
         self.span: _VectorSpan | None = None
@@ -193,6 +237,11 @@ class PairJudge:
     # --- caches --------------------------------------------------------------------
     def features(self, ids: Iterable[int]) -> None:
         missing = [i for i in ids if i not in self.feats]
+        if self.memo is not None:
+            parse = self.memo.parse
+            for i, (text, lead) in self.store.document_features_text(missing).items():
+                self.feats[i] = (parse(text), lead)
+            return
         for i, (data, lead) in self.store.document_features(missing).items():
             self.feats[i] = (DocumentFeatures.from_json(data), lead)
 
@@ -327,7 +376,9 @@ class PairJudge:
             vectors = self.vectors
             if did not in vectors or rid not in vectors:  # the caches' lookups, only when one misses
                 self.vectors_of([did, rid])
-            cos = self.cosine(did, rid)
+            va, vb = vectors.get(did), vectors.get(rid)  # ``cosine``, inline: every candidate pair asks
+            if va is not None and vb is not None:
+                cos = float(np.dot(va, vb))
         if not could_match(profile, f) and (cos is None or cos < self.config.min_cosine):
             return None
         weight = self.rarity(profile)
@@ -339,11 +390,21 @@ class PairJudge:
         if did not in stats or rid not in stats:
             self.denial_stats([did, rid])
         own = self.feats.get(did)
+        # the report's features and the denial's, computed once each (the same for all their pairs)
+        report_part = self.report_parts.get(rid)
+        if report_part is None:
+            report_part = self.report_parts[rid] = (
+                self.memo.report_part(f, lead, stats[rid]) if self.memo is not None else report_features(f, lead, stats[rid]))
+        denial_part = self.denial_parts.get(profile.denial_id)
+        if denial_part is None:
+            denial_part = self.denial_parts[profile.denial_id] = denial_features(
+                profile, own[0] if own else None, stats[did])
         return pair_features(profile, f, report_id=rid, lead_denial=lead,
                              source_outlets=cached_source_outlets(f.source), term_df=self.df,
                              n_docs=max(self.n_docs, 1), cosine=cos, config=self.config,
                              report_stats=stats[rid], denial_doc=own[0] if own else None,
-                             denial_stats=stats[did], weight=weight)
+                             denial_stats=stats[did], weight=weight, report_part=report_part,
+                             denial_part=denial_part)
 
     def verdict(self, profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
         f, lead = self.feats[rid]
@@ -357,12 +418,14 @@ class PairJudge:
         if got is None:
             return None
         feats, hand = got
-        contrib = self.scorer.contributions(feats)  # once: the verdict and the explanation's top features
-        if not self.scorer.probability_of(contrib, lang=profile.lang)[1] or exclusion(feats):
+        if exclusion(feats):  # never a match, whatever its score: no need to compute it
+            return None
+        contrib = self.scorer.pair_contributions(feats)  # once: the verdict and the explanation's top features
+        if not self.scorer.probability_of(contrib, lang=profile.lang)[1]:
             return None
         s = self.scorer.score_of(contrib, lang=profile.lang)  # the same score, with its top contributions
         return (profile.denial_id, rid, s.score,
-                learned_explanation(profile, feats, hand.explanation(), s, self.scorer))
+                learned_explanation(profile, feats, hand.explanation(reason=False), s, self.scorer))
 
 
 def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, Any], s: PairScore,
@@ -391,15 +454,16 @@ def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, A
 
 def match_documents(store: Any, document_ids: list[int], config: MatchingConfig, *,
                     indexed: dict[int, tuple[dict[str, Any], bool]] | None = None,
-                    embedded: bool = False) -> list[tuple[int, int]]:
+                    embedded: bool = False, memo: FeatureMemo | None = None) -> list[tuple[int, int]]:
     """Re-match the documents' denials (against reports) and the documents (as reports).
 
     ``indexed`` holds features (as stored) the caller has just written, which then need
     not be read back. ``embedded``: the documents' embeddings were stored already (by
-    the processing stage, ``monitor.process``; a read-only worker cannot write them). Returns the
-    (denial_id, report_id) pairs that are new.
+    the processing stage, ``monitor.process``; a read-only worker cannot write them). ``memo``:
+    a ``FeatureMemo`` the calls of one drain share. Returns the (denial_id, report_id) pairs
+    that are new.
     """
-    judge = PairJudge(store, config, indexed)
+    judge = PairJudge(store, config, indexed, memo=memo)
     judge.n_docs = store.count_indexed_documents() if judge.scorer is not None else 0
     if not embedded:
         judge.embed_documents(list(document_ids))
@@ -411,18 +475,16 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
     # A denial and a report of the same batch meet twice (as denial, then as report).
     scored: dict[tuple[int, int], tuple[int, int, float, dict[str, Any]] | None] = {}
 
+    def verdict_of(profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
+        if rid == profile.document_id or rid not in judge.feats:
+            return None
+        key = (profile.denial_id, rid)
+        if key not in scored:
+            scored[key] = judge.verdict(profile, rid)
+        return scored[key]
+
     def verdicts(profile: Any, report_ids: Iterable[int]) -> list[tuple[int, int, float, dict[str, Any]]]:
-        out = []
-        for rid in report_ids:
-            if rid == profile.document_id or rid not in judge.feats:
-                continue
-            key = (profile.denial_id, rid)
-            if key not in scored:
-                scored[key] = judge.verdict(profile, rid)
-            hit = scored[key]
-            if hit is not None:
-                out.append(hit)
-        return out
+        return [hit for rid in report_ids if (hit := verdict_of(profile, rid)) is not None]
 
     # 1. this document's denials against the reports around them
     for row in own:
@@ -456,7 +518,9 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
         for row in nearby[bisect_left(stamps, start) : bisect_right(stamps, end)]:
             if not row["profile"] or row["document_id"] == doc_id:
                 continue
-            found += verdicts(judge.profile_of(row), [doc_id])
+            hit = verdict_of(judge.profile_of(row), doc_id)  # one pair: no list to build and extend
+            if hit is not None:
+                found.append(hit)
     new_pairs += store.replace_matches(report_ids=list(windows), matches=found)
     for denial_id in sorted({hit[0] for hit in found}):  # a later report gave it a candidate
         record_unmatched(store, denial_id, None)

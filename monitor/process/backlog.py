@@ -37,7 +37,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from monitor.match.linking import embedder_for, match_documents
+from monitor.match.linking import FeatureMemo, embedder_for, match_documents
 from monitor.match.scoring import MatchingConfig
 from monitor.pipeline import PIPELINE_VERSION, index_documents, queue_alerts_for
 from monitor.process.pool import WorkerPool, fewer_collections, one_blas_thread
@@ -158,6 +158,8 @@ def drain_backlog(
     if pool is not None:
         report.workers = pool.workers
     ahead = PREFETCH_WAVES if pool is not None else 0
+    # the waves matched here read the same reports again: their parsed features are kept
+    memo = FeatureMemo() if pool is None else None
     taken: set[int] = set()
     waves: deque[_Wave] = deque()
 
@@ -176,7 +178,7 @@ def drain_backlog(
                 while len(waves) <= ahead and take():
                     pass
                 wave = waves.popleft()
-                _finish_wave(store, pool, wave, config, version, report)
+                _finish_wave(store, pool, wave, config, version, report, memo)
                 taken.difference_update(d.id for d in wave.items)
                 progress()
                 if not waves:  # documents stored meanwhile
@@ -223,17 +225,18 @@ def _analyses(store: Any, wave: _Wave, config: MatchingConfig) -> dict[int, Docu
 
 
 def _finish_wave(store: Any, pool: WorkerPool | None, wave: _Wave, config: MatchingConfig, version: int,
-                 report: DrainReport) -> None:
+                 report: DrainReport, memo: FeatureMemo | None = None) -> None:
     """Index, match and mark one wave. In-process: one transaction. With workers: the
     index commits first, the workers match against it, then the matches, alerts and
-    processed marks commit together (a crash in between leaves the wave in the backlog)."""
+    processed marks commit together (a crash in between leaves the wave in the backlog).
+    ``memo``: the drain's ``FeatureMemo``, for matching in this process."""
     analyses = _analyses(store, wave, config)
     with store.atomic():
         valid = store.still_pending(wave.items, version)
         batch = index_documents(store, [d.id for d in valid], analyses=analyses)
         _store_vectors(store, batch.done, analyses, config)
         if pool is None or not batch.done:
-            new_pairs = (match_documents(store, batch.done, config, indexed=batch.indexed, embedded=True)
+            new_pairs = (match_documents(store, batch.done, config, indexed=batch.indexed, embedded=True, memo=memo)
                          if batch.done else [])
             _conclude(store, valid, batch.report, new_pairs, version, report)
             report.skipped += len(wave.items) - len(valid)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import threading
 import zipfile
+from itertools import chain
 from pathlib import Path
 from typing import Any, Protocol, Sequence
 
@@ -204,7 +205,8 @@ class StaticUseEmbedder:
         t = self._load()
         pieces = self._sp.encode([x or " " for x in texts], out_type=int)
         lens = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-        flat = np.fromiter((i for p in pieces for i in p), dtype=np.int64, count=int(lens.sum()))
+        # the piece ids end to end (``chain`` walks the lists in C: a generator costs ~1 % of a drain)
+        flat = np.fromiter(chain.from_iterable(pieces), dtype=np.int64, count=int(lens.sum()))
         reduced = np.zeros((len(texts), t["q"].shape[1]), dtype=np.float32)
         wsum = np.zeros(len(texts), dtype=np.float32)
         has = lens > 0
