@@ -406,29 +406,6 @@ def _someone_elses_title(text: str, concepts: list[Any], k: int, aliases: dict[s
     return all(aliases.get(name_key(w) or "") not in (c.concept, _KREMLIN_HEAD) for w in m.groups())
 
 
-#: What may stand between a ministry and the country that owns it: "UK Foreign Office",
-#: "Ukraine's Defence Ministry", «МИД Польши», "Ministry of Defence of Ukraine".
-_OWNER_BEFORE = re.compile(r"(?:['’]s)?[ \t]{1,2}")
-_OWNER_AFTER = re.compile(r"[ \t]{1,2}(?:of(?:[ \t]the)?[ \t])?")
-
-
-def _someone_elses_ministry(text: str, concepts: list[Any], k: int) -> bool:
-    """Whether ``concepts[k]``, a foreign or defence ministry (``org:mfa``, ``org:mod``: the
-    gazetteer lists "foreign ministry", «МИД», «міноборони» as the Russian one), is owned by
-    another country named at once beside it: "the UK Foreign Office", "Ukraine's Defence
-    Ministry", «МИД Польши». Such a ministry is the claim's side (it accuses, summons, says),
-    not the denier's; "Russia's Foreign Ministry", «Министерство обороны России» stay."""
-    c = concepts[k]
-    if c.concept not in ("org:mfa", "org:mod"):
-        return False
-    after = concepts[k + 1] if k + 1 < len(concepts) else None
-    if after is not None and after.concept.startswith("country:") and _OWNER_AFTER.fullmatch(text, c.end, after.start):
-        return after.concept != "country:russia"
-    before = concepts[k - 1] if k > 0 else None
-    return (before is not None and before.concept.startswith("country:") and before.concept != "country:russia"
-            and _OWNER_BEFORE.fullmatch(text, before.end, c.start) is not None)
-
-
 def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None = None,
                names: bool = True) -> list[tuple[int, str]]:
     """(offset, term) for every concept, topic and name occurrence in ``text``.
@@ -440,8 +417,7 @@ def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None =
     hits = [(c.start, c.concept) for c in concepts]
     if any(c.concept in DENIER_TERMS for c in concepts):
         # the denier's side named as someone else's (its words still are no names below)
-        hits = [(c.start, c.concept) for k, c in enumerate(concepts)
-                if not _someone_elses_title(text, concepts, k, aliases) and not _someone_elses_ministry(text, concepts, k)]
+        hits = [(c.start, c.concept) for k, c in enumerate(concepts) if not _someone_elses_title(text, concepts, k, aliases)]
     # Gazetteer matches are in text order and never overlap: bisect on their starts.
     starts = [c.start for c in concepts]
     ends = [c.end for c in concepts]
