@@ -399,8 +399,8 @@ def _someone_elses_title(text: str, concepts: list[Any], k: int, aliases: dict[s
         # as a complement, «пресс-секретарь президента России Владимира Путина») or another
         return following.concept.startswith("person:") and following.concept not in (c.concept, _KREMLIN_HEAD)
     m = _APPOSED_NAME.match(text, c.end)
-    if m is None or not (m.group(1)[:1].isupper() and m.group(2)[:1].isupper()):
-        return False
+    if m is None or m.end() == len(text) or not (m.group(1)[:1].isupper() and m.group(2)[:1].isupper()):
+        return False  # no name, or one cut short by the end of the text (a claim's span)
     # a first and last name ("... Святослав Цеголко"): someone else, unless a key of either
     # word is the title's own person or the president it speaks for («... Владимира Путина»)
     return all(aliases.get(name_key(w) or "") not in (c.concept, _KREMLIN_HEAD) for w in m.groups())
