@@ -367,10 +367,10 @@ def _word_terms(tok: str) -> tuple[tuple[str, ...], str | None] | None:
     return (found, key) if found or key else None
 
 
-#: The name that may follow a title in apposition: a first word and a last, both capitalised
-#: ("... spokesman Jane Doe", «пресс-секретарь главы государства Иван Петров»).
 #: Whose spokesman the Kremlin's is: "press secretary of President Putin" names him, not another.
 _KREMLIN_HEAD = "person:putin"
+#: The name that may follow a title in apposition: a first word and a last, both capitalised
+#: ("... spokesman Jane Doe", «пресс-секретарь главы государства Иван Петров»).
 _APPOSED_NAME = re.compile(r"[ \t,]{1,2}([^\W\d_][\w'’-]+)\s+([^\W\d_][\w'’-]+)")
 
 
@@ -393,8 +393,7 @@ def _someone_elses_title(text: str, concepts: list[Any], k: int, aliases: dict[s
     if any(aliases.get(name_key(w) or "") == c.concept for w in title_words):
         return False  # "Dmitry Peskov": named, not a title
     following = concepts[k + 1] if k + 1 < len(concepts) else None
-    gap = text[c.end:following.start] if following is not None else None
-    if gap is not None and len(gap) <= 2 and not gap.strip(" \t,"):
+    if following is not None and following.start - c.end <= 2 and not text[c.end:following.start].strip(" \t,"):
         # the next alias follows at once: the title's own person (or its president's name
         # as a complement, «пресс-секретарь президента России Владимира Путина») or another
         return following.concept.startswith("person:") and following.concept not in (c.concept, _KREMLIN_HEAD)
