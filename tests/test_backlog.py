@@ -226,7 +226,7 @@ def test_the_memo_a_drain_shares_between_its_waves_leaves_the_archive_as_without
     lines = corpus(filler=60, scenarios=3)
     results = {}
     for name, memo in (("memo", CountingMemo), ("none", lambda: None)):
-        # "none": every wave's matching parses what it reads, as the workers' does
+        # "none": every wave's matching parses what it reads afresh
         monkeypatch.setattr(backlog, "FeatureMemo", memo)
         with Store.open(tmp_path / f"{name}.db") as store:
             store_only(store, lines)
@@ -236,6 +236,13 @@ def test_the_memo_a_drain_shares_between_its_waves_leaves_the_archive_as_without
     assert any(served), "later waves found features parsed by earlier ones"
     assert results["memo"]["matches"], "the corpus has matches to compare"
     assert results["memo"] == results["none"]
+
+
+def _worker_memo_size() -> int:
+    """How many parsed features the worker running this keeps between match tasks."""
+    from monitor.process import tasks
+
+    return len(tasks._WORKER_MEMO.parsed)
 
 
 def test_a_pool_kept_across_drains_serves_each_and_gives_the_archive_of_one_process(tmp_path: Path) -> None:
@@ -251,6 +258,8 @@ def test_a_pool_kept_across_drains_serves_each_and_gives_the_archive_of_one_proc
             report = drain_backlog(store, pool=pool, wave_size=40)  # any backlog: the pool is running
             assert (report.workers, report.documents, report.failed) == (2, len(part), 0)
         assert pool.submit(os.getpid).result(timeout=60) != os.getpid(), "the pool is still open"
+        # each worker keeps the features it parsed for its next match task (tasks._WORKER_MEMO)
+        assert any(pool.submit(_worker_memo_size).result(timeout=60) for _ in range(4))
         got = derived(store)
     assert got["embeddings"] and got["denials"] == expected["denials"]
     assert got["features"] == expected["features"] and got["terms"] == expected["terms"]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.detect.denials import detect_denials
-from monitor.match.linking import document_vectors, embedder_for, index_document, match_documents
+from monitor.match.linking import FeatureMemo, document_vectors, embedder_for, index_document, match_documents
 from monitor.match.scoring import MatchingConfig
 from monitor.models import Denial, Document
 from monitor.pipeline import PrecomputedFailure
@@ -177,5 +177,13 @@ def match_chunk(db_path: str, document_ids: list[int], config: MatchingConfig,
     features as the writer stored them (passed, not read back)."""
     with Store.open(db_path, read_only=True) as reader:
         recorder = MatchRecorder(reader)
-        match_documents(recorder, document_ids, config, indexed=indexed, embedded=True)
+        match_documents(recorder, document_ids, config, indexed=indexed, embedded=True, memo=_WORKER_MEMO)
         return recorder.replacements
+
+
+#: This worker's ``FeatureMemo``, kept across its match tasks: consecutive waves read the
+#: same reports again, as in one process (where ``drain_backlog`` keeps one a drain).
+#: Keyed by the stored features' text, so a task never reads another archive's or an older
+#: version's entry as its own; smaller than a drain's (~11 KB a document) because a pool
+#: outlives its drains in the daemon.
+_WORKER_MEMO = FeatureMemo(limit=2048)
