@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
                          "cases moved to overlap in time (see build_dense_pairs)")
     ap.add_argument("--judge-on", choices=["sparse", "dense"], default="sparse",
                     help="cross-validate and score on the judge-like per-set archives, or on the dense archive "
-                         "(build_dense_pairs, ~30 minutes; cached beside --cache): every window crowded with other "
+                         "(build_dense_pairs, ~20 CPU minutes; cached beside --cache): every window crowded with other "
                          "cases' documents, as in a live archive, scored by the same rules per set")
     ap.add_argument("--extras", action="store_true",
                     help="also train on our own probe sets (tests/fixtures/matching); off: CV says they do not help")

@@ -266,10 +266,9 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
         weight = claim_rarity(denial, term_df, n_docs)
     total = weight_total(weight)
     lead_terms, body_terms = report.lead_terms, report.body_terms
-    items = weight.items()
-    # lists, not generators, for ``sum``: the same additions in the same order, cheaper
-    in_lead = sum([w for t, w in items if t in lead_terms])
-    in_body = sum([w for t, w in items if t in body_terms])
+    in_lead = lead_weight(weight, lead_terms)
+    # a list, not a generator, for ``sum``: the same additions in the same order, cheaper
+    in_body = sum([w for t, w in weight.items() if t in body_terms])
     get = comp.get
     # Every candidate pair builds this dict (issue 16): a copy of the report's features (every
     # key in FEATURE_NAMES' order), then the denial's and the pair's own set in place (the keys
