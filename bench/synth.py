@@ -303,7 +303,8 @@ def generate(count: int, seed: int = 1, start: dt.datetime = START, per_day: int
             _, rec = pending.pop(0)
             rec["published"] = published.isoformat()
         elif n % DENIAL_EVERY == 0:
-            people = tuple(rng.sample(PEOPLE_EN if lang == "en" else PEOPLE_RU, 2))
+            first, second = rng.sample(PEOPLE_EN if lang == "en" else PEOPLE_RU, 2)
+            people = (first, second)
             place = rng.choice(PLACES_EN if lang == "en" else PLACES_RU)
             rec = make_document(rng, n, "report", lang, published, people, place)
             denial = make_document(rng, n, "denial", lang, published, people, place)
