@@ -311,10 +311,3 @@ def test_the_flag_features_are_the_hand_scorers_raised_flags_and_no_others() -> 
         assert all(f[n] == 0.0 for n in FEATURE_NAMES if n.startswith("flag_") and n not in on)
         raised |= on
     assert "flag_no_specific" in raised  # the unrelated report shares nothing specific
-
-
-def test_the_claims_own_cosine_and_its_gap_to_the_denials_headline_are_features() -> None:
-    f = features_of(REPORT, cosine=0.5, claim_cosine=0.7)
-    assert f["claim_cosine"] == pytest.approx(0.7) and f["claim_gap"] == pytest.approx(0.2)
-    unembedded = features_of(REPORT, cosine=None, claim_cosine=None)
-    assert unembedded["claim_cosine"] == 0.0 and unembedded["claim_gap"] == 0.0

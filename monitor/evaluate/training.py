@@ -38,10 +38,7 @@ Precision = float | Mapping[str, float]
 #: ``report_lead_denier`` (any denier in the report's lead) is the union of
 #: ``report_lead_spokesperson`` and ``report_lead_denier_org``, which the model reads instead
 #: (seventh session: EN F1 0.716 -> 0.746, RU 0.735 -> 0.756); the exclusion rules still use it.
-#: ``claim_cosine`` / ``claim_gap`` (the denied claim's own text embedded; thirteenth session):
-#: claim_cosine alone raised sparse EN F1 0.834 -> 0.842 but lowered dense F1 on both leads.
-DEFAULT_DROP = ("rare_lead", "rare_body", "rare_share", "cosine", "has_cosine", "report_lead_denier", "claim_cosine",
-                "claim_gap")
+DEFAULT_DROP = ("rare_lead", "rare_body", "rare_share", "cosine", "has_cosine", "report_lead_denier")
 
 #: A floor under a feature's standardisation scale: a flag set on one training pair in
 #: thousands would otherwise standardise to tens of units, and one such pair would move the

@@ -34,7 +34,7 @@ from monitor.match.scoring import (
     DENIER_TERMS, GENERIC_TERMS, DenialProfile, MatchingConfig, PairParts, has_specific_term, score_parts,
 )
 
-__all__ = ["CLAIM_FEATURES", "FEATURE_NAMES", "LearnedScorer", "PairScore", "claim_rarity", "default_scorer_path", "denial_features",
+__all__ = ["FEATURE_NAMES", "LearnedScorer", "PairScore", "claim_rarity", "default_scorer_path", "denial_features",
            "exclusion", "lead_unread", "pair_features", "rarity", "report_features", "threshold_group"]
 
 #: Denial languages that share the Russian-led threshold: the Russian-language sphere the
@@ -68,11 +68,7 @@ FEATURE_NAMES = (
     "denial_headline_cue", "denial_official", "denial_in_lead", "denial_pos",
     "report_lead_spokesperson", "report_lead_denier_org",
     "report_relay_pos", "report_lead_cue", "report_admits", "report_lead_unread",
-    "claim_cosine", "claim_gap",
 )
-#: The features read from the denied claim's own vector (``PairJudge`` embeds a claim only
-#: when the scorer uses one of them, or for evaluation).
-CLAIM_FEATURES = frozenset({"claim_cosine", "claim_gap"})
 
 #: Every feature at 0.0, in order (``report_features`` fills in a copy).
 _ALL_ZERO = dict.fromkeys(FEATURE_NAMES, 0.0)
@@ -96,8 +92,6 @@ FEATURE_LABELS = {
     "report_relay_pos": "relays the official side's denial late in it, if at all",
     "report_lead_cue": "a denial cue in its lead", "report_admits": "its headline says something was admitted",
     "report_lead_unread": "no specific name or topic read in its headline or lead",
-    "claim_cosine": "similar to the denied claim (multilingual)",
-    "claim_gap": "closer to the denied claim than to the denial's own headline",
     **{f"flag_{k}": k.replace("_", " ") for k in FLAG_NAMES},
 }
 
@@ -258,16 +252,12 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
                   cosine: float | None, config: MatchingConfig, report_stats: tuple[int, int, int] | None = None,
                   denial_doc: DocumentFeatures | None = None, denial_stats: tuple[int, int, int] | None = None,
                   weight: Mapping[str, float] | None = None, report_part: Mapping[str, float] | None = None,
-                  denial_part: Mapping[str, float] | None = None,
-                  claim_cosine: float | None = None) -> tuple[dict[str, float], PairParts]:
+                  denial_part: Mapping[str, float] | None = None) -> tuple[dict[str, float], PairParts]:
     """The named features of a pair, and the hand scorer's numbers they were read from
     (``PairParts.explanation()`` writes its explanation, which only a stored match needs).
     ``weight``: ``claim_rarity(denial, term_df, n_docs)``, ``report_part``:
     ``report_features(report, lead_denial, report_stats)`` and ``denial_part``:
-    ``denial_features(denial, denial_doc, denial_stats)``, when the caller has them already.
-    ``claim_cosine``: the multilingual cosine of the denied claim alone and the report's
-    headline + lead (``cosine`` is the denial document's headline + lead, which mixes the
-    denial with the claim)."""
+    ``denial_features(denial, denial_doc, denial_stats)``, when the caller has them already."""
     hand = score_parts(denial, report, report_id=report_id, report_has_lead_denial=lead_denial,
                        report_source_outlets=source_outlets, config=config)
     comp = hand.rounded
@@ -295,11 +285,6 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
         "rare_lead": in_lead, "rare_body": in_body, "rare_share": in_body / total,
         "cosine": float(cosine) if cosine is not None else 0.0, "has_cosine": 0.0 if cosine is None else 1.0,
     })
-    if claim_cosine is not None:
-        f["claim_cosine"] = claim_cosine
-        # > 0: the report reads more like the claim than like the denial's story (an
-        # assertion); < 0: more like the denial (a relay of it)
-        f["claim_gap"] = claim_cosine - cosine if cosine is not None else 0.0
     for k in hand.flags:  # the raised flags, in place (the keys keep FEATURE_NAMES' order)
         name = _FLAG_FEATURE.get(k)
         if name is not None:

@@ -21,7 +21,7 @@ import numpy as np
 
 from monitor.match.features import DocumentFeatures, body_lead, document_features, headline_cue, lead_offset, text_terms
 from monitor.match.learned import (
-    CLAIM_FEATURES, FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, denial_features, early_exclusion, exclusion, pair_features,
+    FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, denial_features, early_exclusion, exclusion, pair_features,
     report_features,
 )
 from monitor.match.scoring import (
@@ -216,11 +216,6 @@ class PairJudge:
         #: term rarity in the archive costs a query per denial: only when a feature needs it
         self.wants_rarity = learned or (self.scorer is not None and any(
             n.startswith("rare_") for n in self.scorer.features))
-        #: the denied claim's own vector costs an embedding per denial: only when a feature needs it
-        self.wants_claim = learned or (self.scorer is not None and any(
-            n in CLAIM_FEATURES for n in self.scorer.features))
-        #: the vector of each denial's claim text, by denial id (None: no claim text)
-        self.claim_vectors: dict[int, np.ndarray | None] = {}
         self.feats: dict[int, tuple[DocumentFeatures, bool]] = {
             i: (DocumentFeatures.from_json(data), lead) for i, (data, lead) in (indexed or {}).items()}
         self.profiles: dict[int, Any] = {}
@@ -259,18 +254,7 @@ class PairJudge:
             if missing and self.wants_rarity:
                 found = self.store.term_document_frequency(missing)
                 self.df.update({t: found.get(t, 0) for t in missing})
-            if self.embedder is not None and self.wants_claim:
-                self.claim_vectors[did] = self.claim_vector(row.get("claim"))
         return self.profiles[did]
-
-    def claim_vector(self, claim: str | None) -> np.ndarray | None:
-        """The denied claim's text embedded alone (rounded as a stored vector is), or None
-        without one. A denial document's headline and lead mix the denial with the claim;
-        the claim alone may tell a report that asserts it, in any language, from another story."""
-        text = (claim or "").strip()
-        if self.embedder is None or not text:
-            return None
-        return from_blob(to_blob(self.embedder.embed([text])[0]))
 
     def embed_documents(self, ids: list[int]) -> None:
         """(Re-)embed these documents (they are new or changed) and store their vectors."""
@@ -415,17 +399,12 @@ class PairJudge:
         if denial_part is None:
             denial_part = self.denial_parts[profile.denial_id] = denial_features(
                 profile, own[0] if own else None, stats[did])
-        claim_cos = None
-        if self.wants_claim and self.embedder is not None:
-            vc, vb = self.claim_vectors.get(profile.denial_id), self.vectors.get(rid)
-            # no claim text: the denial's headline and lead stand in, as for its terms
-            claim_cos = float(np.dot(vc, vb)) if vc is not None and vb is not None else cos
         return pair_features(profile, f, report_id=rid, lead_denial=lead,
                              source_outlets=cached_source_outlets(f.source), term_df=self.df,
                              n_docs=max(self.n_docs, 1), cosine=cos, config=self.config,
                              report_stats=stats[rid], denial_doc=own[0] if own else None,
                              denial_stats=stats[did], weight=weight, report_part=report_part,
-                             denial_part=denial_part, claim_cosine=claim_cos)
+                             denial_part=denial_part)
 
     def verdict(self, profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
         f, lead = self.feats[rid]
