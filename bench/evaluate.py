@@ -258,11 +258,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--detector-threshold", type=float, default=None,
                     help="with --oof-detection: every out-of-fold detector at this fixed threshold "
                          "(bench/detection_cv.py --threshold) instead of its inner-CV choice")
-    ap.add_argument("--train-on", choices=["sparse", "dense"], default=None,
+    ap.add_argument("--train-on", choices=["sparse", "dense", "both"], default=None,
                     help="fit on the judge-like per-set archives, or on one archive of the whole pool with the "
                          "cases moved to overlap in time (see build_dense_pairs); default: the archive judged. "
                          "--train-on sparse --judge-on dense is the shipped procedure judged on a crowded archive: "
-                         "each fold fitted, and its threshold chosen, on the sparse pairs of the other cases")
+                         "each fold fitted, and its threshold chosen, on the sparse pairs of the other cases; "
+                         "both: on the sparse and the dense pairs together (a case's twins in the two tables share "
+                         "its documents, so they fall in the same fold)")
     ap.add_argument("--judge-on", choices=["sparse", "dense"], default="sparse",
                     help="cross-validate and score on the judge-like per-set archives, or on the dense archive "
                          "(build_dense_pairs, ~20 CPU minutes; cached beside --cache): every window crowded with other "
@@ -299,11 +301,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.train_on == "dense":
             print("--judge-on dense already trains on the dense archive (leave --train-on out)", file=sys.stderr)
             return 2
-        if args.train_on == "sparse":  # the shipped model's archives: fit on them, judge the dense pairs
+        if args.train_on in ("sparse", "both"):  # the shipped model's archives: fit on them, judge the dense pairs
             train_rows = rows
         rows = dense_rows_by_set(args, config)
-    if args.train_on == "dense":
-        train_rows, dense_gold = dense_pairs(args, config)
+    if args.train_on in ("dense", "both"):
+        dense_rows, dense_gold = dense_pairs(args, config)
+        train_rows = dense_rows if args.train_on == "dense" else [*(train_rows or rows), *dense_rows]
         gold_records = {**gold_records, **dense_gold}
     info = label_rows(rows + (train_rows or []), gold_records)
     drop = {d for d in args.drop.split(",") if d}
