@@ -211,6 +211,73 @@ def test_worker_processes_give_the_same_archive_as_one_process(tmp_path: Path) -
     assert results[2] == results[1]
 
 
+def _match_chunk_recording(db_path: str, document_ids: list[int], *args: Any, **kwargs: Any) -> Any:
+    """``match_chunk``, after noting which documents' index the task's connection sees."""
+    from monitor.process import tasks
+
+    with Store.open(db_path, read_only=True) as reader:
+        seen = sorted(int(r[0]) for r in reader.db.execute("SELECT document_id FROM document_features"))
+    with Path(db_path).with_suffix(".seen").open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps([document_ids, seen]) + "\n")
+    return tasks.match_chunk(db_path, document_ids, *args, **kwargs)
+
+
+def test_a_wave_matched_while_the_next_is_indexed_sees_none_of_the_next_waves_documents(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.process.backlog as backlog
+
+    lines = corpus(filler=150, scenarios=3)
+    with Store.open(tmp_path / "one.db") as store:
+        store_only(store, lines)
+        drain_backlog(store, workers=1)
+        expected = derived(store)
+    monkeypatch.setattr(backlog, "match_chunk", _match_chunk_recording)
+    with Store.open(tmp_path / "pooled.db") as store:
+        store_only(store, lines)
+        ids = [d.id for d in store.pending_documents(PIPELINE_VERSION, len(lines))]  # the waves' order
+        report = drain_backlog(store, workers=2, pool_min=0, wave_size=40)
+        got = derived(store)
+    assert report.overlapped > 0, "waves were indexed while the workers matched the one before"
+    tasks = [json.loads(line) for line in (tmp_path / "pooled.seen").read_text(encoding="utf-8").splitlines()]
+    assert len(tasks) >= len(lines) // 40
+    for task_ids, seen in tasks:
+        wave = ids.index(task_ids[0]) // 40
+        assert seen == sorted(ids[: (wave + 1) * 40]), f"wave {wave} saw another wave's index"
+    assert got == expected
+
+
+def test_a_drain_that_dies_in_a_pipelined_wave_leaves_both_waves_to_the_next_drain(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.process.backlog as backlog
+
+    lines = corpus(filler=150, scenarios=3)
+    with Store.open(tmp_path / "one.db") as store:
+        store_only(store, lines)
+        drain_backlog(store, workers=1)
+        expected = derived(store)
+    conclude = backlog._conclude_matched
+    calls = []
+
+    def dies_at_the_third(*args: Any, **kwargs: Any) -> None:
+        calls.append(1)
+        if len(calls) == 3:  # after the next wave's index, before this one's matches: nothing commits
+            raise KeyboardInterrupt("killed")
+        conclude(*args, **kwargs)
+
+    monkeypatch.setattr(backlog, "_conclude_matched", dies_at_the_third)
+    with Store.open(tmp_path / "pooled.db") as store:
+        store_only(store, lines)
+        with pytest.raises(KeyboardInterrupt):
+            drain_backlog(store, workers=2, pool_min=0, wave_size=40)
+        left = store.backlog_status(PIPELINE_VERSION).total
+        assert 40 < left < len(lines), "the waves of the dead transaction are still to do"
+        monkeypatch.setattr(backlog, "_conclude_matched", conclude)
+        report = drain_backlog(store, workers=2, pool_min=0, wave_size=40)
+        assert report.documents == left and store.backlog_status(PIPELINE_VERSION).total == 0
+        got = derived(store)
+    assert got == expected
+
+
 def test_the_memo_a_drain_shares_between_its_waves_leaves_the_archive_as_without_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import monitor.process.backlog as backlog

@@ -34,12 +34,12 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from monitor.match.linking import FeatureMemo, embedder_for, match_documents
 from monitor.match.scoring import MatchingConfig
-from monitor.pipeline import PIPELINE_VERSION, index_documents, queue_alerts_for
+from monitor.pipeline import PIPELINE_VERSION, IndexedBatch, index_documents, queue_alerts_for
 from monitor.process.pool import WorkerPool, fewer_collections, one_blas_thread
 from monitor.process.tasks import (
     ANALYSIS_CHUNK, DocumentAnalysis, Replacements, analyse_documents, analyse_stored, chunks, match_chunk,
@@ -61,6 +61,11 @@ PREFETCH_WAVES = 2
 #: Below this many waiting documents, starting worker processes costs more than it saves
 #: (a pool passed in, already running, is used for any backlog).
 POOL_MIN_BACKLOG = 300
+#: Seconds the writer may keep the write lock across pipelined waves (``_drain_pooled``)
+#: before it lets one wave's matching run without it: other writers (the daemon's crawls,
+#: a second processor) then get the lock within about this long, far inside SQLite's busy
+#: timeout (``store.BUSY_TIMEOUT_S``), and the pipelining loses about one wave in ten.
+LOCK_HOLD_S = 2.0
 
 
 def default_workers() -> int:
@@ -95,6 +100,8 @@ class DrainReport:
     #: results dropped because the document changed (or was processed elsewhere) meanwhile
     skipped: int = 0
     workers: int = 1
+    #: waves indexed while the workers matched the wave before (``_drain_pooled``)
+    overlapped: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -157,7 +164,6 @@ def drain_backlog(
         pool = None
     if pool is not None:
         report.workers = pool.workers
-    ahead = PREFETCH_WAVES if pool is not None else 0
     # the waves matched here read the same reports again: their parsed features are kept
     memo = FeatureMemo() if pool is None else None
     taken: set[int] = set()
@@ -170,19 +176,22 @@ def drain_backlog(
             waves.append(wave)
         return wave is not None
 
+    def finished(wave: _Wave) -> None:
+        taken.difference_update(d.id for d in wave.items)
+        progress()
+
     try:
         with one_blas_thread(), fewer_collections():
-            take()
-            while waves and not (stop and stop.is_set()):
-                # The next waves' analysis runs in the workers while this one is written and matched.
-                while len(waves) <= ahead and take():
-                    pass
-                wave = waves.popleft()
-                _finish_wave(store, pool, wave, config, version, report, memo)
-                taken.difference_update(d.id for d in wave.items)
-                progress()
-                if not waves:  # documents stored meanwhile
-                    take()
+            if pool is None:
+                take()
+                while waves and not (stop and stop.is_set()):
+                    wave = waves.popleft()
+                    _finish_wave(store, wave, config, version, report, memo)
+                    finished(wave)
+                    if not waves:  # documents stored meanwhile
+                        take()
+            else:
+                _drain_pooled(store, pool, waves, take, finished, config, version, report, stop)
     finally:
         for wave in waves:  # stopped: what was prefetched stays in the backlog
             for future in wave.analyses:
@@ -224,31 +233,137 @@ def _analyses(store: Any, wave: _Wave, config: MatchingConfig) -> dict[int, Docu
     return out
 
 
-def _finish_wave(store: Any, pool: WorkerPool | None, wave: _Wave, config: MatchingConfig, version: int,
-                 report: DrainReport, memo: FeatureMemo | None = None) -> None:
-    """Index, match and mark one wave. In-process: one transaction. With workers: the
-    index commits first, the workers match against it, then the matches, alerts and
-    processed marks commit together (a crash in between leaves the wave in the backlog).
-    ``memo``: the drain's ``FeatureMemo``, for matching in this process."""
+def _finish_wave(store: Any, wave: _Wave, config: MatchingConfig, version: int, report: DrainReport,
+                 memo: FeatureMemo | None = None) -> None:
+    """Index, match and mark one wave in this process, in one transaction. ``memo``: the
+    drain's ``FeatureMemo``."""
     analyses = _analyses(store, wave, config)
     with store.atomic():
         valid = store.still_pending(wave.items, version)
         batch = index_documents(store, [d.id for d in valid], analyses=analyses)
         _store_vectors(store, batch.done, analyses, config)
-        if pool is None or not batch.done:
-            new_pairs = (match_documents(store, batch.done, config, indexed=batch.indexed, embedded=True, memo=memo)
-                         if batch.done else [])
-            _conclude(store, valid, batch.report, new_pairs, version, report)
-            report.skipped += len(wave.items) - len(valid)
-            return
-    futures = [pool.submit(match_chunk, str(store.path), part, config, {i: batch.indexed[i] for i in part},
-                           urgent=True)
-               for part in _split(batch.done, pool.workers)]
-    replacements = [r for f in futures for r in f.result()]
-    with store.atomic():
-        still = store.still_pending(valid, version)
-        _conclude(store, still, batch.report, _replay(store, replacements), version, report)
-    report.skipped += len(wave.items) - len(still)
+        new_pairs = (match_documents(store, batch.done, config, indexed=batch.indexed, embedded=True, memo=memo)
+                     if batch.done else [])
+        _conclude(store, valid, batch.report, new_pairs, version, report)
+    report.skipped += len(wave.items) - len(valid)
+
+
+@dataclass
+class _Indexed:
+    """A wave whose denials, index and vectors are written: what its matching needs, and
+    the match tasks once they are submitted (after the index is committed)."""
+
+    wave: _Wave
+    valid: list[Any]
+    batch: IndexedBatch
+    matching: list[Future[Replacements]] = field(default_factory=list)
+
+
+def _drain_pooled(store: Any, pool: WorkerPool, waves: deque[_Wave], take: Callable[[], bool],
+                  finished: Callable[[_Wave], None], config: MatchingConfig, version: int, report: DrainReport,
+                  stop: threading.Event | None) -> None:
+    """The waves of a drain with workers, pipelined: while the workers match wave N, this
+    writer indexes wave N+1 in the transaction that then replays N's matches and marks N.
+
+    Wave N's matching must not see wave N+1's rows (its term counts, candidates and
+    vectors would change, and with them the archive): it does not, because they are not
+    committed until N's matches are written, and SQLite (WAL) shows a reader only committed
+    transactions. The transaction writes N+1's index before N's matches, the reverse of the
+    one-process order; ``_may_overlap`` keeps that to waves where the two do not meet.
+    """
+    current: _Indexed | None = None
+    lock_free = time.monotonic()  # when another writer last had a whole matching to take the lock
+    while True:
+        stopping = stop is not None and stop.is_set()
+        # The next waves' analysis runs in the workers while this one is written and matched.
+        while not stopping and len(waves) <= PREFETCH_WAVES and take():
+            pass
+        if current is None:
+            if stopping or not waves:
+                return
+            wave = waves.popleft()
+            with store.atomic():
+                current = _index_wave(store, wave, config, version)
+                if not current.batch.done:
+                    _conclude_unmatched(store, current, version, report)
+            if not current.batch.done:
+                finished(wave)
+                current = None
+                continue
+            _submit_matching(store, pool, current, config)
+        following = None
+        if (not stopping and waves and time.monotonic() - lock_free < LOCK_HOLD_S
+                and _may_overlap(store, current, waves[0])):
+            wave = waves.popleft()
+            with store.atomic():
+                following = _index_wave(store, wave, config, version)
+                _conclude_matched(store, current, version, report)
+                if not following.batch.done:
+                    _conclude_unmatched(store, following, version, report)
+            report.overlapped += 1
+        else:
+            for future in current.matching:  # outside any transaction: other writers may write meanwhile
+                future.result()
+            lock_free = time.monotonic()
+            with store.atomic():
+                _conclude_matched(store, current, version, report)
+        finished(current.wave)
+        current = None
+        if following is not None:
+            if following.batch.done:
+                _submit_matching(store, pool, following, config)
+                current = following
+            else:
+                finished(following.wave)
+
+
+def _may_overlap(store: Any, current: _Indexed, following: _Wave) -> bool:
+    """Whether ``following`` may be indexed while ``current`` is matched (before its matches
+    are written) and the archive be the one of the serial order.
+
+    Not when its analysis is still running (the writer would wait for it behind the match
+    tasks); not when ``current`` queues alerts (which read the denials' events, which
+    ``following``'s index may regroup); not when a document of ``following`` had denials
+    (its index replaces them, dropping their matches, which ``current``'s matching may
+    have found: the serial order writes those matches, then drops them).
+    """
+    if not all(f.done() for f in following.analyses):
+        return False
+    if any(d.alerts for d in current.valid):
+        return False
+    return not store.denials_of([d.id for d in following.items])
+
+
+def _index_wave(store: Any, wave: _Wave, config: MatchingConfig, version: int) -> _Indexed:
+    """Write a wave's denials, index and vectors (inside the caller's transaction)."""
+    analyses = _analyses(store, wave, config)
+    valid = store.still_pending(wave.items, version)
+    batch = index_documents(store, [d.id for d in valid], analyses=analyses)
+    _store_vectors(store, batch.done, analyses, config)
+    return _Indexed(wave, valid, batch)
+
+
+def _submit_matching(store: Any, pool: WorkerPool, indexed: _Indexed, config: MatchingConfig) -> None:
+    """Hand a wave's matching to the workers, once its index is committed."""
+    batch = indexed.batch
+    indexed.matching = [pool.submit(match_chunk, str(store.path), part, config,
+                                    {i: batch.indexed[i] for i in part}, urgent=True)
+                        for part in _split(batch.done, pool.workers)]
+
+
+def _conclude_matched(store: Any, indexed: _Indexed, version: int, report: DrainReport) -> None:
+    """Replay a wave's matches from the workers, queue its alerts and mark it (inside the
+    caller's transaction; a crash before it commits leaves the wave in the backlog)."""
+    replacements = [r for f in indexed.matching for r in f.result()]
+    still = store.still_pending(indexed.valid, version)
+    _conclude(store, still, indexed.batch.report, _replay(store, replacements), version, report)
+    report.skipped += len(indexed.wave.items) - len(still)
+
+
+def _conclude_unmatched(store: Any, indexed: _Indexed, version: int, report: DrainReport) -> None:
+    """Mark a wave with nothing to match (every document failed or was skipped)."""
+    _conclude(store, indexed.valid, indexed.batch.report, [], version, report)
+    report.skipped += len(indexed.wave.items) - len(indexed.valid)
 
 
 def _split(seq: list[Any], parts: int) -> list[list[Any]]:
