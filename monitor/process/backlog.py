@@ -33,7 +33,7 @@ import os
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -262,8 +262,11 @@ class _Indexed:
 def _drain_pooled(store: Any, pool: WorkerPool, waves: deque[_Wave], take: Callable[[], bool],
                   finished: Callable[[_Wave], None], config: MatchingConfig, version: int, report: DrainReport,
                   stop: threading.Event | None) -> None:
-    """The waves of a drain with workers, pipelined: while the workers match wave N, this
-    writer indexes wave N+1 in the transaction that then replays N's matches and marks N.
+    """The waves of a drain with workers, pipelined where it pays: when the next wave's
+    analysis is done before this wave's matching, this writer indexes the next wave while
+    the workers match this one, in the transaction that then replays this wave's matches
+    and marks it (the matching of the last waves, with no analysis left to keep the workers
+    busy, otherwise waits for the writer).
 
     Wave N's matching must not see wave N+1's rows (its term counts, candidates and
     vectors would change, and with them the archive): it does not, because they are not
@@ -282,8 +285,9 @@ def _drain_pooled(store: Any, pool: WorkerPool, waves: deque[_Wave], take: Calla
             if stopping or not waves:
                 return
             wave = waves.popleft()
+            analyses = _analyses(store, wave, config)  # waited for outside the transaction
             with store.atomic():
-                current = _index_wave(store, wave, config, version)
+                current = _index_wave(store, wave, analyses, config, version)
                 if not current.batch.done:
                     _conclude_unmatched(store, current, version, report)
             if not current.batch.done:
@@ -292,14 +296,16 @@ def _drain_pooled(store: Any, pool: WorkerPool, waves: deque[_Wave], take: Calla
                 continue
             _submit_matching(store, pool, current, config)
         following = None
-        if (not stopping and waves and time.monotonic() - lock_free < LOCK_HOLD_S
-                and _may_overlap(store, current, waves[0])):
-            wave = waves.popleft()
+        if not stopping and waves and _analysed_first(waves[0], current):
+            if time.monotonic() - lock_free < LOCK_HOLD_S and _may_overlap(store, current, waves[0]):
+                following = waves.popleft()
+        if following is not None:
+            analyses = _analyses(store, following, config)
             with store.atomic():
-                following = _index_wave(store, wave, config, version)
+                indexed = _index_wave(store, following, analyses, config, version)
                 _conclude_matched(store, current, version, report)
-                if not following.batch.done:
-                    _conclude_unmatched(store, following, version, report)
+                if not indexed.batch.done:
+                    _conclude_unmatched(store, indexed, version, report)
             report.overlapped += 1
         else:
             for future in current.matching:  # outside any transaction: other writers may write meanwhile
@@ -310,33 +316,43 @@ def _drain_pooled(store: Any, pool: WorkerPool, waves: deque[_Wave], take: Calla
         finished(current.wave)
         current = None
         if following is not None:
-            if following.batch.done:
-                _submit_matching(store, pool, following, config)
-                current = following
+            if indexed.batch.done:
+                _submit_matching(store, pool, indexed, config)
+                current = indexed
             else:
-                finished(following.wave)
+                finished(following)
+
+
+def _analysed_first(following: _Wave, current: _Indexed) -> bool:
+    """Wait until the next wave's analysis or this wave's matching is done; whether the
+    analysis is (then the writer has the next wave to index while the matching runs)."""
+    analyses: list[Future[Any]] = list(following.analyses)
+    matching: list[Future[Any]] = list(current.matching)
+    while True:
+        if all(f.done() for f in analyses):
+            return True
+        if all(f.done() for f in matching):
+            return False
+        wait([f for f in analyses + matching if not f.done()], return_when=FIRST_COMPLETED)
 
 
 def _may_overlap(store: Any, current: _Indexed, following: _Wave) -> bool:
-    """Whether ``following`` may be indexed while ``current`` is matched (before its matches
-    are written) and the archive be the one of the serial order.
+    """Whether ``following`` may be indexed before ``current``'s matches are written and the
+    archive be the one of the serial order.
 
-    Not when its analysis is still running (the writer would wait for it behind the match
-    tasks); not when ``current`` queues alerts (which read the denials' events, which
+    Not when ``current`` queues alerts (which read the denials' events, which
     ``following``'s index may regroup); not when a document of ``following`` had denials
     (its index replaces them, dropping their matches, which ``current``'s matching may
     have found: the serial order writes those matches, then drops them).
     """
-    if not all(f.done() for f in following.analyses):
-        return False
     if any(d.alerts for d in current.valid):
         return False
     return not store.denials_of([d.id for d in following.items])
 
 
-def _index_wave(store: Any, wave: _Wave, config: MatchingConfig, version: int) -> _Indexed:
+def _index_wave(store: Any, wave: _Wave, analyses: dict[int, DocumentAnalysis], config: MatchingConfig,
+                version: int) -> _Indexed:
     """Write a wave's denials, index and vectors (inside the caller's transaction)."""
-    analyses = _analyses(store, wave, config)
     valid = store.still_pending(wave.items, version)
     batch = index_documents(store, [d.id for d in valid], analyses=analyses)
     _store_vectors(store, batch.done, analyses, config)
