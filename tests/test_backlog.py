@@ -211,33 +211,34 @@ def test_worker_processes_give_the_same_archive_as_one_process(tmp_path: Path) -
     assert results[2] == results[1]
 
 
-def _match_chunk_recording(db_path: str, document_ids: list[int], *args: Any, **kwargs: Any) -> Any:
-    """``match_chunk``, after noting which documents' index the task's connection sees."""
-    from monitor.process import tasks
+def _match_documents_recording(store: Any, document_ids: list[int], *args: Any, **kwargs: Any) -> Any:
+    """``match_documents`` in a worker, then a note of which documents' index its reads saw
+    (read last, on the same connection: any later commit it could see, this sees)."""
+    from monitor.match.linking import match_documents
 
-    with Store.open(db_path, read_only=True) as reader:
-        seen = sorted(int(r[0]) for r in reader.db.execute("SELECT document_id FROM document_features"))
-    with Path(db_path).with_suffix(".seen").open("a", encoding="utf-8") as fh:
+    out = match_documents(store, document_ids, *args, **kwargs)
+    seen = sorted(int(r[0]) for r in store.db.execute("SELECT document_id FROM document_features"))
+    with Path(str(store.path)).with_suffix(".seen").open("a", encoding="utf-8") as fh:
         fh.write(json.dumps([document_ids, seen]) + "\n")
-    return tasks.match_chunk(db_path, document_ids, *args, **kwargs)
+    return out
 
 
 def test_a_wave_matched_while_the_next_is_indexed_sees_none_of_the_next_waves_documents(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import monitor.process.backlog as backlog
+    from monitor.process import tasks as worker_tasks
 
     lines = corpus(filler=150, scenarios=3)
     with Store.open(tmp_path / "one.db") as store:
         store_only(store, lines)
         drain_backlog(store, workers=1)
         expected = derived(store)
-    monkeypatch.setattr(backlog, "match_chunk", _match_chunk_recording)
+    monkeypatch.setattr(worker_tasks, "match_documents", _match_documents_recording)  # the workers fork after
     with Store.open(tmp_path / "pooled.db") as store:
         store_only(store, lines)
         ids = [d.id for d in store.pending_documents(PIPELINE_VERSION, len(lines))]  # the waves' order
         report = drain_backlog(store, workers=2, pool_min=0, wave_size=40)
         got = derived(store)
-    assert report.overlapped > 0, "waves were indexed while the workers matched the one before"
+    assert report.overlapped > 0, "waves were indexed and committed while the workers matched the one before"
     tasks = [json.loads(line) for line in (tmp_path / "pooled.seen").read_text(encoding="utf-8").splitlines()]
     assert len(tasks) >= len(lines) // 40
     for task_ids, seen in tasks:

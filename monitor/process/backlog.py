@@ -28,8 +28,10 @@ It must not run SQL (``store`` does) nor decide what a document yields (``pipeli
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
+import tempfile
 import threading
 import time
 from collections import deque
@@ -61,11 +63,9 @@ PREFETCH_WAVES = 2
 #: Below this many waiting documents, starting worker processes costs more than it saves
 #: (a pool passed in, already running, is used for any backlog).
 POOL_MIN_BACKLOG = 300
-#: Seconds the writer may keep the write lock across pipelined waves (``_drain_pooled``)
-#: before it lets one wave's matching run without it: other writers (the daemon's crawls,
-#: a second processor) then get the lock within about this long, far inside SQLite's busy
-#: timeout (``store.BUSY_TIMEOUT_S``), and the pipelining loses about one wave in ten.
-LOCK_HOLD_S = 2.0
+#: Seconds between the writer's looks for its match tasks' snapshot files (they start at once:
+#: match tasks go before any waiting analysis).
+INSIDE_POLL_S = 0.0005
 
 
 def default_workers() -> int:
@@ -257,70 +257,88 @@ class _Indexed:
     valid: list[Any]
     batch: IndexedBatch
     matching: list[Future[Replacements]] = field(default_factory=list)
+    #: the files its match tasks create once inside their snapshot
+    inside: list[str] = field(default_factory=list)
 
 
 def _drain_pooled(store: Any, pool: WorkerPool, waves: deque[_Wave], take: Callable[[], bool],
                   finished: Callable[[_Wave], None], config: MatchingConfig, version: int, report: DrainReport,
                   stop: threading.Event | None) -> None:
     """The waves of a drain with workers, pipelined where it pays: when the next wave's
-    analysis is done before this wave's matching, this writer indexes the next wave while
-    the workers match this one, in the transaction that then replays this wave's matches
-    and marks it (the matching of the last waves, with no analysis left to keep the workers
-    busy, otherwise waits for the writer).
+    analysis is done before this wave's matching, this writer indexes the next wave and
+    hands its matching to the workers while they still match this one; then it replays
+    this wave's matches and marks it. The workers go from one wave's matching to the next
+    without waiting for the writer (the last waves, with no analysis left to fill the
+    gaps, used to).
 
     Wave N's matching must not see wave N+1's rows (its term counts, candidates and
-    vectors would change, and with them the archive): it does not, because they are not
-    committed until N's matches are written, and SQLite (WAL) shows a reader only committed
-    transactions. The transaction writes N+1's index before N's matches, the reverse of the
-    one-process order; ``_may_overlap`` keeps that to waves where the two do not meet.
+    vectors would change, and with them the archive): each match task reads in one
+    snapshot (``Store.snapshot``) and N+1's index commits only once all of N's tasks are
+    inside theirs (each says so with a file: ``_wait_inside``). N+1's index is then written
+    before N's matches, the reverse of the one-process order; ``_may_overlap`` keeps that
+    to waves where the two do not meet. The write lock is free while the workers match.
     """
     current: _Indexed | None = None
-    lock_free = time.monotonic()  # when another writer last had a whole matching to take the lock
-    while True:
-        stopping = stop is not None and stop.is_set()
-        # The next waves' analysis runs in the workers while this one is written and matched.
-        while not stopping and len(waves) <= PREFETCH_WAVES and take():
-            pass
-        if current is None:
-            if stopping or not waves:
-                return
-            wave = waves.popleft()
-            analyses = _analyses(store, wave, config)  # waited for outside the transaction
-            with store.atomic():
-                current = _index_wave(store, wave, analyses, config, version)
+    with tempfile.TemporaryDirectory(prefix="monitor-drain-") as marks:
+        tasks = itertools.count()
+
+        def submit(indexed: _Indexed) -> None:
+            batch = indexed.batch
+            for part in _split(batch.done, pool.workers):
+                inside = os.path.join(marks, str(next(tasks)))
+                indexed.inside.append(inside)
+                indexed.matching.append(pool.submit(match_chunk, str(store.path), part, config,
+                                                    {i: batch.indexed[i] for i in part}, inside, urgent=True))
+
+        while True:
+            stopping = stop is not None and stop.is_set()
+            # The next waves' analysis runs in the workers while this one is written and matched.
+            while not stopping and len(waves) <= PREFETCH_WAVES and take():
+                pass
+            if current is None:
+                if stopping or not waves:
+                    return
+                wave = waves.popleft()
+                analyses = _analyses(store, wave, config)  # waited for outside the transaction
+                with store.atomic():
+                    current = _index_wave(store, wave, analyses, config, version)
+                    if not current.batch.done:
+                        _conclude_unmatched(store, current, version, report)
                 if not current.batch.done:
-                    _conclude_unmatched(store, current, version, report)
-            if not current.batch.done:
-                finished(wave)
-                current = None
-                continue
-            _submit_matching(store, pool, current, config)
-        following = None
-        if not stopping and waves and _analysed_first(waves[0], current):
-            if time.monotonic() - lock_free < LOCK_HOLD_S and _may_overlap(store, current, waves[0]):
-                following = waves.popleft()
-        if following is not None:
-            analyses = _analyses(store, following, config)
-            with store.atomic():
-                indexed = _index_wave(store, following, analyses, config, version)
-                _conclude_matched(store, current, version, report)
-                if not indexed.batch.done:
-                    _conclude_unmatched(store, indexed, version, report)
-            report.overlapped += 1
-        else:
+                    finished(wave)
+                    current = None
+                    continue
+                submit(current)
+            following = None
+            if (not stopping and waves and _analysed_first(waves[0], current)
+                    and _may_overlap(store, current, waves[0])):
+                wave = waves.popleft()
+                analyses = _analyses(store, wave, config)
+                with store.atomic():
+                    following = _index_wave(store, wave, analyses, config, version)
+                    _wait_inside(current)  # committed once this wave's matching cannot see it
+                report.overlapped += 1
+                if following.batch.done:
+                    submit(following)
             for future in current.matching:  # outside any transaction: other writers may write meanwhile
                 future.result()
-            lock_free = time.monotonic()
             with store.atomic():
                 _conclude_matched(store, current, version, report)
-        finished(current.wave)
-        current = None
-        if following is not None:
-            if indexed.batch.done:
-                _submit_matching(store, pool, indexed, config)
-                current = indexed
-            else:
-                finished(following)
+                if following is not None and not following.batch.done:
+                    _conclude_unmatched(store, following, version, report)
+            finished(current.wave)
+            current = None
+            if following is not None:
+                if following.batch.done:
+                    current = following
+                else:
+                    finished(following.wave)
+
+
+def _wait_inside(indexed: _Indexed) -> None:
+    """Until each of the wave's match tasks reads in its snapshot (or has ended)."""
+    while not all(f.done() or os.path.exists(p) for f, p in zip(indexed.matching, indexed.inside)):
+        time.sleep(INSIDE_POLL_S)
 
 
 def _analysed_first(following: _Wave, current: _Indexed) -> bool:
@@ -357,14 +375,6 @@ def _index_wave(store: Any, wave: _Wave, analyses: dict[int, DocumentAnalysis], 
     batch = index_documents(store, [d.id for d in valid], analyses=analyses)
     _store_vectors(store, batch.done, analyses, config)
     return _Indexed(wave, valid, batch)
-
-
-def _submit_matching(store: Any, pool: WorkerPool, indexed: _Indexed, config: MatchingConfig) -> None:
-    """Hand a wave's matching to the workers, once its index is committed."""
-    batch = indexed.batch
-    indexed.matching = [pool.submit(match_chunk, str(store.path), part, config,
-                                    {i: batch.indexed[i] for i in part}, urgent=True)
-                        for part in _split(batch.done, pool.workers)]
 
 
 def _conclude_matched(store: Any, indexed: _Indexed, version: int, report: DrainReport) -> None:
