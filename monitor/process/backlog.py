@@ -16,6 +16,9 @@ next wave runs while this one is written and matched; once this process (the one
 has committed the wave's denials, index, vectors and events, its matching runs in the
 workers on read-only connections (candidates come from the archive), ahead of any
 analysis, and the writer replays the match rows with the alerts and the processed marks.
+The writer indexes the next wave while the workers match this one, and commits it once
+their reads are pinned to a snapshot without it, so that the workers go from one wave's
+matching to the next (``_drain_pooled``).
 The writer itself only writes: it neither reads the documents' texts nor embeds them.
 The waves and their analysis groups do not depend on the number of workers, so neither
 does the archive (byte-identical denials, matches, events, index and vectors with 1 and
