@@ -223,16 +223,25 @@ def _match_documents_recording(store: Any, document_ids: list[int], *args: Any, 
     return out
 
 
+def _match_chunk_recording(*args: Any, **kwargs: Any) -> Any:
+    """``match_chunk`` in a worker, its ``match_documents`` noting what it saw (set here, in
+    the worker: it may have been started by forkserver, without the test's patches)."""
+    from monitor.process import tasks
+
+    tasks.match_documents = _match_documents_recording  # type: ignore[assignment]
+    return tasks.match_chunk(*args, **kwargs)
+
+
 def test_a_wave_matched_while_the_next_is_indexed_sees_none_of_the_next_waves_documents(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from monitor.process import tasks as worker_tasks
+    import monitor.process.backlog as backlog
 
     lines = corpus(filler=150, scenarios=3)
     with Store.open(tmp_path / "one.db") as store:
         store_only(store, lines)
         drain_backlog(store, workers=1)
         expected = derived(store)
-    monkeypatch.setattr(worker_tasks, "match_documents", _match_documents_recording)  # the workers fork after
+    monkeypatch.setattr(backlog, "match_chunk", _match_chunk_recording)
     with Store.open(tmp_path / "pooled.db") as store:
         store_only(store, lines)
         ids = [d.id for d in store.pending_documents(PIPELINE_VERSION, len(lines))]  # the waves' order
