@@ -125,7 +125,7 @@ def run_drain(template: Path, db_path: Path, workers: int) -> tuple[float, str]:
         wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
         DRAIN_CPU_PER_DOC.setdefault(workers, []).append(cpu / max(report.documents, 1))
         return wall, (f"{report.summary()}; {cpu:.1f} CPU s ({cpu / max(report.documents, 1) * 1000:.2f} ms/doc), "
-                      f"{cpu / wall:.2f} cores busy; {report.overlapped} waves indexed while the one before was matched")
+                      f"{cpu / wall:.2f} cores busy")
     finally:
         store.close()
 

@@ -211,86 +211,8 @@ def test_worker_processes_give_the_same_archive_as_one_process(tmp_path: Path) -
     assert results[2] == results[1]
 
 
-def _match_documents_recording(store: Any, document_ids: list[int], *args: Any, **kwargs: Any) -> Any:
-    """``match_documents`` in a worker, then a note of which documents' index its reads saw
-    (read last, on the same connection: any later commit it could see, this sees)."""
-    from monitor.match.linking import match_documents
-
-    out = match_documents(store, document_ids, *args, **kwargs)
-    seen = sorted(int(r[0]) for r in store.db.execute("SELECT document_id FROM document_features"))
-    with Path(str(store.path)).with_suffix(".seen").open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps([document_ids, seen]) + "\n")
-    return out
-
-
-def _match_chunk_recording(*args: Any, **kwargs: Any) -> Any:
-    """``match_chunk`` in a worker, its ``match_documents`` noting what it saw (set here, in
-    the worker: it may have been started by forkserver, without the test's patches)."""
-    from monitor.process import tasks
-
-    tasks.match_documents = _match_documents_recording  # type: ignore[assignment]
-    return tasks.match_chunk(*args, **kwargs)
-
-
-def test_a_wave_matched_while_the_next_is_indexed_sees_none_of_the_next_waves_documents(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import monitor.process.backlog as backlog
-
-    lines = corpus(filler=150, scenarios=3)
-    with Store.open(tmp_path / "one.db") as store:
-        store_only(store, lines)
-        drain_backlog(store, workers=1)
-        expected = derived(store)
-    monkeypatch.setattr(backlog, "match_chunk", _match_chunk_recording)
-    with Store.open(tmp_path / "pooled.db") as store:
-        store_only(store, lines)
-        ids = [d.id for d in store.pending_documents(PIPELINE_VERSION, len(lines))]  # the waves' order
-        report = drain_backlog(store, workers=2, pool_min=0, wave_size=40)
-        got = derived(store)
-    assert report.overlapped > 0, "waves were indexed and committed while the workers matched the one before"
-    tasks = [json.loads(line) for line in (tmp_path / "pooled.seen").read_text(encoding="utf-8").splitlines()]
-    assert len(tasks) >= len(lines) // 40
-    for task_ids, seen in tasks:
-        wave = ids.index(task_ids[0]) // 40
-        assert seen == sorted(ids[: (wave + 1) * 40]), f"wave {wave} saw another wave's index"
-    assert got == expected
-
-
-def test_a_drain_that_dies_in_a_pipelined_wave_leaves_both_waves_to_the_next_drain(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import monitor.process.backlog as backlog
-
-    lines = corpus(filler=150, scenarios=3)
-    with Store.open(tmp_path / "one.db") as store:
-        store_only(store, lines)
-        drain_backlog(store, workers=1)
-        expected = derived(store)
-    conclude = backlog._conclude_matched
-    calls = []
-
-    def dies_at_the_third(*args: Any, **kwargs: Any) -> None:
-        calls.append(1)
-        if len(calls) == 3:  # after the next wave's index, before this one's matches: nothing commits
-            raise KeyboardInterrupt("killed")
-        conclude(*args, **kwargs)
-
-    monkeypatch.setattr(backlog, "_conclude_matched", dies_at_the_third)
-    with Store.open(tmp_path / "pooled.db") as store:
-        store_only(store, lines)
-        with pytest.raises(KeyboardInterrupt):
-            drain_backlog(store, workers=2, pool_min=0, wave_size=40)
-        left = store.backlog_status(PIPELINE_VERSION).total
-        assert 40 < left < len(lines), "the waves of the dead transaction are still to do"
-        monkeypatch.setattr(backlog, "_conclude_matched", conclude)
-        report = drain_backlog(store, workers=2, pool_min=0, wave_size=40)
-        assert report.documents == left and store.backlog_status(PIPELINE_VERSION).total == 0
-        got = derived(store)
-    assert got == expected
-
-
 def test_a_pooled_drain_queuing_alerts_and_a_pooled_reprocess_give_what_one_process_gives(
         tmp_path: Path) -> None:
-    # the two cases where the writer does not index the next wave ahead (``_may_overlap``):
     # a scenario's copy in the next wave joins the event this wave's alerts are about
     scenarios, filler = corpus(filler=0, scenarios=2), corpus(filler=120, scenarios=0)
     half = len(scenarios) // 2

@@ -16,9 +16,6 @@ next wave runs while this one is written and matched; once this process (the one
 has committed the wave's denials, index, vectors and events, its matching runs in the
 workers on read-only connections (candidates come from the archive), ahead of any
 analysis, and the writer replays the match rows with the alerts and the processed marks.
-The writer indexes the next wave while the workers match this one, and commits it once
-their reads are pinned to a snapshot without it, so that the workers go from one wave's
-matching to the next (``_drain_pooled``).
 The writer itself only writes: it neither reads the documents' texts nor embeds them.
 The waves and their analysis groups do not depend on the number of workers, so neither
 does the archive (byte-identical denials, matches, events, index and vectors with 1 and
@@ -31,20 +28,18 @@ It must not run SQL (``store`` does) nor decide what a document yields (``pipeli
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
-import tempfile
 import threading
 import time
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass, field
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from monitor.match.linking import FeatureMemo, embedder_for, match_documents
 from monitor.match.scoring import MatchingConfig
-from monitor.pipeline import PIPELINE_VERSION, IndexedBatch, index_documents, queue_alerts_for
+from monitor.pipeline import PIPELINE_VERSION, index_documents, queue_alerts_for
 from monitor.process.pool import WorkerPool, fewer_collections, one_blas_thread
 from monitor.process.tasks import (
     ANALYSIS_CHUNK, DocumentAnalysis, Replacements, analyse_documents, analyse_stored, chunks, match_chunk,
@@ -66,9 +61,6 @@ PREFETCH_WAVES = 2
 #: Below this many waiting documents, starting worker processes costs more than it saves
 #: (a pool passed in, already running, is used for any backlog).
 POOL_MIN_BACKLOG = 300
-#: Seconds between the writer's looks for its match tasks' snapshot files (they start at once:
-#: match tasks go before any waiting analysis).
-INSIDE_POLL_S = 0.0005
 
 
 def default_workers() -> int:
@@ -103,8 +95,6 @@ class DrainReport:
     #: results dropped because the document changed (or was processed elsewhere) meanwhile
     skipped: int = 0
     workers: int = 1
-    #: waves indexed while the workers matched the wave before (``_drain_pooled``)
-    overlapped: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -167,6 +157,7 @@ def drain_backlog(
         pool = None
     if pool is not None:
         report.workers = pool.workers
+    ahead = PREFETCH_WAVES if pool is not None else 0
     # the waves matched here read the same reports again: their parsed features are kept
     memo = FeatureMemo() if pool is None else None
     taken: set[int] = set()
@@ -179,22 +170,19 @@ def drain_backlog(
             waves.append(wave)
         return wave is not None
 
-    def finished(wave: _Wave) -> None:
-        taken.difference_update(d.id for d in wave.items)
-        progress()
-
     try:
         with one_blas_thread(), fewer_collections():
-            if pool is None:
-                take()
-                while waves and not (stop and stop.is_set()):
-                    wave = waves.popleft()
-                    _finish_wave(store, wave, config, version, report, memo)
-                    finished(wave)
-                    if not waves:  # documents stored meanwhile
-                        take()
-            else:
-                _drain_pooled(store, pool, waves, take, finished, config, version, report, stop)
+            take()
+            while waves and not (stop and stop.is_set()):
+                # The next waves' analysis runs in the workers while this one is written and matched.
+                while len(waves) <= ahead and take():
+                    pass
+                wave = waves.popleft()
+                _finish_wave(store, pool, wave, config, version, report, memo)
+                taken.difference_update(d.id for d in wave.items)
+                progress()
+                if not waves:  # documents stored meanwhile
+                    take()
     finally:
         for wave in waves:  # stopped: what was prefetched stays in the backlog
             for future in wave.analyses:
@@ -236,163 +224,31 @@ def _analyses(store: Any, wave: _Wave, config: MatchingConfig) -> dict[int, Docu
     return out
 
 
-def _finish_wave(store: Any, wave: _Wave, config: MatchingConfig, version: int, report: DrainReport,
-                 memo: FeatureMemo | None = None) -> None:
-    """Index, match and mark one wave in this process, in one transaction. ``memo``: the
-    drain's ``FeatureMemo``."""
+def _finish_wave(store: Any, pool: WorkerPool | None, wave: _Wave, config: MatchingConfig, version: int,
+                 report: DrainReport, memo: FeatureMemo | None = None) -> None:
+    """Index, match and mark one wave. In-process: one transaction. With workers: the
+    index commits first, the workers match against it, then the matches, alerts and
+    processed marks commit together (a crash in between leaves the wave in the backlog).
+    ``memo``: the drain's ``FeatureMemo``, for matching in this process."""
     analyses = _analyses(store, wave, config)
     with store.atomic():
         valid = store.still_pending(wave.items, version)
         batch = index_documents(store, [d.id for d in valid], analyses=analyses)
         _store_vectors(store, batch.done, analyses, config)
-        new_pairs = (match_documents(store, batch.done, config, indexed=batch.indexed, embedded=True, memo=memo)
-                     if batch.done else [])
-        _conclude(store, valid, batch.report, new_pairs, version, report)
-    report.skipped += len(wave.items) - len(valid)
-
-
-@dataclass
-class _Indexed:
-    """A wave whose denials, index and vectors are written: what its matching needs, and
-    the match tasks once they are submitted (after the index is committed)."""
-
-    wave: _Wave
-    valid: list[Any]
-    batch: IndexedBatch
-    matching: list[Future[Replacements]] = field(default_factory=list)
-    #: the files its match tasks create once inside their snapshot
-    inside: list[str] = field(default_factory=list)
-
-
-def _drain_pooled(store: Any, pool: WorkerPool, waves: deque[_Wave], take: Callable[[], bool],
-                  finished: Callable[[_Wave], None], config: MatchingConfig, version: int, report: DrainReport,
-                  stop: threading.Event | None) -> None:
-    """The waves of a drain with workers, pipelined where it pays: when the next wave's
-    analysis is done before this wave's matching, this writer indexes the next wave and
-    hands its matching to the workers while they still match this one; then it replays
-    this wave's matches and marks it. The workers go from one wave's matching to the next
-    without waiting for the writer (the last waves, with no analysis left to fill the
-    gaps, used to).
-
-    Wave N's matching must not see wave N+1's rows (its term counts, candidates and
-    vectors would change, and with them the archive): each match task reads in one
-    snapshot (``Store.snapshot``) and N+1's index commits only once all of N's tasks are
-    inside theirs (each says so with a file: ``_wait_inside``). N+1's index is then written
-    before N's matches, the reverse of the one-process order; ``_may_overlap`` keeps that
-    to waves where the two do not meet. The write lock is free while the workers match.
-    """
-    current: _Indexed | None = None
-    with tempfile.TemporaryDirectory(prefix="monitor-drain-") as marks:
-        tasks = itertools.count()
-
-        def submit(indexed: _Indexed) -> None:
-            batch = indexed.batch
-            for part in _split(batch.done, pool.workers):
-                inside = os.path.join(marks, str(next(tasks)))
-                indexed.inside.append(inside)
-                indexed.matching.append(pool.submit(match_chunk, str(store.path), part, config,
-                                                    {i: batch.indexed[i] for i in part}, inside, urgent=True))
-
-        while True:
-            stopping = stop is not None and stop.is_set()
-            # The next waves' analysis runs in the workers while this one is written and matched.
-            while not stopping and len(waves) <= PREFETCH_WAVES and take():
-                pass
-            if current is None:
-                if stopping or not waves:
-                    return
-                wave = waves.popleft()
-                analyses = _analyses(store, wave, config)  # waited for outside the transaction
-                with store.atomic():
-                    current = _index_wave(store, wave, analyses, config, version)
-                    if not current.batch.done:
-                        _conclude_unmatched(store, current, version, report)
-                if not current.batch.done:
-                    finished(wave)
-                    current = None
-                    continue
-                submit(current)
-            following = None
-            if (not stopping and waves and _analysed_first(waves[0], current)
-                    and _may_overlap(store, current, waves[0])):
-                wave = waves.popleft()
-                analyses = _analyses(store, wave, config)
-                with store.atomic():
-                    following = _index_wave(store, wave, analyses, config, version)
-                    _wait_inside(current)  # committed once this wave's matching cannot see it
-                report.overlapped += 1
-                if following.batch.done:
-                    submit(following)
-            for future in current.matching:  # outside any transaction: other writers may write meanwhile
-                future.result()
-            with store.atomic():
-                _conclude_matched(store, current, version, report)
-                if following is not None and not following.batch.done:
-                    _conclude_unmatched(store, following, version, report)
-            finished(current.wave)
-            current = None
-            if following is not None:
-                if following.batch.done:
-                    current = following
-                else:
-                    finished(following.wave)
-
-
-def _wait_inside(indexed: _Indexed) -> None:
-    """Until each of the wave's match tasks reads in its snapshot (or has ended)."""
-    while not all(f.done() or os.path.exists(p) for f, p in zip(indexed.matching, indexed.inside)):
-        time.sleep(INSIDE_POLL_S)
-
-
-def _analysed_first(following: _Wave, current: _Indexed) -> bool:
-    """Wait until the next wave's analysis or this wave's matching is done; whether the
-    analysis is (then the writer has the next wave to index while the matching runs)."""
-    analyses: list[Future[Any]] = list(following.analyses)
-    matching: list[Future[Any]] = list(current.matching)
-    while True:
-        if all(f.done() for f in analyses):
-            return True
-        if all(f.done() for f in matching):
-            return False
-        wait([f for f in analyses + matching if not f.done()], return_when=FIRST_COMPLETED)
-
-
-def _may_overlap(store: Any, current: _Indexed, following: _Wave) -> bool:
-    """Whether ``following`` may be indexed before ``current``'s matches are written and the
-    archive be the one of the serial order.
-
-    Not when ``current`` queues alerts (which read the denials' events, which
-    ``following``'s index may regroup); not when a document of ``following`` had denials
-    (its index replaces them, dropping their matches, which ``current``'s matching may
-    have found: the serial order writes those matches, then drops them).
-    """
-    if any(d.alerts for d in current.valid):
-        return False
-    return not store.denials_of([d.id for d in following.items])
-
-
-def _index_wave(store: Any, wave: _Wave, analyses: dict[int, DocumentAnalysis], config: MatchingConfig,
-                version: int) -> _Indexed:
-    """Write a wave's denials, index and vectors (inside the caller's transaction)."""
-    valid = store.still_pending(wave.items, version)
-    batch = index_documents(store, [d.id for d in valid], analyses=analyses)
-    _store_vectors(store, batch.done, analyses, config)
-    return _Indexed(wave, valid, batch)
-
-
-def _conclude_matched(store: Any, indexed: _Indexed, version: int, report: DrainReport) -> None:
-    """Replay a wave's matches from the workers, queue its alerts and mark it (inside the
-    caller's transaction; a crash before it commits leaves the wave in the backlog)."""
-    replacements = [r for f in indexed.matching for r in f.result()]
-    still = store.still_pending(indexed.valid, version)
-    _conclude(store, still, indexed.batch.report, _replay(store, replacements), version, report)
-    report.skipped += len(indexed.wave.items) - len(still)
-
-
-def _conclude_unmatched(store: Any, indexed: _Indexed, version: int, report: DrainReport) -> None:
-    """Mark a wave with nothing to match (every document failed or was skipped)."""
-    _conclude(store, indexed.valid, indexed.batch.report, [], version, report)
-    report.skipped += len(indexed.wave.items) - len(indexed.valid)
+        if pool is None or not batch.done:
+            new_pairs = (match_documents(store, batch.done, config, indexed=batch.indexed, embedded=True, memo=memo)
+                         if batch.done else [])
+            _conclude(store, valid, batch.report, new_pairs, version, report)
+            report.skipped += len(wave.items) - len(valid)
+            return
+    futures = [pool.submit(match_chunk, str(store.path), part, config, {i: batch.indexed[i] for i in part},
+                           urgent=True)
+               for part in _split(batch.done, pool.workers)]
+    replacements = [r for f in futures for r in f.result()]
+    with store.atomic():
+        still = store.still_pending(valid, version)
+        _conclude(store, still, batch.report, _replay(store, replacements), version, report)
+    report.skipped += len(wave.items) - len(still)
 
 
 def _split(seq: list[Any], parts: int) -> list[list[Any]]:

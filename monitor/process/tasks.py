@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from monitor.detect.denials import detect_denials
@@ -172,16 +171,11 @@ class MatchRecorder:
 
 
 def match_chunk(db_path: str, document_ids: list[int], config: MatchingConfig,
-                indexed: dict[int, tuple[dict[str, Any], bool]] | None = None,
-                inside: str | None = None) -> Replacements:
+                indexed: dict[int, tuple[dict[str, Any], bool]] | None = None) -> Replacements:
     """``match_documents`` for documents whose index and vectors are committed, reading the
-    archive read-only in one snapshot; returns the match replacements to replay. ``indexed``:
-    the documents' features as the writer stored them (passed, not read back). ``inside``: a
-    file to create once the snapshot is taken, for the writer, which commits the next
-    wave's index only then (``monitor.process.backlog``)."""
-    with Store.open(db_path, read_only=True) as reader, reader.snapshot():
-        if inside:
-            Path(inside).touch()
+    archive read-only; returns the match replacements to replay. ``indexed``: the documents'
+    features as the writer stored them (passed, not read back)."""
+    with Store.open(db_path, read_only=True) as reader:
         recorder = MatchRecorder(reader)
         match_documents(recorder, document_ids, config, indexed=indexed, embedded=True, memo=_WORKER_MEMO)
         return recorder.replacements

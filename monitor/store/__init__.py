@@ -125,20 +125,6 @@ class Store(ProcessingMixin, DocumentsMixin, CrawlsMixin, AnalysisMixin, OutboxM
         with self.db.atomic():
             yield
 
-    @contextlib.contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """Read inside one transaction: every read sees the archive as it was when this
-        began, whatever other connections commit meanwhile (WAL keeps the pages it sees).
-        A processing worker's matching reads so, and the writer commits the next wave's
-        index as soon as the worker is inside (issue 16)."""
-        conn = self.db.conn
-        conn.execute("BEGIN")
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchall()  # the first read fixes the view
-            yield
-        finally:
-            conn.rollback()
-
     def schema_version(self) -> list[str]:
         """Names of the migrations this archive has had, oldest first."""
         return [m.name for m in migrations.applied(self.db)]
