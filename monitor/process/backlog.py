@@ -178,7 +178,7 @@ def drain_backlog(
                 while len(waves) <= ahead and take():
                     pass
                 wave = waves.popleft()
-                _finish_wave(store, pool, wave, config, version, report, memo, alone=not waves)
+                _finish_wave(store, pool, wave, config, version, report, memo)
                 taken.difference_update(d.id for d in wave.items)
                 progress()
                 if not waves:  # documents stored meanwhile
@@ -225,14 +225,11 @@ def _analyses(store: Any, wave: _Wave, config: MatchingConfig) -> dict[int, Docu
 
 
 def _finish_wave(store: Any, pool: WorkerPool | None, wave: _Wave, config: MatchingConfig, version: int,
-                 report: DrainReport, memo: FeatureMemo | None = None, alone: bool = True) -> None:
+                 report: DrainReport, memo: FeatureMemo | None = None) -> None:
     """Index, match and mark one wave. In-process: one transaction. With workers: the
     index commits first, the workers match against it, then the matches, alerts and
     processed marks commit together (a crash in between leaves the wave in the backlog).
-    ``memo``: the drain's ``FeatureMemo``, for matching in this process. ``alone``: no
-    later wave's analysis is waiting to keep the other workers busy, so the wave's matching
-    is split across all of them; otherwise it is one task (a split costs CPU: each part
-    reads and scores what the others do too)."""
+    ``memo``: the drain's ``FeatureMemo``, for matching in this process."""
     analyses = _analyses(store, wave, config)
     with store.atomic():
         valid = store.still_pending(wave.items, version)
@@ -246,7 +243,7 @@ def _finish_wave(store: Any, pool: WorkerPool | None, wave: _Wave, config: Match
             return
     futures = [pool.submit(match_chunk, str(store.path), part, config, {i: batch.indexed[i] for i in part},
                            urgent=True)
-               for part in _split(batch.done, pool.workers if alone else 1)]
+               for part in _split(batch.done, pool.workers)]
     replacements = [r for f in futures for r in f.result()]
     with store.atomic():
         still = store.still_pending(valid, version)
