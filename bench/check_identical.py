@@ -107,11 +107,14 @@ def _rows(conn: sqlite3.Connection, sql: str) -> list[dict[str, Any]]:
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
-def imported(path: Path, tmp: Path) -> dict[str, Any]:
-    """The derived tables after ``monitor import`` of ``path`` into a fresh archive."""
+def imported(path: Path, tmp: Path, workers: int | None = None) -> dict[str, Any]:
+    """The derived tables after ``monitor import`` of ``path`` into a fresh archive (with
+    ``--workers``, when given: the sets of at least ``POOL_MIN_BACKLOG`` documents then go
+    through the pooled drain, the others through the in-process one)."""
     db = tmp / f"{abs(hash(str(path)))}.db"
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    proc = subprocess.run([sys.executable, "-m", "monitor", "import", str(path), "--db", str(db)],
+    extra = ["--workers", str(workers)] if workers else []
+    proc = subprocess.run([sys.executable, "-m", "monitor", "import", str(path), "--db", str(db), *extra],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     conn = sqlite3.connect(db)
     try:
@@ -143,11 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("output", type=Path, help="JSON file to write")
     ap.add_argument("--synth", type=Path, default=None,
                     help="frozen synthetic corpus (written there when missing; default: generate afresh)")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="monitor import --workers (default: its default, the machine's cores)")
     args = ap.parse_args(argv)
     dump: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmpdir:
         for name, path in document_sets(args.synth).items():
-            dump[name] = {"documents": per_document(path), "archive": imported(path, Path(tmpdir))}
+            dump[name] = {"documents": per_document(path), "archive": imported(path, Path(tmpdir), args.workers)}
             archive = dump[name]["archive"]
             print(f"{name}: {len(dump[name]['documents'])} documents, {len(archive['denials'])} denials, "
                   f"{len(archive['matches'])} matches, {len(archive['denial_events'])} events", file=sys.stderr)

@@ -211,6 +211,26 @@ def test_worker_processes_give_the_same_archive_as_one_process(tmp_path: Path) -
     assert results[2] == results[1]
 
 
+def test_a_pooled_drain_queuing_alerts_and_a_pooled_reprocess_give_what_one_process_gives(
+        tmp_path: Path) -> None:
+    # a scenario's copy in the next wave joins the event this wave's alerts are about
+    scenarios, filler = corpus(filler=0, scenarios=2), corpus(filler=120, scenarios=0)
+    half = len(scenarios) // 2
+    lines = scenarios[:half] + filler[:45] + scenarios[half:] + filler[45:]
+    docs = [record_to_document(json.loads(line)) for line in lines]
+    results = {}
+    for workers in (1, 2):
+        with Store.open(tmp_path / f"w{workers}.db") as store:
+            store_documents(store, docs, queue_alerts=True)
+            first = drain_backlog(store, workers=workers, pool_min=0, wave_size=40)
+            alerts = sorted(tuple(r) for r in store.db.execute("SELECT key, kind, title, body_text FROM alerts"))
+            again = drain_backlog(store, workers=workers, pool_min=0, wave_size=40, version=PIPELINE_VERSION + 1)
+            assert again.documents == len(docs) and again.alerts == 0
+            results[workers] = (first.alerts, alerts, first.matches, derived(store))
+    assert results[1][0] > 0, "the corpus queues alerts"
+    assert results[2] == results[1]
+
+
 def test_the_memo_a_drain_shares_between_its_waves_leaves_the_archive_as_without_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import monitor.process.backlog as backlog
