@@ -353,7 +353,9 @@ def main(argv: list[str] | None = None) -> int:
                           "F1": round(totals[lead].f1, 3), "event_R": round(totals[lead].event_recall, 3)}
                    for lead in ("en", "ru")},
             "trained_on": args.train_on or args.judge_on,
-            "command": f"bench/evaluate.py --train-on {args.train_on or args.judge_on} --write-scorer"})
+            "command": " ".join(["bench/evaluate.py", *(["--judge-on", "dense"] if args.judge_on == "dense" else []),
+                                 *(["--train-on", args.train_on or "sparse"] if args.train_on or args.judge_on == "sparse"
+                                   else []), "--write-scorer"])})
         threshold = model.threshold
         args.write_scorer.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.write_scorer} (threshold {threshold:.2f})")

@@ -203,6 +203,21 @@ def test_the_bundled_weights_load_and_use_known_features() -> None:
     assert s.meta.get("cv")  # the cross-validated figures it was chosen with travel with it
 
 
+def test_the_crowded_weights_load_by_name_from_the_setting_and_differ_from_the_default(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from monitor.match.linking import load_scorer
+
+    monkeypatch.setenv("MONITOR_SCORER", "crowded")
+    assert MatchingConfig().scorer == "crowded"
+    crowded, bundled = load_scorer("crowded"), LearnedScorer.load()
+    assert set(crowded.features) <= set(FEATURE_NAMES) and 0 < crowded.threshold < 1
+    assert crowded.meta["trained_on"] == "dense" and bundled.meta["trained_on"] == "sparse"
+    assert crowded.coef != bundled.coef
+    # a file of the user's is read as a path, and a missing one is named in the error
+    with pytest.raises(ConfigError, match="crowdd"):
+        LearnedScorer.load(tmp_path / "crowdd")
+
+
 def test_a_denials_language_picks_its_groups_threshold_and_round_trips() -> None:
     s = LearnedScorer.from_json(weights(threshold=0.9, thresholds={"ru": 0.3}))
     f = {"time": 0.5, "cosine": 0.45}  # p ~ 0.62: under the overall threshold, over the Russian-led one

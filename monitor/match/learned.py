@@ -34,7 +34,7 @@ from monitor.match.scoring import (
     DENIER_TERMS, GENERIC_TERMS, DenialProfile, MatchingConfig, PairParts, has_specific_term, score_parts,
 )
 
-__all__ = ["FEATURE_NAMES", "LearnedScorer", "PairScore", "claim_rarity", "default_scorer_path", "denial_features",
+__all__ = ["BUNDLED_SCORERS", "FEATURE_NAMES", "LearnedScorer", "PairScore", "claim_rarity", "default_scorer_path", "denial_features",
            "exclusion", "lead_unread", "pair_features", "rarity", "report_features", "threshold_group"]
 
 #: Denial languages that share the Russian-led threshold: the Russian-language sphere the
@@ -379,11 +379,14 @@ class LearnedScorer:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "LearnedScorer":
-        """The weights at ``path`` (default: the bundled ``scorer.json``)."""
-        origin = str(path) if path is not None else str(default_scorer_path())
+        """The weights at ``path`` (default: the bundled ``scorer.json``; a name of
+        ``BUNDLED_SCORERS``, such as "crowded", reads that bundled file)."""
+        name = "bundled" if path is None else str(path)
+        bundled = BUNDLED_SCORERS.get(name)
+        origin = str(default_scorer_path(name)) if bundled else name
         try:
-            text = Path(path).read_text(encoding="utf-8") if path is not None else (
-                resources.files("monitor.match").joinpath("scorer.json").read_text(encoding="utf-8"))
+            text = (resources.files("monitor.match").joinpath(bundled).read_text(encoding="utf-8") if bundled
+                    else Path(name).read_text(encoding="utf-8"))
         except OSError as exc:
             raise ConfigError(f"{origin}: cannot read matching weights: {exc.strerror or exc}") from exc
         try:
@@ -464,5 +467,15 @@ class LearnedScorer:
                          top=tuple([(self.features[i], round(contrib[i], 3)) for i in best]))
 
 
-def default_scorer_path() -> Path:
-    return Path(__file__).with_name("scorer.json")
+#: The weights files shipped in the package, by the name ``MONITOR_SCORER`` gives them.
+#: "bundled" is fitted on the pool's per-set archives (each case alone in its weeks, as the
+#: labelled sets are judged); "crowded" on one archive of the whole pool with every case
+#: moved to overlap the others (``bench/evaluate.py --judge-on dense --write-scorer``), which
+#: is what a live archive looks like: more precise there, less recall on the sparse sets
+#: (docs/benchmarks.md, "The shipped scorer on a crowded archive").
+BUNDLED_SCORERS = {"bundled": "scorer.json", "crowded": "scorer_crowded.json"}
+
+
+def default_scorer_path(name: str = "bundled") -> Path:
+    """Where the bundled weights file called ``name`` lies (``BUNDLED_SCORERS``)."""
+    return Path(__file__).with_name(BUNDLED_SCORERS[name])

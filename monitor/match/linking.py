@@ -135,8 +135,8 @@ def shift_timestamp(ts: str, days: float) -> str:
 
 @functools.lru_cache(maxsize=4)
 def load_scorer(spec: str) -> LearnedScorer:
-    """The learned scorer ``spec`` names ("bundled" or a path), read once per process (a pure
-    function of the file: memoised, not global state)."""
+    """The learned scorer ``spec`` names ("bundled", another bundled name such as "crowded",
+    or a path), read once per process (a pure function of the file: memoised, not global state)."""
     return LearnedScorer.load(None if spec == "bundled" else spec)
 
 

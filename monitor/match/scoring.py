@@ -59,9 +59,10 @@ class MatchingConfig:
     #: Matches at or above this score are asserted (stored) by the hand scorer; the learned
     #: scorer carries its own threshold (chosen by cross-validation) in its weights file.
     threshold: float = 0.5
-    #: The learned scorer's weights: "bundled" (the package's scorer.json), a path, or None
-    #: for the hand-weighted ``score_pair`` alone; ``MONITOR_SCORER`` ("bundled", "hand" or a
-    #: path) overrides the default.
+    #: The learned scorer's weights: "bundled" (the package's scorer.json), "crowded" (the
+    #: package's weights fitted on a crowded archive: ``learned.BUNDLED_SCORERS``), a path, or
+    #: None for the hand-weighted ``score_pair`` alone; ``MONITOR_SCORER`` ("bundled",
+    #: "crowded", "hand" or a path) overrides the default.
     scorer: str | None = field(default_factory=lambda: scorer_setting(os.environ.get("MONITOR_SCORER")))
     #: Sentence embedder for cross-language candidates and the cosine feature
     #: (``monitor.text.embeddings.EMBEDDERS``: "use-m3-static", "use-m3", "none");
