@@ -218,6 +218,16 @@ def test_the_crowded_weights_load_by_name_from_the_setting_and_differ_from_the_d
         LearnedScorer.load(tmp_path / "crowdd")
 
 
+def test_every_bundled_weights_file_is_shipped_in_the_wheel() -> None:
+    import tomllib
+
+    from monitor.match.learned import BUNDLED_SCORERS
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = pyproject["tool"]["setuptools"]["package-data"]["monitor"]
+    assert {f"match/{f}" for f in BUNDLED_SCORERS.values()} <= set(shipped)
+
+
 def test_a_denials_language_picks_its_groups_threshold_and_round_trips() -> None:
     s = LearnedScorer.from_json(weights(threshold=0.9, thresholds={"ru": 0.3}))
     f = {"time": 0.5, "cosine": 0.45}  # p ~ 0.62: under the overall threshold, over the Russian-led one
@@ -259,6 +269,15 @@ def test_threshold_is_the_lowest_with_the_precision_asked() -> None:
     labels = [1, 1, 1, 1, 0, 1, 0, 0, 0, 0]
     assert choose_threshold(pairs, probs, labels, min_precision=0.8) == pytest.approx(0.51)
     assert choose_threshold(pairs, probs, labels, min_precision=1.0) == pytest.approx(0.71)
+
+
+def test_out_of_reach_precision_falls_back_to_the_best_f1_even_above_099() -> None:
+    # a crowded archive's fit: probabilities bunched near 1, the best cut above 0.99
+    pairs = [("d", f"r{i}") for i in range(13)]
+    probs = np.array([0.9995, 0.9995, 0.9995] + [0.995] * 10)
+    labels = [1, 1, 0] + [0] * 10
+    t = choose_threshold(pairs, probs, labels, min_precision=0.9)
+    assert 0.995 < t < 0.9995
 
 
 def test_fitted_scorer_round_trips_through_json_and_ranks_positives_first() -> None:

@@ -118,12 +118,18 @@ def pair_precision_recall(pairs: Sequence[tuple[str, str]], probs: np.ndarray, l
     return (tp / (tp + fp) if tp + fp else 1.0), (tp / pos if pos else 0.0)
 
 
+#: The thresholds ``choose_threshold`` tries, lowest first: every hundredth, and finer above
+#: 0.99, where a model fitted on a crowded archive (1 % positives, balanced classes) puts its
+#: best F1 (docs/benchmarks.md, "Weights for a crowded archive").
+THRESHOLD_GRID = tuple(float(t) for t in np.round(np.arange(0.05, 0.995, 0.01), 2)) + (0.993, 0.996, 0.998, 0.999)
+
+
 def choose_threshold(pairs: Sequence[tuple[str, str]], probs: np.ndarray, labels: Sequence[int], *,
                      min_precision: float = 0.90) -> float:
     """The lowest threshold whose pair precision reaches ``min_precision`` (most recall at that precision);
     when no threshold reaches it, the one of the best F1."""
     best_f1, best_t = -1.0, 0.5
-    for t in np.round(np.arange(0.05, 0.995, 0.01), 2):
+    for t in THRESHOLD_GRID:
         p, r = pair_precision_recall(pairs, probs, labels, float(t))
         if p >= min_precision:
             return float(t)
