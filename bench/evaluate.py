@@ -274,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--aim", default=None, metavar="EN,RU",
                     help="the inner precision aims of the English-led and Russian-led thresholds (default: "
                          f"{MIN_PRECISION['*']},{MIN_PRECISION['ru']})")
+    ap.add_argument("--class-weight", choices=["balanced", "none"], default="balanced",
+                    help="weigh the two classes the same (default), or every pair the same")
     ap.add_argument("--one-threshold", action="store_true", help="one threshold for precision >= 0.90 (before "
                     "the sixth session) instead of one per denial language group")
     args = ap.parse_args(argv)
@@ -283,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         en, _, ru = args.aim.partition(",")
         aims = {"*": float(en), "ru": float(ru or aims["ru"])}
     TARGET = aims["*"] if args.one_threshold else aims
+    training.CLASS_WEIGHT = None if args.class_weight == "none" else "balanced"
     if not (args.data / "dev_documents.jsonl").exists():
         print(f"no labelled pool at {args.data}", file=sys.stderr)
         return 2

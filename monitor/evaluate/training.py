@@ -140,9 +140,14 @@ def choose_threshold(pairs: Sequence[tuple[str, str]], probs: np.ndarray, labels
     return best_t
 
 
+#: ``LogisticRegression``'s ``class_weight`` for every fit: "balanced" (each class weighs the
+#: same) or None (each pair weighs the same); ``bench/evaluate.py --class-weight`` sets it.
+CLASS_WEIGHT: str | None = "balanced"
+
+
 def fit_scorer(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, threshold: float, C: float = 1.0,
                meta: Mapping[str, Any] | None = None, min_scale: float = MIN_SCALE) -> LearnedScorer:
-    """A logistic regression on standardised ``X`` (balanced classes), as a ``LearnedScorer``; a
+    """A logistic regression on standardised ``X`` (classes weighed by ``CLASS_WEIGHT``), as a ``LearnedScorer``; a
     feature's scale is at least ``min_scale`` (a constant feature's is 1)."""
     try:
         from sklearn.linear_model import LogisticRegression
@@ -157,7 +162,7 @@ def fit_scorer(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, threshold:
     scaler = StandardScaler().fit(X)
     scale = [max(float(s), min_scale) if s > 0 and math.isfinite(s) else 1.0 for s in scaler.scale_]
     Xs = (X - scaler.mean_) / np.asarray(scale)
-    lr = LogisticRegression(class_weight="balanced", C=C, max_iter=2000, random_state=0).fit(Xs, y)
+    lr = LogisticRegression(class_weight=CLASS_WEIGHT, C=C, max_iter=2000, random_state=0).fit(Xs, y)
     return LearnedScorer(features=tuple(names), mean=tuple(float(m) for m in scaler.mean_), scale=tuple(scale),
                          coef=tuple(float(c) for c in lr.coef_[0]), intercept=float(lr.intercept_[0]),
                          threshold=float(threshold), meta=dict(meta or {}))
