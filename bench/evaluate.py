@@ -56,6 +56,8 @@ SETS = (("dev", "en"), ("dev_ru", "ru"), ("train", "en"), ("train_ru", "ru"))
 MIN_PRECISION = {"*": 0.91, "ru": 0.87}
 DEFAULT_DROP = training.DEFAULT_DROP
 TARGET: float | dict[str, float] = MIN_PRECISION
+#: How the fits weigh the classes (``--class-weight``): "balanced", or None for every pair the same.
+CLASS_WEIGHT: str | None = "balanced"
 
 
 REPO = Path(__file__).resolve().parents[1]
@@ -152,6 +154,7 @@ def build_dense_pairs(data: Path, seed: int, config: MatchingConfig) -> tuple[li
 def cross_validate(rows: list[dict[str, Any]], info: dict[str, Any], names: list[str], nested: bool = True,
                    C: float = 1.0, train_rows: list[dict[str, Any]] | None = None) -> tuple[np.ndarray, np.ndarray]:
     return training.cross_validate(rows, info["group_urls"], names, nested=nested, C=C, train_rows=train_rows,
+                                   class_weight=CLASS_WEIGHT,
                                    min_precision=TARGET)
 
 
@@ -279,13 +282,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--one-threshold", action="store_true", help="one threshold for precision >= 0.90 (before "
                     "the sixth session) instead of one per denial language group")
     args = ap.parse_args(argv)
-    global TARGET
+    global TARGET, CLASS_WEIGHT
     aims = dict(MIN_PRECISION)
     if args.aim:
         en, _, ru = args.aim.partition(",")
         aims = {"*": float(en), "ru": float(ru or aims["ru"])}
     TARGET = aims["*"] if args.one_threshold else aims
-    training.CLASS_WEIGHT = None if args.class_weight == "none" else "balanced"
+    CLASS_WEIGHT = None if args.class_weight == "none" else "balanced"
     if not (args.data / "dev_documents.jsonl").exists():
         print(f"no labelled pool at {args.data}", file=sys.stderr)
         return 2
@@ -348,17 +351,18 @@ def main(argv: list[str] | None = None) -> int:
                 f"{lead} P {t[lead].precision:.3f} R {t[lead].recall:.3f} F1 {t[lead].f1:.3f} "
                 f"({t[lead].f1 - base_f1[lead]:+.3f})" for lead in ("en", "ru")))
     if args.write_scorer:
+        # the flags that chose the pairs fitted on ("--train-on sparse" when nothing else was asked)
+        flags = " ".join([*(["--judge-on dense"] if args.judge_on == "dense" else []),
+                          *([f"--train-on {args.train_on or 'sparse'}"] if args.train_on or args.judge_on == "sparse" else [])])
         model = training.train_scorer(rows, info["group_urls"], names, min_precision=TARGET, oof=probs,
-                                      fit_rows=train_rows, meta={
+                                      fit_rows=train_rows, class_weight=CLASS_WEIGHT, meta={
             "extra_sets": sorted({r["set"] for r in rows if r["set"].startswith("extra:")}),
             "cases": len(info["groups"]), "seed": args.seed,
             "cv": {lead: {"P": round(totals[lead].precision, 3), "R": round(totals[lead].recall, 3),
                           "F1": round(totals[lead].f1, 3), "event_R": round(totals[lead].event_recall, 3)}
                    for lead in ("en", "ru")},
             "trained_on": args.train_on or args.judge_on,
-            "command": " ".join(["bench/evaluate.py", *(["--judge-on", "dense"] if args.judge_on == "dense" else []),
-                                 *(["--train-on", args.train_on or "sparse"] if args.train_on or args.judge_on == "sparse"
-                                   else []), "--write-scorer"])})
+            "command": f"bench/evaluate.py {flags} --write-scorer"})
         threshold = model.threshold
         args.write_scorer.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.write_scorer} (threshold {threshold:.2f})")

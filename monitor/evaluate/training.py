@@ -140,15 +140,12 @@ def choose_threshold(pairs: Sequence[tuple[str, str]], probs: np.ndarray, labels
     return best_t
 
 
-#: ``LogisticRegression``'s ``class_weight`` for every fit: "balanced" (each class weighs the
-#: same) or None (each pair weighs the same); ``bench/evaluate.py --class-weight`` sets it.
-CLASS_WEIGHT: str | None = "balanced"
-
-
 def fit_scorer(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, threshold: float, C: float = 1.0,
-               meta: Mapping[str, Any] | None = None, min_scale: float = MIN_SCALE) -> LearnedScorer:
-    """A logistic regression on standardised ``X`` (classes weighed by ``CLASS_WEIGHT``), as a ``LearnedScorer``; a
-    feature's scale is at least ``min_scale`` (a constant feature's is 1)."""
+               meta: Mapping[str, Any] | None = None, min_scale: float = MIN_SCALE,
+               class_weight: str | None = "balanced") -> LearnedScorer:
+    """A logistic regression on standardised ``X``, as a ``LearnedScorer``; a feature's scale
+    is at least ``min_scale`` (a constant feature's is 1). ``class_weight``: "balanced" (each
+    class weighs the same) or None (each pair weighs the same)."""
     try:
         from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import StandardScaler
@@ -162,7 +159,7 @@ def fit_scorer(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, threshold:
     scaler = StandardScaler().fit(X)
     scale = [max(float(s), min_scale) if s > 0 and math.isfinite(s) else 1.0 for s in scaler.scale_]
     Xs = (X - scaler.mean_) / np.asarray(scale)
-    lr = LogisticRegression(class_weight=CLASS_WEIGHT, C=C, max_iter=2000, random_state=0).fit(Xs, y)
+    lr = LogisticRegression(class_weight=class_weight, C=C, max_iter=2000, random_state=0).fit(Xs, y)
     return LearnedScorer(features=tuple(names), mean=tuple(float(m) for m in scaler.mean_), scale=tuple(scale),
                          coef=tuple(float(c) for c in lr.coef_[0]), intercept=float(lr.intercept_[0]),
                          threshold=float(threshold), meta=dict(meta or {}))
@@ -210,12 +207,15 @@ def threshold_of(thresholds: Mapping[str, float], row: Mapping[str, Any]) -> flo
 
 
 def inner_threshold(train: Sequence[Mapping[str, Any]], X: np.ndarray, names: Sequence[str], *, k: int = 5,
-                    C: float = 1.0, min_precision: Precision = 0.90) -> dict[str, float]:
+                    C: float = 1.0, min_precision: Precision = 0.90,
+                    class_weight: str | None = "balanced") -> dict[str, float]:
     """Thresholds for ``min_precision`` on grouped k-fold out-of-fold predictions of ``train``
     (rows with ``fold`` and a 0/1 ``y``): a fold's threshold never sees the held-out case.
     Keys as ``choose_thresholds``."""
     probs = grouped_inner_probs(
-        train, X, names, lambda Xt, yt, n: lambda Z: predict(fit_scorer(Xt, yt, n, threshold=0.5, C=C), Z), k=k)
+        train, X, names,
+        lambda Xt, yt, n: lambda Z: predict(fit_scorer(Xt, yt, n, threshold=0.5, C=C, class_weight=class_weight), Z),
+        k=k)
     probs[np.array([exclusion(r["features"]) is not None for r in train], dtype=bool)] = 0.0  # as at runtime
     return choose_thresholds(train, probs, [r["y"] for r in train], min_precision)
 
@@ -241,7 +241,8 @@ def grouped_inner_probs(train: Sequence[Mapping[str, Any]], X: np.ndarray, names
 
 def cross_validate(rows: Sequence[dict[str, Any]], group_urls: Mapping[str, set[str]], names: Sequence[str], *,
                    nested: bool = True, C: float = 1.0, train_rows: Sequence[dict[str, Any]] | None = None,
-                   min_precision: Precision = 0.90) -> tuple[np.ndarray, np.ndarray]:
+                   min_precision: Precision = 0.90,
+                   class_weight: str | None = "balanced") -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold probabilities and per-pair thresholds for ``rows`` (labelled by
     ``pairs.label_rows``): one model per held-out fold, fitted on ``train_rows`` (default:
     ``rows``) less every pair touching a document of that fold's cases. Folds named
@@ -262,10 +263,11 @@ def cross_validate(rows: Sequence[dict[str, Any]], group_urls: Mapping[str, set[
         y = np.array([r["y"] for r in tr_rows])
         if len(set(y.tolist())) < 2:
             continue  # nothing to learn from without this fold: its pairs stay unmatched
-        model = fit_scorer(Xp[train], y, names, threshold=0.5, C=C)
+        model = fit_scorer(Xp[train], y, names, threshold=0.5, C=C, class_weight=class_weight)
         probs[test] = predict(model, X[test])
         if nested:
-            inner = inner_threshold(tr_rows, Xp[train], names, C=C, min_precision=min_precision)
+            inner = inner_threshold(tr_rows, Xp[train], names, C=C, min_precision=min_precision,
+                                    class_weight=class_weight)
             thresholds[test] = [threshold_of(inner, r) for r, t in zip(rows, test) if t]
     probs[np.array([exclusion(r["features"]) is not None for r in rows], dtype=bool)] = 0.0
     return probs, thresholds
@@ -273,13 +275,14 @@ def cross_validate(rows: Sequence[dict[str, Any]], group_urls: Mapping[str, set[
 
 def train_scorer(rows: Sequence[dict[str, Any]], group_urls: Mapping[str, set[str]], names: Sequence[str], *,
                  min_precision: Precision = 0.90, meta: Mapping[str, Any] | None = None,
-                 oof: np.ndarray | None = None, fit_rows: Sequence[dict[str, Any]] | None = None) -> LearnedScorer:
+                 oof: np.ndarray | None = None, fit_rows: Sequence[dict[str, Any]] | None = None,
+                 class_weight: str | None = "balanced") -> LearnedScorer:
     """The weights to ship: fitted on every labelled row, with the threshold chosen on the
     pooled leave-one-case-out predictions (``oof``, computed here when not given) for
     ``min_precision``. ``fit_rows``: fit on these instead of ``rows`` (the threshold still
     comes from ``rows``). Deterministic for the same rows (fixed solver seed)."""
     if oof is None:
-        oof, _ = cross_validate(rows, group_urls, names, min_precision=min_precision)
+        oof, _ = cross_validate(rows, group_urls, names, min_precision=min_precision, class_weight=class_weight)
     judged = [(p, r) for p, r in zip(oof, rows) if r["y"] is not None and not r["fold"].startswith("extra:")]
     if not judged:
         raise ConfigError("training needs labelled pairs (no gold line labels any scored pair)")
@@ -287,7 +290,7 @@ def train_scorer(rows: Sequence[dict[str, Any]], group_urls: Mapping[str, set[st
                                [r["y"] for _, r in judged], min_precision)
     labelled = [r for r in (rows if fit_rows is None else fit_rows) if r["y"] is not None]
     model = fit_scorer(matrix(labelled, names), np.array([r["y"] for r in labelled]), names, threshold=chosen["*"],
-                       meta={"pairs": len(labelled), "positives": int(sum(r["y"] for r in labelled)),
+                       class_weight=class_weight, meta={"pairs": len(labelled), "positives": int(sum(r["y"] for r in labelled)),
                              "threshold_rule": f"pooled LOCO out-of-fold precision >= {min_precision}",
                              **(meta or {})})
     groups = {g: t for g, t in chosen.items() if g != "*"}

@@ -472,7 +472,7 @@ class LearnedScorer:
 #: labelled sets are judged); "crowded" on one archive of the whole pool with every case
 #: moved to overlap the others (``bench/evaluate.py --judge-on dense --write-scorer``), which
 #: is what a live archive looks like: more precise there, less recall on the sparse sets
-#: (docs/benchmarks.md, "The shipped scorer on a crowded archive").
+#: (docs/benchmarks.md, "Weights for a crowded archive").
 BUNDLED_SCORERS = {"bundled": "scorer.json", "crowded": "scorer_crowded.json"}
 
 

@@ -137,7 +137,7 @@ def shift_timestamp(ts: str, days: float) -> str:
 def load_scorer(spec: str) -> LearnedScorer:
     """The learned scorer ``spec`` names ("bundled", another bundled name such as "crowded",
     or a path), read once per process (a pure function of the file: memoised, not global state)."""
-    return LearnedScorer.load(None if spec == "bundled" else spec)
+    return LearnedScorer.load(spec)
 
 
 @functools.lru_cache(maxsize=2)
