@@ -1,0 +1,197 @@
+"""Where a pooled drain's time goes, stage by stage (issue 16): the writer's phases and the workers' tasks.
+
+    .venv/bin/python bench/drain_stages.py [--docs 2000] [--workers 2] [--end-to-end] [--runs 1]
+
+Stores ``--docs`` one-world documents of ``bench/synth.py`` (the corpus written once to
+``/tmp/drain-cost-DOCS.jsonl``, as ``bench/drain_cost.py`` does, so two checkouts drain the
+same documents), then drains them with ``--workers`` processes, timing (wall and CPU) each
+phase of the writer (model loading, pool start, waiting for a wave's analysis, indexing,
+storing vectors, commits, waiting for its matching, the replay and conclusion, closing the
+pool) and each task in the workers (CPU inside the task, and the bytes its result pickles
+to). ``--end-to-end`` times ``import_jsonl`` as the benchmark does (store, then drain with the
+default workers) instead of a drain of a stored archive. Figures move with the machine's
+load: A/B two checkouts alternately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import pickle
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import synth  # noqa: E402
+
+from monitor.collect import ingest  # noqa: E402
+from monitor.process import backlog, pool as pool_module, tasks  # noqa: E402
+from monitor.store import Store  # noqa: E402
+
+#: phase name -> [wall s, CPU s of this process, calls]
+PHASES: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+
+
+@contextlib.contextmanager
+def phase(name: str) -> Iterator[None]:
+    w0, c0 = time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        entry = PHASES[name]
+        entry[0] += time.perf_counter() - w0
+        entry[1] += time.process_time() - c0
+        entry[2] += 1
+
+
+def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with phase(name):
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+class TimedResult(list):  # type: ignore[type-arg]
+    """A task's result list, carrying the task's CPU and wall time in the worker."""
+
+    cpu = 0.0
+    wall = 0.0
+    size = 0
+
+
+def _run_timed(fn: Callable[..., list[Any]], *args: Any) -> TimedResult:
+    w0, c0 = time.perf_counter(), time.process_time()
+    out = TimedResult(fn(*args))
+    out.cpu, out.wall = time.process_time() - c0, time.perf_counter() - w0
+    out.size = len(pickle.dumps(list(out), protocol=pickle.HIGHEST_PROTOCOL))
+    return out
+
+
+def timed_analyse(*args: Any) -> TimedResult:
+    return _run_timed(tasks.analyse_stored, *args)
+
+
+def timed_match(*args: Any) -> TimedResult:
+    return _run_timed(tasks.match_chunk, *args)
+
+
+#: task kind -> list of (cpu, wall, pickled bytes)
+TASKS: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+
+
+def instrument() -> None:
+    """Wrap the writer's phases and the tasks it submits."""
+    backlog.warm_up = timed("warm_up (models loaded in the writer)", backlog.warm_up)
+    backlog._analyses = timed("wait for a wave's analysis", backlog._analyses)
+    backlog.index_documents = timed("index_documents (writes)", backlog.index_documents)
+    backlog._store_vectors = timed("store vectors", backlog._store_vectors)
+    backlog._replay = timed("replay matches", backlog._replay)
+    backlog._conclude = timed("conclude (counts, alerts, marks)", backlog._conclude)
+    backlog.match_documents = timed("match_documents in the writer", backlog.match_documents)
+    backlog._start_wave = timed("start a wave (pending query, submit)", backlog._start_wave)
+    original_init = pool_module.WorkerPool.__init__
+    original_close = pool_module.WorkerPool.close
+    original_submit = pool_module.WorkerPool.submit
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        with phase("pool start"):
+            original_init(self, *args, **kwargs)
+
+    def close(self: Any) -> None:
+        with phase("pool close"):
+            original_close(self)
+
+    def submit(self: Any, fn: Callable[..., Any], *args: Any, urgent: bool = False) -> Any:
+        kind = {tasks.analyse_stored: "analyse_stored", tasks.match_chunk: "match_chunk"}.get(fn)
+        wrapped = {tasks.analyse_stored: timed_analyse, tasks.match_chunk: timed_match}.get(fn, fn)
+        future = original_submit(self, wrapped, *args, urgent=urgent)
+        if kind:
+            def note(f: Any) -> None:
+                if not f.cancelled() and f.exception() is None:
+                    r = f.result()
+                    TASKS[kind].append((r.cpu, r.wall, r.size))
+            future.add_done_callback(note)
+        return future
+
+    pool_module.WorkerPool.__init__ = init  # type: ignore[method-assign]
+    pool_module.WorkerPool.close = close  # type: ignore[method-assign]
+    pool_module.WorkerPool.submit = submit  # type: ignore[method-assign]
+    backlog.WorkerPool = pool_module.WorkerPool
+    original_atomic = Store.atomic
+
+    @contextlib.contextmanager
+    def atomic(self: Any) -> Iterator[None]:
+        with original_atomic(self):
+            yield
+            w0, c0 = time.perf_counter(), time.process_time()
+        # the commit runs as the inner context exits
+        entry = PHASES["commits"]
+        entry[0] += time.perf_counter() - w0
+        entry[1] += time.process_time() - c0
+        entry[2] += 1
+
+    Store.atomic = atomic  # type: ignore[method-assign]
+
+
+def cpu_of(who: int) -> float:
+    r = resource.getrusage(who)
+    return r.ru_utime + r.ru_stime
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=2000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--end-to-end", action="store_true", help="time import_jsonl (store, then drain)")
+    args = ap.parse_args()
+    corpus = Path(tempfile.gettempdir()) / f"drain-cost-{args.docs}.jsonl"
+    if not corpus.exists():
+        synth.write_jsonl(corpus, args.docs)
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        store = Store.open(tmp / "archive.db")
+        if not args.end_to_end:
+            with corpus.open("rb") as fh:
+                ingest.import_jsonl(store, fh, store_only=True)
+        instrument()
+        w0, me0, ch0 = time.perf_counter(), cpu_of(resource.RUSAGE_SELF), cpu_of(resource.RUSAGE_CHILDREN)
+        if args.end_to_end:
+            original_flush = ingest._flush
+            ingest._flush = timed("store (import_jsonl batches)", original_flush)
+            with corpus.open("rb") as fh:
+                report = ingest.import_jsonl(store, fh, workers=args.workers)
+            documents = report.processing.documents if report.processing else 0
+        else:
+            with phase("drain_backlog"):
+                documents = backlog.drain_backlog(store, workers=args.workers, pool_min=0).documents
+        wall = time.perf_counter() - w0
+        me, children = cpu_of(resource.RUSAGE_SELF) - me0, cpu_of(resource.RUSAGE_CHILDREN) - ch0
+        store.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{documents} documents, {args.workers} workers: wall {wall:.2f} s ({wall / max(documents, 1) * 1000:.2f} "
+          f"ms/doc), CPU writer {me:.2f} s + workers {children:.2f} s = {me + children:.2f} s "
+          f"({(me + children) / max(documents, 1) * 1000:.2f} ms/doc), {(me + children) / wall:.2f} cores busy")
+    print(f"\n{'writer phase':44} {'wall s':>8} {'CPU s':>8} {'calls':>6}")
+    for name, (w, c, n) in sorted(PHASES.items(), key=lambda kv: -kv[1][0]):
+        print(f"{name:44} {w:>8.3f} {c:>8.3f} {int(n):>6}")
+    print(f"\n{'worker task':20} {'tasks':>6} {'CPU s':>8} {'wall s':>8} {'result KB':>10}")
+    for kind, rows in TASKS.items():
+        print(f"{kind:20} {len(rows):>6} {sum(r[0] for r in rows):>8.3f} {sum(r[1] for r in rows):>8.3f} "
+              f"{sum(r[2] for r in rows) / 1024:>10.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
