@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import os
+import gc
 import pickle
 import resource
 import shutil
@@ -68,13 +70,50 @@ class TimedResult(list):  # type: ignore[type-arg]
     cpu = 0.0
     wall = 0.0
     size = 0
+    span: tuple[int, float, float] = (0, 0.0, 0.0)  # worker pid, start and end (perf_counter: one clock for all)
+    gc: tuple[float, list[int]] = (0.0, [0, 0, 0])  # collector CPU s and passes by generation in the task
+    dumps = 0.0  # CPU s to pickle the result (``--sizes``)
+    loads = 0.0  # and to unpickle it
+
+
+#: pickle each task's result once more to weigh it (costs the workers CPU: off by default)
+MEASURE_SIZES = False
+
+
+class CollectionTimer:
+    """CPU seconds and count of the garbage collector's passes in this process, by generation."""
+
+    def __init__(self) -> None:
+        self.passes = [0, 0, 0]
+        self.seconds = 0.0
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._start = time.process_time()
+        else:
+            self.passes[info["generation"]] += 1
+            self.seconds += time.process_time() - self._start
+
+
+COLLECTIONS = CollectionTimer()
 
 
 def _run_timed(fn: Callable[..., list[Any]], *args: Any) -> TimedResult:
+    if COLLECTIONS not in gc.callbacks:
+        gc.callbacks.append(COLLECTIONS)
+    g0, p0 = COLLECTIONS.seconds, list(COLLECTIONS.passes)
     w0, c0 = time.perf_counter(), time.process_time()
     out = TimedResult(fn(*args))
     out.cpu, out.wall = time.process_time() - c0, time.perf_counter() - w0
-    out.size = len(pickle.dumps(list(out), protocol=pickle.HIGHEST_PROTOCOL))
+    out.span = (os.getpid(), w0, w0 + out.wall)
+    out.gc = (COLLECTIONS.seconds - g0, [a - b for a, b in zip(COLLECTIONS.passes, p0)])
+    if MEASURE_SIZES:
+        c1 = time.process_time()
+        blob = pickle.dumps(list(out), protocol=pickle.HIGHEST_PROTOCOL)
+        c2 = time.process_time()
+        pickle.loads(blob)
+        out.size, out.dumps, out.loads = len(blob), c2 - c1, time.process_time() - c2
     return out
 
 
@@ -88,6 +127,14 @@ def timed_match(*args: Any) -> TimedResult:
 
 #: task kind -> list of (cpu, wall, pickled bytes)
 TASKS: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+#: (task kind, worker pid, start, end) of each task
+SPANS: list[tuple[str, int, float, float]] = []
+#: (collector CPU s, passes by generation) of each task
+GC_IN_TASKS: list[tuple[float, list[int]]] = []
+#: task kind -> list of (pickling CPU, unpickling CPU) of its results (``--sizes``)
+RESULTS: dict[str, list[tuple[float, float]]] = defaultdict(list)
+#: task kind -> list of (pickling CPU, unpickling CPU, bytes) of its arguments (``--sizes``)
+ARGS: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
 
 
 def instrument() -> None:
@@ -116,11 +163,20 @@ def instrument() -> None:
         kind = {tasks.analyse_stored: "analyse_stored", tasks.match_chunk: "match_chunk"}.get(fn)
         wrapped = {tasks.analyse_stored: timed_analyse, tasks.match_chunk: timed_match}.get(fn, fn)
         future = original_submit(self, wrapped, *args, urgent=urgent)
+        if kind and MEASURE_SIZES:
+            c0 = time.process_time()
+            blob = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
+            c1 = time.process_time()
+            pickle.loads(blob)
+            ARGS[kind].append((c1 - c0, time.process_time() - c1, len(blob)))
         if kind:
             def note(f: Any) -> None:
                 if not f.cancelled() and f.exception() is None:
                     r = f.result()
                     TASKS[kind].append((r.cpu, r.wall, r.size))
+                    RESULTS[kind].append((r.dumps, r.loads))
+                    GC_IN_TASKS.append(r.gc)
+                    SPANS.append((kind, *r.span))
             future.add_done_callback(note)
         return future
 
@@ -144,6 +200,13 @@ def instrument() -> None:
     Store.atomic = atomic  # type: ignore[method-assign]
 
 
+def idle_of(pid: int, end: float) -> float:
+    """Seconds a worker ran no task between its first task's start and ``end``."""
+    spans = sorted((a, b) for _, p, a, b in SPANS if p == pid)
+    busy = sum(b - a for a, b in spans)
+    return end - spans[0][0] - busy
+
+
 def cpu_of(who: int) -> float:
     r = resource.getrusage(who)
     return r.ru_utime + r.ru_stime
@@ -154,7 +217,11 @@ def main() -> int:
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--end-to-end", action="store_true", help="time import_jsonl (store, then drain)")
+    ap.add_argument("--tasks", action="store_true", help="list each task's CPU")
+    ap.add_argument("--sizes", action="store_true", help="weigh each task's pickled result (adds worker CPU)")
     args = ap.parse_args()
+    global MEASURE_SIZES
+    MEASURE_SIZES = args.sizes
     corpus = Path(tempfile.gettempdir()) / f"drain-cost-{args.docs}.jsonl"
     if not corpus.exists():
         synth.write_jsonl(corpus, args.docs)
@@ -165,6 +232,7 @@ def main() -> int:
             with corpus.open("rb") as fh:
                 ingest.import_jsonl(store, fh, store_only=True)
         instrument()
+        gc.callbacks.append(COLLECTIONS)
         w0, me0, ch0 = time.perf_counter(), cpu_of(resource.RUSAGE_SELF), cpu_of(resource.RUSAGE_CHILDREN)
         if args.end_to_end:
             original_flush = ingest._flush
@@ -177,12 +245,18 @@ def main() -> int:
                 documents = backlog.drain_backlog(store, workers=args.workers, pool_min=0).documents
         wall = time.perf_counter() - w0
         me, children = cpu_of(resource.RUSAGE_SELF) - me0, cpu_of(resource.RUSAGE_CHILDREN) - ch0
+        usage = {who: resource.getrusage(w) for who, w in (("writer", resource.RUSAGE_SELF),
+                                                           ("workers", resource.RUSAGE_CHILDREN))}
         store.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{documents} documents, {args.workers} workers: wall {wall:.2f} s ({wall / max(documents, 1) * 1000:.2f} "
           f"ms/doc), CPU writer {me:.2f} s + workers {children:.2f} s = {me + children:.2f} s "
           f"({(me + children) / max(documents, 1) * 1000:.2f} ms/doc), {(me + children) / wall:.2f} cores busy")
+    for who, u in usage.items():
+        print(f"  {who}: user {u.ru_utime:.2f} s, system {u.ru_stime:.2f} s, minor page faults {u.ru_minflt} "
+              "(whole process: the store step and model loading included)")
+    print(f"  writer's garbage collection: {COLLECTIONS.seconds:.3f} CPU s, passes by generation {COLLECTIONS.passes}")
     print(f"\n{'writer phase':44} {'wall s':>8} {'CPU s':>8} {'calls':>6}")
     for name, (w, c, n) in sorted(PHASES.items(), key=lambda kv: -kv[1][0]):
         print(f"{name:44} {w:>8.3f} {c:>8.3f} {int(n):>6}")
@@ -190,6 +264,29 @@ def main() -> int:
     for kind, rows in TASKS.items():
         print(f"{kind:20} {len(rows):>6} {sum(r[0] for r in rows):>8.3f} {sum(r[1] for r in rows):>8.3f} "
               f"{sum(r[2] for r in rows) / 1024:>10.0f}")
+    for kind, rows in ARGS.items():
+        print(f"  {kind} arguments: {sum(r[2] for r in rows) / 1024:.0f} KB, pickled in "
+              f"{sum(r[0] for r in rows) * 1000:.0f} ms, unpickled in {sum(r[1] for r in rows) * 1000:.0f} ms CPU")
+    for kind, rows in RESULTS.items():
+        if args.sizes:
+            print(f"  {kind} results: pickled in {sum(r[0] for r in rows) * 1000:.0f} ms, "
+                  f"unpickled in {sum(r[1] for r in rows) * 1000:.0f} ms CPU")
+    if args.tasks:
+        for kind, rows in TASKS.items():
+            print(f"  {kind} CPU ms by task, in completion order: " + " ".join(f"{r[0] * 1000:.0f}" for r in rows))
+    if SPANS:
+        print("  workers' idle time between their first task's start and the drain's end: " + ", ".join(
+            f"{pid}: {idle_of(pid, end=w0 + wall):.3f} s" for pid in sorted({s[1] for s in SPANS})))
+        first = min(s[2] for s in SPANS)
+        print(f"  first task started {first - w0:.3f} s into the run; last task ended {w0 + wall - max(s[3] for s in SPANS):.3f} s "
+              "before its end")
+    if GC_IN_TASKS:
+        passes = [sum(g[1][k] for g in GC_IN_TASKS) for k in range(3)]
+        print(f"  garbage collection inside the tasks: {sum(g[0] for g in GC_IN_TASKS):.3f} CPU s, passes by "
+              f"generation {passes}")
+    if TASKS:
+        inside = sum(r[0] for rows in TASKS.values() for r in rows)
+        print(f"{'outside the tasks':20} {'':>6} {children - inside:>8.3f}")
     return 0
 
 

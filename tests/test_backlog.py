@@ -449,3 +449,64 @@ def test_a_document_whose_processing_fails_is_recorded_and_not_retried_until_the
     assert error == "detection failed: ValueError: detector bug"
     assert drain_backlog(store, workers=1).documents == 0  # not retried for this version...
     assert store.backlog_size(PIPELINE_VERSION + 1) == len(lines)  # ...but by the next
+
+
+# -- the workers' kept read-only connection -------------------------------------------------
+
+
+def _titles_read_in_a_task(db: str) -> list[str]:
+    from monitor.process.tasks import reading
+
+    with reading(db) as reader:
+        return sorted(d.title for d in reader.get_documents(list(range(1, 1000))).values())
+
+
+def _filler(k: int) -> str:
+    return json.dumps({"url": f"https://filler.example/kept/{k}", "title": f"Harbour news {k}",
+                       "text": f"Item {k}. Ships waited outside the harbour.", "published": "2024-11-02T12:00:00Z",
+                       "source": "filler", "lang": "en"})
+
+
+def test_a_kept_reader_reads_each_commit_and_each_new_file_at_its_path(tmp_path: Path) -> None:
+    from monitor.process import tasks
+
+    db = tmp_path / "kept.db"
+    with Store.open(db) as store:
+        store_only(store, [_filler(1)])
+        assert _titles_read_in_a_task(str(db)) == ["Harbour news 1"]
+        kept = tasks._READER
+        store_only(store, [_filler(2)])  # committed after the reader's last task
+        assert _titles_read_in_a_task(str(db)) == ["Harbour news 1", "Harbour news 2"]
+        assert tasks._READER is kept, "the connection is kept across tasks"
+    db.unlink()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    with Store.open(db) as store:  # another archive at the same path
+        store_only(store, [_filler(3)])
+        assert _titles_read_in_a_task(str(db)) == ["Harbour news 3"]
+        assert tasks._READER is not kept
+
+
+def test_a_forked_worker_opens_its_own_reader_and_a_failed_task_drops_it(tmp_path: Path) -> None:
+    from monitor.process import tasks
+
+    db = tmp_path / "kept.db"
+    with Store.open(db) as store:
+        store_only(store, [_filler(1)])
+    assert _titles_read_in_a_task(str(db)) == ["Harbour news 1"]
+    parent_reader = tasks._READER
+    with WorkerPool(1) as pool:
+        if pool.start_method == "fork":  # the child starts with the parent's module state
+            assert pool.submit(_titles_read_in_a_task, str(db)).result(timeout=60) == ["Harbour news 1"]
+            assert pool.submit(_inherited_readers).result(timeout=60) == 1
+    assert tasks._READER is parent_reader and parent_reader is not None
+    with pytest.raises(ZeroDivisionError):
+        with tasks.reading(str(db)):
+            raise ZeroDivisionError
+    assert tasks._READER is None
+
+
+def _inherited_readers() -> int:
+    from monitor.process import tasks
+
+    return len(tasks._INHERITED)

@@ -21,9 +21,11 @@ what a document yields (``detect`` and ``match`` do).
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from monitor.detect.denials import detect_denials
 from monitor.match.linking import FeatureMemo, document_vectors, embedder_for, index_document, match_documents
@@ -37,7 +39,7 @@ from monitor.timeutil import format_timestamp
 log = logging.getLogger(__name__)
 
 __all__ = ["ANALYSIS_CHUNK", "AnalysisFailed", "DocumentAnalysis", "Replacements", "analyse_documents",
-           "analyse_stored", "chunks", "match_chunk"]
+           "analyse_stored", "chunks", "match_chunk", "reading"]
 
 #: Documents analysed (and embedded) together: one worker task. Fixed, not per worker, so
 #: that the groups the model embeds, hence the vectors, are the same with any pool; large
@@ -147,9 +149,65 @@ def analyse_stored(db_path: str, document_ids: list[int], config: MatchingConfig
     """``analyse_documents`` of stored documents, read here on a read-only connection (a
     worker's task: the writer neither reads nor pickles their texts). A document gone
     meanwhile is left out; one changed meanwhile is dropped by the writer (``still_pending``)."""
-    with Store.open(db_path, read_only=True) as reader:
+    with reading(db_path) as reader:
         docs = reader.get_documents(document_ids)
     return analyse_documents([(i, docs[i]) for i in document_ids if i in docs], config)
+
+
+@dataclass
+class _KeptReader:
+    path: str
+    #: (device, inode) of the file opened: another file at the same path is another archive
+    identity: tuple[int, int] | None
+    pid: int
+    store: Store
+
+
+#: This process's read-only connection, kept across its tasks (``reading``)
+_READER: _KeptReader | None = None
+#: Connections inherited through a fork: never used nor closed in the child (SQLite forbids
+#: using a connection across a fork, and closing it could touch the parent's WAL files)
+_INHERITED: list[_KeptReader] = []
+
+
+def _identity(db_path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(db_path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+@contextlib.contextmanager
+def reading(db_path: str) -> Iterator[Store]:
+    """A read-only connection to the archive at ``db_path``, kept for this process's next tasks.
+
+    Why: a worker opened one for every task (70 a 2,000-document drain), and opening costs
+    ~0.9 CPU ms (the connection, WAL mode, the schema, the documents' columns), about 1 % of
+    the workers' CPU (issue 16). Kept, it still reads the latest commit at each statement: it
+    holds no transaction between tasks (one left open is rolled back). It is reopened for
+    another path or another file at the same path, in a forked child, and after a task that
+    failed (its state unknown). One task at a time per process, as a worker runs them."""
+    global _READER
+    identity = _identity(db_path)
+    kept = _READER
+    if kept is not None and kept.pid != os.getpid():
+        _INHERITED.append(kept)
+        kept = _READER = None
+    if kept is None or kept.path != db_path or kept.identity != identity or identity is None:
+        if kept is not None:
+            kept.store.close()
+        _READER = None
+        kept = _KeptReader(db_path, identity, os.getpid(), Store.open(db_path, read_only=True))
+        _READER = kept
+    try:
+        yield kept.store
+    except BaseException:
+        _READER = None
+        kept.store.close()
+        raise
+    if kept.store.db.conn.in_transaction:
+        kept.store.db.conn.rollback()
 
 
 class MatchRecorder:
@@ -175,7 +233,7 @@ def match_chunk(db_path: str, document_ids: list[int], config: MatchingConfig,
     """``match_documents`` for documents whose index and vectors are committed, reading the
     archive read-only; returns the match replacements to replay. ``indexed``: the documents'
     features as the writer stored them (passed, not read back)."""
-    with Store.open(db_path, read_only=True) as reader:
+    with reading(db_path) as reader:
         recorder = MatchRecorder(reader)
         match_documents(recorder, document_ids, config, indexed=indexed, embedded=True, memo=_WORKER_MEMO)
         return recorder.replacements
