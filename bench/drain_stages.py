@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import functools
 import os
 import gc
@@ -37,6 +38,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import synth  # noqa: E402
 
 from monitor.collect import ingest  # noqa: E402
+from monitor.match.scoring import MatchingConfig  # noqa: E402
+from monitor.pipeline import PIPELINE_VERSION  # noqa: E402
 from monitor.process import backlog, pool as pool_module, tasks  # noqa: E402
 from monitor.store import Store  # noqa: E402
 
@@ -76,6 +79,8 @@ class TimedResult(list):  # type: ignore[type-arg]
     loads = 0.0  # and to unpickle it
 
 
+#: a folder for a cProfile of each match task (``--profile-tasks``)
+PROFILE_DIR = ""
 #: pickle each task's result once more to weigh it (costs the workers CPU: off by default)
 MEASURE_SIZES = False
 
@@ -104,7 +109,12 @@ def _run_timed(fn: Callable[..., list[Any]], *args: Any) -> TimedResult:
         gc.callbacks.append(COLLECTIONS)
     g0, p0 = COLLECTIONS.seconds, list(COLLECTIONS.passes)
     w0, c0 = time.perf_counter(), time.process_time()
-    out = TimedResult(fn(*args))
+    if PROFILE_DIR and fn is tasks.match_chunk:
+        profile = cProfile.Profile()
+        out = TimedResult(profile.runcall(fn, *args))
+        profile.dump_stats(str(Path(PROFILE_DIR) / f"match-{os.getpid()}-{time.monotonic_ns()}.prof"))
+    else:
+        out = TimedResult(fn(*args))
     out.cpu, out.wall = time.process_time() - c0, time.perf_counter() - w0
     out.span = (os.getpid(), w0, w0 + out.wall)
     out.gc = (COLLECTIONS.seconds - g0, [a - b for a, b in zip(COLLECTIONS.passes, p0)])
@@ -217,11 +227,15 @@ def main() -> int:
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--end-to-end", action="store_true", help="time import_jsonl (store, then drain)")
+    ap.add_argument("--pool", action="store_true",
+                    help="start a WorkerPool of --workers and pass it (--workers 1: the pooled path on one worker)")
+    ap.add_argument("--profile-tasks", default=None, help="write a cProfile of each match task in this folder")
     ap.add_argument("--tasks", action="store_true", help="list each task's CPU")
     ap.add_argument("--sizes", action="store_true", help="weigh each task's pickled result (adds worker CPU)")
     args = ap.parse_args()
-    global MEASURE_SIZES
+    global MEASURE_SIZES, PROFILE_DIR
     MEASURE_SIZES = args.sizes
+    PROFILE_DIR = args.profile_tasks or ""
     corpus = Path(tempfile.gettempdir()) / f"drain-cost-{args.docs}.jsonl"
     if not corpus.exists():
         synth.write_jsonl(corpus, args.docs)
@@ -241,8 +255,15 @@ def main() -> int:
                 report = ingest.import_jsonl(store, fh, workers=args.workers)
             documents = report.processing.documents if report.processing else 0
         else:
+            if args.workers == 1 and not args.pool:  # models loaded first, as a pooled drain does (timed apart)
+                backlog.warm_up(store, PIPELINE_VERSION, MatchingConfig())
             with phase("drain_backlog"):
-                documents = backlog.drain_backlog(store, workers=args.workers, pool_min=0).documents
+                if args.pool:  # the pooled path with this many workers, started here
+                    backlog.warm_up(store, PIPELINE_VERSION, MatchingConfig())
+                    with pool_module.WorkerPool(args.workers) as own:
+                        documents = backlog.drain_backlog(store, pool=own).documents
+                else:
+                    documents = backlog.drain_backlog(store, workers=args.workers, pool_min=0).documents
         wall = time.perf_counter() - w0
         me, children = cpu_of(resource.RUSAGE_SELF) - me0, cpu_of(resource.RUSAGE_CHILDREN) - ch0
         usage = {who: resource.getrusage(w) for who, w in (("writer", resource.RUSAGE_SELF),
