@@ -79,6 +79,8 @@ class TimedResult(list):  # type: ignore[type-arg]
     loads = 0.0  # and to unpickle it
 
 
+#: ``gc.freeze()`` after the models are loaded, before the workers fork (``--freeze``)
+FREEZE = False
 #: a folder for a cProfile of each match task (``--profile-tasks``)
 PROFILE_DIR = ""
 #: pickle each task's result once more to weigh it (costs the workers CPU: off by default)
@@ -149,8 +151,22 @@ ARGS: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
 
 def instrument() -> None:
     """Wrap the writer's phases and the tasks it submits."""
+    warm_up = backlog.warm_up
+    if FREEZE:
+        def warm_up_and_freeze(*args: Any) -> None:
+            warm_up(*args)
+            gc.freeze()  # what is loaded so far: never scanned again, here or in a forked worker
+        backlog.warm_up = warm_up_and_freeze
     backlog.warm_up = timed("warm_up (models loaded in the writer)", backlog.warm_up)
-    backlog._analyses = timed("wait for a wave's analysis", backlog._analyses)
+    analyses = backlog._analyses
+    waited: list[int] = []
+
+    def first_or_later(*args: Any) -> Any:
+        name = "wait for the first wave's analysis" if not waited else "wait for a later wave's analysis"
+        waited.append(1)
+        with phase(name):
+            return analyses(*args)
+    backlog._analyses = first_or_later
     backlog.index_documents = timed("index_documents (writes)", backlog.index_documents)
     backlog._store_vectors = timed("store vectors", backlog._store_vectors)
     backlog._replay = timed("replay matches", backlog._replay)
@@ -179,6 +195,8 @@ def instrument() -> None:
             c1 = time.process_time()
             pickle.loads(blob)
             ARGS[kind].append((c1 - c0, time.process_time() - c1, len(blob)))
+        if kind == "match_chunk":  # the writer waits for these: their results, timed
+            future.result = timed("wait for a wave's matching", future.result)
         if kind:
             def note(f: Any) -> None:
                 if not f.cancelled() and f.exception() is None:
@@ -230,10 +248,12 @@ def main() -> int:
     ap.add_argument("--pool", action="store_true",
                     help="start a WorkerPool of --workers and pass it (--workers 1: the pooled path on one worker)")
     ap.add_argument("--profile-tasks", default=None, help="write a cProfile of each match task in this folder")
+    ap.add_argument("--freeze", action="store_true", help="gc.freeze() once the models are loaded, before the fork")
     ap.add_argument("--tasks", action="store_true", help="list each task's CPU")
     ap.add_argument("--sizes", action="store_true", help="weigh each task's pickled result (adds worker CPU)")
     args = ap.parse_args()
-    global MEASURE_SIZES, PROFILE_DIR
+    global MEASURE_SIZES, PROFILE_DIR, FREEZE
+    FREEZE = args.freeze
     MEASURE_SIZES = args.sizes
     PROFILE_DIR = args.profile_tasks or ""
     corpus = Path(tempfile.gettempdir()) / f"drain-cost-{args.docs}.jsonl"
