@@ -478,6 +478,11 @@ def test_a_kept_reader_reads_each_commit_and_each_new_file_at_its_path(tmp_path:
         store_only(store, [_filler(2)])  # committed after the reader's last task
         assert _titles_read_in_a_task(str(db)) == ["Harbour news 1", "Harbour news 2"]
         assert tasks._READER is kept, "the connection is kept across tasks"
+        with tasks.reading(str(db)) as reader:  # a task that leaves a read transaction open
+            reader.db.conn.execute("BEGIN")
+            reader.get_documents([1])
+        store_only(store, [_filler(4)])
+        assert _titles_read_in_a_task(str(db)) == ["Harbour news 1", "Harbour news 2", "Harbour news 4"]
     db.unlink()
     for suffix in ("-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
