@@ -139,6 +139,8 @@ def timed_match(*args: Any) -> TimedResult:
 
 #: task kind -> list of (cpu, wall, pickled bytes)
 TASKS: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+#: seconds from a match task's submission to its start in a worker (behind a running analysis task)
+MATCH_DELAYS: list[float] = []
 #: (task kind, worker pid, start, end) of each task
 SPANS: list[tuple[str, int, float, float]] = []
 #: (collector CPU s, passes by generation) of each task
@@ -197,6 +199,7 @@ def instrument() -> None:
             ARGS[kind].append((c1 - c0, time.process_time() - c1, len(blob)))
         if kind == "match_chunk":  # the writer waits for these: their results, timed
             future.result = timed("wait for a wave's matching", future.result)
+            submitted = time.perf_counter()
         if kind:
             def note(f: Any) -> None:
                 if not f.cancelled() and f.exception() is None:
@@ -205,6 +208,8 @@ def instrument() -> None:
                     RESULTS[kind].append((r.dumps, r.loads))
                     GC_IN_TASKS.append(r.gc)
                     SPANS.append((kind, *r.span))
+                    if kind == "match_chunk":
+                        MATCH_DELAYS.append(r.span[1] - submitted)
             future.add_done_callback(note)
         return future
 
@@ -318,6 +323,9 @@ def main() -> int:
     if SPANS:
         print("  workers' idle time between their first task's start and the drain's end: " + ", ".join(
             f"{pid}: {idle_of(pid, end=w0 + wall):.3f} s" for pid in sorted({s[1] for s in SPANS})))
+        if MATCH_DELAYS:
+            print(f"  match tasks waited {sum(MATCH_DELAYS):.3f} s in all from submission to start "
+                  f"(max {max(MATCH_DELAYS) * 1000:.0f} ms)")
         first = min(s[2] for s in SPANS)
         print(f"  first task started {first - w0:.3f} s into the run; last task ended {w0 + wall - max(s[3] for s in SPANS):.3f} s "
               "before its end")
