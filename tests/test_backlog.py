@@ -483,6 +483,11 @@ def test_a_kept_reader_reads_each_commit_and_each_new_file_at_its_path(tmp_path:
             reader.get_documents([1])
         store_only(store, [_filler(4)])
         assert _titles_read_in_a_task(str(db)) == ["Harbour news 1", "Harbour news 2", "Harbour news 4"]
+        assert tasks._READER is kept
+        store.db.execute("CREATE TABLE later_migration (x INTEGER)")  # the schema changes meanwhile
+        assert _titles_read_in_a_task(str(db)) == ["Harbour news 1", "Harbour news 2", "Harbour news 4"]
+        assert tasks._READER is not kept, "a schema change means a fresh connection"
+        kept = tasks._READER
     db.unlink()
     for suffix in ("-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)

@@ -161,6 +161,9 @@ class _KeptReader:
     identity: tuple[int, int] | None
     pid: int
     store: Store
+    #: the archive's schema cookie when opened: a migration meanwhile (which ``Store`` objects
+    #: read once, e.g. the documents' columns) means a fresh connection
+    schema: int = 0
 
 
 #: This process's read-only connection, kept across its tasks (``reading``)
@@ -178,6 +181,10 @@ def _identity(db_path: str) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
+def _schema_cookie(store: Store) -> int:
+    return int(store.db.execute("PRAGMA schema_version").fetchone()[0])
+
+
 @contextlib.contextmanager
 def reading(db_path: str) -> Iterator[Store]:
     """A read-only connection to the archive at ``db_path``, kept for this process's next tasks.
@@ -186,20 +193,22 @@ def reading(db_path: str) -> Iterator[Store]:
     ~0.9 CPU ms (the connection, WAL mode, the schema, the documents' columns), about 1 % of
     the workers' CPU (issue 16). Kept, it still reads the latest commit at each statement: it
     holds no transaction between tasks (one left open is rolled back). It is reopened for
-    another path or another file at the same path, in a forked child, and after a task that
-    failed (its state unknown). One task at a time per process, as a worker runs them."""
+    another path or another file at the same path, after a change of the archive's schema, in
+    a forked child, and after a task that failed (its state unknown). One task at a time per
+    process, as a worker runs them."""
     global _READER
     identity = _identity(db_path)
     kept = _READER
     if kept is not None and kept.pid != os.getpid():
         _INHERITED.append(kept)
         kept = _READER = None
-    if kept is None or kept.path != db_path or kept.identity != identity or identity is None:
+    if (kept is None or kept.path != db_path or kept.identity != identity or identity is None
+            or _schema_cookie(kept.store) != kept.schema):
         if kept is not None:
             kept.store.close()
         _READER = None
-        kept = _KeptReader(db_path, identity, os.getpid(), Store.open(db_path, read_only=True))
-        _READER = kept
+        store = Store.open(db_path, read_only=True)
+        kept = _READER = _KeptReader(db_path, identity, os.getpid(), store, _schema_cookie(store))
     try:
         yield kept.store
     except BaseException:
