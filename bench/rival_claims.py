@@ -46,10 +46,12 @@ def augmented_pair_table(store: Any, config: Any) -> list[dict[str, Any]]:
         if got is None:
             continue
         f = judge.feats[rid][0]
+        own = judge.feats.get(profile.document_id)
         out.append({"denial_id": int(row["id"]), "denial_url": urls[row["document_id"]],
                     "report_url": urls[rid], "denial_lang": profile.lang or "", "features": got[0],
                     "claim_weight": dict(judge.rarity(profile)), "lead_terms": f.lead_terms,
-                    "claim_terms": frozenset(profile.terms)})
+                    "claim_terms": frozenset(profile.terms),
+                    "denial_doc_terms": own[0].body_terms if own else frozenset()})
     return out
 
 
@@ -130,6 +132,11 @@ def add_columns(rows: list[dict[str, Any]]) -> None:
         own = sum(r["_shared"].values())
         r["features"]["lead_unexplained"] = unexplained
         r["features"]["lead_unexplained_share"] = unexplained / (unexplained + own) if unexplained + own else 0.0
+        # the same, counting as explained what the denial's document names anywhere (first BODY_CHARS)
+        doc = r.get("denial_doc_terms", frozenset())
+        beyond = sum(learned.rarity(lead_df[(s, t)], n_reports[s]) / top for t in extra if t not in doc)
+        r["features"]["lead_beyond_doc"] = beyond
+        r["features"]["lead_beyond_doc_share"] = beyond / (beyond + own) if beyond + own else 0.0
         del r["_shared"]
 
 
@@ -139,6 +146,8 @@ VARIANTS = {
     "causal": ["rival_causal"],
     "unexpl": ["lead_unexplained"],
     "unexplshare": ["lead_unexplained_share"],
+    "beyond": ["lead_beyond_doc"],
+    "beyondshare": ["lead_beyond_doc_share"],
     "causal+n": ["rival_causal", "rival_causal_log_n"],
     "logmargin": ["rival_log_margin"],
     "rival": ["rival"],
@@ -155,7 +164,9 @@ def run(argv: list[str]) -> int:
     variant = argv[argv.index("--variant") + 1]
     rest = [a for i, a in enumerate(argv) if a not in ("--variant", variant) and not (i and argv[i - 1] == "--variant")]
     rest = [a for i, a in enumerate(rest) if a != "--cache" and not (i and rest[i - 1] == "--cache")]
-    out = cache.with_name(f"{cache.stem}.{variant.replace(':', '_').replace('>', 'gt')}.pkl")
+    first_pass = "--first-pass" in rest
+    rest = [a for a in rest if a != "--first-pass"]
+    out = cache.with_name(f"{cache.stem}.{variant.replace(':', '_').replace('>', 'gt')}{'.first' if first_pass else ''}.pkl")
     sparse = pickle.loads(cache.read_bytes())
     add_columns(sparse[0])
     out.write_bytes(pickle.dumps(sparse))
@@ -163,6 +174,10 @@ def run(argv: list[str]) -> int:
     if dense_in.exists():
         dense = pickle.loads(dense_in.read_bytes())
         add_columns(dense[0])
+        if first_pass:  # the crowded archive as an in-order daemon first scores it
+            for r in dense[0]:
+                r["features"]["rival_log_n"] = r["features"]["rival_causal_log_n"]
+                r["features"]["rival_margin"] = r["features"]["rival_causal"]
         out.with_suffix(".dense.pkl").write_bytes(pickle.dumps(dense))
     if variant.startswith("rule:"):  # e.g. rule:rival_margin>0.5: excluded, whatever the score
         name, _, cut = variant[5:].partition(">")
