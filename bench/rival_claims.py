@@ -14,10 +14,14 @@ Two steps, both on ``bench/evaluate.py``'s pair tables:
         features (or, for a ``rule:`` variant, as an exclusion rule).
 
 A row's rivals are the other denials (of other documents) whose pairs include the same
-report: the denials in whose window the report lies and with which it shares a term. The
-archive's other denials are known when a report is matched (they are in the store), so a
-feature read from them is one the pipeline could compute; the time order of arrival is
-ignored here (the pair table is read from the finished archive).
+report: the denials in whose window the report lies and with which it shares a term; a rival
+counts when the report shares more claim weight with it, in terms this denial lacks, than
+with this denial in terms it lacks. The pair table is read from the finished archive, where
+every denial is present; a daemon scores a pair once, when its later document arrives. The
+``rival_causal*`` columns count only the denials published by then, and ``run ... --first-pass``
+judges the dense pairs by those values while fitting on the finished-archive ones: what a
+model fitted on the table would do to a crowded archive's first verdicts (docs/benchmarks.md,
+"Rival claims").
 """
 
 from __future__ import annotations
