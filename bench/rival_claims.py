@@ -77,9 +77,13 @@ def shared(row: dict[str, Any]) -> dict[str, float]:
 def add_columns(rows: list[dict[str, Any]]) -> None:
     """Every prototype column, on every row (the variants pick among them)."""
     by_report: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    # each document's own denials (claim weights and terms), by (set, document url): a report
+    # that itself relays a denial of another claim has that claim as a rival from the start
+    own_denials: dict[tuple[str, str], dict[int, tuple[dict[str, float], frozenset[str]]]] = defaultdict(dict)
     for r in rows:
         r["_shared"] = shared(r)
         by_report[(r.get("set", ""), r["report_url"])].append(r)
+        own_denials[(r.get("set", ""), r["denial_url"])][r["denial_id"]] = (r["claim_weight"], r["claim_terms"])
     for group in by_report.values():
         for r in group:
             own = r["_shared"]
@@ -110,6 +114,15 @@ def add_columns(rows: list[dict[str, Any]]) -> None:
                     if o["features"]["days"] <= known_by:
                         causal = max(causal, gain_other - gain_own)
                         n_causal += 1
+            n_self = 0
+            for weight, terms in own_denials.get((r.get("set", ""), r["report_url"]), {}).values():
+                other = {t: w for t, w in weight.items() if t in r["lead_terms"]}
+                gain_other = sum(w for t, w in other.items() if t not in r["claim_terms"])
+                gain_own = sum(w for t, w in own.items() if t not in terms)
+                if gain_other > gain_own and has_specific_term(frozenset(t for t in other if t not in r["claim_terms"])):
+                    n_self += 1
+            r["features"]["rival_causal_self_log_n"] = math.log1p(n_causal + n_self)
+            r["features"]["rival_self_log_n"] = math.log1p(n_rivals + n_self)
             specific = sum(w / (1.0 + len(spread[t])) for t, w in own.items())
             r["features"]["rival_margin"] = margin
             r["features"]["rival"] = 1.0 if margin > 0 else 0.0
@@ -156,6 +169,8 @@ VARIANTS = {
     "logmargin": ["rival_log_margin"],
     "rival": ["rival"],
     "nrivals": ["rival_log_n"],
+    "causalself": ["rival_causal_self_log_n"],
+    "nself": ["rival_self_log_n"],
     "own": ["lead_own"],
     "ownshare": ["lead_own_share"],
     "margin+own": ["rival_margin", "lead_own"],
@@ -182,6 +197,7 @@ def run(argv: list[str]) -> int:
             for r in dense[0]:
                 r["features"]["rival_log_n"] = r["features"]["rival_causal_log_n"]
                 r["features"]["rival_margin"] = r["features"]["rival_causal"]
+                r["features"]["rival_self_log_n"] = r["features"]["rival_causal_self_log_n"]
         out.with_suffix(".dense.pkl").write_bytes(pickle.dumps(dense))
     if variant.startswith("rule:"):  # e.g. rule:rival_margin>0.5: excluded, whatever the score
         name, _, cut = variant[5:].partition(">")
