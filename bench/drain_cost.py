@@ -5,7 +5,9 @@
 Stores ``--docs`` documents of ``bench/synth.py`` (one-world; written once to
 ``--corpus``, reused after, so two checkouts drain the same documents) with a store-only
 import, loads the models (``warm_up``), then times ``drain_backlog(workers=1)`` in this
-process: CPU milliseconds a document, wall seconds, and the garbage collector's share.
+process: CPU milliseconds a document, wall seconds, and the garbage collector's share,
+beside the CPU of a fixed reference workload run just before (``reference_cpu``: the
+machine's speed moves from day to day; ``per_ref`` compares runs of different days).
 The embedder is ``MONITOR_EMBEDDER``'s. Unlike ``bench_ingest.py`` it leaves model loading
 out and runs nothing else, so an A/B of two checkouts is one line each, alternated::
 
@@ -42,6 +44,35 @@ from monitor.process.backlog import warm_up  # noqa: E402
 from monitor.store import Store  # noqa: E402
 
 
+def reference_cpu() -> float:
+    """CPU seconds of a fixed workload of the kinds a drain spends on (regex tokenising, dicts,
+    JSON, SQLite), run in this process just before the drain.
+
+    Why: this machine's speed moves from day to day (the same commit drained at 1.87 CPU ms a
+    document one evening and 2.3-2.4 the next morning, on a quiet machine), so a figure
+    compared across sessions needs this yardstick beside it: ``per_ref`` is the drain's CPU
+    per document divided by it. The workload never changes."""
+    import json
+    import re
+    import sqlite3
+
+    words = re.compile(r"\w+")
+    text = " ".join(f"word{i % 97} Name{i % 13} {i}" for i in range(2000))
+    c0 = time.process_time()
+    counts: dict[str, int] = {}
+    for _ in range(180):
+        for w in words.findall(text):
+            counts[w.lower()] = counts.get(w.lower(), 0) + 1
+        json.loads(json.dumps(counts))
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER)")
+    for _ in range(20):
+        db.executemany("INSERT OR REPLACE INTO t VALUES (?, ?)", counts.items())
+        db.execute("SELECT sum(n) FROM t").fetchone()
+    db.close()
+    return time.process_time() - c0
+
+
 class CollectionTimer:
     """CPU seconds and count of the garbage collector's passes while it is attached."""
 
@@ -75,6 +106,7 @@ def main() -> int:
             import_jsonl(store, fh, store_only=True)
         config = MatchingConfig()
         warm_up(store, PIPELINE_VERSION, config)
+        reference = reference_cpu()
         collections = CollectionTimer()
         gc.callbacks.append(collections)
         profile = cProfile.Profile() if args.profile else None
@@ -93,7 +125,8 @@ def main() -> int:
     docs = max(report.documents, 1)
     print(f"RESULT {ROOT.name} embedder={config.embedder} documents={report.documents} matches={report.matches} "
           f"cpu_ms_doc={cpu / docs * 1000:.3f} wall_s={wall:.2f} gc={collections.count} passes "
-          f"{collections.seconds:.3f} CPU s")
+          f"{collections.seconds:.3f} CPU s reference_cpu_s={reference:.3f} "
+          f"per_ref={cpu / docs * 1000 / reference:.3f}")
     return 0
 
 
