@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 #: matching, events). Bump it when detection or matching logic, a lexicon or the
 #: learned weights change: every document archived becomes backlog again and
 #: ``monitor process`` (or the daemon) redoes it, behind new documents (issue 16).
-PIPELINE_VERSION = 15  # 2: lexicons as data and the Russian reported-speech rules (issues 18, 15)
+PIPELINE_VERSION = 16  # 2: lexicons as data and the Russian reported-speech rules (issues 18, 15)
 # 3: the embedded text is the headline + 150 characters of lead (was 300; issue 16);
 #    name keys spelled by sound and linked to the gazetteer; the claim stand-in;
 #    the learned denial stage (issue 15)
@@ -67,6 +67,9 @@ PIPELINE_VERSION = 15  # 2: lexicons as data and the Russian reported-speech rul
 #    leads; the weights of 12 again (issue 15)
 # 15: the static embedder is the default (vectors of use-m3-static for every document);
 #    matching weights re-fitted on its candidate pairs (issues 15, 16)
+# 16: rival claims: a pair feature counting the other events' denials whose claim fits the
+#    report better (``rival_log_n``), and a later such denial takes a stored match back;
+#    both weight files re-fitted (issue 15)
 
 
 class PrecomputedFailure(Exception):
@@ -119,6 +122,7 @@ def process_documents(store: Any, document_ids: Iterable[int], *, queue_alerts: 
     batch.report.matches += len(new_pairs)
     if queue_alerts:
         batch.report.alerts += queue_alerts_for(store, new_pairs)
+    refresh_after_withdrawals(store)
     return batch.report
 
 
@@ -194,6 +198,18 @@ def queue_alerts_for(store: Any, new_pairs: Iterable[tuple[int, int]]) -> int:
     gained = {int(r["event_id"]) for r in store.denials_of_ids([d for d, _ in new_pairs])
               if r["event_id"] is not None}
     return _queue_alerts(store, sorted(gained))
+
+
+def refresh_after_withdrawals(store: Any) -> int:
+    """Matching took matches back (``Store.take_withdrawn_matches``): re-render the alerts not
+    yet sent, which may list them, and withdraw those left with nothing; return how many changed."""
+    if not store.take_withdrawn_matches():
+        return 0
+    try:
+        from monitor.alerts.delivery import refresh_unsent_alerts
+    except ImportError:
+        return 0
+    return int(refresh_unsent_alerts(store, reason="withdrawn: no report it listed is still matched"))
 
 
 def _queue_alerts(store: Any, event_ids: list[int]) -> int:

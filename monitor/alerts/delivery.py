@@ -219,12 +219,15 @@ def queue_event_alerts(store: Any, event_ids: Iterable[int], *, now: dt.datetime
     return added
 
 
-def refresh_unsent_alerts(store: Any, *, now: dt.datetime | None = None) -> int:
+def refresh_unsent_alerts(store: Any, *, now: dt.datetime | None = None,
+                          reason: str = "withdrawn: analysts rejected what it reported") -> int:
     """Re-render every alert not yet tried from its event's current state; return how many changed.
 
     Called after an analyst's verdict (issue 19): a match marked wrong, or a denial
     marked not a denial, must not reach anyone through an alert queued before the
-    verdict. An alert left with no contradicted report is ``withdrawn``. Does not commit.
+    verdict. An alert left with no contradicted report is ``withdrawn`` (``reason``). Matching
+    calls it too, when a later denial took matches back (``pipeline.refresh_after_withdrawals``).
+    Does not commit.
     """
     stamp = format_timestamp(now or utcnow())
     outlets = load_outlets()
@@ -233,7 +236,7 @@ def refresh_unsent_alerts(store: Any, *, now: dt.datetime | None = None) -> int:
         view = event_view(store, int(alert["event_id"]), outlets) if alert["event_id"] is not None else None
         listed = set(json.loads(alert["reports"] or "[]"))
         if view is None or not view.reports:
-            changed += store.withdraw_alert(alert["id"], "withdrawn: analysts rejected what it reported", stamp)
+            changed += store.withdraw_alert(alert["id"], reason, stamp)
             continue
         if alert["kind"] == "denial":
             rendered = render_event(view)
@@ -241,7 +244,7 @@ def refresh_unsent_alerts(store: Any, *, now: dt.datetime | None = None) -> int:
         else:
             kept = [r for r in view.reports if r.url in listed]
             if not kept:
-                changed += store.withdraw_alert(alert["id"], "withdrawn: analysts rejected what it reported", stamp)
+                changed += store.withdraw_alert(alert["id"], reason, stamp)
                 continue
             rendered, reports = render_followup(view, kept), [r.url for r in kept]
         changed += store.update_unsent_alert(

@@ -68,6 +68,7 @@ FEATURE_NAMES = (
     "denial_headline_cue", "denial_official", "denial_in_lead", "denial_pos",
     "report_lead_spokesperson", "report_lead_denier_org",
     "report_relay_pos", "report_lead_cue", "report_admits", "report_lead_unread",
+    "rival_log_n",
 )
 
 #: Every feature at 0.0, in order (``report_features`` fills in a copy).
@@ -92,6 +93,7 @@ FEATURE_LABELS = {
     "report_relay_pos": "relays the official side's denial late in it, if at all",
     "report_lead_cue": "a denial cue in its lead", "report_admits": "its headline says something was admitted",
     "report_lead_unread": "no specific name or topic read in its headline or lead",
+    "rival_log_n": "another denial's claim fits it better",
     **{f"flag_{k}": k.replace("_", " ") for k in FLAG_NAMES},
 }
 

@@ -24,6 +24,7 @@ from monitor.match.learned import (
     FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, denial_features, early_exclusion, exclusion, pair_features,
     report_features,
 )
+from monitor.match.rivals import could_rival, rival_count, rival_feature
 from monitor.match.scoring import (
     DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, PairParts, build_profile, could_match, profile_from_json,
     score_pair,
@@ -233,6 +234,14 @@ class PairJudge:
         #: the stored vectors of a span of days, read once for every denial whose window it
         #: covers (``prefetch_window``); None when not read or no longer complete
         self.span: _VectorSpan | None = None
+        #: the scorer reads ``rival_log_n``; the denials around a report are read once per
+        #: span of days (``denials_around``)
+        self.wants_rivals = self.scorer is not None and "rival_log_n" in self.scorer.features
+        self.rival_span: tuple[str, str, list[str], list[dict[str, Any]]] | None = None
+        self.bare_profiles: dict[int, Any] = {}
+        #: each denial's event (``denial_events``), from the rows read: a denial of the same
+        #: event relays the same denial and is no rival
+        self.event_of: dict[int, int | None] = {}
 
     # --- caches --------------------------------------------------------------------
     def features(self, ids: Iterable[int]) -> None:
@@ -248,13 +257,20 @@ class PairJudge:
     def profile_of(self, row: dict[str, Any]) -> Any:
         did = int(row["id"])
         if did not in self.profiles:
-            self.profiles[did] = profile_from_json(row["id"], row["document_id"], row["speaker"], row["published"],
-                                                   loads_object(row["profile"]))
-            missing = [t for t in self.profiles[did].terms if t not in self.df]
-            if missing and self.wants_rarity:
-                found = self.store.term_document_frequency(missing)
-                self.df.update({t: found.get(t, 0) for t in missing})
+            self.profiles[did] = self.bare_profiles.pop(did, None) or profile_from_json(
+                row["id"], row["document_id"], row["speaker"], row["published"], loads_object(row["profile"]))
+            if "event_id" in row:
+                self.event_of[did] = row["event_id"]
+            if self.wants_rarity:
+                self.document_frequencies(self.profiles[did].terms)
         return self.profiles[did]
+
+    def document_frequencies(self, terms: Iterable[str]) -> None:
+        """Read the archive frequencies of the terms not read yet (one query)."""
+        missing = [t for t in terms if t not in self.df]
+        if missing:
+            found = self.store.term_document_frequency(missing)
+            self.df.update({t: found.get(t, 0) for t in missing})
 
     def embed_documents(self, ids: list[int]) -> None:
         """(Re-)embed these documents (they are new or changed) and store their vectors."""
@@ -356,6 +372,52 @@ class PairJudge:
         self.prefetch([int(row["document_id"]), *cands])
         return cands
 
+    def denials_around(self, published: str) -> list[Any]:
+        """The profiles of the denials whose window holds a document published then (their
+        profiles parsed, their term frequencies not read: ``rivals`` reads those of the few
+        that could be rivals). The rows come from one read of a span of days, widened when a
+        report falls outside it."""
+        start = shift_timestamp(published, -self.config.days_after)
+        end = shift_timestamp(published, self.config.days_before)
+        span = self.rival_span
+        if span is None or not (span[0] <= start and end <= span[1]):
+            lo, hi = (start, end) if span is None else (min(start, span[0]), max(end, span[1]))
+            if span is None:  # a batch's reports lie near each other: read a margin around the first
+                lo, hi = shift_timestamp(lo, -30.0), shift_timestamp(hi, 30.0)
+            span = self.read_denials(lo, hi)
+        out = []
+        for row in span[3][bisect_left(span[2], start) : bisect_right(span[2], end)]:
+            did = int(row["id"])
+            profile = self.profiles.get(did) or self.bare_profiles.get(did)
+            if profile is None:
+                profile = self.bare_profiles[did] = profile_from_json(
+                    row["id"], row["document_id"], row["speaker"], row["published"], loads_object(row["profile"]))
+                self.event_of[did] = row["event_id"]
+            out.append(profile)
+        return out
+
+    def read_denials(self, start: str, end: str) -> tuple[str, str, list[str], list[dict[str, Any]]]:
+        """Read the denials (with a profile) published in [start, end] for ``denials_around``."""
+        rows = [r for r in self.store.denials_between(start, end) if r["profile"]]
+        self.rival_span = (start, end, [r["published"] for r in rows], rows)
+        return self.rival_span
+
+    def rivals(self, profile: Any, rid: int) -> int:
+        """How many other denials' claims explain report ``rid`` better than this denial's
+        (``monitor.match.rivals``)."""
+        f = self.feats[rid][0]
+        others = [o for o in self.denials_around(f.published)
+                  if o.document_id != profile.document_id and o.document_id != rid]
+        event = self.event_of.get(profile.denial_id)
+        if event is not None:  # the same event's other denials relay this one: no rivals
+            others = [o for o in others if self.event_of.get(o.denial_id) != event]
+
+        def weight_of(other: Any) -> dict[str, float]:
+            self.document_frequencies(other.terms)
+            return self.rarity(other)
+
+        return rival_count(profile, self.rarity(profile), f.lead_terms, others, weight_of)
+
     def rarity(self, profile: Any) -> dict[str, float]:
         """``claim_rarity`` of a denial, computed once for all its candidates."""
         n_docs = max(self.n_docs, 1)
@@ -364,11 +426,13 @@ class PairJudge:
             self.rarities[key] = claim_rarity(profile, self.df, n_docs)
         return self.rarities[key]
 
-    def pair(self, profile: Any, rid: int, *, screen: bool = False) -> tuple[dict[str, float], PairParts] | None:
+    def pair(self, profile: Any, rid: int, *, screen: bool = False,
+             rivals: bool = False) -> tuple[dict[str, float], PairParts] | None:
         """The learned features of a pair and the hand scorer's numbers (``PairParts``), or None
         when it is not a candidate (shares no term and is not near in embedding) or, with
         ``screen``, when ``early_exclusion`` already rules it out (matching stores no such
-        pair; the pair table of training keeps them)."""
+        pair; the pair table of training keeps them). ``rivals``: count the rival claims
+        (``rival_log_n``; else it is 0, which matching uses first: a rival only lowers a score)."""
         f, lead = self.feats[rid]
         did = profile.document_id
         cos = None
@@ -399,12 +463,15 @@ class PairJudge:
         if denial_part is None:
             denial_part = self.denial_parts[profile.denial_id] = denial_features(
                 profile, own[0] if own else None, stats[did])
-        return pair_features(profile, f, report_id=rid, lead_denial=lead,
-                             source_outlets=cached_source_outlets(f.source), term_df=self.df,
-                             n_docs=max(self.n_docs, 1), cosine=cos, config=self.config,
-                             report_stats=stats[rid], denial_doc=own[0] if own else None,
-                             denial_stats=stats[did], weight=weight, report_part=report_part,
-                             denial_part=denial_part)
+        got = pair_features(profile, f, report_id=rid, lead_denial=lead,
+                            source_outlets=cached_source_outlets(f.source), term_df=self.df,
+                            n_docs=max(self.n_docs, 1), cosine=cos, config=self.config,
+                            report_stats=stats[rid], denial_doc=own[0] if own else None,
+                            denial_stats=stats[did], weight=weight, report_part=report_part,
+                            denial_part=denial_part)
+        if rivals:
+            got[0]["rival_log_n"] = rival_feature(self.rivals(profile, rid))
+        return got
 
     def verdict(self, profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
         f, lead = self.feats[rid]
@@ -423,6 +490,13 @@ class PairJudge:
         contrib = self.scorer.pair_contributions(feats)  # once: the verdict and the explanation's top features
         if not self.scorer.probability_of(contrib, lang=profile.lang)[1]:
             return None
+        if self.wants_rivals:  # a match without rivals: do other denials' claims fit it better?
+            n = self.rivals(profile, rid)
+            if n:
+                feats["rival_log_n"] = rival_feature(n)
+                contrib = self.scorer.pair_contributions(feats)
+                if not self.scorer.probability_of(contrib, lang=profile.lang)[1]:
+                    return None
         s = self.scorer.score_of(contrib, lang=profile.lang)  # the same score, with its top contributions
         return (profile.denial_id, rid, s.score,
                 learned_explanation(profile, feats, hand.explanation(reason=False), s, self.scorer))
@@ -524,7 +598,50 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
     new_pairs += store.replace_matches(report_ids=list(windows), matches=found)
     for denial_id in sorted({hit[0] for hit in found}):  # a later report gave it a candidate
         record_unmatched(store, denial_id, None)
+    # 3. the batch's denials may be rivals of matches stored before them
+    if judge.wants_rivals:
+        withdrawn = rivalled_matches(store, judge, own, set(document_ids), verdict_of)
+        if withdrawn:
+            log.info("matches withdrawn count=%d reason=a later denial's claim fits the report better", len(withdrawn))
+            store.replace_matches(withdraw=withdrawn)
     return sorted(set(new_pairs))
+
+
+def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, Any]], batch: set[int],
+                     verdict_of: Any) -> list[tuple[int, int]]:
+    """The stored matches that the batch's denials take back (``monitor.match.rivals``).
+
+    A daemon scores a pair when the later of its two documents arrives; the denial whose
+    claim fits the report better usually comes later still (reports precede denials). So
+    each new denial re-judges the stored matches of the reports in its window whose
+    headline + lead name something specific of its claim that the matched claim lacks.
+    Rivals only lower a score: this takes matches back, never adds one, so a pair is never
+    alerted because another denial arrived. Pairs with the batch's own denials or reports
+    were judged with every rival already (steps 1 and 2 of ``match_documents``).
+    """
+    profiles = [judge.profile_of(row) for row in new_denials if row["profile"]]
+    if not profiles:
+        return []
+    windows = [(judge.window(p.published), p) for p in profiles]
+    new_ids = {p.denial_id for p in profiles}
+    stored = [m for m in store.matches_reported_between(min(w[0] for w, _ in windows), max(w[1] for w, _ in windows))
+              if int(m["id"]) not in new_ids and int(m["report_id"]) not in batch and m["profile"]]
+    if not stored:
+        return []
+    judge.features({int(m["report_id"]) for m in stored})
+    out = []
+    for m in stored:
+        rid, published = int(m["report_id"]), m["report_published"]
+        if rid not in judge.feats:
+            continue
+        matched = judge.profile_of(m)
+        lead = judge.feats[rid][0].lead_terms
+        if not any(start <= published <= end and p.document_id not in (matched.document_id, rid)
+                   and could_rival(matched.terms, p.terms, lead) for (start, end), p in windows):
+            continue
+        if verdict_of(matched, rid) is None:
+            out.append((matched.denial_id, rid))
+    return out
 
 
 def unmatched_reason(profile: Any) -> str:
@@ -551,10 +668,11 @@ def pair_table(store: Any, config: MatchingConfig) -> list[dict[str, Any]]:
     """
     judge = PairJudge(store, config, learned=True)
     judge.n_docs = store.count_indexed_documents()
+    judge.read_denials("0000", "9999")  # every report's rivals come from one read
     urls = store.document_urls()
     out: list[dict[str, Any]] = []
     for row, profile, rid in window_pairs(store, judge):
-        got = judge.pair(profile, rid)
+        got = judge.pair(profile, rid, rivals=True)
         if got is None:
             continue
         out.append({"denial_id": int(row["id"]), "denial_url": urls[row["document_id"]],

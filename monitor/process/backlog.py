@@ -39,7 +39,7 @@ from typing import Any, Callable
 
 from monitor.match.linking import FeatureMemo, embedder_for, match_documents
 from monitor.match.scoring import MatchingConfig
-from monitor.pipeline import PIPELINE_VERSION, index_documents, queue_alerts_for
+from monitor.pipeline import PIPELINE_VERSION, index_documents, queue_alerts_for, refresh_after_withdrawals
 from monitor.process.pool import WorkerPool, fewer_collections, one_blas_thread
 from monitor.process.tasks import (
     ANALYSIS_CHUNK, DocumentAnalysis, Replacements, analyse_documents, analyse_stored, chunks, match_chunk,
@@ -276,6 +276,7 @@ def _conclude(store: Any, valid: list[Any], indexed: Any, new_pairs: list[tuple[
         owners = {int(r["id"]): int(r["document_id"]) for r in store.denials_of_ids([d for d, _ in new_pairs])}
         report.alerts += queue_alerts_for(store, [(d, r) for d, r in new_pairs
                                                   if r in flagged or owners.get(d) in flagged])
+    refresh_after_withdrawals(store)
     store.mark_processed([d.id for d in valid], version, indexed.errors)
 
 
@@ -294,12 +295,15 @@ def _replay(store: Any, replacements: Replacements) -> list[tuple[int, int]]:
     ``match_documents`` over a whole wave first replaces each of its denials' matches
     (against candidates, a capped list), then the matches of its documents as reports
     (against every denial around them). Replaying every worker's denial replacements
-    before any report replacement gives the same rows as that one call.
+    before any report replacement gives the same rows as that one call. A withdrawal (a
+    match stored before the wave that one of its denials rivals) is the same in every worker
+    that makes it, and no worker stores that pair again, so its place in the order does not matter.
     """
     new_pairs: set[tuple[int, int]] = set()
     ordered = [r for r in replacements if not r[1]] + [r for r in replacements if r[1]]
-    for denial_ids, report_ids, matches in ordered:
-        new_pairs.update(store.replace_matches(denial_ids=denial_ids, report_ids=report_ids, matches=matches))
+    for denial_ids, report_ids, matches, withdraw in ordered:
+        new_pairs.update(store.replace_matches(denial_ids=denial_ids, report_ids=report_ids, matches=matches,
+                                               withdraw=withdraw))
     return sorted(new_pairs)
 
 

@@ -48,7 +48,7 @@ __all__ = ["ANALYSIS_CHUNK", "AnalysisFailed", "DocumentAnalysis", "Replacements
 ANALYSIS_CHUNK = 40
 
 #: per ``match_documents`` replacement: (denial ids, report ids, matches with their explanations encoded)
-Replacements = list[tuple[list[int], list[int], list[tuple[int, int, float, EncodedJSON]]]]
+Replacements = list[tuple[list[int], list[int], list[tuple[int, int, float, EncodedJSON]], list[tuple[int, int]]]]
 
 
 class AnalysisFailed(PrecomputedFailure):
@@ -227,10 +227,12 @@ class MatchRecorder:
         self.reader = reader
         self.replacements: Replacements = []
 
-    def replace_matches(self, *, denial_ids: Any = (), report_ids: Any = (), matches: Any = ()) -> list[tuple[int, int]]:
+    def replace_matches(self, *, denial_ids: Any = (), report_ids: Any = (), matches: Any = (),
+                        withdraw: Any = ()) -> list[tuple[int, int]]:
         # explanations serialised here, in the worker, not by the single writer
         self.replacements.append((list(denial_ids), list(report_ids),
-                                  [(d, r, score, encode_explanation(expl)) for d, r, score, expl in matches]))
+                                  [(d, r, score, encode_explanation(expl)) for d, r, score, expl in matches],
+                                  list(withdraw)))
         return []  # which pairs are new, the writer learns when it replays them
 
     def __getattr__(self, name: str) -> Any:

@@ -286,13 +286,22 @@ class AnalysisMixin(FeedbackMixin):
         return [dict(zip(cols, r)) for r in cur.fetchall()]
 
     def replace_matches(self, *, denial_ids: Iterable[int] = (), report_ids: Iterable[int] = (),
-                        matches: Iterable[tuple[int, int, float, dict[str, Any]]] = ()) -> list[tuple[int, int]]:
+                        matches: Iterable[tuple[int, int, float, dict[str, Any]]] = (),
+                        withdraw: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
         """Drop the matches of ``denial_ids`` and of ``report_ids``, then store ``matches``.
 
         ``matches`` are (denial_id, report_id, score, explanation); an explanation is a dict or
-        its ``encode_explanation`` text. Returns the pairs that
+        its ``encode_explanation`` text. ``withdraw``: single (denial_id, report_id) pairs to
+        drop, matches taken back (a later denial's claim fits the report better); those
+        dropped are kept for ``take_withdrawn_matches``. Returns the pairs that
         did not exist before (for alerting). Idempotent: the same input leaves the same rows.
         """
+        gone = sorted(set(withdraw))
+        if gone:
+            found = self.db.conn.executemany(
+                "DELETE FROM matches WHERE denial_id = ? AND report_id = ?", gone).rowcount
+            if found:
+                self._withdrawn_matches = getattr(self, "_withdrawn_matches", 0) + found
         dids, rids = set(denial_ids), set(report_ids)
         matches = list(matches)
         # Pairs an analyst rejected are never asserted again (issue 19).
@@ -330,6 +339,24 @@ class AnalysisMixin(FeedbackMixin):
             rows,
         )
         return new
+
+    def take_withdrawn_matches(self) -> int:
+        """How many matches ``replace_matches`` withdrew since the last call (the writer then
+        re-renders the alerts not yet sent, which may list them)."""
+        n = getattr(self, "_withdrawn_matches", 0)
+        self._withdrawn_matches = 0
+        return int(n)
+
+    def matches_reported_between(self, start: str, end: str) -> list[dict[str, Any]]:
+        """The matches whose report was published in [start, end]: their denial's row (as
+        ``denials_between`` gives it) with ``report_id`` and ``report_published``."""
+        cur = self.db.execute(
+            "SELECT x.id, x.document_id, x.speaker, x.published, x.profile, x.event_id, m.report_id,"
+            " d.published AS report_published FROM matches m JOIN documents d ON d.id = m.report_id"
+            " JOIN denials x ON x.id = m.denial_id"
+            " WHERE d.published >= ? AND d.published <= ? ORDER BY m.denial_id, m.report_id", [start, end])
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
 
     # --- denial events ---------------------------------------------------------------
 

@@ -1,0 +1,56 @@
+"""Rival claims: does another denial's claim explain a report better than this one does?
+
+In a crowded archive most wrong matches are reports on the same people about *another*
+event (issue 15; docs/benchmarks.md, "Rival claims"). Such a report shares the famous names
+with the claim, but also the specific terms of another denial's claim, terms this claim
+lacks. Similarity to this claim alone cannot see that; the archive's other denials can.
+
+A denial ``o`` is a rival of the pair (denial ``d``, report ``r``) when ``o`` is another
+document's denial whose window holds ``r`` and the report's headline + lead share more claim
+weight (``claim_rarity``) with ``o`` in terms ``d``'s claim lacks than with ``d`` in terms
+``o``'s claim lacks, one of the former naming something specific. The learned scorer reads
+``rival_log_n`` = log(1 + number of rivals); its weight is negative, so a rival only ever
+lowers a pair's score. That is what lets matching compute it only for pairs that would
+match without it, and lets a later denial take a match back without adding any
+(``linking.match_documents``).
+
+This module only counts; ``linking.PairJudge`` finds the denials around a report.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Iterable, Mapping
+
+from monitor.match.scoring import DenialProfile, has_specific_term
+
+__all__ = ["could_rival", "rival_count", "rival_feature"]
+
+
+def could_rival(own_terms: Mapping[str, float], other_terms: Iterable[str], lead_terms: frozenset[str]) -> bool:
+    """Whether a denial with ``other_terms`` could be a rival at all: the report's lead names
+    something specific of its claim that this claim (``own_terms``) lacks. Cheap: no weights."""
+    return has_specific_term([t for t in other_terms if t in lead_terms and t not in own_terms])
+
+
+def rival_count(denial: DenialProfile, weight: Mapping[str, float], lead_terms: frozenset[str],
+                others: Iterable[DenialProfile], weight_of: Callable[[DenialProfile], Mapping[str, float]]) -> int:
+    """How many of ``others`` (denials whose window holds the report, of other documents than
+    the denial's and the report's) are rivals of the pair. ``weight`` is the denial's
+    ``claim_rarity``; ``weight_of`` gives another denial's, asked only of plausible rivals."""
+    own = {t: w for t, w in weight.items() if t in lead_terms}
+    n = 0
+    for other in others:
+        if not could_rival(denial.terms, other.terms, lead_terms):
+            continue
+        gained = [(t, w) for t, w in weight_of(other).items() if t in lead_terms and t not in denial.terms]
+        gain_other = sum(w for _, w in gained)
+        gain_own = sum(w for t, w in own.items() if t not in other.terms)
+        if gain_other > gain_own and has_specific_term(t for t, _ in gained):
+            n += 1
+    return n
+
+
+def rival_feature(n: int) -> float:
+    """The scorer's ``rival_log_n``."""
+    return math.log1p(n)

@@ -1,0 +1,133 @@
+"""Rival claims (issue 15): a later denial whose claim fits a report better takes its match back.
+
+``monitor.match.rivals`` counts; ``linking.PairJudge`` finds the denials around a report;
+``linking.rivalled_matches`` re-judges stored matches when a denial arrives. The pipeline
+tests use tests/fixtures/matching/probe_cases_6.jsonl (our own texts: a Kremlin briefing
+whose claim is Kadyrov's health, a news item on Gazprom's gas to Europe the briefing also
+mentions, and a Foreign Ministry briefing five months later whose claims take that item)
+with a scorer that matches every candidate pair unless it has a rival, so that what is
+matched and withdrawn follows from the rival rule alone.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from monitor.collect.ingest import import_jsonl
+from monitor.evaluate.matching import predicted_pairs
+from monitor.match.linking import pair_table
+from monitor.match.rivals import could_rival, rival_count, rival_feature
+from monitor.match.scoring import MatchingConfig, profile_from_json
+from monitor.process import WorkerPool, drain_backlog
+from monitor.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures" / "matching"
+KREMLIN = "https://probe6.example/kremlin-wire/briefing-0915"
+MFA = "https://probe6.example/mid-wire/briefing-0221"
+GAS = "https://probe6.example/north-wire/gas-europe"
+
+
+def profile(denial_id: int, document_id: int, terms: dict[str, float]):
+    return profile_from_json(denial_id, document_id, "", "2024-01-01T00:00:00+00:00", {"terms": terms})
+
+
+def flat(terms):
+    return {t: 1.0 for t in terms}
+
+
+# --- the count --------------------------------------------------------------------------
+
+def test_a_denial_whose_claim_names_what_the_report_says_and_this_claim_lacks_is_a_rival() -> None:
+    denial = profile(1, 10, flat(["person:ivan-orlov", "org:acme-bank"]))
+    rival = profile(2, 20, flat(["person:ivan-orlov", "place:port-vera"]))
+    lead = frozenset({"person:ivan-orlov", "place:port-vera"})
+    # the report shares the person with both; only the rival's claim explains the port
+    assert rival_count(denial, flat(["person:ivan-orlov", "org:acme-bank"]), lead, [rival], lambda o: flat(o.terms)) == 1
+    assert rival_feature(1) > rival_feature(0) == 0.0
+
+
+def test_no_rival_when_this_claim_explains_as_much_or_the_surplus_is_an_outlet() -> None:
+    denial = profile(1, 10, flat(["person:ivan-orlov", "org:acme-bank"]))
+    weight = flat(["person:ivan-orlov", "org:acme-bank"])
+    lead = frozenset({"person:ivan-orlov", "org:acme-bank", "place:port-vera", "outlet:reuters"})
+    # one term each the other lacks: not more
+    even = profile(2, 20, flat(["person:ivan-orlov", "place:port-vera"]))
+    # what it adds is only the outlet that carried it: nothing specific
+    outlet = profile(3, 30, flat(["person:ivan-orlov", "org:acme-bank", "outlet:reuters"]))
+    assert rival_count(denial, weight, lead, [even, outlet], lambda o: flat(o.terms)) == 0
+    assert not could_rival(denial.terms, outlet.terms, lead)
+    # a heavier surplus wins
+    assert rival_count(denial, weight, lead, [even], lambda o: {"person:ivan-orlov": 1.0, "place:port-vera": 3.0}) == 1
+
+
+def test_the_weights_of_a_denial_that_cannot_be_a_rival_are_never_asked() -> None:
+    denial = profile(1, 10, flat(["person:ivan-orlov"]))
+    unrelated = profile(2, 20, flat(["place:port-vera"]))
+    asked = []
+    n = rival_count(denial, flat(["person:ivan-orlov"]), frozenset({"person:ivan-orlov"}), [unrelated],
+                    lambda o: asked.append(o) or flat(o.terms))
+    assert n == 0 and asked == []
+
+
+# --- in the pipeline ----------------------------------------------------------------------
+
+@pytest.fixture
+def rival_scorer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every candidate pair matches (p 0.99995) unless a rival lowers it (by 100 per log unit)."""
+    path = tmp_path / "rival_only.json"
+    path.write_text(json.dumps({"features": ["hand_score", "rival_log_n"], "mean": [0.0, 0.0], "scale": [1.0, 1.0],
+                                "coef": [0.0, -100.0], "intercept": 10.0, "threshold": 0.5, "thresholds": {}}))
+    monkeypatch.setenv("MONITOR_SCORER", str(path))
+    return path
+
+
+def records() -> list[str]:
+    lines = [l for l in (FIXTURES / "probe_cases_6.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    return sorted(lines, key=lambda l: json.loads(l)["published"])
+
+
+def test_a_later_denial_takes_back_the_match_it_rivals_and_arrival_order_ends_where_all_at_once_does(
+        rival_scorer: Path, tmp_path: Path) -> None:
+    with Store.open(tmp_path / "at_once.db") as store:
+        import_jsonl(store, io.StringIO("\n".join(records()) + "\n"))
+        at_once = predicted_pairs(store)
+        rows = pair_table(store, MatchingConfig())
+    assert (KREMLIN, GAS) not in at_once
+    rivalled = {(r["denial_url"], r["report_url"]) for r in rows if r["features"]["rival_log_n"] > 0}
+    assert (KREMLIN, GAS) in rivalled and not rivalled & at_once
+
+    seen = []
+    with Store.open(tmp_path / "in_order.db") as store:
+        for line in records():  # a daemon that sees one document at a time
+            import_jsonl(store, io.StringIO(line + "\n"), queue_alerts=True)
+            seen.append((json.loads(line)["url"], predicted_pairs(store)))
+        alerts = store.list_alerts()
+    before_mfa = next(pairs for url, pairs in seen if url == KREMLIN)
+    assert (KREMLIN, GAS) in before_mfa  # matched when the Kremlin briefing arrived: no rival yet
+    assert seen[-1][0] == MFA and (KREMLIN, GAS) not in seen[-1][1]  # taken back by the Foreign Ministry's
+    assert seen[-1][1] == at_once
+    # the alert queued (not yet sent) for the Kremlin briefing no longer lists the report
+    kremlin_alerts = [a for a in alerts if KREMLIN in json.loads(a["denials"])]
+    assert kremlin_alerts and all(GAS not in json.loads(a["reports"]) and GAS not in a["body_text"]
+                                  for a in kremlin_alerts if a["status"] == "pending")
+
+
+def test_worker_processes_take_the_same_match_back(rival_scorer: Path, tmp_path: Path) -> None:
+    lines = records()
+    cut = next(i for i, l in enumerate(lines) if json.loads(l)["url"] == MFA)
+    with WorkerPool(2) as pool, Store.open(tmp_path / "pooled.db") as store:
+        import_jsonl(store, io.StringIO("\n".join(lines[:cut]) + "\n"), store_only=True)
+        drain_backlog(store, pool=pool)
+        assert (KREMLIN, GAS) in predicted_pairs(store)
+        import_jsonl(store, io.StringIO("\n".join(lines[cut:]) + "\n"), store_only=True)
+        drain_backlog(store, pool=pool)
+        pooled = predicted_pairs(store)
+    with Store.open(tmp_path / "serial.db") as store:
+        import_jsonl(store, io.StringIO("\n".join(lines[:cut]) + "\n"), workers=1)
+        import_jsonl(store, io.StringIO("\n".join(lines[cut:]) + "\n"), workers=1)
+        serial = predicted_pairs(store)
+    assert (KREMLIN, GAS) not in pooled and pooled == serial
