@@ -26,7 +26,7 @@ from monitor.match.learned import (
 )
 from monitor.match.rivals import could_rival, rival_count, rival_feature
 from monitor.match.scoring import (
-    DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, PairParts, build_profile, could_match, profile_from_json,
+    DENIER_TERMS, has_specific_term, NO_SHARED_TERM_MAX, MatchingConfig, PairParts, build_profile, could_match, profile_from_json,
     score_pair,
 )
 from monitor.models import Document
@@ -620,12 +620,18 @@ def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, A
     were judged with every rival already (steps 1 and 2 of ``match_documents``).
     """
     profiles = [judge.profile_of(row) for row in new_denials if row["profile"]]
-    if not profiles:
-        return []
     windows = [(judge.window(p.published), p) for p in profiles]
     new_ids = {p.denial_id for p in profiles}
-    stored = [m for m in store.matches_reported_between(min(w[0] for w, _ in windows), max(w[1] for w, _ in windows))
-              if int(m["id"]) not in new_ids and int(m["report_id"]) not in batch and m["profile"]]
+    found: dict[tuple[int, int], dict[str, Any]] = {}
+    for (start, end), p in windows:
+        # only reports that name something specific of its claim: the archive's index says which
+        specific = [t for t in p.terms if has_specific_term((t,))]
+        if not specific:
+            continue
+        for m in store.matches_reported_between(start, end, terms=specific):
+            if int(m["id"]) not in new_ids and int(m["report_id"]) not in batch and m["profile"]:
+                found.setdefault((int(m["id"]), int(m["report_id"])), m)
+    stored = [found[k] for k in sorted(found)]
     if not stored:
         return []
     judge.features({int(m["report_id"]) for m in stored})

@@ -347,14 +347,22 @@ class AnalysisMixin(FeedbackMixin):
         self._withdrawn_matches = 0
         return int(n)
 
-    def matches_reported_between(self, start: str, end: str) -> list[dict[str, Any]]:
-        """The matches whose report was published in [start, end]: their denial's row (as
-        ``denials_between`` gives it) with ``report_id`` and ``report_published``."""
+    def matches_reported_between(self, start: str, end: str, terms: Iterable[str] = ()) -> list[dict[str, Any]]:
+        """The matches whose report was published in [start, end] (and, given ``terms``, whose
+        report's index holds one of them): their denial's row (as ``denials_between`` gives
+        it) with ``report_id`` and ``report_published``."""
+        terms = sorted(set(terms))
+        having = ""
+        params: list[Any] = [start, end]
+        if terms:
+            having = (f" AND m.report_id IN (SELECT document_id FROM document_terms WHERE term IN"
+                      f" ({','.join('?' for _ in terms)}) AND published >= ? AND published <= ?)")
+            params += [*terms, start, end]
         cur = self.db.execute(
             "SELECT x.id, x.document_id, x.speaker, x.published, x.profile, x.event_id, m.report_id,"
             " d.published AS report_published FROM matches m JOIN documents d ON d.id = m.report_id"
             " JOIN denials x ON x.id = m.denial_id"
-            " WHERE d.published >= ? AND d.published <= ? ORDER BY m.denial_id, m.report_id", [start, end])
+            f" WHERE d.published >= ? AND d.published <= ?{having} ORDER BY m.denial_id, m.report_id", params)
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
 
