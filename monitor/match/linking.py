@@ -239,6 +239,12 @@ class PairJudge:
         self.wants_rivals = self.scorer is not None and "rival_log_n" in self.scorer.features
         self.rival_span: tuple[str, str, list[str], list[dict[str, Any]]] | None = None
         self.bare_profiles: dict[int, Any] = {}
+        #: each report's denials around it whose claim shares a specific term with its lead
+        self.rival_pool: dict[int, list[tuple[Any, frozenset[str]]]] = {}
+        #: a denial's ``claim_rarity`` on a report's headline + lead terms, by (denial id, report id)
+        self.rival_weights: dict[tuple[int, int], dict[str, float]] = {}
+        #: each denial's claim terms that name something specific (``has_specific_term``)
+        self.specific_terms: dict[int, frozenset[str]] = {}
         #: each denial's event (``denial_events``), from the rows read: a denial of the same
         #: event relays the same denial and is no rival
         self.event_of: dict[int, int | None] = {}
@@ -406,17 +412,37 @@ class PairJudge:
         """How many other denials' claims explain report ``rid`` better than this denial's
         (``monitor.match.rivals``)."""
         f = self.feats[rid][0]
-        others = [o for o in self.denials_around(f.published)
-                  if o.document_id != profile.document_id and o.document_id != rid]
-        event = self.event_of.get(profile.denial_id)
-        if event is not None:  # the same event's other denials relay this one: no rivals
-            others = [o for o in others if self.event_of.get(o.denial_id) != event]
-
-        def weight_of(other: Any) -> dict[str, float]:
-            self.document_frequencies(other.terms)
-            return self.rarity(other)
-
-        return rival_count(profile, self.rarity(profile), f.lead_terms, others, weight_of)
+        around = self.rival_pool.get(rid)
+        if around is None:  # the denials around it whose claim names something specific of its lead, once a report
+            lead = f.lead_terms
+            specific_of = self.specific_terms
+            around = []
+            for o in self.denials_around(f.published):
+                mine = specific_of.get(o.denial_id)
+                if mine is None:
+                    mine = specific_of[o.denial_id] = frozenset(t for t in o.terms if has_specific_term((t,)))
+                if o.document_id != rid and (specific := mine & lead):
+                    around.append((o, specific))
+            self.rival_pool[rid] = around
+        own, event = profile.terms.keys(), self.event_of.get(profile.denial_id)
+        event_of = self.event_of
+        # those naming something specific this claim lacks (``could_rival``), not of this
+        # denial's document nor of its event (the same event's other denials relay this one)
+        others = [o for o, specific in around if o.document_id != profile.document_id
+                  and (event is None or event_of.get(o.denial_id) != event)
+                  and not specific <= own]
+        if not others:
+            return 0
+        lead, lead_weights = f.lead_terms, self.rival_weights
+        pairs = []
+        for o in others:  # each other claim's weights on this report's lead, once a report
+            key = (o.denial_id, rid)
+            in_lead = lead_weights.get(key)
+            if in_lead is None:
+                self.document_frequencies(o.terms)
+                in_lead = lead_weights[key] = {t: w for t, w in self.rarity(o).items() if t in lead}
+            pairs.append((o, in_lead))
+        return rival_count(profile, self.rarity(profile), lead, pairs)
 
     def rarity(self, profile: Any) -> dict[str, float]:
         """``claim_rarity`` of a denial, computed once for all its candidates."""
@@ -490,6 +516,7 @@ class PairJudge:
         contrib = self.scorer.pair_contributions(feats)  # once: the verdict and the explanation's top features
         if not self.scorer.probability_of(contrib, lang=profile.lang)[1]:
             return None
+        n = 0
         if self.wants_rivals:  # a match without rivals: do other denials' claims fit it better?
             n = self.rivals(profile, rid)
             if n:
@@ -498,8 +525,11 @@ class PairJudge:
                 if not self.scorer.probability_of(contrib, lang=profile.lang)[1]:
                     return None
         s = self.scorer.score_of(contrib, lang=profile.lang)  # the same score, with its top contributions
-        return (profile.denial_id, rid, s.score,
-                learned_explanation(profile, feats, hand.explanation(reason=False), s, self.scorer))
+        explanation = learned_explanation(profile, feats, hand.explanation(reason=False), s, self.scorer)
+        if self.wants_rivals:  # what ``rivalled_matches`` re-judges it by when a denial arrives
+            explanation["rivals"] = n
+            explanation["log_odds"] = self.scorer.log_odds(contrib)
+        return (profile.denial_id, rid, s.score, explanation)
 
 
 def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, Any], s: PairScore,
@@ -600,24 +630,26 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
         record_unmatched(store, denial_id, None)
     # 3. the batch's denials may be rivals of matches stored before them
     if judge.wants_rivals:
-        withdrawn = rivalled_matches(store, judge, own, set(document_ids), verdict_of)
+        withdrawn = rivalled_matches(store, judge, own, set(document_ids))
         if withdrawn:
             log.info("matches withdrawn count=%d reason=a later denial's claim fits the report better", len(withdrawn))
             store.replace_matches(withdraw=withdrawn)
     return sorted(set(new_pairs))
 
 
-def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, Any]], batch: set[int],
-                     verdict_of: Any) -> list[tuple[int, int]]:
+def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, Any]],
+                     batch: set[int]) -> list[tuple[int, int]]:
     """The stored matches that the batch's denials take back (``monitor.match.rivals``).
 
     A daemon scores a pair when the later of its two documents arrives; the denial whose
     claim fits the report better usually comes later still (reports precede denials). So
     each new denial re-judges the stored matches of the reports in its window whose
-    headline + lead name something specific of its claim that the matched claim lacks.
-    Rivals only lower a score: this takes matches back, never adds one, so a pair is never
-    alerted because another denial arrived. Pairs with the batch's own denials or reports
-    were judged with every rival already (steps 1 and 2 of ``match_documents``).
+    headline + lead name something specific of its claim that the matched claim lacks: the
+    stored log-odds with the rival count brought up to date (counted in the archive as it is
+    now, so worker processes that each hold part of a wave judge alike). Rivals only lower a
+    score: this takes matches back, never adds one, so a pair is never alerted because
+    another denial arrived. Pairs with the batch's own denials or reports were judged with
+    every rival already (steps 1 and 2 of ``match_documents``).
     """
     profiles = [judge.profile_of(row) for row in new_denials if row["profile"]]
     windows = [(judge.window(p.published), p) for p in profiles]
@@ -645,7 +677,12 @@ def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, A
         if not any(start <= published <= end and p.document_id not in (matched.document_id, rid)
                    and could_rival(matched.terms, p.terms, lead) for (start, end), p in windows):
             continue
-        if verdict_of(matched, rid) is None:
+        # the stored verdict with its rival count brought up to date (its other features as
+        # they were when it was stored: a match is taken back for a rival, not for drift)
+        before = int(m["rivals"] or 0)
+        now = judge.rivals(matched, rid)
+        if now > before and m["log_odds"] is not None and judge.scorer is not None and not judge.scorer.passes_with(
+                float(m["log_odds"]), "rival_log_n", rival_feature(before), rival_feature(now), matched.lang):
             out.append((matched.denial_id, rid))
     return out
 

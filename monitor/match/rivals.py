@@ -34,19 +34,23 @@ def could_rival(own_terms: Mapping[str, float], other_terms: Iterable[str], lead
 
 
 def rival_count(denial: DenialProfile, weight: Mapping[str, float], lead_terms: frozenset[str],
-                others: Iterable[DenialProfile], weight_of: Callable[[DenialProfile], Mapping[str, float]]) -> int:
+                others: Iterable[tuple[DenialProfile, Mapping[str, float]]]) -> int:
     """How many of ``others`` (denials whose window holds the report, of other documents than
     the denial's and the report's) are rivals of the pair. ``weight`` is the denial's
-    ``claim_rarity``; ``weight_of`` gives another denial's, asked only of plausible rivals."""
-    own = {t: w for t, w in weight.items() if t in lead_terms}
+    ``claim_rarity``; each other comes with its own ``claim_rarity`` restricted to the report's
+    headline + lead terms (the same for every denial the report is paired with, so a caller
+    computes it once a report). A caller with many denials around a report passes only those
+    that ``could_rival``: the others cannot be rivals, and their weights need not be read."""
+    own_terms = denial.terms
+    own = [(t, w) for t, w in weight.items() if t in lead_terms]
     n = 0
-    for other in others:
-        if not could_rival(denial.terms, other.terms, lead_terms):
+    for other, in_lead in others:
+        gained = [(t, w) for t, w in in_lead.items() if t not in own_terms]
+        if not gained:
             continue
-        gained = [(t, w) for t, w in weight_of(other).items() if t in lead_terms and t not in denial.terms]
-        gain_other = sum(w for _, w in gained)
-        gain_own = sum(w for t, w in own.items() if t not in other.terms)
-        if gain_other > gain_own and has_specific_term(t for t, _ in gained):
+        terms = other.terms
+        if sum([w for _, w in gained]) > sum([w for t, w in own if t not in terms]) and \
+                has_specific_term([t for t, _ in gained]):
             n += 1
     return n
 

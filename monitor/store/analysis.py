@@ -350,19 +350,22 @@ class AnalysisMixin(FeedbackMixin):
     def matches_reported_between(self, start: str, end: str, terms: Iterable[str] = ()) -> list[dict[str, Any]]:
         """The matches whose report was published in [start, end] (and, given ``terms``, whose
         report's index holds one of them): their denial's row (as ``denials_between`` gives
-        it) with ``report_id`` and ``report_published``."""
+        it) with ``report_id``, ``report_published``, and the ``rivals`` and ``log_odds`` their
+        explanation keeps (None for matches stored without them)."""
         terms = sorted(set(terms))
-        having = ""
-        params: list[Any] = [start, end]
-        if terms:
-            having = (f" AND m.report_id IN (SELECT document_id FROM document_terms WHERE term IN"
-                      f" ({','.join('?' for _ in terms)}) AND published >= ? AND published <= ?)")
-            params += [*terms, start, end]
-        cur = self.db.execute(
-            "SELECT x.id, x.document_id, x.speaker, x.published, x.profile, x.event_id, m.report_id,"
-            " d.published AS report_published FROM matches m JOIN documents d ON d.id = m.report_id"
-            " JOIN denials x ON x.id = m.denial_id"
-            f" WHERE d.published >= ? AND d.published <= ?{having} ORDER BY m.denial_id, m.report_id", params)
+        select = ("SELECT x.id, x.document_id, x.speaker, x.published, x.profile, x.event_id, m.report_id,"
+                  " d.published AS report_published, json_extract(m.explanation, '$.rivals') AS rivals,"
+                  " json_extract(m.explanation, '$.log_odds') AS log_odds")
+        if terms:  # from the reports naming a term (the index's range scans), then their matches
+            cur = self.db.execute(
+                f"{select} FROM (SELECT DISTINCT document_id FROM document_terms WHERE term IN"
+                f" ({','.join('?' for _ in terms)}) AND published >= ? AND published <= ?) t"
+                " JOIN matches m ON m.report_id = t.document_id JOIN documents d ON d.id = m.report_id"
+                " JOIN denials x ON x.id = m.denial_id ORDER BY m.denial_id, m.report_id", [*terms, start, end])
+        else:
+            cur = self.db.execute(
+                f"{select} FROM matches m JOIN documents d ON d.id = m.report_id JOIN denials x ON x.id = m.denial_id"
+                " WHERE d.published >= ? AND d.published <= ? ORDER BY m.denial_id, m.report_id", [start, end])
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
 
