@@ -443,20 +443,6 @@ class LearnedScorer:
         z = self.intercept + sum(contrib)
         return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
 
-    def log_odds(self, contrib: list[float]) -> float:
-        """The pair's log-odds (``_probability``'s z), kept with a stored match so that a
-        later change of one feature re-judges it without its other features (``passes_with``)."""
-        return self.intercept + sum(contrib)
-
-    def passes_with(self, log_odds: float, name: str, old: float, new: float, lang: str | None = None) -> bool:
-        """Whether a pair of these log-odds still passes when feature ``name`` moves from
-        ``old`` to ``new`` (the others unchanged); a feature the model lacks changes nothing."""
-        for n, _, scale, coef in self._terms:
-            if n == name:
-                log_odds += coef * (new - old) / scale
-        p = 1.0 / (1.0 + math.exp(-log_odds)) if log_odds > -60 else 0.0
-        return p >= self.threshold_for(lang)
-
     def probability(self, features: Mapping[str, float], *, lang: str | None = None) -> tuple[float, bool]:
         """``score``'s (score, matched) alone, without ranking the contributions: the same
         arithmetic in the same order, so the same numbers to the last bit. Most candidate

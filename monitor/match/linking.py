@@ -526,9 +526,8 @@ class PairJudge:
                     return None
         s = self.scorer.score_of(contrib, lang=profile.lang)  # the same score, with its top contributions
         explanation = learned_explanation(profile, feats, hand.explanation(reason=False), s, self.scorer)
-        if self.wants_rivals:  # what ``rivalled_matches`` re-judges it by when a denial arrives
+        if self.wants_rivals:  # ``rivalled_matches`` judges it again when this count rises
             explanation["rivals"] = n
-            explanation["log_odds"] = self.scorer.log_odds(contrib)
         return (profile.denial_id, rid, s.score, explanation)
 
 
@@ -630,25 +629,25 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
         record_unmatched(store, denial_id, None)
     # 3. the batch's denials may be rivals of matches stored before them
     if judge.wants_rivals:
-        withdrawn = rivalled_matches(store, judge, own, set(document_ids))
+        withdrawn = rivalled_matches(store, judge, own, set(document_ids), verdict_of)
         if withdrawn:
             log.info("matches withdrawn count=%d reason=a later denial's claim fits the report better", len(withdrawn))
             store.replace_matches(withdraw=withdrawn)
     return sorted(set(new_pairs))
 
 
-def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, Any]],
-                     batch: set[int]) -> list[tuple[int, int]]:
+def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, Any]], batch: set[int],
+                     verdict_of: Any) -> list[tuple[int, int]]:
     """The stored matches that the batch's denials take back (``monitor.match.rivals``).
 
     A daemon scores a pair when the later of its two documents arrives; the denial whose
     claim fits the report better usually comes later still (reports precede denials). So
     each new denial re-judges the stored matches of the reports in its window whose
-    headline + lead name something specific of its claim that the matched claim lacks: the
-    stored log-odds with the rival count brought up to date (counted in the archive as it is
-    now, so worker processes that each hold part of a wave judge alike). Rivals only lower a
-    score: this takes matches back, never adds one, so a pair is never alerted because
-    another denial arrived. Pairs with the batch's own denials or reports were judged with
+    headline + lead name something specific of its claim that the matched claim lacks, and
+    judges again (with the archive as it is now, so worker processes that each hold part of
+    a wave judge alike) those whose rival count rose since they were stored. Rivals only
+    lower a score: this takes matches back, never adds one, so a pair is never alerted
+    because another denial arrived. Pairs with the batch's own denials or reports were judged with
     every rival already (steps 1 and 2 of ``match_documents``).
     """
     profiles = [judge.profile_of(row) for row in new_denials if row["profile"]]
@@ -677,12 +676,10 @@ def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, A
         if not any(start <= published <= end and p.document_id not in (matched.document_id, rid)
                    and could_rival(matched.terms, p.terms, lead) for (start, end), p in windows):
             continue
-        # the stored verdict with its rival count brought up to date (its other features as
-        # they were when it was stored: a match is taken back for a rival, not for drift)
-        before = int(m["rivals"] or 0)
-        now = judge.rivals(matched, rid)
-        if now > before and m["log_odds"] is not None and judge.scorer is not None and not judge.scorer.passes_with(
-                float(m["log_odds"]), "rival_log_n", rival_feature(before), rival_feature(now), matched.lang):
+        # judged again only when its rival count rose (counted in the archive as it is now)
+        if m["rivals"] is not None and judge.rivals(matched, rid) <= int(m["rivals"]):
+            continue
+        if verdict_of(matched, rid) is None:
             out.append((matched.denial_id, rid))
     return out
 

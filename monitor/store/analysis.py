@@ -350,12 +350,11 @@ class AnalysisMixin(FeedbackMixin):
     def matches_reported_between(self, start: str, end: str, terms: Iterable[str] = ()) -> list[dict[str, Any]]:
         """The matches whose report was published in [start, end] (and, given ``terms``, whose
         report's index holds one of them): their denial's row (as ``denials_between`` gives
-        it) with ``report_id``, ``report_published``, and the ``rivals`` and ``log_odds`` their
-        explanation keeps (None for matches stored without them)."""
+        it) with ``report_id``, ``report_published`` and the ``rivals`` count its explanation
+        keeps (None for a match stored without one)."""
         terms = sorted(set(terms))
         select = ("SELECT x.id, x.document_id, x.speaker, x.published, x.profile, x.event_id, m.report_id,"
-                  " d.published AS report_published, json_extract(m.explanation, '$.rivals') AS rivals,"
-                  " json_extract(m.explanation, '$.log_odds') AS log_odds")
+                  " d.published AS report_published, json_extract(m.explanation, '$.rivals') AS rivals")
         if terms:  # from the reports naming a term (the index's range scans), then their matches
             cur = self.db.execute(
                 f"{select} FROM (SELECT DISTINCT document_id FROM document_terms WHERE term IN"
