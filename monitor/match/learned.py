@@ -443,6 +443,23 @@ class LearnedScorer:
         z = self.intercept + sum(contrib)
         return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
 
+    def room(self, contrib: list[float], name: str, lang: str | None = None) -> float | None:
+        """How far feature ``name`` can rise above its value in ``contrib`` before a pair with
+        these contributions stops passing; None when a rise cannot fail it (no weight, or a
+        positive one). Lets matching stop counting rivals once they are too many."""
+        threshold = self.threshold_for(lang)
+        if threshold >= 1.0:
+            return 0.0
+        if threshold <= 0.0:
+            return None
+        for n, _, scale, coef in self._terms:
+            if n == name:
+                if coef >= 0:
+                    return None
+                margin = self.intercept + sum(contrib) - math.log(threshold / (1.0 - threshold))
+                return max(0.0, margin) * scale / -coef
+        return None
+
     def probability(self, features: Mapping[str, float], *, lang: str | None = None) -> tuple[float, bool]:
         """``score``'s (score, matched) alone, without ranking the contributions: the same
         arithmetic in the same order, so the same numbers to the last bit. Most candidate

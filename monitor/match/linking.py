@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import math
 import sqlite3
 from bisect import bisect_left, bisect_right
 from typing import Any, Iterable, Iterator, Sequence
@@ -408,9 +409,10 @@ class PairJudge:
         self.rival_span = (start, end, [r["published"] for r in rows], rows)
         return self.rival_span
 
-    def rivals(self, profile: Any, rid: int) -> int:
+    def rivals(self, profile: Any, rid: int, limit: int | None = None, among: Iterable[Any] | None = None) -> int:
         """How many other denials' claims explain report ``rid`` better than this denial's
-        (``monitor.match.rivals``)."""
+        (``monitor.match.rivals``), counted up to ``limit`` if given; ``among``: only these
+        denials (profiles) are counted."""
         f = self.feats[rid][0]
         around = self.rival_pool.get(rid)
         if around is None:  # the denials around it whose claim names something specific of its lead, once a report
@@ -428,21 +430,24 @@ class PairJudge:
         event_of = self.event_of
         # those naming something specific this claim lacks (``could_rival``), not of this
         # denial's document nor of its event (the same event's other denials relay this one)
+        only = None if among is None else {o.denial_id for o in among}
         others = [o for o, specific in around if o.document_id != profile.document_id
                   and (event is None or event_of.get(o.denial_id) != event)
-                  and not specific <= own]
+                  and not specific <= own and (only is None or o.denial_id in only)]
         if not others:
             return 0
         lead, lead_weights = f.lead_terms, self.rival_weights
-        pairs = []
-        for o in others:  # each other claim's weights on this report's lead, once a report
-            key = (o.denial_id, rid)
-            in_lead = lead_weights.get(key)
-            if in_lead is None:
-                self.document_frequencies(o.terms)
-                in_lead = lead_weights[key] = {t: w for t, w in self.rarity(o).items() if t in lead}
-            pairs.append((o, in_lead))
-        return rival_count(profile, self.rarity(profile), lead, pairs)
+
+        def weighed() -> Iterator[tuple[Any, dict[str, float]]]:
+            for o in others:  # each other claim's weights on this report's lead, once a report, when asked
+                key = (o.denial_id, rid)
+                in_lead = lead_weights.get(key)
+                if in_lead is None:
+                    self.document_frequencies(o.terms)
+                    in_lead = lead_weights[key] = {t: w for t, w in self.rarity(o).items() if t in lead}
+                yield o, in_lead
+
+        return rival_count(profile, self.rarity(profile), lead, weighed(), limit)
 
     def rarity(self, profile: Any) -> dict[str, float]:
         """``claim_rarity`` of a denial, computed once for all its candidates."""
@@ -518,7 +523,12 @@ class PairJudge:
             return None
         n = 0
         if self.wants_rivals:  # a match without rivals: do other denials' claims fit it better?
-            n = self.rivals(profile, rid)
+            # counted only as far as it matters: past this many rivals the pair fails anyway
+            room = self.scorer.room(contrib, "rival_log_n", profile.lang)
+            limit = None if room is None else int(math.expm1(min(room, 50.0))) + 2
+            n = self.rivals(profile, rid, limit)
+            if n and n == limit:
+                return None
             if n:
                 feats["rival_log_n"] = rival_feature(n)
                 contrib = self.scorer.pair_contributions(feats)
@@ -645,7 +655,8 @@ def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, A
     each new denial re-judges the stored matches of the reports in its window whose
     headline + lead name something specific of its claim that the matched claim lacks, and
     judges again (with the archive as it is now, so worker processes that each hold part of
-    a wave judge alike) those whose rival count rose since they were stored. Rivals only
+    a wave judge alike) those of which a new denial is a rival and whose rival count so rose
+    since they were stored (``explanation.rivals``): drift in the archive alone withdraws nothing. Rivals only
     lower a score: this takes matches back, never adds one, so a pair is never alerted
     because another denial arrived. Pairs with the batch's own denials or reports were judged with
     every rival already (steps 1 and 2 of ``match_documents``).
@@ -673,11 +684,13 @@ def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, A
             continue
         matched = judge.profile_of(m)
         lead = judge.feats[rid][0].lead_terms
-        if not any(start <= published <= end and p.document_id not in (matched.document_id, rid)
-                   and could_rival(matched.terms, p.terms, lead) for (start, end), p in windows):
+        news = [p for (start, end), p in windows if start <= published <= end
+                and p.document_id not in (matched.document_id, rid) and could_rival(matched.terms, p.terms, lead)]
+        # judged again only when one of the new denials is a rival and so its rival count rose
+        # (counted in the archive as it is now)
+        if not news or not judge.rivals(matched, rid, limit=1, among=news):
             continue
-        # judged again only when its rival count rose (counted in the archive as it is now)
-        if m["rivals"] is not None and judge.rivals(matched, rid) <= int(m["rivals"]):
+        if m["rivals"] is not None and judge.rivals(matched, rid, limit=int(m["rivals"]) + 1) <= int(m["rivals"]):
             continue
         if verdict_of(matched, rid) is None:
             out.append((matched.denial_id, rid))

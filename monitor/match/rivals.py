@@ -34,13 +34,15 @@ def could_rival(own_terms: Mapping[str, float], other_terms: Iterable[str], lead
 
 
 def rival_count(denial: DenialProfile, weight: Mapping[str, float], lead_terms: frozenset[str],
-                others: Iterable[tuple[DenialProfile, Mapping[str, float]]]) -> int:
+                others: Iterable[tuple[DenialProfile, Mapping[str, float]]], limit: int | None = None) -> int:
     """How many of ``others`` (denials whose window holds the report, of other documents than
     the denial's and the report's) are rivals of the pair. ``weight`` is the denial's
     ``claim_rarity``; each other comes with its own ``claim_rarity`` restricted to the report's
     headline + lead terms (the same for every denial the report is paired with, so a caller
     computes it once a report). A caller with many denials around a report passes only those
-    that ``could_rival``: the others cannot be rivals, and their weights need not be read."""
+    that ``could_rival``: the others cannot be rivals, and their weights need not be read.
+    ``limit``: stop counting there (a caller that only needs to know whether the count
+    reaches it; ``others`` is then read no further)."""
     own_terms = denial.terms
     own = [(t, w) for t, w in weight.items() if t in lead_terms]
     n = 0
@@ -52,6 +54,8 @@ def rival_count(denial: DenialProfile, weight: Mapping[str, float], lead_terms: 
         if sum([w for _, w in gained]) > sum([w for t, w in own if t not in terms]) and \
                 has_specific_term([t for t, _ in gained]):
             n += 1
+            if n == limit:
+                break
     return n
 
 
