@@ -345,3 +345,17 @@ def test_the_flag_features_are_the_hand_scorers_raised_flags_and_no_others() -> 
         assert all(f[n] == 0.0 for n in FEATURE_NAMES if n.startswith("flag_") and n not in on)
         raised |= on
     assert "flag_no_specific" in raised  # the unrelated report shares nothing specific
+
+
+def test_room_is_how_far_a_negative_feature_can_rise_before_the_pair_fails() -> None:
+    scorer = LearnedScorer.from_json({"features": ["hand_score", "rival_log_n"], "mean": [0.0, 0.0],
+                                      "scale": [1.0, 0.5], "coef": [2.0, -1.0], "intercept": 0.0,
+                                      "threshold": 0.5, "thresholds": {}})
+    features = {"hand_score": 1.0, "rival_log_n": 0.0}
+    contrib = scorer.contributions(features)
+    room = scorer.room(contrib, "rival_log_n")
+    assert room == pytest.approx(1.0)  # log-odds 2.0, threshold 0.5 (log-odds 0), -2 per unit
+    assert scorer.probability({**features, "rival_log_n": room - 1e-6})[1]
+    assert not scorer.probability({**features, "rival_log_n": room + 1e-6})[1]
+    assert scorer.room(contrib, "hand_score") is None  # a rise of a positive feature cannot fail it
+    assert scorer.room(contrib, "not_a_feature") is None
