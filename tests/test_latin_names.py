@@ -18,6 +18,7 @@ from monitor.text.latin_names import cut_ending, to_common_spelling
     ("borodinnak", "hu", "borodin"),       # Hungarian dative
     ("borodinnal", "hu", "borodin"),       # instrumental, v assimilated to the stem's n
     ("borodint", "hu", "borodin"),         # accusative
+    ("borodinom", "sr", "borodin"),        # Serbian in Latin letters
 ])
 def test_case_endings_are_cut_in_their_language(word: str, lang: str, stem: str) -> None:
     assert cut_ending(word, lang) == stem
@@ -30,6 +31,9 @@ def test_endings_are_cut_only_in_their_language_and_never_below_a_stem() -> None
     # a German name ending in -s keeps it when the rest would be short (Paris, Boris)
     assert cut_ending("tobis", "de") == "tobis"
     assert cut_ending("kriss", "de") == "kriss"
+    # Hungarian's bare accusative -t follows a consonant; a name's own final t stays
+    assert cut_ending("kamenyecet", "hu") == "kamenyec"
+    assert cut_ending("bahmut", "hu") == "bahmut"
 
 
 @pytest.mark.parametrize("word, lang, common", [

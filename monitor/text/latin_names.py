@@ -23,30 +23,34 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["to_common_spelling"]
+__all__ = ["cut_ending", "to_common_spelling"]
 
 #: Case endings of names cut before the spelling is rewritten: only endings that leave a
 #: consonant (those ending in a vowel go anyway, ``name_key`` drops a key's final vowels),
 #: longest first. Polish: Pieskowowi, Putinem, Tuskiem, Kremlem, Pieskowów. Czech and Slovak:
 #: Putinovi, Putinem, Zelenského. Croatian, Serbian (Latin) and Slovene: Putinom, Putinem.
 #: German: the genitive -s (Putins, Lawrows). Hungarian: dative -nak/-nek, instrumental
-#: -val/-vel (also assimilated: Putyinnal), accusative -t/-ot/-et, and the local cases.
+#: -val/-vel (also assimilated: Putyinnal), accusative -ot/-et/-at, and the local cases; the
+#: bare accusative -t only after the consonants it follows (Putyint), not after a name's own t.
 _ENDINGS: dict[str, tuple[str, ...]] = {
     "pl": ("owi", "ewi", "iem", "em", "om", "ami", "ach", "iego", "ego", "iemu", "emu", "ów", "ym", "im"),
     "cs": ("ovi", "em", "om", "ého", "ému", "ým", "ím", "ách", "ům"),
     "sk": ("ovi", "om", "ého", "ému", "ým", "ím", "och"),
     "hr": ("om", "em", "ovi", "ima", "ama"),
     "bs": ("om", "em", "ovi", "ima", "ama"),
+    "sr": ("om", "em", "ovi", "ima", "ama"),
     "sl": ("om", "em", "ovi", "ih"),
     "de": ("s",),
     "hu": ("nak", "nek", "val", "vel", "nal", "nel", "ról", "ről", "ban", "ben", "hoz", "hez", "höz", "tól", "től",
-           "ot", "et", "at", "t"),
+           "ot", "et", "at"),
 }
 #: How much of a word an ending may leave: a stem of at least this many letters (one more for
 #: the German -s, which short names end in: Paris, Boris).
 _MIN_STEM = 4
 #: Hungarian assimilates the instrumental's v to the stem's last consonant (Putyinnal).
 _DOUBLED_BEFORE_VAL = re.compile(r"([b-df-hj-np-tv-z])\1(?:al|el)$")
+#: The Hungarian accusative -t straight after a consonant (Putyint, Snowdent).
+_BARE_T = re.compile(r"[nlrjsz]t$")
 
 #: Letters and digraphs of each language -> the English transliteration's (longest first, one pass).
 #: What several languages spell alike needs no rule here: ``name_key`` itself merges "ch" and
@@ -54,14 +58,16 @@ _DOUBLED_BEFORE_VAL = re.compile(r"([b-df-hj-np-tv-z])\1(?:al|el)$")
 #: and "z" with "s" (German "s" is з). What remains differs by language: "c" alone is ц in the
 #: Slavic languages and Hungarian ("ts"; "ch" is listed where that rule would split it), Polish
 #: "sz"/"cz"/"rz" are ш/ч/ж and "ie" a soft consonant before е, Hungarian "s" is ш and "sz" с,
-#: German "tsch" is ч (Timtschenko), Dutch and Scandinavian "sj" is ш, French "ou" is у (Poutine). French "ch" (ш in Choïgou) is
-#: left alone: French text writes English and French names with it far more often (Richard).
+#: German "tsch" is ч (Timtschenko), Dutch and Scandinavian "sj" is ш, French "ou" is у
+#: (Poutine). French "ch" (ш in Choïgou) is left alone: French text writes English and French
+#: names with it far more often (Richard).
 _SPELLING: dict[str, dict[str, str]] = {
     "pl": {"szcz": "shch", "sz": "sh", "cz": "ch", "rz": "zh", "ch": "kh", "c": "ts", "ie": "e", "ó": "u"},
     "cs": {"ch": "kh", "c": "ts", "ř": "rzh", "ě": "e", "ou": "u"},
     "sk": {"ch": "kh", "c": "ts", "ä": "e", "ô": "o"},
     "hr": {"ch": "kh", "c": "ts", "dž": "dzh"},
     "bs": {"ch": "kh", "c": "ts", "dž": "dzh"},
+    "sr": {"ch": "kh", "c": "ts", "dž": "dzh"},
     "sl": {"ch": "kh", "c": "ts"},
     "hu": {"zs": "zh", "sz": "s", "cs": "ch", "s": "sh", "ty": "t", "gy": "d", "ny": "n", "ly": "i", "ch": "kh",
            "c": "ts"},
@@ -85,11 +91,13 @@ def cut_ending(word: str, lang: str | None) -> str:
     endings = _ENDINGS.get(_language(lang))
     if not endings:
         return word
-    if _language(lang) == "hu" and _DOUBLED_BEFORE_VAL.search(word) and len(word) - 3 >= _MIN_STEM:
+    if _language(lang) == "hu" and len(word) - 3 >= _MIN_STEM and _DOUBLED_BEFORE_VAL.search(word):
         return word[:-3]
     for end in endings:
         if word.endswith(end) and len(word) - len(end) >= _MIN_STEM + (end == "s") and not word.endswith("ss"):
             return word[: -len(end)]
+    if _language(lang) == "hu" and len(word) - 1 >= _MIN_STEM and _BARE_T.search(word):
+        return word[:-1]
     return word
 
 
