@@ -387,14 +387,34 @@ def test_a_state_measure_in_a_foreign_headline_identifies_a_claim_that_names_no_
     assert not score_pair(denial, other, report_id=2).matched
 
 
-def test_german_capitals_are_not_names_and_common_first_names_are_not_terms() -> None:
-    german = document_features("Verfassungsschutz: Russische Hacker greifen Abgeordnete an",
-                               "Russische Hacker haben nach Erkenntnissen des Verfassungsschutzes Konten angegriffen.",
+def test_german_names_are_keyed_and_common_first_names_are_not_terms() -> None:
+    german = document_features("Russische Hacker greifen Abgeordnete an, sagt Timtschenko",
+                               "Laut Sergej Timtschenko haben Hacker die Konten von Abgeordneten angegriffen.",
                                lang="de", role="media", source="x", published="2025-01-20T07:00:00+00:00")
-    assert not {t for t in german.body_terms if t.startswith("name:")}
+    # a capitalised German word is keyed like a name in any other language (German spells the
+    # Russian name its own way: tsch for ч): the English spelling meets it
+    assert f"name:{name_key('Timchenko')}" in german.body_terms
     assert "country:russia" in german.body_terms
+    assert f"name:{name_key('Sergei')}" not in german.body_terms
     english = text_terms("Mayor Sergei Sobyanin of Moscow said the rumours about Ivan Petrov were false.")
     assert f"name:{name_key('Собянин')}" in english and "name:serg" not in english and "name:ivan" not in english
+
+
+def test_name_keys_follow_each_latin_language_spelling_and_cases() -> None:
+    # Polish: "sz"/"cz"/"rz", "ie" for a soft consonant, "w" for в, case endings
+    assert name_key("Szczerbakowem", "pl") == name_key("Shcherbakov") == name_key("Щербаковым")
+    assert name_key("Miedwiediewa", "pl") == name_key("Medvedev") == name_key("Медведева")
+    assert name_key("Borodinem", "pl") == name_key("Borodin") == name_key("Бородиным")
+    # х is "ch" in German, Polish and Czech, "kh" in English; ж is "sch" in German
+    assert name_key("Chabarowsk", "de") == name_key("Khabarovsk") == name_key("Хабаровске")
+    assert name_key("Schukows", "de") == name_key("Zhukov") == name_key("Жукова")
+    assert name_key("Sacharow", "de") == name_key("Zakharov")
+    # Hungarian: "sz" is с, "s" is ш, "ty" a soft т; dative and instrumental endings
+    assert name_key("Szokolovnak", "hu") == name_key("Sokolov") == name_key("Соколову")
+    assert name_key("Sojguval", "hu") == name_key("Shoigu")
+    # the same spelling read as English keeps its English key
+    assert name_key("Sorinem") != name_key("Sorin") == name_key("Sorinem", "pl")
+    assert name_key("Sandor", "hu") != name_key("Sandor")
 
 
 def test_two_leaders_who_meet_often_need_the_denied_event_not_just_their_names() -> None:

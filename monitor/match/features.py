@@ -30,6 +30,7 @@ from typing import Any, Iterable
 import snowballstemmer
 
 from monitor.text.entities import CATEGORIES, alias_tables, find_concepts
+from monitor.text.latin_names import to_common_spelling
 from monitor.text.lexicons import Lexicons, active_lexicons
 from monitor.text.lowercase_regex import Alternatives
 
@@ -140,9 +141,14 @@ _LATIN_FOLD = str.maketrans({"ż": "zh", "ž": "zh", "ź": "z", "š": "sh", "ś"
                              "ß": "ss", "ø": "o", "æ": "ae", "đ": "d", "ı": "i", "ç": "ch", "ş": "sh",
                              "ğ": ""})
 #: Spelling variants of one sound across transliterations, applied in order: Дрисколл /
-#: Driscoll (k / c), Lavrov / Lawrow (v / w), Zelensky / Zełenski / Зеленский (y / i).
-_SOUNDS = (("sch", "sh"), ("tch", "ch"), ("ck", "k"), ("ph", "f"), ("th", "t"), ("kh", "h"), ("zh", "z"),
-           ("w", "v"), ("x", "ks"), ("q", "k"), ("y", "i"), ("j", "i"))
+#: Driscoll (k / c), Lavrov / Lawrow (v / w), Zelensky / Zełenski / Зеленский (y / i). Three
+#: merges serve the languages that spell Russian names their own way: х is "kh" in English but
+#: "ch" in German, Polish, Czech and Dutch (Bakhmut / Bachmut), so "ch" and "kh" are one sound
+#: (ч, English "ch", goes with them: no pair of names tells them apart by it); ж is "zh" in
+#: English but "sch" in German (Prigozhin / Prigoschin), and German writes з as "s" (Sacharowa),
+#: so "zh" goes with "sh" and "z" with "s".
+_SOUNDS = (("sch", "sh"), ("tch", "ch"), ("ck", "k"), ("ph", "f"), ("th", "t"), ("kh", "h"), ("ch", "h"),
+           ("zh", "sh"), ("z", "s"), ("w", "v"), ("x", "ks"), ("q", "k"), ("y", "i"), ("j", "i"))
 #: Case endings of Russian and Ukrainian names (Путиным, Захаровой, Зеленского, Румунії).
 _RU_NAME_END = re.compile(r"(?:ого|его|ому|ему|ыми|ими|ой|ей|ом|ем|ым|им|ую|юю|ая|яя|ое|ее|ые|ие|ых|их|ый|ий|ії|ія|ію"
                           r"|а|у|е|ы|и|ю|я|о|ь|і|ї|є)$")
@@ -250,10 +256,13 @@ def keywords(text: str) -> set[str]:
 
 
 @functools.lru_cache(maxsize=65536)
-def name_key(word: str) -> str | None:
+def name_key(word: str, lang: str | None = None) -> str | None:
     """A language-neutral key for a name: Kramatorsk / Краматорске -> ``kramat``, Driscoll /
-    Дрисколл -> ``drisko``, Prigożyn / Пригожина -> ``prigoz`` (transliterated, then spelled
-    by sound: ``sound_key``).
+    Дрисколл -> ``drisko``, Prigożyn / Пригожина -> ``prigos`` (transliterated, then spelled
+    by sound: ``sound_key``). A Latin-script word of a language with its own spelling rules
+    (``lang``: Polish, Czech, German, Hungarian...) is first respelled the English way, its
+    case ending cut (``text.latin_names``): Polish Pieskowem and German Putins meet Peskov
+    and Putin.
 
     Memoised (a bounded cache of a pure function): a document asks for ~90 keys, most
     of them words seen in earlier documents."""
@@ -267,7 +276,7 @@ def name_key(word: str) -> str | None:
         w = ("ye" + w[1:] if w[:1] in "её" else w)
         w = "".join(_TRANSLIT.get(ch, ch) for ch in w)
     else:
-        w = unicodedata.normalize("NFKD", w.translate(_LATIN_FOLD))
+        w = unicodedata.normalize("NFKD", to_common_spelling(w, lang).translate(_LATIN_FOLD))
     w = re.sub(r"[^a-z]", "", w)
     if len(w) >= 4 and w.endswith("iv"):
         # Ukrainian vs Russian transliteration: Kharkiv / Kharkov (Харьков), Lviv / Lvov
@@ -311,22 +320,22 @@ _TITLE_KEYS = {k for k in (name_key(w) for w in (
 )) if k}
 
 
-def lowercase_keys(text: str) -> set[str]:
+def lowercase_keys(text: str, lang: str | None = None) -> set[str]:
     """Name keys of the words written in lower case (so "Центре" is not a name if "центр" occurs)."""
-    return _lowercase_keys(words(text))
+    return _lowercase_keys(words(text), lang)
 
 
-def _lowercase_keys(tokens: Iterable[str]) -> set[str]:
+def _lowercase_keys(tokens: Iterable[str], lang: str | None = None) -> set[str]:
     """``lowercase_keys`` of a text already split into ``words``."""
-    out = set(map(_lowercase_key, set(tokens)))
+    out = {_lowercase_key(t, lang) for t in set(tokens)}
     out.discard(None)
     return out  # type: ignore[return-value]
 
 
 @functools.lru_cache(maxsize=65536)
-def _lowercase_key(word: str) -> str | None:
+def _lowercase_key(word: str, lang: str | None = None) -> str | None:
     """The name key of a word written in lower case, else None (memoised per word)."""
-    return name_key(word) if word[:1].islower() and len(word) >= 4 else None
+    return name_key(word, lang) if word[:1].islower() and len(word) >= 4 else None
 
 
 #: Gazetteer categories whose one-word aliases also claim a name key (Prigożyn -> person:prigozhin).
@@ -353,7 +362,7 @@ def alias_keys(lex: Lexicons) -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=65536)
-def _word_terms(tok: str) -> tuple[tuple[str, ...], str | None] | None:
+def _word_terms(tok: str, lang: str | None = None) -> tuple[tuple[str, ...], str | None] | None:
     """A word's topics and, when it is written like a name, its name key; None when neither.
 
     What depends on the word alone, memoised: most words of an article are neither, and
@@ -361,18 +370,23 @@ def _word_terms(tok: str) -> tuple[tuple[str, ...], str | None] | None:
     found = _token_topics(tok)
     key = None
     if tok[:1].isupper() and len(tok) >= 4 and tok.lower() not in _NOT_NAMES and not (tok.isupper() and len(tok) > 5):
-        key = name_key(tok)
+        key = name_key(tok, lang)
         if key in _NOT_NAMES or key in _TITLE_KEYS:
             key = None
     return (found, key) if found or key else None
 
 
 def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None = None,
-               names: bool = True, tokens: list[str] | None = None) -> list[tuple[int, str]]:
+               tokens: list[str] | None = None, lang: str | None = None) -> list[tuple[int, str]]:
     """(offset, term) for every concept, topic and name occurrence in ``text``.
 
     ``matches`` are the ``_WORD`` matches of ``text`` when the caller has them already, and
-    ``tokens`` their text; ``names`` False leaves out name keys (German capitalises every noun)."""
+    ``tokens`` their text; ``lang`` is the text's language (``name_key`` spells by it).
+
+    German capitalises every noun, so its nouns are keyed as names too (Verfassungsschutz):
+    leaving German capitals out (until the fifteenth session) also left out every name in a
+    German report (Prigoschin, Kachowka), and cross-validation preferred the nouns in: they
+    rarely meet another language's keys, and the names then do (docs/benchmarks.md)."""
     concepts = find_concepts(text)
     hits = [(c.start, c.concept) for c in concepts]
     # Gazetteer matches are in text order and never overlap: bisect on their starts.
@@ -380,13 +394,14 @@ def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None =
     ends = [c.end for c in concepts]
     if matches is None:
         matches = list(_WORD.finditer(text))
-    terms = list(map(_word_terms, tokens if tokens is not None else map(re.Match.group, matches)))
+    toks = tokens if tokens is not None else list(map(re.Match.group, matches))
+    terms = list(map(_word_terms, toks, [lang] * len(toks))) if lang else list(map(_word_terms, toks))
     aliases = alias_keys(active_lexicons())
     for m, (found, key) in zip(compress(matches, terms), filter(None, terms)):
         pos = m.start()
         for topic in found:
             hits.append((pos, topic))
-        if key is None or key in lower or not names:
+        if key is None or key in lower:
             continue
         k = bisect_right(starts, pos) - 1
         if k >= 0 and pos < ends[k]:
@@ -407,14 +422,8 @@ def text_terms(text: str, full_text: str | None = None, *, lower_keys: set[str] 
     word of ``full_text`` written in lower case has the same key (so headline capitals
     like "Denies" and Russian sentence-initial words are not names).
     """
-    lower = lower_keys if lower_keys is not None else lowercase_keys(full_text or text)
-    return {t for _, t in _term_hits(text, lower, names=names_mark_names(lang))}
-
-
-def names_mark_names(lang: str | None) -> bool:
-    """Whether a capital letter can mark a name in ``lang``: not in German, which
-    capitalises every noun (Verfassungsschutz, Bundestagswahl)."""
-    return (lang or "").lower()[:2] != "de"
+    lower = lower_keys if lower_keys is not None else lowercase_keys(full_text or text, lang)
+    return {t for _, t in _term_hits(text, lower, lang=lang)}
 
 
 _QUOTE_CLAUSE = re.compile(r"^\s*[«\"“„'‘][^»\"”“']{1,120}[»\"”“'’]\s*[.!?:]?\s*")
@@ -573,10 +582,10 @@ def document_features(title: str, text: str, *, lang: str | None, role: str, sou
     full = f"{title}\n{body}"
     matches = list(_WORD.finditer(full))
     tokens = list(map(re.Match.group, matches))  # read twice: taken out of the matches once
-    lower = _lowercase_keys(tokens)
+    lower = _lowercase_keys(tokens, lang)
     # One gazetteer pass over headline + body: the lead's terms are the hits inside the
     # headline or the lead span (a word cut by the lead's end counts whole).
-    hits = _term_hits(full, lower, matches, names=names_mark_names(lang), tokens=tokens)
+    hits = _term_hits(full, lower, matches, tokens=tokens, lang=lang)
     body_terms = {t for _, t in hits}
     if start + len(lead) <= len(body):
         lo, hi = len(title) + 1 + start, len(title) + 1 + start + len(lead)

@@ -292,7 +292,7 @@ def build_profile(
             weights[t] = max(weights.get(t, 0.0), term_weight(t) * factor)
 
     claim_text = f"{claim}\n{quote}"
-    lower = lowercase_keys(f"{doc_title}\n{doc_text or doc_lead}")
+    lower = lowercase_keys(f"{doc_title}\n{doc_text or doc_lead}", lang)
     claim_terms = set(entities) | text_terms(claim_text, lower_keys=lower, lang=lang)
     add(claim_terms, 1.0)
     kw = set(keywords(claim))
