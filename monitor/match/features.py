@@ -24,7 +24,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, repeat
 from typing import Any, Iterable
 
 import snowballstemmer
@@ -395,7 +395,7 @@ def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None =
     if matches is None:
         matches = list(_WORD.finditer(text))
     toks = tokens if tokens is not None else list(map(re.Match.group, matches))
-    terms = list(map(_word_terms, toks, [lang] * len(toks))) if lang else list(map(_word_terms, toks))
+    terms = list(map(_word_terms, toks, repeat(lang)))
     aliases = alias_keys(active_lexicons())
     for m, (found, key) in zip(compress(matches, terms), filter(None, terms)):
         pos = m.start()

@@ -27,8 +27,8 @@ from monitor.match.learned import (
 )
 from monitor.match.rivals import could_rival, rival_count, rival_feature
 from monitor.match.scoring import (
-    DENIER_TERMS, has_specific_term, NO_SHARED_TERM_MAX, MatchingConfig, PairParts, build_profile, could_match, profile_from_json,
-    score_pair,
+    DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, PairParts, build_profile, could_match, has_specific_term,
+    profile_from_json, score_pair,
 )
 from monitor.models import Document
 from monitor.text.embeddings import Embedder, embedding_text, from_blob, make_embedder, to_blob
@@ -652,14 +652,14 @@ def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, A
 
     A daemon scores a pair when the later of its two documents arrives; the denial whose
     claim fits the report better usually comes later still (reports precede denials). So
-    each new denial re-judges the stored matches of the reports in its window whose
-    headline + lead name something specific of its claim that the matched claim lacks, and
-    judges again (with the archive as it is now, so worker processes that each hold part of
-    a wave judge alike) those of which a new denial is a rival and whose rival count so rose
-    since they were stored (``explanation.rivals``): drift in the archive alone withdraws nothing. Rivals only
-    lower a score: this takes matches back, never adds one, so a pair is never alerted
-    because another denial arrived. Pairs with the batch's own denials or reports were judged with
-    every rival already (steps 1 and 2 of ``match_documents``).
+    each new denial looks at the stored matches of the reports in its window whose headline
+    + lead name something specific of its claim that the matched claim lacks, and judges
+    again those of which it is a rival and whose rival count so rose since they were stored
+    (``explanation.rivals``), with the archive as it is now (so worker processes that each
+    hold part of a wave judge alike): drift in the archive alone withdraws nothing. Rivals
+    only lower a score: this takes matches back, never adds one, so a pair is never alerted
+    because another denial arrived. Pairs with the batch's own denials or reports were
+    judged with every rival already (steps 1 and 2 of ``match_documents``).
     """
     profiles = [judge.profile_of(row) for row in new_denials if row["profile"]]
     windows = [(judge.window(p.published), p) for p in profiles]

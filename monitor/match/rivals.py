@@ -20,7 +20,7 @@ This module only counts; ``linking.PairJudge`` finds the denials around a report
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from monitor.match.scoring import DenialProfile, has_specific_term
 

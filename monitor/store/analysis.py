@@ -69,6 +69,8 @@ def denial_row(document_id: int, published: str, denial: Denial) -> dict[str, An
 
 class AnalysisMixin(FeedbackMixin):
     db: "Database"
+    #: matches ``replace_matches`` withdrew since ``take_withdrawn_matches`` last asked
+    _withdrawn_matches: int = 0
 
     def replace_denials(self, document_id: int, published: str, denials: Iterable[Denial]) -> list[int]:
         """Make ``denials`` the document's denials (dropping earlier ones and their matches)."""
@@ -298,10 +300,8 @@ class AnalysisMixin(FeedbackMixin):
         """
         gone = sorted(set(withdraw))
         if gone:
-            found = self.db.conn.executemany(
+            self._withdrawn_matches += self.db.conn.executemany(
                 "DELETE FROM matches WHERE denial_id = ? AND report_id = ?", gone).rowcount
-            if found:
-                self._withdrawn_matches = getattr(self, "_withdrawn_matches", 0) + found
         dids, rids = set(denial_ids), set(report_ids)
         matches = list(matches)
         # Pairs an analyst rejected are never asserted again (issue 19).
@@ -343,28 +343,25 @@ class AnalysisMixin(FeedbackMixin):
     def take_withdrawn_matches(self) -> int:
         """How many matches ``replace_matches`` withdrew since the last call (the writer then
         re-renders the alerts not yet sent, which may list them)."""
-        n = getattr(self, "_withdrawn_matches", 0)
-        self._withdrawn_matches = 0
-        return int(n)
+        n, self._withdrawn_matches = self._withdrawn_matches, 0
+        return n
 
-    def matches_reported_between(self, start: str, end: str, terms: Iterable[str] = ()) -> list[dict[str, Any]]:
-        """The matches whose report was published in [start, end] (and, given ``terms``, whose
-        report's index holds one of them): their denial's row (as ``denials_between`` gives
+    def matches_reported_between(self, start: str, end: str, terms: Iterable[str]) -> list[dict[str, Any]]:
+        """The matches whose report was published in [start, end] and names one of ``terms``
+        (in its index, ``document_terms``): their denial's row (as ``denials_between`` gives
         it) with ``report_id``, ``report_published`` and the ``rivals`` count its explanation
         keeps (None for a match stored without one)."""
         terms = sorted(set(terms))
-        select = ("SELECT x.id, x.document_id, x.speaker, x.published, x.profile, x.event_id, m.report_id,"
-                  " d.published AS report_published, json_extract(m.explanation, '$.rivals') AS rivals")
-        if terms:  # from the reports naming a term (the index's range scans), then their matches
-            cur = self.db.execute(
-                f"{select} FROM (SELECT DISTINCT document_id FROM document_terms WHERE term IN"
-                f" ({','.join('?' for _ in terms)}) AND published >= ? AND published <= ?) t"
-                " JOIN matches m ON m.report_id = t.document_id JOIN documents d ON d.id = m.report_id"
-                " JOIN denials x ON x.id = m.denial_id ORDER BY m.denial_id, m.report_id", [*terms, start, end])
-        else:
-            cur = self.db.execute(
-                f"{select} FROM matches m JOIN documents d ON d.id = m.report_id JOIN denials x ON x.id = m.denial_id"
-                " WHERE d.published >= ? AND d.published <= ? ORDER BY m.denial_id, m.report_id", [start, end])
+        if not terms:
+            return []
+        # from the reports naming a term (the index's range scans), then their matches
+        cur = self.db.execute(
+            "SELECT x.id, x.document_id, x.speaker, x.published, x.profile, x.event_id, m.report_id,"
+            " d.published AS report_published, json_extract(m.explanation, '$.rivals') AS rivals"
+            f" FROM (SELECT DISTINCT document_id FROM document_terms WHERE term IN ({','.join('?' for _ in terms)})"
+            " AND published >= ? AND published <= ?) t"
+            " JOIN matches m ON m.report_id = t.document_id JOIN documents d ON d.id = m.report_id"
+            " JOIN denials x ON x.id = m.denial_id ORDER BY m.denial_id, m.report_id", [*terms, start, end])
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
 
