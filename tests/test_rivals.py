@@ -138,3 +138,48 @@ def test_worker_processes_take_the_same_match_back(rival_scorer: Path, tmp_path:
         import_jsonl(store, io.StringIO("\n".join(lines[cut:]) + "\n"), workers=1)
         serial = predicted_pairs(store)
     assert (KREMLIN, GAS) not in pooled and pooled == serial
+
+
+def _import_in_order(store: Store, lines: list[str], before_last=None) -> None:
+    for i, line in enumerate(lines):
+        if i == len(lines) - 1 and before_last is not None:
+            before_last(store)
+        import_jsonl(store, io.StringIO(line + "\n"), queue_alerts=True)
+
+
+def test_a_withdrawn_match_leaves_a_row_saying_what_it_was_and_why(rival_scorer: Path, tmp_path: Path) -> None:
+    lines = records()
+    assert json.loads(lines[-1])["url"] == MFA
+    with Store.open(tmp_path / "in_order.db") as store:
+        held = {}
+
+        def note_the_match(s: Store) -> None:
+                held.update(next(s.db.query(
+                "SELECT m.score, m.explanation FROM matches m JOIN denials x ON x.id = m.denial_id"
+                " JOIN documents d ON d.id = x.document_id JOIN documents r ON r.id = m.report_id"
+                " WHERE d.url = ? AND r.url = ?", [KREMLIN, GAS])))
+
+        _import_in_order(store, lines, before_last=note_the_match)
+        rows = list(store.db["match_withdrawals"].rows)
+    assert held, "the Kremlin briefing was matched to the gas item before the Foreign Ministry's arrived"
+    assert [(r["denial_url"], r["report_url"]) for r in rows] == [(KREMLIN, GAS)]
+    row = rows[0]
+    assert row["score"] == held["score"] and row["explanation"] == held["explanation"]
+    assert row["quote"] and "fits the report better" in row["reason"] and row["withdrawn_at"]
+
+
+def test_a_match_an_analyst_confirmed_is_not_taken_back_by_a_later_denial(rival_scorer: Path, tmp_path: Path) -> None:
+    def confirm(s: Store) -> None:
+        match_id = s.db.execute(
+            "SELECT m.id FROM matches m JOIN denials x ON x.id = m.denial_id JOIN documents d ON d.id = x.document_id"
+            " JOIN documents r ON r.id = m.report_id WHERE d.url = ? AND r.url = ?", [KREMLIN, GAS]).fetchone()[0]
+        with s.atomic():
+            s.record_match_verdict(match_id, "right", who="test")
+
+    with Store.open(tmp_path / "confirmed.db") as store:
+        _import_in_order(store, records(), before_last=confirm)
+        assert (KREMLIN, GAS) in predicted_pairs(store)
+        assert store.db["match_withdrawals"].count == 0
+    with Store.open(tmp_path / "unconfirmed.db") as store:  # the same order without the verdict takes it back
+        _import_in_order(store, records())
+        assert (KREMLIN, GAS) not in predicted_pairs(store)

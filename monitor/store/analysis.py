@@ -14,6 +14,9 @@ from monitor.models import Denial
 from monitor.store.feedback import FeedbackMixin
 from monitor.timeutil import now_iso
 
+#: Why ``linking.rivalled_matches`` takes a match back (``match_withdrawals.reason``).
+RIVAL_WITHDRAWAL = "a later denial's claim fits the report better"
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -289,19 +292,17 @@ class AnalysisMixin(FeedbackMixin):
 
     def replace_matches(self, *, denial_ids: Iterable[int] = (), report_ids: Iterable[int] = (),
                         matches: Iterable[tuple[int, int, float, dict[str, Any]]] = (),
-                        withdraw: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+                        withdraw: Iterable[tuple[int, int]] = (),
+                        withdraw_reason: str = RIVAL_WITHDRAWAL) -> list[tuple[int, int]]:
         """Drop the matches of ``denial_ids`` and of ``report_ids``, then store ``matches``.
 
         ``matches`` are (denial_id, report_id, score, explanation); an explanation is a dict or
         its ``encode_explanation`` text. ``withdraw``: single (denial_id, report_id) pairs to
-        drop, matches taken back (a later denial's claim fits the report better); those
-        dropped are kept for ``take_withdrawn_matches``. Returns the pairs that
-        did not exist before (for alerting). Idempotent: the same input leaves the same rows.
+        drop, matches taken back (``withdraw_reason``: a later denial's claim fits the report
+        better); see ``withdraw_matches``. Returns the pairs that did not exist before (for
+        alerting). Idempotent: the same input leaves the same rows.
         """
-        gone = sorted(set(withdraw))
-        if gone:
-            self._withdrawn_matches += self.db.conn.executemany(
-                "DELETE FROM matches WHERE denial_id = ? AND report_id = ?", gone).rowcount
+        self.withdraw_matches(withdraw, withdraw_reason)
         dids, rids = set(denial_ids), set(report_ids)
         matches = list(matches)
         # Pairs an analyst rejected are never asserted again (issue 19).
@@ -339,6 +340,37 @@ class AnalysisMixin(FeedbackMixin):
             rows,
         )
         return new
+
+    def withdraw_matches(self, pairs: Iterable[tuple[int, int]], reason: str = RIVAL_WITHDRAWAL) -> int:
+        """Take matches back: delete them, each leaving a ``match_withdrawals`` row (what it
+        was, why, when), counted for ``take_withdrawn_matches``. A pair an analyst confirmed
+        (a standing ``right`` verdict) stays: a guess from the archive's other denials does
+        not overrule a person who read both texts. Pairs no longer stored are skipped, so a
+        replayed withdrawal is harmless. Returns how many went."""
+        todo = sorted(set(pairs))
+        if not todo:
+            return 0
+        keep = self.confirmed_pairs(todo)
+        now = now_iso()
+        gone = 0
+        for start in range(0, len(todo), 400):
+            chunk = [p for p in todo[start : start + 400] if p not in keep]
+            if not chunk:
+                continue
+            values = ",".join("(?, ?)" for _ in chunk)
+            args = [x for pair in chunk for x in pair]
+            self.db.execute(
+                f"WITH q(did, rid) AS (VALUES {values})"
+                " INSERT INTO match_withdrawals (denial_url, quote, report_url, denial_id, report_id, score,"
+                " explanation, reason, withdrawn_at)"
+                " SELECT d.url, x.quote, r.url, m.denial_id, m.report_id, m.score, m.explanation, ?, ?"
+                " FROM q JOIN matches m ON m.denial_id = q.did AND m.report_id = q.rid"
+                " JOIN denials x ON x.id = m.denial_id JOIN documents d ON d.id = x.document_id"
+                " JOIN documents r ON r.id = m.report_id", [*args, reason, now])
+            gone += self.db.conn.executemany(
+                "DELETE FROM matches WHERE denial_id = ? AND report_id = ?", chunk).rowcount
+        self._withdrawn_matches += gone
+        return gone
 
     def take_withdrawn_matches(self) -> int:
         """How many matches ``replace_matches`` withdrew since the last call (the writer then

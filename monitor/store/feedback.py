@@ -8,8 +8,10 @@ speaker, claim) and then *acts*:
   ``replace_matches`` never stores the pair again, whatever reprocessing finds;
 - ``not-a-denial`` on a denial marks it (and any re-detection of the same quote in the
   same document) ``rejected`` and deletes its matches, for good in the same way;
-- ``right`` and ``missed`` only record: they are labels for the matcher's training
-  (``monitor feedback export``); ``denial`` undoes ``not-a-denial`` (matches come back
+- ``right`` and ``missed`` record: they are labels for the matcher's training
+  (``monitor feedback export``); a ``right`` pair is also never taken back when a later
+  denial's claim fits the report better (``withdraw_matches``), though a re-run of
+  matching judges it afresh; ``denial`` undoes ``not-a-denial`` (matches come back
   at the next ``monitor match``).
 
 Verdicts name documents by URL and a denial by its quote, never by row id, because
@@ -173,6 +175,25 @@ class FeedbackMixin:
                 " JOIN documents r ON r.id = q.rid"
                 " WHERE x.rejected = 1 OR EXISTS (SELECT 1 FROM match_verdicts v WHERE v.denial_url = d.url"
                 " AND v.report_url = r.url AND v.verdict = 'wrong')",
+                [x for pair in chunk for x in pair]).fetchall()
+            out |= {(int(a), int(b)) for a, b in rows}
+        return out
+
+    def confirmed_pairs(self, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Those (denial_id, report_id) pairs whose standing verdict is ``right``."""
+        todo = sorted(set(pairs))
+        if not todo or not self.has_feedback():
+            return set()
+        out: set[tuple[int, int]] = set()
+        for start in range(0, len(todo), 400):
+            chunk = todo[start : start + 400]
+            values = ",".join("(?, ?)" for _ in chunk)
+            rows = self.db.execute(
+                f"WITH q(did, rid) AS (VALUES {values}) SELECT q.did, q.rid FROM q"
+                " JOIN denials x ON x.id = q.did JOIN documents d ON d.id = x.document_id"
+                " JOIN documents r ON r.id = q.rid"
+                " WHERE EXISTS (SELECT 1 FROM match_verdicts v WHERE v.denial_url = d.url"
+                " AND v.report_url = r.url AND v.verdict = 'right')",
                 [x for pair in chunk for x in pair]).fetchall()
             out |= {(int(a), int(b)) for a, b in rows}
         return out

@@ -541,3 +541,34 @@ def m0019_indexed_documents_count(db: Database) -> None:
                " BEGIN UPDATE archive_counts SET value = value + 1 WHERE name = 'indexed_documents'; END")
     db.execute("CREATE TRIGGER IF NOT EXISTS document_features_counted_delete AFTER DELETE ON document_features"
                " BEGIN UPDATE archive_counts SET value = value - 1 WHERE name = 'indexed_documents'; END")
+
+
+@migrations(name="0020_match_withdrawals")
+def m0020_match_withdrawals(db: Database) -> None:
+    """Matches taken back, kept for audit (issue 15, rival claims).
+
+    A daemon judges a pair when the later of its documents arrives; a denial arriving later
+    still, whose claim fits the report better, can take the match back
+    (``linking.rivalled_matches``). The match row is deleted, as everything that reads
+    ``matches`` expects, and a row here keeps what it was: the documents by URL and the
+    denial by its quote (row ids do not survive ``monitor match``), the score and
+    explanation it had, why and when it went.
+    """
+    db.table("match_withdrawals").create(
+        {
+            "id": int,
+            "denial_url": str,
+            "quote": str,
+            "report_url": str,
+            "denial_id": int,  # the rows as they were then (may be gone since)
+            "report_id": int,
+            "score": float,
+            "explanation": str,
+            "reason": str,
+            "withdrawn_at": str,
+        },
+        pk="id",
+        not_null={"denial_url", "report_url", "reason", "withdrawn_at"},
+    )
+    db.table("match_withdrawals").create_index(["denial_url", "report_url"])
+    db.table("match_withdrawals").create_index(["withdrawn_at"])
