@@ -420,6 +420,23 @@ def test_rejecting_accusations_as_outrageous_is_a_denial() -> None:
     assert [d.speaker for d in found] == ["Dmitry Peskov"]
 
 
+def test_rejecting_this_after_a_question_about_allegations_is_a_denial() -> None:
+    found = denials(
+        "The Kremlin blamed saboteurs for the flooding of the river port. Asked about allegations that Russian "
+        "engineers had opened the sluices, Kremlin spokesman Dmitry Peskov said: \"We firmly reject this.\""
+    )
+    assert [d.speaker for d in found] == ["Dmitry Peskov"]
+    assert "sluices" in found[0].claim
+
+
+@pytest.mark.parametrize("text", [
+    "Asked about the ceasefire proposal, Foreign Minister Sergei Lavrov rejected it.",
+    "Kremlin spokesman Dmitry Peskov said Moscow rejects this and will answer in kind.",
+])
+def test_rejecting_a_pronoun_with_no_claim_named_before_it_is_not_a_denial(text: str) -> None:
+    assert denials(text) == []
+
+
 def test_calling_a_reported_figure_a_gross_manipulation_is_a_denial() -> None:
     found = denials(
         "Foreign Minister Sergei Lavrov said the casualty figure circulated by Kyiv was a gross manipulation."

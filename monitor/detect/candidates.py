@@ -40,12 +40,15 @@ class Cand:
 def _claim_for(sents: list[Sentence], i: int, cls: str, cue_end: int, cue_start: int) -> tuple[str, set[str], bool]:
     """(claim text, its concept ids, whether a report/question context was found)."""
     s = sents[i]
+    object_follows = False
     if cls == "verb":
         rest = s.text[cue_end:].strip(" ,:;—-")
-        if len(rest) > 12:
+        object_follows = len(rest) > 12
+        if object_follows:
             return rest, {c.concept for c in s.concepts if c.start >= cue_end}, True
-    if s.is_question and cue_start > 30 and cls != "verb":
-        # "Asked whether Putin had met Witkoff, Ushakov said: 'There was no meeting'"
+    if s.is_question and cue_start > 30 and not object_follows:
+        # "Asked whether Putin had met Witkoff, Ushakov said: 'There was no meeting'" (or
+        # "... said: 'We reject this'": a verb whose object points back to the question)
         head = s.text[:cue_start]
         return head, {c.concept for c in s.concepts if c.start < cue_start}, True
     if cls != "verb":

@@ -231,6 +231,10 @@ def first_stem(text: str) -> tuple[int, int] | None:
     return min(hits) if hits else None
 
 
+#: A verb's object that points back: "reject this", "dismissed it", «отвергаем это».
+_PRONOUN_OBJECT = re.compile(r"\W*(?:this|it|these|those|them|это|эти|их)\b", re.IGNORECASE)
+
+
 def find_cues(text: str) -> list[tuple[str, int, int, str]]:
     """Every cue in one sentence with its class, minus the guarded ones."""
     rx = cue_patterns().rx
@@ -259,7 +263,10 @@ def find_cues(text: str) -> list[tuple[str, int, int, str]]:
                 if not word.startswith(("den", "опроверг", "отрица", "desmi", "smenti", "disput", "dément", "démenti",
                                         "dementi", "zurückgewiesen", "weist", "nega", "niega", "negó",
                                         "спростув", "заперечи", "заперечу", "zaprzecz", "zdementowa", "förneka",
-                                        "dementera", "membantah", "bantah", "menyangkal", "menepis")) and not claim_noun.search(tail) and not re.search(r"\bas\b|\bthat\b|\bкак\b", head, re.I):
+                                        "dementera", "membantah", "bantah", "menyangkal", "menepis")) and not claim_noun.search(tail) and not re.search(r"\bas\b|\bthat\b|\bкак\b", head, re.I) \
+                        and not (_PRONOUN_OBJECT.match(tail) and claim_noun.search(text[:s])):
+                    # ("Asked about allegations that ..., he said: 'We reject this.'": the
+                    # pronoun's antecedent is the claim noun named before the verb)
                     continue
                 if word.startswith(("denial", "rebuttal")) and not re.match(r"\W*(?:of|that)\b", text[e : e + 10], re.I) and "bombastic" not in text[max(0, s - 20) : s].lower():
                     if not claim_noun.search(text):
