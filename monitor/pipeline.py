@@ -75,7 +75,9 @@ PIPELINE_VERSION = 18  # 2: lexicons as data and the Russian reported-speech rul
 #    and German capitalised words keyed as names like any other language's (issue 15). (16 is
 #    the main session's change of the same session.) Matching weights re-fitted on both.
 # 18: a denial verb whose object is a pronoun ("We reject this") counts when the sentence names
-#    a claim before it ("Asked about allegations that ..."), and takes its claim from there (issue 15).
+#    a claim before it ("Asked about allegations that ..."), and takes its claim from there; a
+#    negation of the action an accusation in the document names ("accused of violating" / "did
+#    not violate", «в нарушении» / «не нарушали») is an involvement cue (mirror cues; issue 15).
 
 
 class PrecomputedFailure(Exception):

@@ -437,6 +437,29 @@ def test_rejecting_a_pronoun_with_no_claim_named_before_it_is_not_a_denial(text:
     assert denials(text) == []
 
 
+@pytest.mark.parametrize("text, title, lang", [
+    ("Latvia accused two Russian patrol boats of entering its waters on Friday. The Russian Defence Ministry "
+     "said the boats had not entered Latvian waters and kept to their route.", "", "en"),
+    ("Латвия обвинила российские патрульные катера в заходе в свои воды. В Минобороны России заявили, что "
+     "катера в латвийские воды не заходили.", "", "ru"),
+    ("Поход проходил по плану, без захода в чужие воды, заявили в Минобороны России.",
+     "Минобороны ответило на обвинения Латвии в заходе катеров в её воды", "ru"),
+])
+def test_negating_the_action_an_accusation_names_is_a_denial(text: str, title: str, lang: str) -> None:
+    assert [d.speaker for d in denials(text, title=title, lang=lang)] == ["Russian Defence Ministry"]
+
+
+@pytest.mark.parametrize("text, lang", [
+    # the same negation with no accusation of that action in the document
+    ("The Russian Defence Ministry said the boats had not entered Latvian waters and kept to their route.", "en"),
+    # an accusation, and a negation of another action
+    ("Latvia accused two Russian patrol boats of entering its waters. The Russian Defence Ministry said the boats "
+     "had not received any request from Riga.", "en"),
+])
+def test_a_negation_that_mirrors_no_accusation_is_not_a_denial(text: str, lang: str) -> None:
+    assert denials(text, lang=lang) == []
+
+
 def test_calling_a_reported_figure_a_gross_manipulation_is_a_denial() -> None:
     found = denials(
         "Foreign Minister Sergei Lavrov said the casualty figure circulated by Kyiv was a gross manipulation."

@@ -34,6 +34,9 @@ class Sentence:
     in_quote: bool = False  # starts inside a quotation opened in an earlier sentence
     cues: list[tuple[str, int, int, str]] = field(default_factory=list)
     has_stem: bool = False  # carries a prefilter stem: a candidate of the learned stage
+    #: starts of the cues that negate an action the document says someone is accused of
+    #: (``cues.mirror_cues``): the accusation is their context
+    mirrored: tuple[int, ...] = ()
 
 
 def pick_speaker(s: Sentence, cue_start: int, cue_end: int, cls: str) -> tuple[str | None, bool]:

@@ -201,6 +201,10 @@ def find_candidates(sents: list[Sentence], doc: Document, why: list[str] | None 
                     continue
             # «не причастны» says what it denies (responsibility for an incident): unlike "was
             # not involved in the talks" it needs no report or question around it.
+            if cs in s.mirrored:
+                # "did not violate" where the document says someone was accused of violating:
+                # the accusation is the denied claim's context
+                has_ctx = True
             if cls in ("event", "involvement") and not _SELF_STANDING.search(word):
                 support = any(
                     c[0] in ("strong", "verb") for j in range(max(0, idx - 3), idx + 4) for c in cue_sents.get(j, ())

@@ -37,6 +37,7 @@ PATTERN_NAMES = (
     "guard.negated_verb", "guard.after_verb", "guard.sentence", "guard.negated_noun", "guard.generic_fakes",
     "specific_claim", "involvement.action", "claim_noun", "naming", "naming_verb", "naming_participle", "question_context", "future",
     "bare_no", "reported", *(f"cue_event.{t}" for t in _CUE_EVENT_TYPES), "russian_title",
+    "accusation", "negated_action",
     # speakers (detect/speakers.py)
     "speech", "speech.inversion_verb", "speech.inversion_gap", "speech.pronoun", "speech.question_turn", "speech.verb_first",
     "official.after", "official.before", "official.russian_title_before",
@@ -281,6 +282,39 @@ def find_cues(text: str) -> list[tuple[str, int, int, str]]:
                 s += 1  # an answer cue may start at the colon or quotation mark before it
             out.append((cls, s, e, text[s:e]))
     out.sort(key=lambda x: x[1])
+    return out
+
+
+#: How many letters an accused action and a negated word must share from their start to be
+#: taken for one word ("violating" / "violate", «нарушении» / «нарушали»).
+MIRROR_PREFIX = 5
+_WORD = re.compile(r"[\w-]+")
+_PREPOSITION = re.compile(r"\s(?:of|в)\s", re.IGNORECASE)
+
+
+def accused_actions(text: str) -> frozenset[str]:
+    """The words naming what a text says someone is accused of: those after "of" / «в» in
+    "accused X of ...", "allegations of ...", «обвинила X в ...» (lower case, 5+ letters)."""
+    low = text.lower()
+    if "accus" not in low and "allegation" not in low and "обвин" not in low:
+        return frozenset()
+    out: set[str] = set()
+    for m in cue_patterns().rx["accusation"].finditer(text):
+        found = m.group()
+        last = list(_PREPOSITION.finditer(found))
+        tail = found[last[-1].end():] if last else found
+        out.update(w.lower() for w in _WORD.findall(tail) if len(w) >= MIRROR_PREFIX)
+    return frozenset(out)
+
+
+def mirror_cues(text: str, actions: frozenset[str]) -> list[tuple[str, int, int, str]]:
+    """Involvement cues in one sentence: a negated word that shares its first
+    ``MIRROR_PREFIX`` letters with one of the document's ``accused_actions``."""
+    out = []
+    for m in cue_patterns().rx["negated_action"].finditer(text):
+        word = _WORD.findall(m.group())[-1].lower()
+        if any(word[:MIRROR_PREFIX] == a[:MIRROR_PREFIX] for a in actions):
+            out.append(("involvement", m.start(), m.end(), text[m.start() : m.end()]))
     return out
 
 

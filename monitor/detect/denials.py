@@ -38,7 +38,7 @@ import re
 from monitor.detect.attribution import quote_delta, Sentence, title_speaker
 from monitor.detect.candidates import Cand, find_candidates, learned_candidate
 from monitor.detect.claim_outlets import claim_outlets_of
-from monitor.detect.cues import QUESTION_CTX, cue_event_type, find_cues, has_cue_stem
+from monitor.detect.cues import QUESTION_CTX, accused_actions, cue_event_type, find_cues, has_cue_stem, mirror_cues
 from monitor.text.entities import ConceptMatch
 from monitor.text.entities import find_concepts as _find_concepts
 from monitor.detect.learned import DetectorModel, best_candidate, document_features, load_detector
@@ -96,6 +96,12 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
+def _accused(doc: Document) -> frozenset[str]:
+    """The actions ``doc`` says someone is accused of (``cues.accused_actions``): a document
+    without a cue stem is read for its mirror cues when it names any."""
+    return accused_actions(f"{doc.title or ''}\n{doc.text or ''}")
+
+
 def _prepare(doc: Document, *, stems: bool = False) -> list[Sentence]:
     """Sentences with their cues; gazetteer work only near a cue (the expensive part).
 
@@ -119,6 +125,15 @@ def _prepare(doc: Document, *, stems: bool = False) -> list[Sentence]:
                 need.update(range(max(0, s.idx - _CHAIN_BACK), min(len(sents), s.idx + 4)))
             elif stems:
                 need.update(range(max(0, s.idx - 3), min(len(sents), s.idx + 2)))
+    actions = _accused(doc)
+    if actions:  # "accused ... of violating" makes "did not violate" a cue, whatever the verb
+        for s in sents:
+            mirrored = [c for c in mirror_cues(s.text, actions)
+                        if not any(c[1] < e and b < c[2] for _, b, e, _ in s.cues)]
+            if mirrored:
+                s.cues = sorted([*s.cues, *mirrored], key=lambda c: c[1])
+                s.mirrored = tuple(c[1] for c in mirrored)
+                need.update(range(max(0, s.idx - _CHAIN_BACK), min(len(sents), s.idx + 4)))
     if not need:
         return []
     need.update(s.idx for s in sents if s.is_title)
@@ -193,7 +208,7 @@ def _mark_dialogue_answers(sents: list[Sentence], text: str) -> None:
 def prepare_sentences(doc: Document, *, stems: bool = False) -> list[Sentence]:
     """The sentences ``detect_denials`` works on, with cues, mentions and turns (``[]`` when
     none carries a cue, or a stem with ``stems``): for diagnostics (``bench/detection_misses.py``)."""
-    if not has_cue_stem(doc.title or "") and not has_cue_stem(doc.text or ""):
+    if not has_cue_stem(doc.title or "") and not has_cue_stem(doc.text or "") and not _accused(doc):
         return []
     return _prepare(doc, stems=stems)
 
@@ -312,7 +327,7 @@ def detect_denials(doc: Document, *, detector: DetectorModel | str | None = SHIP
     (``learned``: ``detector``, the shipped weights by default, None for the rules
     alone) may add one, its speaker, claim and quote found by the same extraction.
     """
-    if not has_cue_stem(doc.title or "") and not has_cue_stem(doc.text or ""):
+    if not has_cue_stem(doc.title or "") and not has_cue_stem(doc.text or "") and not _accused(doc):
         return []
     model = load_detector() if detector == SHIPPED else detector
     sents = _prepare(doc, stems=model is not None)
