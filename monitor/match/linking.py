@@ -724,7 +724,7 @@ def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, A
         # (counted in the archive as it is now)
         if not news or not judge.rivals(matched, rid, limit=1, among=news):
             continue
-        if rivals is not None and judge.rivals(matched, rid, limit=rivals + 1) <= rivals:
+        if rivals is not None and judge.rivals(matched, rid) <= rivals:
             continue
         if verdict_of(matched, rid) is None:
             out.append((matched.denial_id, rid))
