@@ -158,7 +158,7 @@ def test_a_judge_that_kept_a_pairs_rival_count_answers_every_limit_as_a_fresh_co
         rows = [r for r in store.denials_between("0000", "9999") if r["profile"]]
         reports = store.indexed_between("0000", "9999")
         asked = []
-        for limits in ([1, None, 1, 2], [None, 1, 2, None], [2, 1, None]):
+        for limits in ([1, None, 1, 2], [None, 1, 2, None], [2, 1, None], [1, 2, 3, None]):
             kept = judge(store)
             kept.features(reports)
             for row in rows:
