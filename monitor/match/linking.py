@@ -250,6 +250,8 @@ class PairJudge:
         #: around its report (count, whether exact: else it reached the limit it was counted to)
         self.term_sets: dict[int, frozenset[str]] = {}
         self.rival_counts: dict[tuple[int, int], tuple[int, bool]] = {}
+        #: the denials whose claim terms' archive frequencies ``rivals`` has read
+        self.frequencies_read: set[int] = set()
         #: each denial's event (``denial_events``), from the rows read: a denial of the same
         #: event relays the same denial and is no rival
         self.event_of: dict[int, int | None] = {}
@@ -470,12 +472,16 @@ class PairJudge:
         if others:
             lead, lead_weights = f.lead_terms, self.rival_weights
 
+            read = self.frequencies_read
+
             def weighed() -> Iterator[tuple[Any, dict[str, float]]]:
                 for o in others:  # each other claim's weights on this report's lead, once a report, when asked
                     key = (o.denial_id, rid)
                     in_lead = lead_weights.get(key)
                     if in_lead is None:
-                        self.document_frequencies(o.terms)
+                        if o.denial_id not in read:  # its terms' frequencies, before its first ``rarity``
+                            self.document_frequencies(o.terms)
+                            read.add(o.denial_id)
                         in_lead = lead_weights[key] = {t: w for t, w in self.rarity(o).items() if t in lead}
                     yield o, in_lead
 
