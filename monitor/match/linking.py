@@ -553,33 +553,47 @@ class PairJudge:
             v = score_pair(profile, f, report_id=rid, report_has_lead_denial=lead,
                            report_source_outlets=cached_source_outlets(f.source), config=self.config)
             return (profile.denial_id, rid, v.score, dict(v.explanation)) if v.matched else None
+        judged = self.judged(profile, rid)
+        if judged is None:
+            return None
+        feats, hand, contrib, n = judged
+        s = self.scorer.score_of(contrib, lang=profile.lang)  # the same score, with its top contributions
+        explanation = learned_explanation(profile, feats, hand.explanation(reason=False), s, self.scorer)
+        if self.wants_rivals:  # ``rivalled_matches`` judges it again when this count rises
+            explanation["rivals"] = n
+        return (profile.denial_id, rid, s.score, explanation)
+
+    def judged(self, profile: Any, rid: int) -> tuple[dict[str, float], PairParts, list[float], int] | None:
+        """The learned scorer's decision on a pair, without its explanation: None when it
+        does not match, else its features, the hand scorer's numbers, the contributions and
+        the rival count (``verdict`` writes the explanation; ``rivalled_matches`` only asks
+        whether a stored match still passes); None without a learned scorer."""
+        scorer = self.scorer
+        if scorer is None:
+            return None
         got = self.pair(profile, rid, screen=True)
         if got is None:
             return None
         feats, hand = got
         if exclusion(feats):  # never a match, whatever its score: no need to compute it
             return None
-        contrib = self.scorer.pair_contributions(feats)  # once: the verdict and the explanation's top features
-        if not self.scorer.probability_of(contrib, lang=profile.lang)[1]:
+        contrib = scorer.pair_contributions(feats)  # once: the verdict and the explanation's top features
+        if not scorer.probability_of(contrib, lang=profile.lang)[1]:
             return None
         n = 0
         if self.wants_rivals:  # a match without rivals: do other denials' claims fit it better?
             # counted only as far as it matters: past this many rivals the pair fails anyway
-            room = self.scorer.room(contrib, "rival_log_n", profile.lang)
+            room = scorer.room(contrib, "rival_log_n", profile.lang)
             limit = None if room is None else int(math.expm1(min(room, 50.0))) + 2
             n = self.rivals(profile, rid, limit)
             if n and n == limit:
                 return None
             if n:
                 feats["rival_log_n"] = rival_feature(n)
-                contrib = self.scorer.pair_contributions(feats)
-                if not self.scorer.probability_of(contrib, lang=profile.lang)[1]:
+                contrib = scorer.pair_contributions(feats)
+                if not scorer.probability_of(contrib, lang=profile.lang)[1]:
                     return None
-        s = self.scorer.score_of(contrib, lang=profile.lang)  # the same score, with its top contributions
-        explanation = learned_explanation(profile, feats, hand.explanation(reason=False), s, self.scorer)
-        if self.wants_rivals:  # ``rivalled_matches`` judges it again when this count rises
-            explanation["rivals"] = n
-        return (profile.denial_id, rid, s.score, explanation)
+        return feats, hand, contrib, n
 
 
 def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, Any], s: PairScore,
@@ -680,15 +694,15 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
         record_unmatched(store, denial_id, None)
     # 3. the batch's denials may be rivals of matches stored before them
     if judge.wants_rivals:
-        withdrawn = rivalled_matches(store, judge, own, set(document_ids), verdict_of)
+        withdrawn = rivalled_matches(store, judge, own, set(document_ids))
         if withdrawn:
             log.info("matches withdrawn count=%d reason=a later denial's claim fits the report better", len(withdrawn))
             store.replace_matches(withdraw=withdrawn)
     return sorted(set(new_pairs))
 
 
-def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, Any]], batch: set[int],
-                     verdict_of: Any) -> list[tuple[int, int]]:
+def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, Any]],
+                     batch: set[int]) -> list[tuple[int, int]]:
     """The stored matches that the batch's denials take back (``monitor.match.rivals``).
 
     A daemon scores a pair when the later of its two documents arrives; the denial whose
@@ -732,7 +746,7 @@ def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, A
             continue
         if rivals is not None and judge.rivals(matched, rid) <= rivals:
             continue
-        if verdict_of(matched, rid) is None:
+        if rid == matched.document_id or judge.judged(matched, rid) is None:  # (no explanation to write)
             out.append((matched.denial_id, rid))
     return out
 
