@@ -213,6 +213,8 @@ def refresh_after_withdrawals(store: Any) -> int:
     yet sent, which may list them, and withdraw those left with nothing; return how many changed."""
     if not store.take_withdrawn_matches():
         return 0
+    if not store.unsent_event_alerts():  # nothing to re-render: an import without alerts never loads delivery
+        return 0
     try:
         from monitor.alerts.delivery import refresh_unsent_alerts
     except ImportError:

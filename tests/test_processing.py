@@ -328,3 +328,22 @@ def test_learned_scorer_asserts_a_follow_up_leading_with_the_claim(store: Store)
     load(store, [json.dumps(r) for r in DEAL_RECORDS])
     reports = {r for d, r in pairs(store) if d == "https://kremlin-wire.example/news/1"}
     assert reports == {"https://markets.example/deal", "https://markets.example/deal-details"}
+
+
+def test_a_withdrawal_with_no_alert_waiting_re_renders_nothing_and_leaves_delivery_unasked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``refresh_after_withdrawals`` asks the outbox first: an import without alerts never
+    loads the delivery module (~0.08 CPU s, apprise's import) because matches were withdrawn."""
+    import monitor.alerts.delivery as delivery
+    from monitor.pipeline import refresh_after_withdrawals
+
+    asked = []
+    monkeypatch.setattr(delivery, "refresh_unsent_alerts", lambda *a, **k: asked.append(1) or 0)
+    fixture = Path(__file__).parent / "fixtures" / "matching" / "probe_cases.jsonl"
+    with Store.open(tmp_path / "a.db") as store:
+        import_jsonl(store, io.StringIO(fixture.read_text(encoding="utf-8")))
+        pair = store.db.execute("SELECT denial_id, report_id FROM matches LIMIT 1").fetchone()
+        assert pair is not None
+        store.replace_matches(withdraw=[tuple(pair)])
+        assert refresh_after_withdrawals(store) == 0 and not asked
+        assert store.take_withdrawn_matches() == 0  # taken: a later call re-renders nothing either

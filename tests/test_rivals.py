@@ -19,7 +19,7 @@ import pytest
 
 from monitor.collect.ingest import import_jsonl
 from monitor.evaluate.matching import predicted_pairs
-from monitor.match.linking import pair_table
+from monitor.match.linking import PairJudge, pair_table
 from monitor.match.rivals import could_rival, rival_count, rival_feature
 from monitor.match.scoring import MatchingConfig, profile_from_json
 from monitor.process import WorkerPool, drain_backlog
@@ -183,3 +183,37 @@ def test_a_match_an_analyst_confirmed_is_not_taken_back_by_a_later_denial(rival_
     with Store.open(tmp_path / "unconfirmed.db") as store:  # the same order without the verdict takes it back
         _import_in_order(store, records())
         assert (KREMLIN, GAS) not in predicted_pairs(store)
+
+
+def test_a_judge_that_kept_a_pairs_rival_count_answers_every_limit_as_a_fresh_count_does(
+        rival_scorer: Path, tmp_path: Path) -> None:
+    """``PairJudge.rivals`` keeps a pair's count over all the denials around its report (exact,
+    or reached its limit): ``rivalled_matches`` asks it once in full, then the verdict up to
+    another limit (issue 16). probe_cases_3 (our own texts: six Russian-led cases) has pairs with
+    up to three rivals."""
+    lines = [l for l in (FIXTURES / "probe_cases_3.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+
+    def judge(store: Store) -> PairJudge:
+        j = PairJudge(store, MatchingConfig(), learned=True)  # (every claim's term frequencies read with it)
+        j.n_docs = store.count_indexed_documents()
+        return j
+
+    with Store.open(tmp_path / "a.db") as store:
+        import_jsonl(store, io.StringIO("\n".join(lines) + "\n"))
+        rows = [r for r in store.denials_between("0000", "9999") if r["profile"]]
+        reports = store.indexed_between("0000", "9999")
+        asked = []
+        for limits in ([1, None, 1, 2], [None, 1, 2, None], [2, 1, None], [1, 2, 3, None]):
+            kept = judge(store)
+            kept.features(reports)
+            for row in rows:
+                for rid in reports:
+                    if rid == row["document_id"]:
+                        continue
+                    for limit in limits:
+                        fresh = judge(store)
+                        fresh.features([rid])
+                        got = kept.rivals(kept.profile_of(row), rid, limit)
+                        assert got == fresh.rivals(fresh.profile_of(row), rid, limit), (row["id"], rid, limit)
+                        asked.append(got)
+        assert max(asked) >= 2  # some pair has more rivals than a limit of 1 counts

@@ -298,3 +298,40 @@ def test_vectors_of_given_documents_are_read_by_id_not_by_scanning_the_model_ind
     for sql in selects:
         plan = " ".join(str(r[-1]) for r in store.db.conn.execute("EXPLAIN QUERY PLAN " + sql))
         assert "PRIMARY KEY" in plan and "model_published" not in plan, plan
+
+
+def test_rivalled_matches_reads_reports_by_term_and_window_then_their_matches_and_denials_once(store: Store) -> None:
+    """``reports_naming``, ``matches_of_reports`` and ``denials_by_id``: what
+    ``linking.rivalled_matches`` reads instead of one row per (claim, match) with the denial's
+    profile text in each (issue 16)."""
+    from monitor.models import Denial
+
+    day = dt.datetime(2024, 1, 10, tzinfo=UTC)
+    with store.atomic():
+        ids = [store.upsert_document(Document(url=f"https://example.org/{i}", title=f"t{i}", text="x",
+                                              published=day + dt.timedelta(days=i), source="s")).id
+               for i in range(6)]
+        stamp = {i: store.db.execute("SELECT published FROM documents WHERE id = ?", [i]).fetchone()[0] for i in ids}
+        for i, terms in zip(ids, [["person:a"], ["person:a", "place:b"], ["place:b"], ["person:c"], [], ["person:a"]]):
+            store.replace_document_index(i, stamp[i], terms, {}, False)
+        denial = Denial(speaker="Peskov", cue="fiction", quote="q", claim="c")
+        d1 = store.replace_denials(ids[0], stamp[ids[0]], [denial])[0]
+        d2 = store.replace_denials(ids[3], stamp[ids[3]], [denial])[0]
+        store.set_denial_profile(d1, {"terms": {"person:a": 1.0}})
+        store.replace_matches(matches=[(d1, ids[1], 0.9, {"rivals": 2}), (d1, ids[2], 0.8, {}),
+                                       (d2, ids[1], 0.7, {"rivals": 0}), (d2, ids[5], 0.6, {"rivals": 1})])
+    # by term, within the window (inclusive), each document once however many terms it names
+    assert sorted(store.reports_naming(stamp[ids[1]], stamp[ids[4]], ["person:a", "place:b", "place:b"])) == \
+        [ids[1], ids[2]]
+    assert store.reports_naming(stamp[ids[0]], stamp[ids[5]], []) == []
+    # every match of the reports, ordered by denial then report, with the report's date and rival count
+    assert store.matches_of_reports([ids[2], ids[1], ids[1]]) == [
+        (d1, ids[1], stamp[ids[1]], 2), (d1, ids[2], stamp[ids[2]], None), (d2, ids[1], stamp[ids[1]], 0)]
+    assert store.matches_of_reports([]) == []
+    assert store.matches_of_reports(range(1, 1201)) == store.matches_of_reports(ids)  # read 500 ids at a time
+    # the denials' rows as denials_between gives them
+    rows = store.denials_by_id([d2, d1, d2])
+    assert [r["id"] for r in rows] == [d1, d2]
+    assert rows == [r for r in store.denials_between(stamp[ids[0]], stamp[ids[5]])]
+    assert rows[1]["profile"] is None and "person:a" in rows[0]["profile"]
+    assert store.denials_by_id(range(1, 1201)) == rows

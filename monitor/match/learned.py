@@ -452,13 +452,22 @@ class LearnedScorer:
             return 0.0
         if threshold <= 0.0:
             return None
+        found = self._scale_coef.get(name)
+        if found is None:
+            return None
+        scale, coef = found
+        if coef >= 0:
+            return None
+        margin = self.intercept + sum(contrib) - math.log(threshold / (1.0 - threshold))
+        return max(0.0, margin) * scale / -coef
+
+    @functools.cached_property
+    def _scale_coef(self) -> dict[str, tuple[float, float]]:
+        """(scale, coefficient) by feature name, the first of a name (``room`` asks per pair)."""
+        out: dict[str, tuple[float, float]] = {}
         for n, _, scale, coef in self._terms:
-            if n == name:
-                if coef >= 0:
-                    return None
-                margin = self.intercept + sum(contrib) - math.log(threshold / (1.0 - threshold))
-                return max(0.0, margin) * scale / -coef
-        return None
+            out.setdefault(n, (scale, coef))
+        return out
 
     def probability(self, features: Mapping[str, float], *, lang: str | None = None) -> tuple[float, bool]:
         """``score``'s (score, matched) alone, without ranking the contributions: the same

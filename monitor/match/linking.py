@@ -246,6 +246,12 @@ class PairJudge:
         self.rival_weights: dict[tuple[int, int], dict[str, float]] = {}
         #: each denial's claim terms that name something specific (``has_specific_term``)
         self.specific_terms: dict[int, frozenset[str]] = {}
+        #: each denial's claim terms as a set, and each pair's rival count over all the denials
+        #: around its report (count, whether exact: else it reached the limit it was counted to)
+        self.term_sets: dict[int, frozenset[str]] = {}
+        self.rival_counts: dict[tuple[int, int], tuple[int, bool]] = {}
+        #: the denials whose claim terms' archive frequencies ``rivals`` has read
+        self.frequencies_read: set[int] = set()
         #: each denial's event (``denial_events``), from the rows read: a denial of the same
         #: event relays the same denial and is no rival
         self.event_of: dict[int, int | None] = {}
@@ -271,6 +277,20 @@ class PairJudge:
             if self.wants_rarity:
                 self.document_frequencies(self.profiles[did].terms)
         return self.profiles[did]
+
+    def profiles_by_id(self, denial_ids: Iterable[int]) -> dict[int, Any]:
+        """The profiles of these denials (of those that have one), by id; only the rows of
+        the denials not parsed yet are read."""
+        ids = set(denial_ids)
+        known = {i for i in ids if i in self.profiles or i in self.bare_profiles}
+        rows = {int(r["id"]): r for r in self.store.denials_by_id(ids - known)} if len(known) < len(ids) else {}
+        out = {}
+        for i in sorted(ids):
+            if i in known:
+                out[i] = self.profile_of({"id": i})
+            elif (row := rows.get(i)) is not None and row["profile"]:
+                out[i] = self.profile_of(row)
+        return out
 
     def document_frequencies(self, terms: Iterable[str]) -> None:
         """Read the archive frequencies of the terms not read yet (one query)."""
@@ -412,7 +432,15 @@ class PairJudge:
     def rivals(self, profile: Any, rid: int, limit: int | None = None, among: Iterable[Any] | None = None) -> int:
         """How many other denials' claims explain report ``rid`` better than this denial's
         (``monitor.match.rivals``), counted up to ``limit`` if given; ``among``: only these
-        denials (profiles) are counted."""
+        denials (profiles) are counted. A count over all of them is kept for the judge's life
+        (what it reads does not change in it): a stored match judged again asks it twice."""
+        counted = among is None and (limit is None or limit >= 1)
+        if counted and (known := self.rival_counts.get((profile.denial_id, rid))) is not None:
+            n, exact = known  # ``rival_count`` up to ``limit`` is min(count, limit)
+            if exact:
+                return n if limit is None else min(n, limit)
+            if limit is not None and limit <= n:
+                return limit
         f = self.feats[rid][0]
         around = self.rival_pool.get(rid)
         if around is None:  # the denials around it whose claim names something specific of its lead, once a report
@@ -426,28 +454,41 @@ class PairJudge:
                 if o.document_id != rid and (specific := mine & lead):
                     around.append((o, specific))
             self.rival_pool[rid] = around
-        own, event = profile.terms.keys(), self.event_of.get(profile.denial_id)
+        own = self.term_sets.get(profile.denial_id)
+        if own is None:
+            own = self.term_sets[profile.denial_id] = frozenset(profile.terms)
+        event, document_id = self.event_of.get(profile.denial_id), profile.document_id
         event_of = self.event_of
         # those naming something specific this claim lacks (``could_rival``), not of this
         # denial's document nor of its event (the same event's other denials relay this one)
-        only = None if among is None else {o.denial_id for o in among}
-        others = [o for o, specific in around if o.document_id != profile.document_id
-                  and (event is None or event_of.get(o.denial_id) != event)
-                  and not specific <= own and (only is None or o.denial_id in only)]
-        if not others:
-            return 0
-        lead, lead_weights = f.lead_terms, self.rival_weights
+        if among is None:
+            others = [o for o, specific in around if o.document_id != document_id
+                      and (event is None or event_of.get(o.denial_id) != event) and not specific <= own]
+        else:
+            only = {o.denial_id for o in among}
+            others = [o for o, specific in around if o.denial_id in only and o.document_id != document_id
+                      and (event is None or event_of.get(o.denial_id) != event) and not specific <= own]
+        n = 0
+        if others:
+            lead, lead_weights = f.lead_terms, self.rival_weights
 
-        def weighed() -> Iterator[tuple[Any, dict[str, float]]]:
-            for o in others:  # each other claim's weights on this report's lead, once a report, when asked
-                key = (o.denial_id, rid)
-                in_lead = lead_weights.get(key)
-                if in_lead is None:
-                    self.document_frequencies(o.terms)
-                    in_lead = lead_weights[key] = {t: w for t, w in self.rarity(o).items() if t in lead}
-                yield o, in_lead
+            read = self.frequencies_read
 
-        return rival_count(profile, self.rarity(profile), lead, weighed(), limit)
+            def weighed() -> Iterator[tuple[Any, dict[str, float]]]:
+                for o in others:  # each other claim's weights on this report's lead, once a report, when asked
+                    key = (o.denial_id, rid)
+                    in_lead = lead_weights.get(key)
+                    if in_lead is None:
+                        if o.denial_id not in read:  # its terms' frequencies, before its first ``rarity``
+                            self.document_frequencies(o.terms)
+                            read.add(o.denial_id)
+                        in_lead = lead_weights[key] = {t: w for t, w in self.rarity(o).items() if t in lead}
+                    yield o, in_lead
+
+            n = rival_count(profile, self.rarity(profile), lead, weighed(), limit)
+        if counted:
+            self.rival_counts[(profile.denial_id, rid)] = (n, limit is None or n < limit)
+        return n
 
     def rarity(self, profile: Any) -> dict[str, float]:
         """``claim_rarity`` of a denial, computed once for all its candidates."""
@@ -512,33 +553,47 @@ class PairJudge:
             v = score_pair(profile, f, report_id=rid, report_has_lead_denial=lead,
                            report_source_outlets=cached_source_outlets(f.source), config=self.config)
             return (profile.denial_id, rid, v.score, dict(v.explanation)) if v.matched else None
+        judged = self.judged(profile, rid)
+        if judged is None:
+            return None
+        feats, hand, contrib, n = judged
+        s = self.scorer.score_of(contrib, lang=profile.lang)  # the same score, with its top contributions
+        explanation = learned_explanation(profile, feats, hand.explanation(reason=False), s, self.scorer)
+        if self.wants_rivals:  # ``rivalled_matches`` judges it again when this count rises
+            explanation["rivals"] = n
+        return (profile.denial_id, rid, s.score, explanation)
+
+    def judged(self, profile: Any, rid: int) -> tuple[dict[str, float], PairParts, list[float], int] | None:
+        """The learned scorer's decision on a pair, without its explanation: None when it
+        does not match, else its features, the hand scorer's numbers, the contributions and
+        the rival count (``verdict`` writes the explanation; ``rivalled_matches`` only asks
+        whether a stored match still passes); None without a learned scorer."""
+        scorer = self.scorer
+        if scorer is None:
+            return None
         got = self.pair(profile, rid, screen=True)
         if got is None:
             return None
         feats, hand = got
         if exclusion(feats):  # never a match, whatever its score: no need to compute it
             return None
-        contrib = self.scorer.pair_contributions(feats)  # once: the verdict and the explanation's top features
-        if not self.scorer.probability_of(contrib, lang=profile.lang)[1]:
+        contrib = scorer.pair_contributions(feats)  # once: the verdict and the explanation's top features
+        if not scorer.probability_of(contrib, lang=profile.lang)[1]:
             return None
         n = 0
         if self.wants_rivals:  # a match without rivals: do other denials' claims fit it better?
             # counted only as far as it matters: past this many rivals the pair fails anyway
-            room = self.scorer.room(contrib, "rival_log_n", profile.lang)
+            room = scorer.room(contrib, "rival_log_n", profile.lang)
             limit = None if room is None else int(math.expm1(min(room, 50.0))) + 2
             n = self.rivals(profile, rid, limit)
             if n and n == limit:
                 return None
             if n:
                 feats["rival_log_n"] = rival_feature(n)
-                contrib = self.scorer.pair_contributions(feats)
-                if not self.scorer.probability_of(contrib, lang=profile.lang)[1]:
+                contrib = scorer.pair_contributions(feats)
+                if not scorer.probability_of(contrib, lang=profile.lang)[1]:
                     return None
-        s = self.scorer.score_of(contrib, lang=profile.lang)  # the same score, with its top contributions
-        explanation = learned_explanation(profile, feats, hand.explanation(reason=False), s, self.scorer)
-        if self.wants_rivals:  # ``rivalled_matches`` judges it again when this count rises
-            explanation["rivals"] = n
-        return (profile.denial_id, rid, s.score, explanation)
+        return feats, hand, contrib, n
 
 
 def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, Any], s: PairScore,
@@ -639,15 +694,15 @@ def match_documents(store: Any, document_ids: list[int], config: MatchingConfig,
         record_unmatched(store, denial_id, None)
     # 3. the batch's denials may be rivals of matches stored before them
     if judge.wants_rivals:
-        withdrawn = rivalled_matches(store, judge, own, set(document_ids), verdict_of)
+        withdrawn = rivalled_matches(store, judge, own, set(document_ids))
         if withdrawn:
             log.info("matches withdrawn count=%d reason=a later denial's claim fits the report better", len(withdrawn))
             store.replace_matches(withdraw=withdrawn)
     return sorted(set(new_pairs))
 
 
-def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, Any]], batch: set[int],
-                     verdict_of: Any) -> list[tuple[int, int]]:
+def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, Any]],
+                     batch: set[int]) -> list[tuple[int, int]]:
     """The stored matches that the batch's denials take back (``monitor.match.rivals``).
 
     A daemon scores a pair when the later of its two documents arrives; the denial whose
@@ -664,25 +719,24 @@ def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, A
     profiles = [judge.profile_of(row) for row in new_denials if row["profile"]]
     windows = [(judge.window(p.published), p) for p in profiles]
     new_ids = {p.denial_id for p in profiles}
-    found: dict[tuple[int, int], dict[str, Any]] = {}
+    # only reports that name something specific of a new claim in its window: the archive's
+    # index says which; then their matches, each read once however many claims name it
+    reports: set[int] = set()
     for (start, end), p in windows:
-        # only reports that name something specific of its claim: the archive's index says which
         specific = [t for t in p.terms if has_specific_term((t,))]
-        if not specific:
-            continue
-        for m in store.matches_reported_between(start, end, terms=specific):
-            if int(m["id"]) not in new_ids and int(m["report_id"]) not in batch and m["profile"]:
-                found.setdefault((int(m["id"]), int(m["report_id"])), m)
-    stored = [found[k] for k in sorted(found)]
+        if specific:
+            reports.update(store.reports_naming(start, end, specific))
+    stored = [m for m in store.matches_of_reports(reports - batch) if m[0] not in new_ids]
     if not stored:
         return []
-    judge.features({int(m["report_id"]) for m in stored})
+    matched_profiles = judge.profiles_by_id({m[0] for m in stored})
+    stored = [m for m in stored if m[0] in matched_profiles]
+    judge.features({m[1] for m in stored})
     out = []
-    for m in stored:
-        rid, published = int(m["report_id"]), m["report_published"]
+    for denial_id, rid, published, rivals in stored:
         if rid not in judge.feats:
             continue
-        matched = judge.profile_of(m)
+        matched = matched_profiles[denial_id]
         lead = judge.feats[rid][0].lead_terms
         news = [p for (start, end), p in windows if start <= published <= end
                 and p.document_id not in (matched.document_id, rid) and could_rival(matched.terms, p.terms, lead)]
@@ -690,9 +744,9 @@ def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, A
         # (counted in the archive as it is now)
         if not news or not judge.rivals(matched, rid, limit=1, among=news):
             continue
-        if m["rivals"] is not None and judge.rivals(matched, rid, limit=int(m["rivals"]) + 1) <= int(m["rivals"]):
+        if rivals is not None and judge.rivals(matched, rid) <= rivals:
             continue
-        if verdict_of(matched, rid) is None:
+        if rid == matched.document_id or judge.judged(matched, rid) is None:  # (no explanation to write)
             out.append((matched.denial_id, rid))
     return out
 

@@ -378,24 +378,46 @@ class AnalysisMixin(FeedbackMixin):
         n, self._withdrawn_matches = self._withdrawn_matches, 0
         return n
 
-    def matches_reported_between(self, start: str, end: str, terms: Iterable[str]) -> list[dict[str, Any]]:
-        """The matches whose report was published in [start, end] and names one of ``terms``
-        (in its index, ``document_terms``): their denial's row (as ``denials_between`` gives
-        it) with ``report_id``, ``report_published`` and the ``rivals`` count its explanation
-        keeps (None for a match stored without one)."""
+    def reports_naming(self, start: str, end: str, terms: Iterable[str]) -> list[int]:
+        """The documents published in [start, end] whose index (``document_terms``) names one
+        of ``terms``, by id (the index's range scans only)."""
         terms = sorted(set(terms))
         if not terms:
             return []
-        # from the reports naming a term (the index's range scans), then their matches
         cur = self.db.execute(
-            "SELECT x.id, x.document_id, x.speaker, x.published, x.profile, x.event_id, m.report_id,"
-            " d.published AS report_published, json_extract(m.explanation, '$.rivals') AS rivals"
-            f" FROM (SELECT DISTINCT document_id FROM document_terms WHERE term IN ({','.join('?' for _ in terms)})"
-            " AND published >= ? AND published <= ?) t"
-            " JOIN matches m ON m.report_id = t.document_id JOIN documents d ON d.id = m.report_id"
-            " JOIN denials x ON x.id = m.denial_id ORDER BY m.denial_id, m.report_id", [*terms, start, end])
-        cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, r)) for r in cur.fetchall()]
+            f"SELECT DISTINCT document_id FROM document_terms WHERE term IN ({','.join('?' for _ in terms)})"
+            " AND published >= ? AND published <= ?", [*terms, start, end])
+        return [int(r[0]) for r in cur.fetchall()]
+
+    def matches_of_reports(self, report_ids: Iterable[int]) -> list[tuple[int, int, str, int | None]]:
+        """The stored matches of these reports as (denial id, report id, report's published,
+        the ``rivals`` count its explanation keeps: None for a match stored without one),
+        ordered by denial and report. Rivalled matches (``linking.rivalled_matches``) read
+        them; the denials' rows, one a denial, come from ``denials_by_id``."""
+        ids = sorted(set(report_ids))
+        out: list[tuple[int, int, str, int | None]] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cur = self.db.execute(
+                "SELECT m.denial_id, m.report_id, d.published, json_extract(m.explanation, '$.rivals')"
+                f" FROM matches m JOIN documents d ON d.id = m.report_id WHERE m.report_id IN ({','.join('?' for _ in chunk)})",
+                chunk)
+            out.extend((int(r[0]), int(r[1]), r[2], None if r[3] is None else int(r[3])) for r in cur.fetchall())
+        out.sort(key=lambda m: (m[0], m[1]))
+        return out
+
+    def denials_by_id(self, denial_ids: Iterable[int]) -> list[dict[str, Any]]:
+        """The rows of these denials, as ``denials_between`` gives them, ordered by id."""
+        ids = sorted(set(denial_ids))
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cur = self.db.execute(
+                "SELECT id, document_id, speaker, published, profile, event_id, claim, event_type, entities"
+                f" FROM denials WHERE id IN ({','.join('?' for _ in chunk)}) ORDER BY id", chunk)
+            cols = [c[0] for c in cur.description]
+            out.extend(dict(zip(cols, r)) for r in cur.fetchall())
+        return out
 
     # --- denial events ---------------------------------------------------------------
 
