@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 #: matching, events). Bump it when detection or matching logic, a lexicon or the
 #: learned weights change: every document archived becomes backlog again and
 #: ``monitor process`` (or the daemon) redoes it, behind new documents (issue 16).
-PIPELINE_VERSION = 18  # 2: lexicons as data and the Russian reported-speech rules (issues 18, 15)
+PIPELINE_VERSION = 19  # 2: lexicons as data and the Russian reported-speech rules (issues 18, 15)
 # 3: the embedded text is the headline + 150 characters of lead (was 300; issue 16);
 #    name keys spelled by sound and linked to the gazetteer; the claim stand-in;
 #    the learned denial stage (issue 15)
@@ -78,6 +78,9 @@ PIPELINE_VERSION = 18  # 2: lexicons as data and the Russian reported-speech rul
 #    a claim before it ("Asked about allegations that ..."), and takes its claim from there; a
 #    negation of the action an accusation in the document names ("accused of violating" / "did
 #    not violate", «в нарушении» / «не нарушали») is an involvement cue (mirror cues; issue 15).
+# 19: a claim's term weights read its terms' archive frequencies first, whatever the judge read
+#    before: the pipeline's rival counts are the pair table's, and a pooled drain stores what a
+#    serial one does (issue 16's cost work found them apart) (sixteenth session, both).
 
 
 class PrecomputedFailure(Exception):

@@ -217,3 +217,27 @@ def test_a_judge_that_kept_a_pairs_rival_count_answers_every_limit_as_a_fresh_co
                         assert got == fresh.rivals(fresh.profile_of(row), rid, limit), (row["id"], rid, limit)
                         asked.append(got)
         assert max(asked) >= 2  # some pair has more rivals than a limit of 1 counts
+
+
+def test_a_claims_weights_read_its_terms_frequencies_whatever_the_judge_read_before(
+        rival_scorer: Path, tmp_path: Path) -> None:
+    """With a scorer that reads no ``rare_*`` feature (the shipped one, and this one) a judge
+    does not read a claim's term frequencies with its profile; its weights must read them all
+    the same. Before PIPELINE_VERSION 18 a term no earlier call had read weighed as the rarest,
+    so rival counts followed the order of the calls, and a 2-worker drain stored other matches
+    than a 1-worker one (docs/benchmarks.md, sixteenth session)."""
+    from monitor.match.learned import claim_rarity
+
+    lines = [l for l in (FIXTURES / "probe_cases_3.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    with Store.open(tmp_path / "a.db") as store:
+        import_jsonl(store, io.StringIO("\n".join(lines) + "\n"))
+        rows = [r for r in store.denials_between("0000", "9999") if r["profile"]]
+        n_docs = store.count_indexed_documents()
+        for order in (rows, rows[::-1]):
+            judge = PairJudge(store, MatchingConfig())
+            judge.n_docs = n_docs
+            assert not judge.wants_rarity
+            for row in order:
+                profile = judge.profile_of(row)
+                df = store.term_document_frequency(list(profile.terms))
+                assert judge.rarity(profile) == claim_rarity(profile, {t: df.get(t, 0) for t in profile.terms}, n_docs)

@@ -250,8 +250,6 @@ class PairJudge:
         #: around its report (count, whether exact: else it reached the limit it was counted to)
         self.term_sets: dict[int, frozenset[str]] = {}
         self.rival_counts: dict[tuple[int, int], tuple[int, bool]] = {}
-        #: the denials whose claim terms' archive frequencies ``rivals`` has read
-        self.frequencies_read: set[int] = set()
         #: each denial's event (``denial_events``), from the rows read: a denial of the same
         #: event relays the same denial and is no rival
         self.event_of: dict[int, int | None] = {}
@@ -472,16 +470,11 @@ class PairJudge:
         if others:
             lead, lead_weights = f.lead_terms, self.rival_weights
 
-            read = self.frequencies_read
-
             def weighed() -> Iterator[tuple[Any, dict[str, float]]]:
                 for o in others:  # each other claim's weights on this report's lead, once a report, when asked
                     key = (o.denial_id, rid)
                     in_lead = lead_weights.get(key)
                     if in_lead is None:
-                        if o.denial_id not in read:  # its terms' frequencies, before its first ``rarity``
-                            self.document_frequencies(o.terms)
-                            read.add(o.denial_id)
                         in_lead = lead_weights[key] = {t: w for t, w in self.rarity(o).items() if t in lead}
                     yield o, in_lead
 
@@ -491,12 +484,17 @@ class PairJudge:
         return n
 
     def rarity(self, profile: Any) -> dict[str, float]:
-        """``claim_rarity`` of a denial, computed once for all its candidates."""
+        """``claim_rarity`` of a denial, computed once for all its candidates, its terms' archive
+        frequencies read first: the same weights whatever the judge read before (a term not
+        read would count as the rarest, so a claim's weights, its rival counts and the archive
+        a drain stores would follow the order of the calls and the number of workers)."""
         n_docs = max(self.n_docs, 1)
         key = (profile.denial_id, n_docs)
-        if key not in self.rarities:
-            self.rarities[key] = claim_rarity(profile, self.df, n_docs)
-        return self.rarities[key]
+        found = self.rarities.get(key)
+        if found is None:
+            self.document_frequencies(profile.terms)
+            found = self.rarities[key] = claim_rarity(profile, self.df, n_docs)
+        return found
 
     def pair(self, profile: Any, rid: int, *, screen: bool = False,
              rivals: bool = False) -> tuple[dict[str, float], PairParts] | None:
