@@ -254,6 +254,8 @@ def test_talk_of_something_is_not_a_conversation_and_exit_bans_close_borders() -
         ("România și Bulgaria au convocat ambasadorii", {"country:romania", "country:bulgaria"}),
         ("Von der Leyens Flugzeug landete sicher", {"person:vonderleyen"}),
         ("Депутат Держдуми заявив", {"org:duma"}),
+        ("مقاتل روسي في ليبيا، ثم في العراق", {"country:russia", "country:libya", "country:iraq"}),
+        ("وزير خارجية مصر يزور الصين", {"country:egypt", "country:china"}),
     ],
 )
 def test_countries_and_places_in_the_languages_reports_come_in(text: str, concepts: set[str]) -> None:
