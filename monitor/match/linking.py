@@ -129,7 +129,7 @@ def title_is_about(title: str, denial: Any, lang: str | None = None) -> bool:
         return False
     if headline_cue(title)[0]:
         return True
-    claim_lang = getattr(denial, "lang", None) or lang
+    claim_lang = denial.lang or lang
     claim = set(denial.entities) | text_terms(f"{denial.claim or ''}\n{denial.quote or ''}", lang=claim_lang)
     return bool((text_terms(title, lang=lang) & claim) - DENIER_TERMS)
 
