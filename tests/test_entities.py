@@ -240,3 +240,36 @@ def test_talk_of_something_is_not_a_conversation_and_exit_bans_close_borders() -
     assert "event:border_closure" in find_event_types("a decree to stop men of fighting age leaving Russia")
     assert "event:border_closure" in find_event_types("запрет на выезд для мужчин призывного возраста")
     assert "org:gru" in extract_concepts("причастности российской военной разведки к поджогам")
+
+
+@pytest.mark.parametrize(
+    ("text", "concepts"),
+    [
+        ("Rosyjskie drony nad Polską, rząd zwołał posiedzenie", {"country:russia", "event:drones", "country:poland"}),
+        ("Premier o ataku dronów na Polskę", {"event:drones", "country:poland"}),
+        ("Türkiye'nin Suriye politikası ve Esad", {"country:turkey", "country:syria", "person:assad"}),
+        ("تقرير عن سوريا وتركيا وإيران", {"country:syria"}),
+        ("Die türkische Regierung und die Krim", {"country:turkey", "region:crimea"}),
+        ("Bulgarien und Rumänien prüfen die Lieferung", {"country:bulgaria", "country:romania"}),
+        ("România și Bulgaria au convocat ambasadorii", {"country:romania", "country:bulgaria"}),
+        ("Von der Leyens Flugzeug landete sicher", {"person:vonderleyen"}),
+        ("Депутат Держдуми заявив", {"org:duma"}),
+        ("مقاتل روسي في ليبيا، ثم في العراق", {"country:russia", "country:libya", "country:iraq"}),
+        ("وزير خارجية مصر يزور الصين", {"country:egypt", "country:china"}),
+    ],
+)
+def test_countries_and_places_in_the_languages_reports_come_in(text: str, concepts: set[str]) -> None:
+    assert concepts <= extract_concepts(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am sad that the model uses usa as a verb",   # Serbian SAD and Turkish ABD are upper case only
+        "Hollande spoke on kinetic energy",             # a French surname, not Holland; not China
+        "криминальная хроника",                         # Ukrainian Крим is a word, not a stem
+    ],
+)
+def test_other_language_country_names_do_not_fire_on_ordinary_words(text: str) -> None:
+    found = extract_concepts(text)
+    assert not {"country:us", "country:netherlands", "country:china", "region:crimea"} & found

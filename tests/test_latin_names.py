@@ -57,3 +57,11 @@ def test_spellings_become_the_english_transliteration(word: str, lang: str, comm
 def test_languages_without_rules_pass_unchanged() -> None:
     for lang in ("en", "it", None, ""):
         assert to_common_spelling("chabarowem", lang) == "chabarowem"
+
+
+def test_german_z_is_the_english_ts() -> None:
+    # German writes ц "z" (and з "s"): Saizew and Donez meet Zaitsev and Donets
+    from monitor.match.features import name_key
+    assert to_common_spelling("saizew", "de") == "saitsew"
+    assert name_key("Saizew", "de") == name_key("Zaitsev", "en") == name_key("Зайцев", "ru")
+    assert name_key("Donez", "de") == name_key("Donets", "en")

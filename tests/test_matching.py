@@ -121,6 +121,37 @@ def test_cover_search_passes_over_an_accusation_to_the_relayed_denial() -> None:
     assert cover_search("Brussels steps up its fight against Russian disinformation online") is None
 
 
+def test_another_presidents_press_secretary_is_not_the_kremlins_spokesman() -> None:
+    # the title alone is the Kremlin's spokesman; followed by another person's name it is theirs
+    assert "person:peskov" in text_terms("пресс-секретарь главы государства заявил журналистам")
+    assert "person:peskov" not in text_terms("написал пресс-секретарь главы государства Остап Вербицкий.")
+    assert "person:peskov" not in text_terms("сказал пресс-секретарь президента Владимира Зеленского.")
+    assert "person:peskov" not in text_terms("said the presidential spokesman Taras Hordiyenko on Monday")
+    # the Kremlin's spokesman named in apposition, or the president he speaks for, stays
+    assert "person:peskov" in text_terms("заявил пресс-секретарь президента России Владимира Путина Дмитрий Песков.")
+    assert "person:peskov" in text_terms("the Kremlin spokesman Dmitry S. Peskov said")
+    assert "person:peskov" in text_terms("retorted the presidential spokesman Dmitry Pesk")  # a span cut short
+    # a title-case English headline capitalises every word after the title
+    assert "person:peskov" in text_terms("Putin's Spokesman Calls Inquiry Report a Joke")
+
+
+def test_a_lead_naming_another_presidents_press_secretary_names_no_spokesperson() -> None:
+    from monitor.match.learned import lead_denier_kinds
+    report = feats("Президент обвинил соседей в диверсии на заводе",
+                   "Об этом написал пресс-секретарь главы государства Остап Вербицкий.", lang="ru")
+    assert lead_denier_kinds(report.lead_deniers) == (0.0, 0.0)
+
+
+def test_a_headline_is_read_about_the_claim_in_its_own_language() -> None:
+    # a Polish headline names the claim's man in Polish spelling: it meets the English key only
+    # when read as Polish (the headline and lead may then stand for the claim)
+    from types import SimpleNamespace
+    from monitor.match.linking import title_is_about
+    denial = SimpleNamespace(entities=(), claim="reports that Vasilchenko visited the plant", quote="", lang="en")
+    assert title_is_about("Minister Wasilczenko odwiedził zakład", denial, "pl")
+    assert not title_is_about("Minister Wasilczenko odwiedził zakład", denial, "en")
+
+
 def test_headline_cues() -> None:
     assert headline_cue("Kremlin denies report of Trump-Putin call")[1]
     assert headline_cue("«Пластинка эта старая». Песков отверг сообщения о дворце")[1]

@@ -109,7 +109,7 @@ def index_document(store: Any, doc_id: int, doc: Document, published: str,
             entities=denial.entities, event_type=denial.event_type, outlets=denial.outlets,
             event_date=denial.event_date.isoformat() if denial.event_date else None,
             doc_title=doc.title, doc_lead=lead,
-            use_context=in_lead or (len(denials) <= 2 and title_is_about(doc.title, denial)),
+            use_context=in_lead or (len(denials) <= 2 and title_is_about(doc.title, denial, doc.lang)),
             doc_text=doc.text[:4000],
         )
         store.set_denial_profile(denial_id, profile.to_json())
@@ -118,17 +118,20 @@ def index_document(store: Any, doc_id: int, doc: Document, published: str,
     return data, lead_denial
 
 
-def title_is_about(title: str, denial: Any) -> bool:
+def title_is_about(title: str, denial: Any, lang: str | None = None) -> bool:
     """Whether the headline speaks of this denial or its claim, so that the headline and
     lead may stand for the claim: a cue in the headline, or a claim term in it. A
     transcript's generic headline ("Dmitry Peskov answered media questions") is not, and
-    its lead is the first answer, often on another subject."""
+    its lead is the first answer, often on another subject. ``lang`` is the document's
+    language: name keys are spelled by it (a Polish or German name meets its English key
+    only so), as they are everywhere else terms are read."""
     if not title:
         return False
     if headline_cue(title)[0]:
         return True
-    claim = set(denial.entities) | text_terms(f"{denial.claim or ''}\n{denial.quote or ''}")
-    return bool((text_terms(title) & claim) - DENIER_TERMS)
+    claim_lang = denial.lang or lang
+    claim = set(denial.entities) | text_terms(f"{denial.claim or ''}\n{denial.quote or ''}", lang=claim_lang)
+    return bool((text_terms(title, lang=lang) & claim) - DENIER_TERMS)
 
 
 def shift_timestamp(ts: str, days: float) -> str:
