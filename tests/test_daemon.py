@@ -582,7 +582,13 @@ def test_sources_retry_wakes_a_backed_off_source_at_the_next_heartbeat(db_path: 
     crawl.failing.add("dns")
     running([source("dns", 4)], crawl, settings=settings(backoff=BackoffPolicy(max_delay_s=3600)))
     assert wait_for(lambda: len(crawl.times("dns")) == 1, timeout=10)
-    time.sleep(0.5)  # the backoff (8 s) is planned just after the crawl_runs row
+
+    def backoff_planned() -> bool:  # the backoff (8 s) is planned just after the crawl_runs row
+        with Store.open(db_path) as store:
+            row = next(r for r in store.source_health() if r["name"] == "dns")
+        return bool(row["next_run_at"]) and parse_timestamp(row["next_run_at"]) > dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=2)
+
+    assert wait_for(backoff_planned, timeout=10)
     assert len(crawl.times("dns")) == 1
     crawl.failing.clear()
     with Store.open(db_path) as store:
