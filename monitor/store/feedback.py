@@ -162,25 +162,17 @@ class FeedbackMixin:
     def rejected_pairs(self, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
         """Those (denial_id, report_id) pairs a standing verdict forbids: the match is
         ``wrong``, or the denial is not a denial."""
-        todo = sorted(set(pairs))
-        if not todo or not self.has_feedback():
-            return set()
-        out: set[tuple[int, int]] = set()
-        for start in range(0, len(todo), 400):
-            chunk = todo[start : start + 400]
-            values = ",".join("(?, ?)" for _ in chunk)
-            rows = self.db.execute(
-                f"WITH q(did, rid) AS (VALUES {values}) SELECT q.did, q.rid FROM q"
-                " JOIN denials x ON x.id = q.did JOIN documents d ON d.id = x.document_id"
-                " JOIN documents r ON r.id = q.rid"
-                " WHERE x.rejected = 1 OR EXISTS (SELECT 1 FROM match_verdicts v WHERE v.denial_url = d.url"
-                " AND v.report_url = r.url AND v.verdict = 'wrong')",
-                [x for pair in chunk for x in pair]).fetchall()
-            out |= {(int(a), int(b)) for a, b in rows}
-        return out
+        return self._pairs_where(pairs, "x.rejected = 1 OR EXISTS (SELECT 1 FROM match_verdicts v"
+                                 " WHERE v.denial_url = d.url AND v.report_url = r.url AND v.verdict = 'wrong')")
 
     def confirmed_pairs(self, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
         """Those (denial_id, report_id) pairs whose standing verdict is ``right``."""
+        return self._pairs_where(pairs, "EXISTS (SELECT 1 FROM match_verdicts v"
+                                 " WHERE v.denial_url = d.url AND v.report_url = r.url AND v.verdict = 'right')")
+
+    def _pairs_where(self, pairs: Iterable[tuple[int, int]], condition: str) -> set[tuple[int, int]]:
+        """Those of ``pairs`` whose denial ``x``, its document ``d`` and report ``r`` meet
+        ``condition`` (verdicts name documents by URL, so the ids are joined to them)."""
         todo = sorted(set(pairs))
         if not todo or not self.has_feedback():
             return set()
@@ -191,9 +183,7 @@ class FeedbackMixin:
             rows = self.db.execute(
                 f"WITH q(did, rid) AS (VALUES {values}) SELECT q.did, q.rid FROM q"
                 " JOIN denials x ON x.id = q.did JOIN documents d ON d.id = x.document_id"
-                " JOIN documents r ON r.id = q.rid"
-                " WHERE EXISTS (SELECT 1 FROM match_verdicts v WHERE v.denial_url = d.url"
-                " AND v.report_url = r.url AND v.verdict = 'right')",
+                f" JOIN documents r ON r.id = q.rid WHERE {condition}",
                 [x for pair in chunk for x in pair]).fetchall()
             out |= {(int(a), int(b)) for a, b in rows}
         return out
