@@ -118,6 +118,12 @@ def index_document(store: Any, doc_id: int, doc: Document, published: str,
     return data, lead_denial
 
 
+def _parsed_profile(row: dict[str, Any]) -> Any:
+    """The claim profile of a denial row as the store gives it (``denials_between``)."""
+    return profile_from_json(row["id"], row["document_id"], row["speaker"], row["published"],
+                             loads_object(row["profile"]))
+
+
 def title_is_about(title: str, denial: Any, lang: str | None = None) -> bool:
     """Whether the headline speaks of this denial or its claim, so that the headline and
     lead may stand for the claim: a cue in the headline, or a claim term in it. A
@@ -271,8 +277,7 @@ class PairJudge:
     def profile_of(self, row: dict[str, Any]) -> Any:
         did = int(row["id"])
         if did not in self.profiles:
-            self.profiles[did] = self.bare_profiles.pop(did, None) or profile_from_json(
-                row["id"], row["document_id"], row["speaker"], row["published"], loads_object(row["profile"]))
+            self.profiles[did] = self.bare_profiles.pop(did, None) or _parsed_profile(row)
             if "event_id" in row:
                 self.event_of[did] = row["event_id"]
             if self.wants_rarity:
@@ -418,8 +423,7 @@ class PairJudge:
             did = int(row["id"])
             profile = self.profiles.get(did) or self.bare_profiles.get(did)
             if profile is None:
-                profile = self.bare_profiles[did] = profile_from_json(
-                    row["id"], row["document_id"], row["speaker"], row["published"], loads_object(row["profile"]))
+                profile = self.bare_profiles[did] = _parsed_profile(row)
                 self.event_of[did] = row["event_id"]
             out.append(profile)
         return out
@@ -462,13 +466,9 @@ class PairJudge:
         event_of = self.event_of
         # those naming something specific this claim lacks (``could_rival``), not of this
         # denial's document nor of its event (the same event's other denials relay this one)
-        if among is None:
-            others = [o for o, specific in around if o.document_id != document_id
-                      and (event is None or event_of.get(o.denial_id) != event) and not specific <= own]
-        else:
-            only = {o.denial_id for o in among}
-            others = [o for o, specific in around if o.denial_id in only and o.document_id != document_id
-                      and (event is None or event_of.get(o.denial_id) != event) and not specific <= own]
+        only = None if among is None else {o.denial_id for o in among}
+        others = [o for o, specific in around if (only is None or o.denial_id in only) and o.document_id != document_id
+                  and (event is None or event_of.get(o.denial_id) != event) and not specific <= own]
         n = 0
         if others:
             lead, lead_weights = f.lead_terms, self.rival_weights

@@ -72,7 +72,7 @@ def denial_row(document_id: int, published: str, denial: Denial) -> dict[str, An
 
 class AnalysisMixin(FeedbackMixin):
     db: "Database"
-    #: matches ``replace_matches`` withdrew since ``take_withdrawn_matches`` last asked
+    #: matches ``withdraw_matches`` took back since ``take_withdrawn_matches`` last asked
     _withdrawn_matches: int = 0
 
     def replace_denials(self, document_id: int, published: str, denials: Iterable[Denial]) -> list[int]:
@@ -250,28 +250,29 @@ class AnalysisMixin(FeedbackMixin):
         return int(self.db.execute(
             "SELECT count(*) FROM denials WHERE unmatched IS NOT NULL AND rejected = 0").fetchone()[0])
 
-    def denials_between(self, start: str, end: str) -> list[dict[str, Any]]:
-        """Denials (with document id, profile and event) published in [start, end]."""
+    def _denial_rows(self, where: str, args: list[Any], order: str = "published, id") -> list[dict[str, Any]]:
+        """Denial rows as matching reads them (id, document, speaker, published, profile,
+        event, claim, event type, entities) for one condition."""
         cur = self.db.execute(
             "SELECT id, document_id, speaker, published, profile, event_id, claim, event_type, entities"
-            " FROM denials WHERE published >= ? AND published <= ? ORDER BY published, id",
-            [start, end],
-        )
+            f" FROM denials WHERE {where} ORDER BY {order}", args)
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
 
-    def denials_of(self, document_ids: Iterable[int]) -> list[dict[str, Any]]:
-        ids = list(document_ids)
+    def _denial_rows_in(self, column: str, ids: list[int], order: str) -> list[dict[str, Any]]:
+        """``_denial_rows`` of ``column IN ids``, 500 ids a query (SQLite's variable limit)."""
         out: list[dict[str, Any]] = []
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            marks = ",".join("?" for _ in chunk)
-            cur = self.db.execute(
-                "SELECT id, document_id, speaker, published, profile, event_id, claim, event_type, entities"
-                f" FROM denials WHERE document_id IN ({marks}) ORDER BY published, id", chunk)
-            cols = [c[0] for c in cur.description]
-            out.extend(dict(zip(cols, r)) for r in cur.fetchall())
+            out.extend(self._denial_rows(f"{column} IN ({','.join('?' for _ in chunk)})", chunk, order))
         return out
+
+    def denials_between(self, start: str, end: str) -> list[dict[str, Any]]:
+        """Denials (with document id, profile and event) published in [start, end]."""
+        return self._denial_rows("published >= ? AND published <= ?", [start, end])
+
+    def denials_of(self, document_ids: Iterable[int]) -> list[dict[str, Any]]:
+        return self._denial_rows_in("document_id", list(document_ids), "published, id")
 
     def denials_of_ids(self, denial_ids: Iterable[int]) -> list[dict[str, Any]]:
         ids = sorted(set(denial_ids))
@@ -284,25 +285,20 @@ class AnalysisMixin(FeedbackMixin):
         return out
 
     def denials_of_event(self, event_id: int) -> list[dict[str, Any]]:
-        cur = self.db.execute(
-            "SELECT id, document_id, speaker, published, profile, event_id, claim, event_type, entities"
-            " FROM denials WHERE event_id = ? ORDER BY published, id", [event_id])
-        cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, r)) for r in cur.fetchall()]
+        return self._denial_rows("event_id = ?", [event_id])
 
     def replace_matches(self, *, denial_ids: Iterable[int] = (), report_ids: Iterable[int] = (),
                         matches: Iterable[tuple[int, int, float, dict[str, Any]]] = (),
-                        withdraw: Iterable[tuple[int, int]] = (),
-                        withdraw_reason: str = RIVAL_WITHDRAWAL) -> list[tuple[int, int]]:
+                        withdraw: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
         """Drop the matches of ``denial_ids`` and of ``report_ids``, then store ``matches``.
 
         ``matches`` are (denial_id, report_id, score, explanation); an explanation is a dict or
         its ``encode_explanation`` text. ``withdraw``: single (denial_id, report_id) pairs to
-        drop, matches taken back (``withdraw_reason``: a later denial's claim fits the report
-        better); see ``withdraw_matches``. Returns the pairs that did not exist before (for
+        drop, matches taken back (a later denial's claim fits the report better); see
+        ``withdraw_matches``. Returns the pairs that did not exist before (for
         alerting). Idempotent: the same input leaves the same rows.
         """
-        self.withdraw_matches(withdraw, withdraw_reason)
+        self.withdraw_matches(withdraw)
         dids, rids = set(denial_ids), set(report_ids)
         matches = list(matches)
         # Pairs an analyst rejected are never asserted again (issue 19).
@@ -373,7 +369,7 @@ class AnalysisMixin(FeedbackMixin):
         return gone
 
     def take_withdrawn_matches(self) -> int:
-        """How many matches ``replace_matches`` withdrew since the last call (the writer then
+        """How many matches ``withdraw_matches`` took back since the last call (the writer then
         re-renders the alerts not yet sent, which may list them)."""
         n, self._withdrawn_matches = self._withdrawn_matches, 0
         return n
@@ -408,16 +404,7 @@ class AnalysisMixin(FeedbackMixin):
 
     def denials_by_id(self, denial_ids: Iterable[int]) -> list[dict[str, Any]]:
         """The rows of these denials, as ``denials_between`` gives them, ordered by id."""
-        ids = sorted(set(denial_ids))
-        out: list[dict[str, Any]] = []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            cur = self.db.execute(
-                "SELECT id, document_id, speaker, published, profile, event_id, claim, event_type, entities"
-                f" FROM denials WHERE id IN ({','.join('?' for _ in chunk)}) ORDER BY id", chunk)
-            cols = [c[0] for c in cur.description]
-            out.extend(dict(zip(cols, r)) for r in cur.fetchall())
-        return out
+        return self._denial_rows_in("id", sorted(set(denial_ids)), "id")
 
     # --- denial events ---------------------------------------------------------------
 
