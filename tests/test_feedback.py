@@ -100,6 +100,35 @@ def test_wrong_match_survives_monitor_match_and_reimport(loaded: Path) -> None:
         assert (TRANSCRIPT, WAPO_REPORT) not in pairs(store)
 
 
+def test_confirmed_match_stays_when_a_rematch_no_longer_finds_it(
+        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store.open(loaded) as store:
+        mid = match_id(store, TRANSCRIPT, WAPO_REPORT)
+        stored = store.db.execute("SELECT score, explanation, created_at FROM matches WHERE id = ?", [mid]).fetchone()
+        # the verdict holds for each denial document of the event with that report
+        confirmed = {p for p in pairs(store) if p[1] == WAPO_REPORT}
+        assert len(pairs(store)) > len(confirmed)
+    assert run(loaded, "feedback", str(mid), "right")[0] == 0
+    # weights that match nothing: every pair scores p ~ 0 against a threshold of 0.5
+    nothing = tmp_path / "nothing.json"
+    nothing.write_text(json.dumps({"features": ["hand_score"], "mean": [0.0], "scale": [1.0], "coef": [0.0],
+                                   "intercept": -50.0, "threshold": 0.5, "thresholds": {}}))
+    monkeypatch.setenv("MONITOR_SCORER", str(nothing))
+    code, out = run(loaded, "match")
+    assert code == 0, out
+    with Store.open(loaded) as store:
+        assert pairs(store) == confirmed  # the unconfirmed matches went
+        kept = store.db.execute("SELECT m.score, m.explanation, m.created_at FROM matches m"
+                                " JOIN denials x ON x.id = m.denial_id JOIN documents d ON d.id = x.document_id"
+                                " WHERE d.url = ?", [TRANSCRIPT]).fetchone()
+        assert tuple(kept) == tuple(stored)  # as it was stored, not re-scored
+        # the same holds for a report's replacement, and once more is idempotent
+        report_id = store.db.execute("SELECT id FROM documents WHERE url = ?", [WAPO_REPORT]).fetchone()[0]
+        with store.atomic():
+            assert store.replace_matches(report_ids=[report_id], matches=[]) == []
+        assert pairs(store) == confirmed
+
+
 def test_latest_verdict_wins_right_after_wrong_lets_the_match_back(loaded: Path) -> None:
     with Store.open(loaded) as store:
         mid = match_id(store, TRANSCRIPT, WAPO_REPORT)

@@ -297,6 +297,10 @@ class AnalysisMixin(FeedbackMixin):
         drop, matches taken back (a later denial's claim fits the report better); see
         ``withdraw_matches``. Returns the pairs that did not exist before (for
         alerting). Idempotent: the same input leaves the same rows.
+
+        A stored match an analyst confirmed (a standing ``right`` verdict) that ``matches`` no
+        longer holds stays as it was: a person who read both texts outweighs a re-run of
+        matching with other weights or in another archive.
         """
         self.withdraw_matches(withdraw)
         dids, rids = set(denial_ids), set(report_ids)
@@ -306,12 +310,20 @@ class AnalysisMixin(FeedbackMixin):
         if blocked:
             matches = [m for m in matches if (m[0], m[1]) not in blocked]
         before: set[tuple[int, int]] = set()
+        confirmed: list[tuple[Any, ...]] = []  # rows of confirmed matches: put back unless re-asserted
+        feedback = self.has_feedback()
         for column, ids in (("denial_id", sorted(dids)), ("report_id", sorted(rids))):
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 marks = ",".join("?" for _ in chunk)
-                before |= {(int(a), int(b)) for a, b in self.db.execute(
+                found = {(int(a), int(b)) for a, b in self.db.execute(
                     f"SELECT denial_id, report_id FROM matches WHERE {column} IN ({marks})", chunk)}
+                before |= found
+                if feedback and found:
+                    confirmed += [tuple(self.db.execute(
+                        "SELECT denial_id, report_id, score, explanation, created_at FROM matches"
+                        " WHERE denial_id = ? AND report_id = ?", list(pair)).fetchone())
+                        for pair in sorted(self.confirmed_pairs(found))]
                 self.db.execute(f"DELETE FROM matches WHERE {column} IN ({marks})", chunk)
         new: list[tuple[int, int]] = []
         seen: set[tuple[int, int]] = set()
@@ -335,6 +347,11 @@ class AnalysisMixin(FeedbackMixin):
             " explanation = excluded.explanation",
             rows,
         )
+        kept = [row for row in confirmed if (row[0], row[1]) not in seen]
+        if kept:
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO matches (denial_id, report_id, score, explanation, created_at)"
+                " VALUES (?, ?, ?, ?, ?)", kept)
         return new
 
     def withdraw_matches(self, pairs: Iterable[tuple[int, int]], reason: str = RIVAL_WITHDRAWAL) -> int:
