@@ -25,7 +25,7 @@ from monitor.match.learned import (
     FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, denial_features, early_exclusion, exclusion, pair_features,
     report_features,
 )
-from monitor.match.rivals import could_rival, rival_count, rival_feature
+from monitor.match.rivals import rival_count, rival_feature
 from monitor.match.scoring import (
     DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, PairParts, build_profile, could_match, has_specific_term,
     profile_from_json, score_pair,
@@ -455,13 +455,13 @@ class PairJudge:
             for o in self.denials_around(f.published):
                 mine = specific_of.get(o.denial_id)
                 if mine is None:
-                    mine = specific_of[o.denial_id] = frozenset(t for t in o.terms if has_specific_term((t,)))
+                    mine = self.specific_of(o)
                 if o.document_id != rid and (specific := mine & lead):
                     around.append((o, specific))
             self.rival_pool[rid] = around
         own = self.term_sets.get(profile.denial_id)
         if own is None:
-            own = self.term_sets[profile.denial_id] = frozenset(profile.terms)
+            own = self.term_set(profile)
         event, document_id = self.event_of.get(profile.denial_id), profile.document_id
         event_of = self.event_of
         # those naming something specific this claim lacks (``could_rival``), not of this
@@ -485,6 +485,27 @@ class PairJudge:
         if counted:
             self.rival_counts[(profile.denial_id, rid)] = (n, limit is None or n < limit)
         return n
+
+    def term_set(self, profile: Any) -> frozenset[str]:
+        """A claim's terms as a set, once a denial (rival checks ask for every pair)."""
+        found = self.term_sets.get(profile.denial_id)
+        if found is None:
+            found = self.term_sets[profile.denial_id] = frozenset(profile.terms)
+        return found
+
+    def specific_of(self, profile: Any) -> frozenset[str]:
+        """A claim's terms that name something specific (``has_specific_term``), once a denial."""
+        found = self.specific_terms.get(profile.denial_id)
+        if found is None:
+            found = self.specific_terms[profile.denial_id] = frozenset(
+                t for t in profile.terms if has_specific_term((t,)))
+        return found
+
+    def could_rival(self, profile: Any, other: Any, lead: frozenset[str]) -> bool:
+        """``rivals.could_rival(profile.terms, other.terms, lead)`` with set operations on
+        the two claims' kept sets (``rivalled_matches`` asks it of every stored match and
+        every new denial of a wave): ``other``'s specific terms in the lead, not all ``profile``'s."""
+        return not (self.specific_of(other) & lead) <= self.term_set(profile)
 
     def rarity(self, profile: Any) -> dict[str, float]:
         """``claim_rarity`` of a denial, computed once for all its candidates, its terms' archive
@@ -740,12 +761,12 @@ def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, A
         matched = matched_profiles[denial_id]
         lead = judge.feats[rid][0].lead_terms
         news = [p for (start, end), p in windows if start <= published <= end
-                and p.document_id not in (matched.document_id, rid) and could_rival(matched.terms, p.terms, lead)]
+                and p.document_id not in (matched.document_id, rid) and judge.could_rival(matched, p, lead)]
         # judged again only when one of the new denials is a rival and so its rival count rose
-        # (counted in the archive as it is now)
+        # (counted in the archive as it is now, only as far as telling whether it rose)
         if not news or not judge.rivals(matched, rid, limit=1, among=news):
             continue
-        if rivals is not None and judge.rivals(matched, rid) <= rivals:
+        if rivals is not None and judge.rivals(matched, rid, limit=rivals + 1) <= rivals:
             continue
         if rid == matched.document_id or judge.judged(matched, rid) is None:  # (no explanation to write)
             out.append((matched.denial_id, rid))
