@@ -26,7 +26,7 @@ import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from monitor.errors import ConfigError
 from monitor.match.features import DocumentFeatures
@@ -73,6 +73,16 @@ FEATURE_NAMES = (
 
 #: Every feature at 0.0, in order (``report_features`` fills in a copy).
 _ALL_ZERO = dict.fromkeys(FEATURE_NAMES, 0.0)
+
+#: The features of a pair proper (``pair_own_features``: terms and time shared, the hand
+#: scorer's numbers and flags, the rival count), and those of the denial alone
+#: (``denial_features``); every other feature is the report's (``report_features``).
+PAIR_OWN_NAMES = frozenset({
+    "hand_score", "entities", "event", "time", "outlet", "words", "same_lang",
+    "days", "abs_days", "log_abs_days", "after", "rare_lead", "rare_body", "rare_share",
+    "cosine", "has_cosine", "rival_log_n", *_FLAG_FEATURE.values(),
+})
+DENIAL_NAMES = frozenset({"outlet_asked", "denial_headline_cue", "denial_official", "denial_in_lead", "denial_pos"})
 
 #: Plain words for the features, used in a match's one-line reason.
 FEATURE_LABELS = {
@@ -129,23 +139,35 @@ def exclusion(features: Mapping[str, float]) -> str | None:
     Kept as rules because the cross-validated figures say so: of the pairs the model alone
     accepted with a headline relaying a denial or from an official channel, none was right.
     """
-    if features.get("headline_cue"):
+    return _exclusion(features.get)
+
+
+def pair_exclusion(own: Mapping[str, float], report_part: Mapping[str, float]) -> str | None:
+    """``exclusion`` of ``pair_features``' dict, read from two of its parts: the pair's own
+    features (``pair_own_features``) over the report's (``report_features``, every key)."""
+    get = report_part.get
+    return _exclusion(lambda name, default=None: own[name] if name in own else get(name, default))
+
+
+def _exclusion(get: Callable[..., Any]) -> str | None:
+    """``exclusion``'s rules, reading a feature with ``get(name[, default])``."""
+    if get("headline_cue"):
         return COVERAGE_REASON
-    if features.get("official"):
+    if get("official"):
         return OFFICIAL_REASON
-    if features.get("flag_only_common"):
+    if get("flag_only_common"):
         # Kept although the pool's CV does not ask for it (EN F1 0.742 -> 0.727, RU P 0.917 ->
         # 0.930): the pool's cases lie years apart, so it holds few reports on the same famous
         # people about another event in the same weeks, which a live archive is full of.
         return "shares only widely reported people with the claim"
-    if not features.get("rare_lead") and features.get("cosine", 0.0) < UNRELATED_COSINE:
+    if not get("rare_lead") and get("cosine", 0.0) < UNRELATED_COSINE:
         # Seventh session: on a synthetic archive of unrelated stories the model accepted
         # news that shared nothing with the claim (p 0.86-0.97 on time, outlet and relay
         # signals alone: 1,441 of 3,692 matches); the pool, whose candidates are all on its
         # cases' people, rarely shows it such pairs. CV: EN-led P 0.910 -> 0.916, F1 0.753 ->
         # 0.755; RU-led P 0.854 -> 0.890, F1 0.756 -> 0.768 (docs/benchmarks.md).
         return UNRELATED_REASON
-    if features.get("flag_confirmed_after") and features.get("report_lead_denier"):
+    if get("flag_confirmed_after") and get("report_lead_denier"):
         return "published after the denial: the denier confirmed an event (a later, different one)"
     return None
 
@@ -260,6 +282,25 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
     ``weight``: ``claim_rarity(denial, term_df, n_docs)``, ``report_part``:
     ``report_features(report, lead_denial, report_stats)`` and ``denial_part``:
     ``denial_features(denial, denial_doc, denial_stats)``, when the caller has them already."""
+    own, hand = pair_own_features(denial, report, report_id=report_id, lead_denial=lead_denial,
+                                  source_outlets=source_outlets, term_df=term_df, n_docs=n_docs, cosine=cosine,
+                                  config=config, weight=weight)
+    # a copy of the report's features (every key in FEATURE_NAMES' order), then the denial's
+    # and the pair's own set in place (the keys keep their order)
+    f = dict(report_part if report_part is not None else report_features(report, lead_denial, report_stats))
+    f.update(denial_part if denial_part is not None else denial_features(denial, denial_doc, denial_stats))
+    f.update(own)
+    return f, hand
+
+
+def pair_own_features(denial: DenialProfile, report: DocumentFeatures, *, report_id: int, lead_denial: bool,
+                      source_outlets: Iterable[str], term_df: Mapping[str, int], n_docs: int,
+                      cosine: float | None, config: MatchingConfig,
+                      weight: Mapping[str, float] | None = None) -> tuple[dict[str, float], PairParts]:
+    """The features of ``PAIR_OWN_NAMES`` a pair has (its raised flags only; the rival count
+    is the caller's), and the hand scorer's numbers: what ``pair_features`` adds to the
+    report's and the denial's own. Matching scores most candidate pairs from these alone
+    (``LearnedScorer.own_logit``) and builds the whole dict only for a match (issue 16)."""
     hand = score_parts(denial, report, report_id=report_id, report_has_lead_denial=lead_denial,
                        report_source_outlets=source_outlets, config=config)
     comp = hand.rounded
@@ -272,12 +313,8 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
     # a list, not a generator, for ``sum``: the same additions in the same order, cheaper
     in_body = sum([w for t, w in weight.items() if t in body_terms])
     get = comp.get
-    # Every candidate pair builds this dict (issue 16): a copy of the report's features (every
-    # key in FEATURE_NAMES' order), then the denial's and the pair's own set in place (the keys
-    # keep their order); the hand scorer's numbers are rounded floats already.
-    f = dict(report_part if report_part is not None else report_features(report, lead_denial, report_stats))
-    f.update(denial_part if denial_part is not None else denial_features(denial, denial_doc, denial_stats))
-    f.update({
+    # the hand scorer's numbers are rounded floats already
+    f = {
         "hand_score": hand.score, "entities": get("entities", 0.0),
         "event": get("event", 0.0), "time": get("time", 0.0),
         "outlet": get("outlet", 0.0),
@@ -286,8 +323,8 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
         "log_abs_days": math.log1p(abs(days)), "after": 1.0 if days < 0 else 0.0,
         "rare_lead": in_lead, "rare_body": in_body, "rare_share": in_body / total,
         "cosine": float(cosine) if cosine is not None else 0.0, "has_cosine": 0.0 if cosine is None else 1.0,
-    })
-    for k in hand.flags:  # the raised flags, in place (the keys keep FEATURE_NAMES' order)
+    }
+    for k in hand.flags:  # the raised flags
         name = _FLAG_FEATURE.get(k)
         if name is not None:
             f[name] = 1.0
@@ -440,8 +477,42 @@ class LearnedScorer:
         return [c * (get(n, 0.0) - m) / s for n, m, s, c in self._terms]
 
     def _probability(self, contrib: list[float]) -> float:
-        z = self.intercept + sum(contrib)
+        return self._logistic(self.intercept + sum(contrib))
+
+    @staticmethod
+    def _logistic(z: float) -> float:
         return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+
+    # --- the log-odds in three parts: the report's, the denial's (each once for all its
+    # pairs) and the pair's own; the same sum as ``contributions``' to rounding, for the
+    # pairs matching turns down without an explanation (issue 16)
+
+    @functools.cached_property
+    def _split_terms(self) -> tuple[tuple[tuple[str, float, float, float], ...], ...]:
+        """``_terms`` of the report's features, the denial's and the pair's own."""
+        own = tuple(t for t in self._terms if t[0] in PAIR_OWN_NAMES)
+        denial = tuple(t for t in self._terms if t[0] in DENIAL_NAMES)
+        report = tuple(t for t in self._terms if t[0] not in PAIR_OWN_NAMES and t[0] not in DENIAL_NAMES)
+        return report, denial, own
+
+    def report_logit(self, report_part: Mapping[str, float]) -> float:
+        """The intercept and the contributions of the report's own features (``report_features``)."""
+        get = report_part.get
+        return self.intercept + sum([c * (get(n, 0.0) - m) / s for n, m, s, c in self._split_terms[0]])
+
+    def denial_logit(self, denial_part: Mapping[str, float]) -> float:
+        """The contributions of the denial's own features (``denial_features``)."""
+        get = denial_part.get
+        return sum([c * (get(n, 0.0) - m) / s for n, m, s, c in self._split_terms[1]])
+
+    def own_logit(self, own: Mapping[str, float]) -> float:
+        """The contributions of a pair's own features (``pair_own_features``)."""
+        get = own.get
+        return sum([c * (get(n, 0.0) - m) / s for n, m, s, c in self._split_terms[2]])
+
+    def passes(self, z: float, lang: str | None = None) -> bool:
+        """Whether a pair with log-odds ``z`` clears the threshold (``probability_of``'s test)."""
+        return self._logistic(z) >= self.threshold_for(lang)
 
     def room(self, contrib: list[float], name: str, lang: str | None = None) -> float | None:
         """How far feature ``name`` can rise above its value in ``contrib`` before a pair with
@@ -460,6 +531,22 @@ class LearnedScorer:
             return None
         margin = self.intercept + sum(contrib) - math.log(threshold / (1.0 - threshold))
         return max(0.0, margin) * scale / -coef
+
+    def room_at(self, z: float, name: str, lang: str | None = None) -> float | None:
+        """``room`` of a pair whose log-odds are ``z`` (``report_logit`` + ``denial_logit`` +
+        ``own_logit``)."""
+        threshold = self.threshold_for(lang)
+        if threshold >= 1.0:
+            return 0.0
+        if threshold <= 0.0:
+            return None
+        found = self._scale_coef.get(name)
+        if found is None:
+            return None
+        scale, coef = found
+        if coef >= 0:
+            return None
+        return max(0.0, z - math.log(threshold / (1.0 - threshold))) * scale / -coef
 
     @functools.cached_property
     def _scale_coef(self) -> dict[str, tuple[float, float]]:

@@ -22,8 +22,8 @@ import numpy as np
 
 from monitor.match.features import DocumentFeatures, body_lead, document_features, headline_cue, lead_offset, text_terms
 from monitor.match.learned import (
-    FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, denial_features, early_exclusion, exclusion, pair_features,
-    report_features,
+    FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, denial_features, early_exclusion, pair_exclusion,
+    pair_own_features, report_features,
 )
 from monitor.match.rivals import rival_count, rival_feature
 from monitor.match.scoring import (
@@ -241,6 +241,9 @@ class PairJudge:
         #: (what they read is cached above and does not change within the judge's life)
         self.report_parts: dict[int, dict[str, float]] = {}
         self.denial_parts: dict[int, dict[str, float]] = {}
+        #: the learned scorer's log-odds parts of those (``LearnedScorer.report_logit``, ``denial_logit``)
+        self.report_logits: dict[int, float] = {}
+        self.denial_logits: dict[int, float] = {}
         #: the stored vectors of a span of days, read once for every denial whose window it
         #: covers (``prefetch_window``); None when not read or no longer complete
         self.span: _VectorSpan | None = None
@@ -527,6 +530,20 @@ class PairJudge:
         ``screen``, when ``early_exclusion`` already rules it out (matching stores no such
         pair; the pair table of training keeps them). ``rivals``: count the rival claims
         (``rival_log_n``; else it is 0, which matching uses first: a rival only lowers a score)."""
+        got = self.pair_parts(profile, rid, screen=screen)
+        if got is None:
+            return None
+        own, hand, report_part, denial_part = got
+        feats = whole_features(own, report_part, denial_part)
+        if rivals:
+            feats["rival_log_n"] = rival_feature(self.rivals(profile, rid))
+        return feats, hand
+
+    def pair_parts(self, profile: Any, rid: int, *,
+                   screen: bool = False) -> tuple[dict[str, float], PairParts, dict[str, float], dict[str, float]] | None:
+        """``pair``'s features in their three parts, (the pair's own, the hand scorer's numbers,
+        the report's, the denial's): the last two are computed once each and shared by all
+        their pairs, and most pairs are turned down from the first alone (``judged``)."""
         f, lead = self.feats[rid]
         did = profile.document_id
         cos = None
@@ -547,7 +564,6 @@ class PairJudge:
         stats = self.stats
         if did not in stats or rid not in stats:
             self.denial_stats([did, rid])
-        own = self.feats.get(did)
         # the report's features and the denial's, computed once each (the same for all their pairs)
         report_part = self.report_parts.get(rid)
         if report_part is None:
@@ -555,17 +571,13 @@ class PairJudge:
                 self.memo.report_part(f, lead, stats[rid]) if self.memo is not None else report_features(f, lead, stats[rid]))
         denial_part = self.denial_parts.get(profile.denial_id)
         if denial_part is None:
+            own_doc = self.feats.get(did)
             denial_part = self.denial_parts[profile.denial_id] = denial_features(
-                profile, own[0] if own else None, stats[did])
-        got = pair_features(profile, f, report_id=rid, lead_denial=lead,
-                            source_outlets=cached_source_outlets(f.source), term_df=self.df,
-                            n_docs=max(self.n_docs, 1), cosine=cos, config=self.config,
-                            report_stats=stats[rid], denial_doc=own[0] if own else None,
-                            denial_stats=stats[did], weight=weight, report_part=report_part,
-                            denial_part=denial_part)
-        if rivals:
-            got[0]["rival_log_n"] = rival_feature(self.rivals(profile, rid))
-        return got
+                profile, own_doc[0] if own_doc else None, stats[did])
+        own, hand = pair_own_features(profile, f, report_id=rid, lead_denial=lead,
+                                      source_outlets=cached_source_outlets(f.source), term_df=self.df,
+                                      n_docs=max(self.n_docs, 1), cosine=cos, config=self.config, weight=weight)
+        return own, hand, report_part, denial_part
 
     def verdict(self, profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
         f, lead = self.feats[rid]
@@ -578,44 +590,66 @@ class PairJudge:
         judged = self.judged(profile, rid)
         if judged is None:
             return None
-        feats, hand, contrib, n = judged
-        s = self.scorer.score_of(contrib, lang=profile.lang)  # the same score, with its top contributions
+        own, hand, report_part, denial_part, n = judged
+        feats = whole_features(own, report_part, denial_part)
+        # the score with its top contributions, from the whole features (as training reads them)
+        s = self.scorer.score_of(self.scorer.pair_contributions(feats), lang=profile.lang)
         explanation = learned_explanation(profile, feats, hand.explanation(reason=False), s, self.scorer)
         if self.wants_rivals:  # ``rivalled_matches`` judges it again when this count rises
             explanation["rivals"] = n
         return (profile.denial_id, rid, s.score, explanation)
 
-    def judged(self, profile: Any, rid: int) -> tuple[dict[str, float], PairParts, list[float], int] | None:
+    def judged(self, profile: Any, rid: int) -> tuple[dict[str, float], PairParts, dict[str, float],
+                                                      dict[str, float], int] | None:
         """The learned scorer's decision on a pair, without its explanation: None when it
-        does not match, else its features, the hand scorer's numbers, the contributions and
-        the rival count (``verdict`` writes the explanation; ``rivalled_matches`` only asks
-        whether a stored match still passes); None without a learned scorer."""
+        does not match, else ``pair_parts``' (own features, hand scorer's numbers, report's
+        features, denial's features) and the rival count (``verdict`` writes the explanation;
+        ``rivalled_matches`` only asks whether a stored match still passes); None without a
+        learned scorer. The log-odds come in their three parts (``LearnedScorer.report_logit``,
+        ``denial_logit``, ``own_logit``): the report's and the denial's once each."""
         scorer = self.scorer
         if scorer is None:
             return None
-        got = self.pair(profile, rid, screen=True)
+        got = self.pair_parts(profile, rid, screen=True)
         if got is None:
             return None
-        feats, hand = got
-        if exclusion(feats):  # never a match, whatever its score: no need to compute it
+        own, hand, report_part, denial_part = got
+        if pair_exclusion(own, report_part):  # never a match, whatever its score: no need to compute it
             return None
-        contrib = scorer.pair_contributions(feats)  # once: the verdict and the explanation's top features
-        if not scorer.probability_of(contrib, lang=profile.lang)[1]:
+        base = self.report_logits.get(rid)
+        if base is None:
+            base = self.report_logits[rid] = scorer.report_logit(report_part)
+        denial_logit = self.denial_logits.get(profile.denial_id)
+        if denial_logit is None:
+            denial_logit = self.denial_logits[profile.denial_id] = scorer.denial_logit(denial_part)
+        base += denial_logit
+        z = base + scorer.own_logit(own)
+        lang = profile.lang
+        if not scorer.passes(z, lang):
             return None
         n = 0
         if self.wants_rivals:  # a match without rivals: do other denials' claims fit it better?
             # counted only as far as it matters: past this many rivals the pair fails anyway
-            room = scorer.room(contrib, "rival_log_n", profile.lang)
+            room = scorer.room_at(z, "rival_log_n", lang)
             limit = None if room is None else int(math.expm1(min(room, 50.0))) + 2
             n = self.rivals(profile, rid, limit)
             if n and n == limit:
                 return None
             if n:
-                feats["rival_log_n"] = rival_feature(n)
-                contrib = scorer.pair_contributions(feats)
-                if not scorer.probability_of(contrib, lang=profile.lang)[1]:
+                own["rival_log_n"] = rival_feature(n)
+                if not scorer.passes(base + scorer.own_logit(own), lang):
                     return None
-        return feats, hand, contrib, n
+        return own, hand, report_part, denial_part, n
+
+
+def whole_features(own: dict[str, float], report_part: dict[str, float],
+                   denial_part: dict[str, float]) -> dict[str, float]:
+    """``pair_features``' dict from its parts (``PairJudge.pair_parts``): the report's features
+    (every key, in FEATURE_NAMES' order), the denial's and the pair's own set over them."""
+    feats = dict(report_part)
+    feats.update(denial_part)
+    feats.update(own)
+    return feats
 
 
 def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, Any], s: PairScore,
