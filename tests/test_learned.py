@@ -11,7 +11,10 @@ import pytest
 from monitor.errors import ConfigError
 from monitor.evaluate.training import GoldLabels, choose_threshold, choose_thresholds, fit_scorer, group_cases, predict
 from monitor.match.features import document_features
-from monitor.match.learned import FEATURE_NAMES, LearnedScorer, exclusion, pair_features, rarity, threshold_group
+from monitor.match.learned import (
+    DENIAL_NAMES, FEATURE_NAMES, PAIR_OWN_NAMES, LearnedScorer, denial_features, exclusion, pair_exclusion, pair_features,
+    pair_own_features, rarity, report_features, threshold_group,
+)
 from monitor.match.scoring import MatchingConfig, build_profile
 
 CLAIM_TITLE = "Kremlin denies report that Halvorsen met Ortiga in Valletta"
@@ -359,3 +362,27 @@ def test_room_is_how_far_a_negative_feature_can_rise_before_the_pair_fails() -> 
     assert not scorer.probability({**features, "rival_log_n": room + 1e-6})[1]
     assert scorer.room(contrib, "hand_score") is None  # a rise of a positive feature cannot fail it
     assert scorer.room(contrib, "not_a_feature") is None
+
+
+def test_the_log_odds_in_three_parts_add_up_to_the_whole_and_exclusion_reads_the_parts_alike() -> None:
+    scorer = LearnedScorer.load()
+    for report in (REPORT, RELAY, feats("Halvorsen visits Ortiga", "Officials in Valletta said nothing.",
+                                        "2024-01-02T10:00:00+00:00", role="official")):
+        parts = [report_features(report, False, None), denial_features(profile(), None, None)]
+        own, _ = pair_own_features(profile(), report, report_id=5, lead_denial=False, source_outlets=(), term_df={},
+                                   n_docs=100, cosine=0.7, config=MatchingConfig())
+        assert set(own) <= PAIR_OWN_NAMES and set(parts[1]) == DENIAL_NAMES
+        whole = features_of(report)
+        assert whole == {**parts[0], **parts[1], **own}  # the parts make pair_features' dict
+        z = scorer.report_logit(parts[0]) + scorer.denial_logit(parts[1]) + scorer.own_logit(own)
+        assert z == pytest.approx(scorer.intercept + sum(scorer.contributions(whole)), abs=1e-9)
+        assert scorer.passes(z, "en") == scorer.probability(whole, lang="en")[1]
+        assert scorer.room_at(z, "rival_log_n", "en") == pytest.approx(
+            scorer.room(scorer.contributions(whole), "rival_log_n", "en"), abs=1e-9)
+        assert pair_exclusion(own, parts[0]) == exclusion(whole)
+    # the official channel is excluded through the report's part; unrelated news through the pair's own
+    official = feats("Ortiga statement", "A statement.", "2024-03-09T10:00:00+00:00", role="official")
+    own, _ = pair_own_features(profile(), official, report_id=5, lead_denial=False, source_outlets=(), term_df={},
+                               n_docs=100, cosine=0.1, config=MatchingConfig())
+    assert pair_exclusion(own, report_features(official, False, None)) == exclusion(
+        features_of(official, cosine=0.1)) is not None
