@@ -1163,3 +1163,24 @@ def test_a_negated_plan_in_an_involvement_cue_is_a_past_denial_but_a_future_one_
 )
 def test_plans_and_announcements_stay_negative(text: str) -> None:
     assert not denials(text, lang="ru" if "Об" in text else "en")
+
+
+@pytest.mark.parametrize("text,lang,claim", [
+    ('Asked about reports that Moscow had cut gas deliveries to Lumeria, Kremlin spokesman Dmitry Peskov said: '
+     '"This is absolutely untrue."', "en", "reports that Moscow had cut gas deliveries to Lumeria"),
+    ('When asked about claims that Russian troops had entered Vardo, Peskov told reporters: "It is a lie."', "en",
+     "claims that Russian troops had entered Vardo"),
+    ("Отвечая на вопрос о сообщениях о переговорах в Валетте, Песков заявил: «Это неправда».", "ru",
+     "о сообщениях о переговорах в Валетте"),
+])
+def test_a_question_put_before_the_answer_is_the_claim_without_the_asking_and_the_speakers_clause(
+        text: str, lang: str, claim: str) -> None:
+    (found,) = denials(text, lang=lang)
+    assert found.speaker == "Dmitry Peskov"
+    assert found.claim == claim
+
+
+def test_a_question_head_too_short_to_trim_stays_whole() -> None:
+    # nothing is left between "Asked about it" and the speaker's clause: the head is kept as it was
+    (found,) = denials('Asked about it on Monday, Peskov said: "That is pure fiction."')
+    assert found.claim.startswith("Asked about it on Monday, Peskov said")

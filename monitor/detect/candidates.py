@@ -49,8 +49,8 @@ def _claim_for(sents: list[Sentence], i: int, cls: str, cue_end: int, cue_start:
     if s.is_question and cue_start > 30 and not object_follows:
         # "Asked whether Putin had met Witkoff, Ushakov said: 'There was no meeting'" (or
         # "... said: 'We reject this'": a verb whose object points back to the question)
-        head = s.text[:cue_start]
-        return head, {c.concept for c in s.concepts if c.start < cue_start}, True
+        start, end = _question_span(s.text, cue_start)
+        return s.text[start:end], {c.concept for c in s.concepts if start <= c.start < end}, True
     if cls != "verb":
         # "'No, we have no information on this,' Peskov said when asked whether Russia used
         # Iranian drones": the question follows the answer, in the sentence where the
@@ -82,6 +82,30 @@ def _claim_for(sents: list[Sentence], i: int, cls: str, cue_end: int, cue_start:
         p = sents[i - 1]
         return p.text, {c.concept for c in p.concepts}, False
     return s.text, {c.concept for c in s.concepts}, False
+
+
+#: The speaker's own clause that closes a question put before the answer: ", Kremlin
+#: spokesman Dmitry Peskov said: 'This is", «, Песков заявил: «Это».
+_SPEAKER_CLAUSE = re.compile(
+    r",[^,]{0,80}?\b(?:said|says|told|tells|added|stated|replied|responded|answered|noted|stressed|insisted|retorted"
+    r"|заявил|заявила|сказал|сказала|ответил|ответила|отметил|отметила|подчеркнул|подчеркнула|добавил|добавила"
+    r"|сообщил|сообщила|парировал|парировала)\b[^,]*$", re.IGNORECASE)
+
+
+def _question_span(text: str, cue_start: int) -> tuple[int, int]:
+    """Where the question ends up in a sentence that puts it before the answer ("Asked about
+    reports that Moscow cut the gas, Kremlin spokesman Dmitry Peskov said: 'This is untrue'"):
+    after the words that say it was asked, before the speaker's clause; the whole head of
+    the sentence when what is left would be too short to be a claim."""
+    asked = _ASKED.search(text, 0, cue_start)
+    start = asked.end() if asked is not None and asked.start() < 40 else 0
+    clause = _SPEAKER_CLAUSE.search(text, start, cue_start)
+    end = clause.start() if clause is not None else cue_start
+    if end - start <= 12:
+        return 0, cue_start
+    while start < end and text[start] in " ,:;\"'«“„":
+        start += 1
+    return start, end
 
 
 #: Where a question put to the speaker starts, when it follows the answer.
