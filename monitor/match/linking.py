@@ -489,6 +489,30 @@ class PairJudge:
             self.rival_counts[(profile.denial_id, rid)] = (n, limit is None or n < limit)
         return n
 
+    def rivalled_by_any(self, profile: Any, rid: int, news: list[Any]) -> bool:
+        """Whether one of ``news`` is a rival of the pair (``rivals(profile, rid, limit=1,
+        among=news)``) for ``news`` that ``could_rival`` the pair already, of other documents
+        than the denial's and the report's and whose windows hold the report (what
+        ``rivalled_matches`` asks of every stored match a new denial could rival): those are
+        the denials of ``rivals``' pool it would keep, so they are counted without building
+        the report's pool of every denial around it."""
+        event = self.event_of.get(profile.denial_id)
+        event_of = self.event_of
+        others = [o for o in news if event is None or event_of.get(o.denial_id) != event]
+        if not others:
+            return False
+        lead, lead_weights = self.feats[rid][0].lead_terms, self.rival_weights
+
+        def weighed() -> Iterator[tuple[Any, dict[str, float]]]:
+            for o in others:
+                key = (o.denial_id, rid)
+                in_lead = lead_weights.get(key)
+                if in_lead is None:
+                    in_lead = lead_weights[key] = {t: w for t, w in self.rarity(o).items() if t in lead}
+                yield o, in_lead
+
+        return rival_count(profile, self.rarity(profile), lead, weighed(), 1) > 0
+
     def term_set(self, profile: Any) -> frozenset[str]:
         """A claim's terms as a set, once a denial (rival checks ask for every pair)."""
         found = self.term_sets.get(profile.denial_id)
@@ -798,7 +822,7 @@ def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, A
                 and p.document_id not in (matched.document_id, rid) and judge.could_rival(matched, p, lead)]
         # judged again only when one of the new denials is a rival and so its rival count rose
         # (counted in the archive as it is now, only as far as telling whether it rose)
-        if not news or not judge.rivals(matched, rid, limit=1, among=news):
+        if not news or not judge.rivalled_by_any(matched, rid, news):
             continue
         if rivals is not None and judge.rivals(matched, rid, limit=rivals + 1) <= rivals:
             continue
