@@ -129,6 +129,32 @@ def test_confirmed_match_stays_when_a_rematch_no_longer_finds_it(
         assert pairs(store) == confirmed
 
 
+def test_confirmed_match_moves_to_the_denial_detected_anew_in_its_document(
+        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store.open(loaded) as store:
+        mid = match_id(store, TRANSCRIPT, WAPO_REPORT)
+        old_quote = store.db.execute("SELECT x.quote FROM matches m JOIN denials x ON x.id = m.denial_id"
+                                     " WHERE m.id = ?", [mid]).fetchone()[0]
+    assert run(loaded, "feedback", str(mid), "right")[0] == 0
+    nothing = tmp_path / "nothing.json"
+    nothing.write_text(json.dumps({"features": ["hand_score"], "mean": [0.0], "scale": [1.0], "coef": [0.0],
+                                   "intercept": -50.0, "threshold": 0.5, "thresholds": {}}))
+    monkeypatch.setenv("MONITOR_SCORER", str(nothing))
+    # the transcript edited: its denial reads differently, so detection replaces the denial row
+    record = next(json.loads(l) for l in (FIXTURES / "nov_call.jsonl").read_text(encoding="utf-8").splitlines()
+                  if l.strip() and json.loads(l)["url"] == TRANSCRIPT)
+    record["text"] = record["text"].replace("This is completely untrue.", "That report is false from start to end.")
+    with Store.open(loaded) as store:
+        import_jsonl(store, io.StringIO(json.dumps(record) + "\n"))
+        (quote,) = {r[0] for r in store.db.execute(
+            "SELECT x.quote FROM denials x JOIN documents d ON d.id = x.document_id WHERE d.url = ?", [TRANSCRIPT])}
+        assert quote != old_quote
+        assert (TRANSCRIPT, WAPO_REPORT) in pairs(store)  # moved to the new denial row
+        assert {p for p in pairs(store) if p[0] == TRANSCRIPT} == {(TRANSCRIPT, WAPO_REPORT)}
+        rematch_archive(store)  # and a re-run of matching keeps it
+        assert (TRANSCRIPT, WAPO_REPORT) in pairs(store)
+
+
 def test_latest_verdict_wins_right_after_wrong_lets_the_match_back(loaded: Path) -> None:
     with Store.open(loaded) as store:
         mid = match_id(store, TRANSCRIPT, WAPO_REPORT)

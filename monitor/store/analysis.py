@@ -76,7 +76,8 @@ class AnalysisMixin(FeedbackMixin):
     _withdrawn_matches: int = 0
 
     def replace_denials(self, document_id: int, published: str, denials: Iterable[Denial]) -> list[int]:
-        """Make ``denials`` the document's denials (dropping earlier ones and their matches)."""
+        """Make ``denials`` the document's denials (dropping earlier ones and their matches, but
+        those an analyst confirmed, which move to the new denials)."""
         denials = list(denials)
         rows = self.db.execute(
             "SELECT id, speaker, cue, quote, claim, position, entities, event_type, outlets FROM denials"
@@ -90,13 +91,29 @@ class AnalysisMixin(FeedbackMixin):
             # Unchanged detection keeps its ids, so matches and events stay put on re-runs.
             self.db.execute("UPDATE denials SET published = ? WHERE document_id = ?", [published, document_id])
             return [int(i) for i in old]
+        confirmed: list[tuple[Any, ...]] = []  # (quote, report, score, explanation, created_at)
         if old:
             marks = ",".join("?" for _ in old)
+            if self.has_feedback():
+                stored = self.db.execute(
+                    f"SELECT m.denial_id, m.report_id, x.quote, m.score, m.explanation, m.created_at FROM matches m"
+                    f" JOIN denials x ON x.id = m.denial_id WHERE m.denial_id IN ({marks}) ORDER BY m.id", old).fetchall()
+                keep = self.confirmed_pairs((r[0], r[1]) for r in stored)
+                confirmed = [tuple(r[2:3]) + (r[1],) + tuple(r[3:]) for r in stored if (r[0], r[1]) in keep]
             self.db.execute(f"DELETE FROM matches WHERE denial_id IN ({marks})", old)
             self.db.execute(f"DELETE FROM denials WHERE id IN ({marks})", old)
         ids = []
         for denial in denials:
             ids.append(int(self.db.table("denials").insert(denial_row(document_id, published, denial)).last_pk or 0))
+        if confirmed and ids:
+            # A match an analyst confirmed outlives the re-detection of its denial (a new
+            # pipeline version reads the claim differently): it moves to the new denial with
+            # the same quote, else to the document's first. Its verdict names the documents
+            # by URL, so ``replace_matches`` keeps it from then on.
+            by_quote = {d.quote: i for d, i in zip(denials, ids)}
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO matches (denial_id, report_id, score, explanation, created_at)"
+                " VALUES (?, ?, ?, ?, ?)", [(by_quote.get(quote, ids[0]), *rest) for quote, *rest in confirmed])
         # An analyst's "not a denial" outlives re-detection (issue 19).
         self.apply_denial_verdicts([document_id])
         return ids
