@@ -24,7 +24,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import compress
 from typing import Any, Iterable
 
 import snowballstemmer
@@ -33,6 +33,7 @@ from monitor.text.entities import CATEGORIES, alias_tables, find_concepts
 from monitor.text.latin_names import to_common_spelling
 from monitor.text.lexicons import Lexicons, active_lexicons
 from monitor.text.lowercase_regex import Alternatives
+from monitor.text.word_memo import WordMemos
 
 #: Characters of body text that count as the lead (after a repeated headline).
 LEAD_CHARS = 450
@@ -327,15 +328,18 @@ def lowercase_keys(text: str, lang: str | None = None) -> set[str]:
 
 def _lowercase_keys(tokens: Iterable[str], lang: str | None = None) -> set[str]:
     """``lowercase_keys`` of a text already split into ``words``."""
-    out = {_lowercase_key(t, lang) for t in set(tokens)}
+    out = set(map(_LOWERCASE_KEYS(lang).__getitem__, set(tokens)))
     out.discard(None)
     return out  # type: ignore[return-value]
 
 
-@functools.lru_cache(maxsize=65536)
 def _lowercase_key(word: str, lang: str | None = None) -> str | None:
-    """The name key of a word written in lower case, else None (memoised per word)."""
+    """The name key of a word written in lower case, else None (memoised per word and language:
+    ``_LOWERCASE_KEYS``)."""
     return name_key(word, lang) if word[:1].islower() and len(word) >= 4 else None
+
+
+_LOWERCASE_KEYS = WordMemos(_lowercase_key)
 
 
 #: Gazetteer categories whose one-word aliases also claim a name key (Prigożyn -> person:prigozhin).
@@ -361,12 +365,11 @@ def alias_keys(lex: Lexicons) -> dict[str, str]:
     return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
 
 
-@functools.lru_cache(maxsize=65536)
 def _word_terms(tok: str, lang: str | None = None) -> tuple[tuple[str, ...], str | None] | None:
     """A word's topics and, when it is written like a name, its name key; None when neither.
 
-    What depends on the word alone, memoised: most words of an article are neither, and
-    this lets ``_term_hits`` pass over them with one lookup."""
+    What depends on the word alone, memoised (``_WORD_TERMS``): most words of an article are
+    neither, and this lets ``_term_hits`` pass over them with one lookup."""
     found = _token_topics(tok)
     key = None
     if tok[:1].isupper() and len(tok) >= 4 and tok.lower() not in _NOT_NAMES and not (tok.isupper() and len(tok) > 5):
@@ -374,6 +377,9 @@ def _word_terms(tok: str, lang: str | None = None) -> tuple[tuple[str, ...], str
         if key in _NOT_NAMES or key in _TITLE_KEYS:
             key = None
     return (found, key) if found or key else None
+
+
+_WORD_TERMS = WordMemos(_word_terms)
 
 
 #: Whose spokesman the Kremlin's is: "press secretary of President Putin" names him, not another.
@@ -440,7 +446,7 @@ def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None =
     if matches is None:
         matches = list(_WORD.finditer(text))
     toks = tokens if tokens is not None else list(map(re.Match.group, matches))
-    terms = list(map(_word_terms, toks, repeat(lang)))
+    terms = list(map(_WORD_TERMS(lang).__getitem__, toks))
     for m, (found, key) in zip(compress(matches, terms), filter(None, terms)):
         pos = m.start()
         for topic in found:
@@ -665,7 +671,9 @@ def relay_position(body: str, speakers: list[int]) -> float:
     # Only the sentences that name a speaker are searched for a cue (the cue pattern is
     # costly over a whole body; most sentences name no official).
     spans = [0, *(m.end() for m in _SENTENCE_END.finditer(body)), len(body)]
-    for start, end in zip(spans, spans[1:]):
-        if any(start <= p < end for p in speakers) and cover_search(body[start:end]):
+    # the sentences holding a speaker, in text order (by bisection: a body has ~20 sentences)
+    for k in sorted({bisect_right(spans, p) - 1 for p in speakers if 0 <= p < len(body)}):
+        start, end = spans[k], spans[k + 1]
+        if cover_search(body[start:end]):
             return start / len(body)
     return 1.0
