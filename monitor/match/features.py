@@ -499,9 +499,11 @@ _OFFICIAL_SPEAKERS = frozenset({
 _STATEMENT_AFTER = re.compile(r"^(?:'s|’s)?(?:\s*\w+){0,2}?\s*(?::|says\b|said\b|заявил\w*|заявляет|считает)", re.I)
 
 
-def official_statement(title: str) -> str | None:
-    """The speaker when the headline opens with a Russian official and a colon or "says"."""
-    first = title_clause(title)
+def official_statement(title: str, first: str | None = None) -> str | None:
+    """The speaker when the headline opens with a Russian official and a colon or "says".
+    ``first``: the headline's ``title_clause``, when the caller has it."""
+    if first is None:
+        first = title_clause(title)
     for c in find_concepts(first[:60]):
         if c.start > 14:
             break
@@ -525,10 +527,10 @@ def headline_cue(title: str) -> tuple[str | None, bool]:
     """The denial cue in a headline, and whether it is in the first clause."""
     if not title:
         return None, False
-    speaker = official_statement(title)
+    first = title_clause(title)
+    speaker = official_statement(title, first)
     if speaker:
         return f"{speaker}: (official statement)", True
-    first = title_clause(title)
     m = cover_search(first)
     if m:
         return first[m.start():m.end()], True
