@@ -24,7 +24,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import accumulate, compress
 from typing import Any, Iterable
 
 import snowballstemmer
@@ -41,6 +41,8 @@ LEAD_CHARS = 450
 BODY_CHARS = 4000
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[\w]|[^\W\d_]", re.UNICODE)
+#: ``_WORD`` as a group: ``split`` keeps the words between the separators (``_tokens``)
+_WORD_PARTS = re.compile(f"({_WORD.pattern})", re.UNICODE)
 _CYR = re.compile(r"[\u0400-\u04FF]")
 
 _STOP_EN = set("""
@@ -422,12 +424,22 @@ def _someone_elses_title(text: str, concepts: list[Any], k: int, aliases: dict[s
     return all(aliases.get(name_key(w) or "") not in (c.concept, _KREMLIN_HEAD) for w in m.groups())
 
 
-def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None = None,
-               tokens: list[str] | None = None, lang: str | None = None) -> list[tuple[int, str]]:
+def _tokens(text: str) -> tuple[list[str], list[int]]:
+    """The ``words`` of ``text`` and where they are: word k spans ``offsets[2k + 1]:offsets[2k + 2]``.
+
+    ``split`` on the word pattern as a group returns the separators and the words as strings,
+    whose lengths add up to the offsets in C: half the CPU of ``finditer``'s match objects
+    (~0.04 ms a document, seventeenth session)."""
+    parts = _WORD_PARTS.split(text)
+    return parts[1::2], list(accumulate(map(len, parts), initial=0))
+
+
+def _term_hits(text: str, lower: set[str], tokens: tuple[list[str], list[int]] | None = None,
+               lang: str | None = None) -> list[tuple[int, str]]:
     """(offset, term) for every concept, topic and name occurrence in ``text``.
 
-    ``matches`` are the ``_WORD`` matches of ``text`` when the caller has them already, and
-    ``tokens`` their text; ``lang`` is the text's language (``name_key`` spells by it).
+    ``tokens`` are ``_tokens(text)`` when the caller has them already; ``lang`` is the
+    text's language (``name_key`` spells by it).
 
     German capitalises every noun, so its nouns are keyed as names too (Verfassungsschutz):
     leaving German capitals out (until the fifteenth session) also left out every name in a
@@ -443,12 +455,10 @@ def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None =
     # Gazetteer matches are in text order and never overlap: bisect on their starts.
     starts = [c.start for c in concepts]
     ends = [c.end for c in concepts]
-    if matches is None:
-        matches = list(_WORD.finditer(text))
-    toks = tokens if tokens is not None else list(map(re.Match.group, matches))
+    toks, offsets = tokens if tokens is not None else _tokens(text)
     terms = list(map(_WORD_TERMS(lang).__getitem__, toks))
-    for m, (found, key) in zip(compress(matches, terms), filter(None, terms)):
-        pos = m.start()
+    for k_word, (found, key) in zip(compress(range(len(toks)), terms), filter(None, terms)):
+        pos, end = offsets[2 * k_word + 1], offsets[2 * k_word + 2]
         for topic in found:
             hits.append((pos, topic))
         if key is None or key in lower:
@@ -456,7 +466,7 @@ def _term_hits(text: str, lower: set[str], matches: list[re.Match[str]] | None =
         k = bisect_right(starts, pos) - 1
         if k >= 0 and pos < ends[k]:
             continue
-        if k + 1 < len(starts) and 0 < starts[k + 1] - m.end() <= 2 and concepts[k + 1].concept.startswith("person:"):
+        if k + 1 < len(starts) and 0 < starts[k + 1] - end <= 2 and concepts[k + 1].concept.startswith("person:"):
             continue  # a first name ("Дмитрий Песков"): the person is the term, not the first name
         if _SENTENCE_START.search(text, max(0, pos - 4), pos):
             continue
@@ -632,12 +642,11 @@ def document_features(title: str, text: str, *, lang: str | None, role: str, sou
     head = f"{title}\n{lead}"
     body = text[:BODY_CHARS]
     full = f"{title}\n{body}"
-    matches = list(_WORD.finditer(full))
-    tokens = list(map(re.Match.group, matches))  # read twice: taken out of the matches once
-    lower = _lowercase_keys(tokens, lang)
+    tokens = _tokens(full)
+    lower = _lowercase_keys(tokens[0], lang)
     # One gazetteer pass over headline + body: the lead's terms are the hits inside the
     # headline or the lead span (a word cut by the lead's end counts whole).
-    hits = _term_hits(full, lower, matches, tokens=tokens, lang=lang)
+    hits = _term_hits(full, lower, tokens, lang=lang)
     body_terms = {t for _, t in hits}
     if start + len(lead) <= len(body):
         lo, hi = len(title) + 1 + start, len(title) + 1 + start + len(lead)
