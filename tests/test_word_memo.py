@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.text.word_memo import WordMemo, WordMemos
+from monitor.text.word_memo import WordMemos
 
 
 def test_a_word_is_computed_once_and_read_back_with_its_context() -> None:
@@ -12,15 +12,18 @@ def test_a_word_is_computed_once_and_read_back_with_its_context() -> None:
         calls.append((word, lang))
         return f"{word.lower()}/{lang}"
 
-    memo = WordMemo(key, "pl", limit=10)
+    memo = WordMemos(key, limit=10)("pl")
     assert list(map(memo.__getitem__, ["Putin", "Putin", "putin"])) == ["putin/pl", "putin/pl", "putin/pl"]
     assert calls == [("Putin", "pl"), ("putin", "pl")]
 
 
-def test_a_full_memo_starts_over_and_still_answers() -> None:
-    memo = WordMemo(lambda word, _: len(word), None, limit=2)
-    assert [memo[w] for w in ("a", "bb", "ccc", "a")] == [1, 2, 3, 1]
-    assert len(memo) <= 2
+def test_the_words_of_every_context_count_toward_one_limit_past_which_all_start_over() -> None:
+    memos = WordMemos(lambda word, lang: f"{word}:{lang}", limit=3)
+    en, de = memos("en"), memos("de")
+    assert [en["a"], en["b"], de["a"]] == ["a:en", "b:en", "a:de"] and memos.size == 3
+    assert de["c"] == "c:de"  # the fourth word: every table emptied first
+    assert (dict(en), dict(de), memos.size) == ({}, {"c": "c:de"}, 1)
+    assert en["a"] == "a:en" and memos("en") is en  # the tables stay in use
 
 
 def test_a_none_value_is_kept_like_any_other() -> None:
@@ -30,13 +33,13 @@ def test_a_none_value_is_kept_like_any_other() -> None:
         calls.append(word)
         return None
 
-    memo = WordMemo(nothing, None, limit=4)
+    memo = WordMemos(nothing, limit=4)(None)
     assert memo["x"] is None and memo["x"] is None and calls == ["x"]
 
 
-def test_each_context_has_its_own_memo_and_too_many_contexts_start_over() -> None:
+def test_each_context_has_its_own_table_and_too_many_contexts_start_over() -> None:
     memos = WordMemos(lambda word, lang: f"{word}:{lang}", limit=8, contexts=2)
     en, de = memos("en"), memos("de")
     assert en is memos("en") and en is not de
     assert en["Putin"] == "Putin:en" and de["Putin"] == "Putin:de" and memos(None)["Putin"] == "Putin:None"
-    assert memos("en") is not en  # the third context dropped the first two
+    assert memos("en") is not en and memos.size == 1  # the third context dropped the first two
