@@ -520,3 +520,55 @@ def _inherited_readers() -> int:
     from monitor.process import tasks
 
     return len(tasks._INHERITED)
+
+
+# -- loading the models before the workers fork --------------------------------------------
+
+
+class _Model:
+    """An embedder that records where it was loaded (``fail``: its loading raises)."""
+
+    name, dim = "fake-model", 4
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.loaded_in: list[str] = []
+        self.lock = threading.Lock()
+
+    def load(self) -> None:
+        with self.lock:
+            self.loaded_in.append(threading.current_thread().name)
+            if self.fail:
+                raise RuntimeError("the table is unreadable")
+
+    def embed(self, texts: Any) -> Any:
+        import numpy as np
+
+        self.load()
+        return np.ones((len(texts), self.dim), dtype=np.float32) / 2
+
+
+def _warm_up_with(model: _Model, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitor.match.scoring import MatchingConfig
+    from monitor.process import backlog, tasks
+
+    for module in (backlog, tasks):
+        monkeypatch.setattr(module, "embedder_for", lambda config: model)
+    store_only(store, corpus(filler=1)[:1])
+    backlog.warm_up(store, PIPELINE_VERSION, MatchingConfig())
+
+
+def test_warm_up_loads_the_model_in_a_thread_joined_before_it_returns(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    model = _Model()
+    _warm_up_with(model, store, monkeypatch)
+    assert model.loaded_in[0] == "warm-up-embedder"  # beside the lexicons' build, then used by the analysis
+    assert not [t for t in threading.enumerate() if t.name == "warm-up-embedder"]  # none left when workers fork
+
+
+def test_a_model_that_fails_to_load_at_warm_up_fails_where_the_analysis_uses_it(
+        store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    model = _Model(fail=True)
+    with caplog.at_level("WARNING", logger="monitor.process.tasks"):
+        _warm_up_with(model, store, monkeypatch)  # no exception from the thread or from warm_up
+    assert model.loaded_in == ["warm-up-embedder", "MainThread"]
+    assert "embedding failed" in caplog.text and "the table is unreadable" in caplog.text

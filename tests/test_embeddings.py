@@ -117,3 +117,19 @@ def test_the_piece_cap_setting_reads_a_count_and_zero_means_none(value, pieces, 
 def test_a_bad_piece_cap_is_a_config_error(value) -> None:
     with pytest.raises(ConfigError, match="MONITOR_EMBED_MAX_PIECES"):
         embed_max_pieces_setting(value)
+
+
+@pytest.mark.parametrize("save", [np.savez, np.savez_compressed])
+def test_the_table_reader_reads_each_array_as_numpy_loads_it(tmp_path, save) -> None:
+    from monitor.text.embeddings import _read_npz
+
+    arrays = {"q": np.arange(-60, 60, dtype=np.int8).reshape(20, 6), "weight": np.linspace(0, 1, 20, dtype=np.float32),
+              "alpha": np.float32(0.5), "basis": np.eye(6, 3, dtype=np.float64)}
+    path = tmp_path / "table.npz"
+    save(path, **arrays)
+    read = dict(_read_npz(path))
+    with np.load(path) as z:
+        assert list(read) == list(z.files)
+        for name in z.files:
+            assert read[name].dtype == z[name].dtype and read[name].shape == z[name].shape
+            assert np.array_equal(read[name], z[name]) and read[name].flags.writeable

