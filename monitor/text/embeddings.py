@@ -197,7 +197,8 @@ class StaticUseEmbedder:
                 try:
                     # each member read once (``np.load``'s ``z[k]`` inflated it anew at every
                     # access: the 24 MB int8 table was read twice, ~0.25 CPU s of every process's start)
-                    t = {k: a if a.dtype == np.int8 else a.astype(np.float32) for k, a in _read_npz(self._path)}
+                    t: dict[str, Any] = {k: a if a.dtype == np.int8 else a.astype(np.float32)
+                                         for k, a in _read_npz(self._path)}
                     t["alpha"] = np.float32(t["alpha"])
                     t["weight_scale"] = t["weight"] * t["row_scale"]
                     if t["q"].ndim != 2 or t["basis"].shape != (t["q"].shape[1], self.dim):
