@@ -518,19 +518,7 @@ class LearnedScorer:
         """How far feature ``name`` can rise above its value in ``contrib`` before a pair with
         these contributions stops passing; None when a rise cannot fail it (no weight, or a
         positive one). Lets matching stop counting rivals once they are too many."""
-        threshold = self.threshold_for(lang)
-        if threshold >= 1.0:
-            return 0.0
-        if threshold <= 0.0:
-            return None
-        found = self._scale_coef.get(name)
-        if found is None:
-            return None
-        scale, coef = found
-        if coef >= 0:
-            return None
-        margin = self.intercept + sum(contrib) - math.log(threshold / (1.0 - threshold))
-        return max(0.0, margin) * scale / -coef
+        return self.room_at(self.intercept + sum(contrib), name, lang)
 
     def room_at(self, z: float, name: str, lang: str | None = None) -> float | None:
         """``room`` of a pair whose log-odds are ``z`` (``report_logit`` + ``denial_logit`` +
