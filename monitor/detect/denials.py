@@ -102,11 +102,22 @@ def _accused(doc: Document) -> frozenset[str]:
     return accused_actions(f"{doc.title or ''}\n{doc.text or ''}")
 
 
-def _prepare(doc: Document, *, stems: bool = False) -> list[Sentence]:
+def _gate(doc: Document) -> tuple[bool, frozenset[str] | None]:
+    """Whether ``doc`` is worth reading at all (a cue stem, or an accusation whose action a
+    negation may mirror), and its accused actions when deciding needed them (None: not
+    read, ``_prepare`` reads them)."""
+    if has_cue_stem(doc.title or "") or has_cue_stem(doc.text or ""):
+        return True, None
+    actions = _accused(doc)
+    return bool(actions), actions
+
+
+def _prepare(doc: Document, *, stems: bool = False, actions: frozenset[str] | None = None) -> list[Sentence]:
     """Sentences with their cues; gazetteer work only near a cue (the expensive part).
 
     Returns ``[]`` when no sentence carries a cue. With ``stems`` (the learned stage), a
-    sentence with a prefilter stem counts as well, and gets its speaker mentions too."""
+    sentence with a prefilter stem counts as well, and gets its speaker mentions too.
+    ``actions``: ``_accused(doc)`` when the caller has it already."""
     lang = doc.lang
     title = (doc.title or "").strip()
     text = doc.text or ""
@@ -125,7 +136,8 @@ def _prepare(doc: Document, *, stems: bool = False) -> list[Sentence]:
                 need.update(range(max(0, s.idx - _CHAIN_BACK), min(len(sents), s.idx + 4)))
             elif stems:
                 need.update(range(max(0, s.idx - 3), min(len(sents), s.idx + 2)))
-    actions = _accused(doc)
+    if actions is None:
+        actions = _accused(doc)
     if actions:  # "accused ... of violating" makes "did not violate" a cue, whatever the verb
         for s in sents:
             mirrored = [c for c in mirror_cues(s.text, actions)
@@ -208,9 +220,8 @@ def _mark_dialogue_answers(sents: list[Sentence], text: str) -> None:
 def prepare_sentences(doc: Document, *, stems: bool = False) -> list[Sentence]:
     """The sentences ``detect_denials`` works on, with cues, mentions and turns (``[]`` when
     none carries a cue, or a stem with ``stems``): for diagnostics (``bench/detection_misses.py``)."""
-    if not has_cue_stem(doc.title or "") and not has_cue_stem(doc.text or "") and not _accused(doc):
-        return []
-    return _prepare(doc, stems=stems)
+    read, actions = _gate(doc)
+    return _prepare(doc, stems=stems, actions=actions) if read else []
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -327,10 +338,11 @@ def detect_denials(doc: Document, *, detector: DetectorModel | str | None = SHIP
     (``learned``: ``detector``, the shipped weights by default, None for the rules
     alone) may add one, its speaker, claim and quote found by the same extraction.
     """
-    if not has_cue_stem(doc.title or "") and not has_cue_stem(doc.text or "") and not _accused(doc):
+    read, actions = _gate(doc)
+    if not read:
         return []
     model = load_detector() if detector == SHIPPED else detector
-    sents = _prepare(doc, stems=model is not None)
+    sents = _prepare(doc, stems=model is not None, actions=actions)
     if not sents:
         return []
     cands = _merge(find_candidates(sents, doc))

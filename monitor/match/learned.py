@@ -497,18 +497,15 @@ class LearnedScorer:
 
     def report_logit(self, report_part: Mapping[str, float]) -> float:
         """The intercept and the contributions of the report's own features (``report_features``)."""
-        get = report_part.get
-        return self.intercept + sum([c * (get(n, 0.0) - m) / s for n, m, s, c in self._split_terms[0]])
+        return self.intercept + _logit_part(report_part, self._split_terms[0])
 
     def denial_logit(self, denial_part: Mapping[str, float]) -> float:
         """The contributions of the denial's own features (``denial_features``)."""
-        get = denial_part.get
-        return sum([c * (get(n, 0.0) - m) / s for n, m, s, c in self._split_terms[1]])
+        return _logit_part(denial_part, self._split_terms[1])
 
     def own_logit(self, own: Mapping[str, float]) -> float:
         """The contributions of a pair's own features (``pair_own_features``)."""
-        get = own.get
-        return sum([c * (get(n, 0.0) - m) / s for n, m, s, c in self._split_terms[2]])
+        return _logit_part(own, self._split_terms[2])
 
     def passes(self, z: float, lang: str | None = None) -> bool:
         """Whether a pair with log-odds ``z`` clears the threshold (``probability_of``'s test)."""
@@ -568,6 +565,13 @@ class LearnedScorer:
         best = sorted(range(len(contrib)), key=size.__getitem__, reverse=True)[:top]
         return PairScore(score=round(p, 4), matched=p >= self.threshold_for(lang),
                          top=tuple([(self.features[i], round(contrib[i], 3)) for i in best]))
+
+
+def _logit_part(values: Mapping[str, float], terms: tuple[tuple[str, float, float, float], ...]) -> float:
+    """The contributions to the log-odds of ``terms`` ((feature, mean, scale, coefficient)), an
+    absent feature read as 0 (as ``LearnedScorer.contributions`` reads it)."""
+    get = values.get
+    return sum([c * (get(n, 0.0) - m) / s for n, m, s, c in terms])
 
 
 #: The weights files shipped in the package, by the name ``MONITOR_SCORER`` gives them.

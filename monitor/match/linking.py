@@ -25,7 +25,7 @@ from monitor.match.learned import (
     FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, denial_features, early_exclusion, pair_exclusion,
     pair_own_features, report_features,
 )
-from monitor.match.rivals import rival_count, rival_feature
+from monitor.match.rivals import could_rival, rival_count, rival_feature
 from monitor.match.scoring import (
     DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, PairParts, build_profile, could_match, has_specific_term,
     profile_from_json, score_pair,
@@ -437,12 +437,12 @@ class PairJudge:
         self.rival_span = (start, end, [r["published"] for r in rows], rows)
         return self.rival_span
 
-    def rivals(self, profile: Any, rid: int, limit: int | None = None, among: Iterable[Any] | None = None) -> int:
+    def rivals(self, profile: Any, rid: int, limit: int | None = None) -> int:
         """How many other denials' claims explain report ``rid`` better than this denial's
-        (``monitor.match.rivals``), counted up to ``limit`` if given; ``among``: only these
-        denials (profiles) are counted. A count over all of them is kept for the judge's life
-        (what it reads does not change in it): a stored match judged again asks it twice."""
-        counted = among is None and (limit is None or limit >= 1)
+        (``monitor.match.rivals``), counted up to ``limit`` if given. The count is kept for
+        the judge's life (what it reads does not change in it): a stored match judged again
+        asks it twice."""
+        counted = limit is None or limit >= 1
         if counted and (known := self.rival_counts.get((profile.denial_id, rid))) is not None:
             n, exact = known  # ``rival_count`` up to ``limit`` is min(count, limit)
             if exact:
@@ -453,65 +453,46 @@ class PairJudge:
         around = self.rival_pool.get(rid)
         if around is None:  # the denials around it whose claim names something specific of its lead, once a report
             lead = f.lead_terms
-            specific_of = self.specific_terms
             around = []
             for o in self.denials_around(f.published):
-                mine = specific_of.get(o.denial_id)
-                if mine is None:
-                    mine = self.specific_of(o)
-                if o.document_id != rid and (specific := mine & lead):
+                if o.document_id != rid and (specific := self.specific_of(o) & lead):
                     around.append((o, specific))
             self.rival_pool[rid] = around
-        own = self.term_sets.get(profile.denial_id)
-        if own is None:
-            own = self.term_set(profile)
+        own = self.term_set(profile)
         event, document_id = self.event_of.get(profile.denial_id), profile.document_id
         event_of = self.event_of
         # those naming something specific this claim lacks (``could_rival``), not of this
         # denial's document nor of its event (the same event's other denials relay this one)
-        only = None if among is None else {o.denial_id for o in among}
-        others = [o for o, specific in around if (only is None or o.denial_id in only) and o.document_id != document_id
+        others = [o for o, specific in around if o.document_id != document_id
                   and (event is None or event_of.get(o.denial_id) != event) and not specific <= own]
-        n = 0
-        if others:
-            lead, lead_weights = f.lead_terms, self.rival_weights
-
-            def weighed() -> Iterator[tuple[Any, dict[str, float]]]:
-                for o in others:  # each other claim's weights on this report's lead, once a report, when asked
-                    key = (o.denial_id, rid)
-                    in_lead = lead_weights.get(key)
-                    if in_lead is None:
-                        in_lead = lead_weights[key] = {t: w for t, w in self.rarity(o).items() if t in lead}
-                    yield o, in_lead
-
-            n = rival_count(profile, self.rarity(profile), lead, weighed(), limit)
+        n = rival_count(profile, self.rarity(profile), f.lead_terms, self._in_lead(others, rid), limit) if others else 0
         if counted:
             self.rival_counts[(profile.denial_id, rid)] = (n, limit is None or n < limit)
         return n
 
     def rivalled_by_any(self, profile: Any, rid: int, news: list[Any]) -> bool:
-        """Whether one of ``news`` is a rival of the pair (``rivals(profile, rid, limit=1,
-        among=news)``) for ``news`` that ``could_rival`` the pair already, of other documents
-        than the denial's and the report's and whose windows hold the report (what
-        ``rivalled_matches`` asks of every stored match a new denial could rival): those are
-        the denials of ``rivals``' pool it would keep, so they are counted without building
-        the report's pool of every denial around it."""
+        """Whether one of ``news`` is a rival of the pair (``rivals`` among them alone, up to
+        one) for ``news`` that ``could_rival`` the pair already, of other documents than the
+        denial's and the report's and whose windows hold the report (what ``rivalled_matches``
+        asks of every stored match a new denial could rival): those are the denials of
+        ``rivals``' pool it would keep, so they are counted without building the report's
+        pool of every denial around it."""
         event = self.event_of.get(profile.denial_id)
         event_of = self.event_of
         others = [o for o in news if event is None or event_of.get(o.denial_id) != event]
-        if not others:
-            return False
+        return bool(others) and rival_count(profile, self.rarity(profile), self.feats[rid][0].lead_terms,
+                                            self._in_lead(others, rid), 1) > 0
+
+    def _in_lead(self, others: list[Any], rid: int) -> Iterator[tuple[Any, dict[str, float]]]:
+        """Each of ``others`` with its claim's weights on report ``rid``'s headline and lead
+        (``rival_count``'s input), computed once a pair of denial and report, when asked."""
         lead, lead_weights = self.feats[rid][0].lead_terms, self.rival_weights
-
-        def weighed() -> Iterator[tuple[Any, dict[str, float]]]:
-            for o in others:
-                key = (o.denial_id, rid)
-                in_lead = lead_weights.get(key)
-                if in_lead is None:
-                    in_lead = lead_weights[key] = {t: w for t, w in self.rarity(o).items() if t in lead}
-                yield o, in_lead
-
-        return rival_count(profile, self.rarity(profile), lead, weighed(), 1) > 0
+        for o in others:
+            key = (o.denial_id, rid)
+            in_lead = lead_weights.get(key)
+            if in_lead is None:
+                in_lead = lead_weights[key] = {t: w for t, w in self.rarity(o).items() if t in lead}
+            yield o, in_lead
 
     def term_set(self, profile: Any) -> frozenset[str]:
         """A claim's terms as a set, once a denial (rival checks ask for every pair)."""
@@ -529,10 +510,10 @@ class PairJudge:
         return found
 
     def could_rival(self, profile: Any, other: Any, lead: frozenset[str]) -> bool:
-        """``rivals.could_rival(profile.terms, other.terms, lead)`` with set operations on
-        the two claims' kept sets (``rivalled_matches`` asks it of every stored match and
-        every new denial of a wave): ``other``'s specific terms in the lead, not all ``profile``'s."""
-        return not (self.specific_of(other) & lead) <= self.term_set(profile)
+        """``rivals.could_rival`` of the two claims, read from their kept sets (``rivalled_matches``
+        asks it of every stored match and every new denial of a wave): only ``other``'s
+        specific terms can make it one."""
+        return could_rival(self.term_set(profile), self.specific_of(other), lead)
 
     def rarity(self, profile: Any) -> dict[str, float]:
         """``claim_rarity`` of a denial, computed once for all its candidates, its terms' archive

@@ -20,16 +20,17 @@ This module only counts; ``linking.PairJudge`` finds the denials around a report
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping
+from typing import Container, Iterable, Mapping
 
 from monitor.match.scoring import DenialProfile, has_specific_term
 
 __all__ = ["could_rival", "rival_count", "rival_feature"]
 
 
-def could_rival(own_terms: Mapping[str, float], other_terms: Iterable[str], lead_terms: frozenset[str]) -> bool:
+def could_rival(own_terms: Container[str], other_terms: Iterable[str], lead_terms: frozenset[str]) -> bool:
     """Whether a denial with ``other_terms`` could be a rival at all: the report's lead names
-    something specific of its claim that this claim (``own_terms``) lacks. Cheap: no weights."""
+    something specific of its claim that this claim (``own_terms``: its terms, a mapping or
+    a set) lacks. Cheap: no weights."""
     return has_specific_term([t for t in other_terms if t in lead_terms and t not in own_terms])
 
 

@@ -60,8 +60,8 @@ def fewer_collections(threshold: int = PROCESSING_GC_THRESHOLD) -> Iterator[None
     1-worker drain of 2,000 synthetic documents ran ~480 collections whose older-generation
     passes re-scan the long-lived gazetteer and memo tables: 0.21 CPU s, ~4 % of the drain;
     at 50,000 one, 0.014 s (issue 16, eleventh session; ``PROCESSING_GC_THRESHOLD`` says why
-    it is higher now). Little of what processing allocates
-    is cyclic, so the memory held meanwhile stays small. Results do not depend on it."""
+    it is higher now). Little of what processing allocates is cyclic, so the memory held
+    meanwhile stays small. Results do not depend on it."""
     old = gc.get_threshold()
     gc.set_threshold(threshold, *old[1:])
     try:

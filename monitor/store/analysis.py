@@ -91,15 +91,11 @@ class AnalysisMixin(FeedbackMixin):
             # Unchanged detection keeps its ids, so matches and events stay put on re-runs.
             self.db.execute("UPDATE denials SET published = ? WHERE document_id = ?", [published, document_id])
             return [int(i) for i in old]
-        confirmed: list[tuple[Any, ...]] = []  # (quote, report, score, explanation, created_at)
+        confirmed: list[tuple[Any, ...]] = []  # rows of the confirmed matches of the old denials
         if old:
             marks = ",".join("?" for _ in old)
-            if self.has_feedback():
-                stored = self.db.execute(
-                    f"SELECT m.denial_id, m.report_id, x.quote, m.score, m.explanation, m.created_at FROM matches m"
-                    f" JOIN denials x ON x.id = m.denial_id WHERE m.denial_id IN ({marks}) ORDER BY m.id", old).fetchall()
-                keep = self.confirmed_pairs((r[0], r[1]) for r in stored)
-                confirmed = [tuple(r[2:3]) + (r[1],) + tuple(r[3:]) for r in stored if (r[0], r[1]) in keep]
+            confirmed = self._confirmed_rows((int(a), int(b)) for a, b in self.db.execute(
+                f"SELECT denial_id, report_id FROM matches WHERE denial_id IN ({marks})", old))
             self.db.execute(f"DELETE FROM matches WHERE denial_id IN ({marks})", old)
             self.db.execute(f"DELETE FROM denials WHERE id IN ({marks})", old)
         ids = []
@@ -110,10 +106,9 @@ class AnalysisMixin(FeedbackMixin):
             # pipeline version reads the claim differently): it moves to the new denial with
             # the same quote, else to the document's first. Its verdict names the documents
             # by URL, so ``replace_matches`` keeps it from then on.
+            quote_of = {r[0]: r[3] for r in rows}
             by_quote = {d.quote: i for d, i in zip(denials, ids)}
-            self.db.conn.executemany(
-                "INSERT OR IGNORE INTO matches (denial_id, report_id, score, explanation, created_at)"
-                " VALUES (?, ?, ?, ?, ?)", [(by_quote.get(quote, ids[0]), *rest) for quote, *rest in confirmed])
+            self._put_back([(by_quote.get(quote_of[row[0]], ids[0]), *row[1:]) for row in confirmed])
         # An analyst's "not a denial" outlives re-detection (issue 19).
         self.apply_denial_verdicts([document_id])
         return ids
@@ -328,7 +323,6 @@ class AnalysisMixin(FeedbackMixin):
             matches = [m for m in matches if (m[0], m[1]) not in blocked]
         before: set[tuple[int, int]] = set()
         confirmed: list[tuple[Any, ...]] = []  # rows of confirmed matches: put back unless re-asserted
-        feedback = self.has_feedback()
         for column, ids in (("denial_id", sorted(dids)), ("report_id", sorted(rids))):
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
@@ -336,11 +330,7 @@ class AnalysisMixin(FeedbackMixin):
                 found = {(int(a), int(b)) for a, b in self.db.execute(
                     f"SELECT denial_id, report_id FROM matches WHERE {column} IN ({marks})", chunk)}
                 before |= found
-                if feedback and found:
-                    confirmed += [tuple(self.db.execute(
-                        "SELECT denial_id, report_id, score, explanation, created_at FROM matches"
-                        " WHERE denial_id = ? AND report_id = ?", list(pair)).fetchone())
-                        for pair in sorted(self.confirmed_pairs(found))]
+                confirmed += self._confirmed_rows(found)
                 self.db.execute(f"DELETE FROM matches WHERE {column} IN ({marks})", chunk)
         new: list[tuple[int, int]] = []
         seen: set[tuple[int, int]] = set()
@@ -364,12 +354,24 @@ class AnalysisMixin(FeedbackMixin):
             " explanation = excluded.explanation",
             rows,
         )
-        kept = [row for row in confirmed if (row[0], row[1]) not in seen]
-        if kept:
+        self._put_back([row for row in confirmed if (row[0], row[1]) not in seen])
+        return new
+
+    def _confirmed_rows(self, pairs: Iterable[tuple[int, int]]) -> list[tuple[Any, ...]]:
+        """The stored rows (denial_id, report_id, score, explanation, created_at) of those of
+        ``pairs`` an analyst confirmed (none without feedback: one cheap query), read before
+        a replacement deletes them so that ``_put_back`` can restore them as they were."""
+        return [tuple(self.db.execute(
+            "SELECT denial_id, report_id, score, explanation, created_at FROM matches"
+            " WHERE denial_id = ? AND report_id = ?", list(pair)).fetchone())
+            for pair in sorted(self.confirmed_pairs(pairs))]
+
+    def _put_back(self, rows: list[tuple[Any, ...]]) -> None:
+        """Store ``_confirmed_rows``' rows again (a pair already stored stays as it is)."""
+        if rows:
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO matches (denial_id, report_id, score, explanation, created_at)"
-                " VALUES (?, ?, ?, ?, ?)", kept)
-        return new
+                " VALUES (?, ?, ?, ?, ?)", rows)
 
     def withdraw_matches(self, pairs: Iterable[tuple[int, int]], reason: str = RIVAL_WITHDRAWAL) -> int:
         """Take matches back: delete them, each leaving a ``match_withdrawals`` row (what it

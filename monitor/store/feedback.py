@@ -12,7 +12,8 @@ speaker, claim) and then *acts*:
   (``monitor feedback export``); a ``right`` pair is also never taken back when a later
   denial's claim fits the report better (``withdraw_matches``), nor dropped by a re-run of
   matching that no longer finds it (``replace_matches`` keeps its row as stored), and it
-  moves to the new row when its denial is detected anew (``replace_denials``); ``denial`` undoes ``not-a-denial`` (matches come back at the next ``monitor match``).
+  moves to the new row when its denial is detected anew (``replace_denials``); ``denial``
+  undoes ``not-a-denial`` (matches come back at the next ``monitor match``).
 
 Verdicts name documents by URL and a denial by its quote, never by row id, because
 ``monitor match`` replaces those rows. The latest verdict on a pair wins. Writes do not

@@ -58,9 +58,9 @@ _BARE_T = re.compile(r"[nlrjsz]t$")
 #: and "z" with "s" (German "s" is з). What remains differs by language: "c" alone is ц in the
 #: Slavic languages and Hungarian ("ts"; "ch" is listed where that rule would split it), Polish
 #: "sz"/"cz"/"rz" are ш/ч/ж and "ie" a soft consonant before е, Hungarian "s" is ш and "sz" с,
-#: German "tsch" is ч (Timtschenko) and "z" is ц (Saizew, Donez: German writes з "s"), Dutch and
-#: Scandinavian "sj" is ш, French "ou" is у (Poutine). French "ch" (ш in Choïgou) is left alone: French text writes English and French
-#: names with it far more often (Richard).
+#: German "tsch" is ч (Timtschenko) and "z" is ц (Saizew, Donez: German writes з "s"), Dutch
+#: and Scandinavian "sj" is ш, French "ou" is у (Poutine). French "ch" (ш in Choïgou) is left
+#: alone: French text writes English and French names with it far more often (Richard).
 _SPELLING: dict[str, dict[str, str]] = {
     "pl": {"szcz": "shch", "sz": "sh", "cz": "ch", "rz": "zh", "ch": "kh", "c": "ts", "ie": "e", "ó": "u"},
     "cs": {"ch": "kh", "c": "ts", "ř": "rzh", "ě": "e", "ou": "u"},
