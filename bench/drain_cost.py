@@ -1,9 +1,9 @@
 """Processing's CPU per document on one core: a 1-worker drain of synthetic documents (issue 16).
 
-    .venv/bin/python bench/drain_cost.py [--docs 2000] [--profile FILE]
+    .venv/bin/python bench/drain_cost.py [--docs 2000] [--world stories] [--profile FILE]
 
-Stores ``--docs`` documents of ``bench/synth.py`` (one-world; written once to
-``--corpus``, reused after, so two checkouts drain the same documents) with a store-only
+Stores ``--docs`` documents of ``bench/synth.py`` (one-world unless ``--world`` says otherwise;
+written once to ``--corpus``, reused after, so two checkouts drain the same documents) with a store-only
 import, loads the models (``warm_up``), then times ``drain_backlog(workers=1)`` in this
 process: CPU milliseconds a document, wall seconds, and the garbage collector's share,
 beside the CPU of a fixed reference workload run just before (``reference_cpu``: the
@@ -95,10 +95,13 @@ def main() -> int:
     ap.add_argument("--corpus", type=Path, default=None,
                     help="JSONL of the documents (default: /tmp/drain-cost-DOCS.jsonl; written when missing)")
     ap.add_argument("--profile", type=Path, default=None, help="write a cProfile of the drain here")
+    ap.add_argument("--world", choices=synth.WORLDS, default="one-world",
+                    help="the synthetic corpus's world (default one-world, the yardstick; bench/README.md)")
     args = ap.parse_args()
-    corpus = args.corpus or Path(tempfile.gettempdir()) / f"drain-cost-{args.docs}.jsonl"
+    suffix = "" if args.world == "one-world" else f"-{args.world}"
+    corpus = args.corpus or Path(tempfile.gettempdir()) / f"drain-cost-{args.docs}{suffix}.jsonl"
     if not corpus.exists():
-        synth.write_jsonl(corpus, args.docs)
+        synth.write_jsonl(corpus, args.docs, world=args.world)
     tmp = Path(tempfile.mkdtemp())
     try:
         store = Store.open(tmp / "archive.db")
@@ -123,7 +126,8 @@ def main() -> int:
     finally:
         shutil.rmtree(tmp)
     docs = max(report.documents, 1)
-    print(f"RESULT {ROOT.name} embedder={config.embedder} documents={report.documents} matches={report.matches} "
+    print(f"RESULT {ROOT.name} world={args.world} embedder={config.embedder} documents={report.documents} "
+          f"matches={report.matches} "
           f"cpu_ms_doc={cpu / docs * 1000:.3f} wall_s={wall:.2f} gc={collections.count} passes "
           f"{collections.seconds:.3f} CPU s reference_cpu_s={reference:.3f} "
           f"per_ref={cpu / docs * 1000 / reference:.3f}")
