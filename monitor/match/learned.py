@@ -35,7 +35,8 @@ from monitor.match.scoring import (
 )
 
 __all__ = ["BUNDLED_SCORERS", "FEATURE_NAMES", "LearnedScorer", "PairScore", "claim_rarity", "default_scorer_path", "denial_features",
-           "exclusion", "lead_unread", "pair_features", "rarity", "report_features", "threshold_group"]
+           "exclusion", "lead_unread", "pair_exclusion", "pair_features", "pair_own_features", "rarity", "report_features",
+           "threshold_group", "whole_features"]
 
 #: Denial languages that share the Russian-led threshold: the Russian-language sphere the
 #: pool's Russian-led cases come from (Russian, Ukrainian, Belarusian, Bulgarian denials).
@@ -285,12 +286,20 @@ def pair_features(denial: DenialProfile, report: DocumentFeatures, *, report_id:
     own, hand = pair_own_features(denial, report, report_id=report_id, lead_denial=lead_denial,
                                   source_outlets=source_outlets, term_df=term_df, n_docs=n_docs, cosine=cosine,
                                   config=config, weight=weight)
-    # a copy of the report's features (every key in FEATURE_NAMES' order), then the denial's
-    # and the pair's own set in place (the keys keep their order)
-    f = dict(report_part if report_part is not None else report_features(report, lead_denial, report_stats))
-    f.update(denial_part if denial_part is not None else denial_features(denial, denial_doc, denial_stats))
-    f.update(own)
-    return f, hand
+    return whole_features(
+        own, report_part if report_part is not None else report_features(report, lead_denial, report_stats),
+        denial_part if denial_part is not None else denial_features(denial, denial_doc, denial_stats)), hand
+
+
+def whole_features(own: Mapping[str, float], report_part: Mapping[str, float],
+                   denial_part: Mapping[str, float]) -> dict[str, float]:
+    """``pair_features``' dict from its three parts: a copy of the report's features (every
+    key, in FEATURE_NAMES' order), then the denial's and the pair's own set over them in place
+    (the keys keep their order). Matching builds it only for a match (``PairJudge.pair_parts``)."""
+    feats = dict(report_part)
+    feats.update(denial_part)
+    feats.update(own)
+    return feats
 
 
 def pair_own_features(denial: DenialProfile, report: DocumentFeatures, *, report_id: int, lead_denial: bool,

@@ -23,7 +23,7 @@ import numpy as np
 from monitor.match.features import DocumentFeatures, body_lead, document_features, headline_cue, lead_offset, text_terms
 from monitor.match.learned import (
     FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, denial_features, early_exclusion, pair_exclusion,
-    pair_own_features, report_features,
+    pair_own_features, report_features, whole_features,
 )
 from monitor.match.rivals import could_rival, rival_count, rival_feature
 from monitor.match.scoring import (
@@ -645,16 +645,6 @@ class PairJudge:
                 if not scorer.passes(base + scorer.own_logit(own), lang):
                     return None
         return own, hand, report_part, denial_part, n
-
-
-def whole_features(own: dict[str, float], report_part: dict[str, float],
-                   denial_part: dict[str, float]) -> dict[str, float]:
-    """``pair_features``' dict from its parts (``PairJudge.pair_parts``): the report's features
-    (every key, in FEATURE_NAMES' order), the denial's and the pair's own set over them."""
-    feats = dict(report_part)
-    feats.update(denial_part)
-    feats.update(own)
-    return feats
 
 
 def learned_explanation(profile: Any, feats: dict[str, float], hand: dict[str, Any], s: PairScore,
