@@ -19,7 +19,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 #: Modules at the package's top level that are not listed are the shared base.
 #: ``lexicons`` is data analysts edit (outlet display names) with its validating loader: every
 #: layer may read it (issue 19).
-BASE = {"errors", "models", "timeutil", "logsetup", "config", "lexicons"}
+BASE = {"errors", "models", "timeutil", "logsetup", "config", "lexicons", "jsontext"}
 ALLOWED: dict[str, set[str]] = {
     "base": {"base"},
     "text": {"base", "text"},

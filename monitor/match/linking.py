@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import logging
 import math
 import sqlite3
@@ -31,6 +30,7 @@ from monitor.match.scoring import (
     profile_from_json, score_pair,
 )
 from monitor.models import Document
+from monitor import jsontext
 from monitor.text.embeddings import Embedder, embedding_text, from_blob, make_embedder, to_blob
 from monitor.text.sentences import split_sentences
 from monitor.timeutil import format_timestamp, parse_timestamp
@@ -140,7 +140,11 @@ def title_is_about(title: str, denial: Any, lang: str | None = None) -> bool:
     return bool((text_terms(title, lang=lang) & claim) - DENIER_TERMS)
 
 
+@functools.lru_cache(maxsize=16384)
 def shift_timestamp(ts: str, days: float) -> str:
+    """``ts`` moved by ``days``, as the archive writes a time. Memoised (a pure function of
+    its arguments): a report's window of denials is asked for again in each wave that pairs
+    it, and parsing and formatting cost more than the lookup."""
     return format_timestamp(parse_timestamp(ts) + dt.timedelta(days=days))
 
 
@@ -194,7 +198,7 @@ class FeatureMemo:
             if len(self.parsed) >= self.limit:
                 self.parsed.clear()
                 self.reports.clear()
-            found = self.parsed[text] = DocumentFeatures.from_json(json.loads(text))
+            found = self.parsed[text] = DocumentFeatures.from_json(jsontext.loads(text))
         return found
 
     def report_part(self, report: DocumentFeatures, lead: bool, stats: tuple[int, int, int] | None) -> dict[str, float]:
@@ -854,7 +858,7 @@ def window_pairs(store: Any, judge: PairJudge) -> Iterator[tuple[dict[str, Any],
 
 
 def loads_object(text: str) -> dict[str, Any]:
-    data = json.loads(text)
+    data = jsontext.loads(text)
     return data if isinstance(data, dict) else {}
 
 

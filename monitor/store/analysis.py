@@ -7,10 +7,10 @@ re-run at will.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Iterable
 
 from monitor.models import Denial
+from monitor import jsontext
 from monitor.store.feedback import FeedbackMixin
 from monitor.timeutil import now_iso
 
@@ -29,25 +29,20 @@ class EncodedJSON(str):
     __slots__ = ()
 
 
-#: ``json.dumps(x, ensure_ascii=False)`` and ``json.dumps(x, ensure_ascii=False, sort_keys=True)``,
-#: their encoders built once (``dumps`` builds one a call: ~1/5 of encoding an explanation, and
-#: every stored match has one)
-_FEATURES_JSON = json.JSONEncoder(ensure_ascii=False)
-_EXPLANATION_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
 def encode_features(features: dict[str, Any] | EncodedJSON) -> EncodedJSON:
     """A document's matching features as ``document_features.features`` stores them."""
     if isinstance(features, EncodedJSON):
         return features
-    return EncodedJSON(_FEATURES_JSON.encode(features))
+    return EncodedJSON(jsontext.dumps(features))
 
 
 def encode_explanation(explanation: dict[str, Any] | EncodedJSON) -> EncodedJSON:
     """A match's explanation as ``matches.explanation`` stores it."""
     if isinstance(explanation, EncodedJSON):
         return explanation
-    return EncodedJSON(_EXPLANATION_JSON.encode(explanation))
+    return EncodedJSON(jsontext.dumps(explanation, sort_keys=True))
 
 
 def denial_row(document_id: int, published: str, denial: Denial) -> dict[str, Any]:
@@ -59,10 +54,10 @@ def denial_row(document_id: int, published: str, denial: Denial) -> dict[str, An
         "claim": denial.claim,
         "lang": denial.lang,
         "cue_class": denial.cue_class,
-        "entities": json.dumps(list(denial.entities), ensure_ascii=False),
+        "entities": jsontext.dumps(list(denial.entities)),
         "event_type": denial.event_type,
         "event_date": denial.event_date.isoformat() if denial.event_date else None,
-        "outlets": json.dumps(list(denial.outlets), ensure_ascii=False),
+        "outlets": jsontext.dumps(list(denial.outlets)),
         "confidence": denial.confidence,
         "position": denial.position,
         "published": published,
@@ -134,7 +129,7 @@ class AnalysisMixin(FeedbackMixin):
 
     def document_features(self, ids: Iterable[int]) -> dict[int, tuple[dict[str, Any], bool]]:
         """Stored features (and lead-denial flag) of the given documents."""
-        return {i: (json.loads(text), lead) for i, (text, lead) in self.document_features_text(ids).items()}
+        return {i: (jsontext.loads(text), lead) for i, (text, lead) in self.document_features_text(ids).items()}
 
     def document_features_text(self, ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
         """``document_features`` with the features as their stored JSON text (a caller that
@@ -251,7 +246,7 @@ class AnalysisMixin(FeedbackMixin):
 
     def set_denial_profile(self, denial_id: int, profile: dict[str, Any]) -> None:
         self.db.execute("UPDATE denials SET profile = ? WHERE id = ?",
-                        [json.dumps(profile, ensure_ascii=False), denial_id])
+                        [jsontext.dumps(profile), denial_id])
 
     def set_denial_unmatched(self, denial_id: int, reason: str | None) -> None:
         """Record why a denial had no candidate report at its last matching (None: it had some)."""
