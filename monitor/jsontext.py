@@ -1,4 +1,4 @@
-"""The archive's JSON columns, written and read with orjson.
+"""The archive's JSON columns, written and read with orjson (by matching and by the store).
 
 Every candidate pair's features, every stored match's explanation and every denial's claim
 profile pass through JSON, in the processing workers and in the single writer (issue 16):
@@ -6,9 +6,9 @@ orjson does in C what the standard library's encoder does partly in Python, seve
 faster. The text is compact (no spaces after separators) and UTF-8 as written, which
 ``json_extract`` and ``json.loads`` read alike; rows written before it keep their spaces.
 
-A value orjson does not know natively (a float subclass such as numpy's ``float64``, a
-set) is converted as ``json.dumps`` would be asked to: a float as a float; anything else is
-a ``TypeError`` naming its type, as ``json.dumps`` raises one.
+A float subclass orjson does not write natively (numpy's ``float64``) is written as a float,
+as ``json.dumps`` writes it; any other value ``json.dumps`` would refuse (a set, a numpy
+integer) is a ``TypeError`` naming its type, as there.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ __all__ = ["dumps", "loads"]
 def _default(value: Any) -> Any:
     if isinstance(value, float):
         return float(value)
-    if isinstance(value, int):
-        return int(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
