@@ -601,6 +601,12 @@ class DocumentFeatures:
         return dt.datetime.fromisoformat(self.published)
 
     @functools.cached_property
+    def published_s(self) -> float:
+        """``published_at`` in seconds since the epoch (``scoring.DenialProfile.published_s``)."""
+        at = self.published_at
+        return (at if at.tzinfo is not None else at.replace(tzinfo=dt.timezone.utc)).timestamp()
+
+    @functools.cached_property
     def lead_events(self) -> frozenset[str]:
         """The event types among the headline and lead terms."""
         return frozenset(t for t in self.lead_terms if t.startswith("event:"))

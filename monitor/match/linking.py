@@ -21,7 +21,7 @@ import numpy as np
 
 from monitor.match.features import DocumentFeatures, body_lead, document_features, headline_cue, lead_offset, text_terms
 from monitor.match.learned import (
-    FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, denial_features, early_exclusion, pair_exclusion,
+    FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, denial_features, early_exclusion, lead_weight, pair_exclusion,
     pair_own_features, report_features, whole_features,
 )
 from monitor.match.rivals import could_rival, rival_count, rival_feature
@@ -254,6 +254,11 @@ class PairJudge:
         #: the scorer reads ``rival_log_n``; the denials around a report are read once per
         #: span of days (``denials_around``)
         self.wants_rivals = self.scorer is not None and "rival_log_n" in self.scorer.features
+        #: the scorer reads no cosine: ``pair_parts`` computes one only where a rule reads it
+        #: (no shared term, or no claim term in the lead) and ``verdict`` for a match's
+        #: explanation; the pair table of training (``learned``) always has it
+        self.defer_cosine = (self.scorer is not None and not learned
+                             and not {"cosine", "has_cosine"} & set(self.scorer.features))
         self.rival_span: tuple[str, str, list[str], list[dict[str, Any]]] | None = None
         self.bare_profiles: dict[int, Any] = {}
         #: each report's denials around it whose claim shares a specific term with its lead
@@ -556,16 +561,25 @@ class PairJudge:
         f, lead = self.feats[rid]
         did = profile.document_id
         cos = None
+        pair_vectors = None
         if self.embedder is not None:
             vectors = self.vectors
             if did not in vectors or rid not in vectors:  # the caches' lookups, only when one misses
                 self.vectors_of([did, rid])
-            va, vb = vectors.get(did), vectors.get(rid)  # ``cosine``, inline: every candidate pair asks
+            va, vb = vectors.get(did), vectors.get(rid)
             if va is not None and vb is not None:
-                cos = float(np.dot(va, vb))
-        if not could_match(profile, f) and (cos is None or cos < self.config.min_cosine):
-            return None
+                pair_vectors = (va, vb)
+        # ``cosine``, inline (every candidate pair asks), and only where it can tell: under
+        # ``defer_cosine`` a pair that shares a term and whose lead holds a claim term has it
+        # filled in by ``verdict`` if it matches (its scorer does not read it; issue 16)
+        if not could_match(profile, f):
+            if pair_vectors is not None:
+                cos = float(np.dot(*pair_vectors))
+            if cos is None or cos < self.config.min_cosine:
+                return None
         weight = self.rarity(profile)
+        if pair_vectors is not None and cos is None and (not self.defer_cosine or not lead_weight(weight, f.lead_terms)):
+            cos = float(np.dot(*pair_vectors))
         if screen and early_exclusion(f, weight, cos):
             return None
         if did not in self.feats:
@@ -600,6 +614,10 @@ class PairJudge:
         if judged is None:
             return None
         own, hand, report_part, denial_part, n = judged
+        if self.defer_cosine:  # (``pair_parts`` left it out: the value it would have had)
+            va, vb = self.vectors.get(profile.document_id), self.vectors.get(rid)
+            own["cosine"], own["has_cosine"] = (
+                (float(np.dot(va, vb)), 1.0) if va is not None and vb is not None else (0.0, 0.0))
         feats = whole_features(own, report_part, denial_part)
         # the score with its top contributions, from the whole features (as training reads them)
         s = self.scorer.score_of(self.scorer.pair_contributions(feats), lang=profile.lang)

@@ -232,6 +232,15 @@ class DenialProfile:
         return dt.datetime.fromisoformat(self.published)
 
     @functools.cached_property
+    def published_s(self) -> float:
+        """``published_at`` in seconds since the epoch: every pair subtracts the two times, and
+        two floats subtract for a fraction of what two datetimes and ``total_seconds`` cost
+        (the archive's times are whole seconds, so the difference is the same number; a time
+        without an offset is UTC, as everywhere in the archive)."""
+        at = self.published_at
+        return (at if at.tzinfo is not None else at.replace(tzinfo=dt.timezone.utc)).timestamp()
+
+    @functools.cached_property
     def term_total(self) -> float:
         return sum(self.terms.values()) or 1.0
 
@@ -509,7 +518,7 @@ def score_parts(
     penalties: list[Any] = []
     flags: list[str] = []  # short keys of the penalties, for the learned scorer
     # > 0: report came first (``_days(report.published, denial.published)``, the denial's side parsed once)
-    hours = (denial.published_at - report.published_at).total_seconds() / 86400.0 * 24.0
+    hours = (denial.published_s - report.published_s) / 86400.0 * 24.0
     # --- shared claim terms (the headline and lead count fully, the body half)
     total = denial.term_total
     got = 0.0
