@@ -173,21 +173,24 @@ def _exclusion(get: Callable[..., Any]) -> str | None:
     return None
 
 
-def early_exclusion(report: DocumentFeatures, weight: Mapping[str, float], cosine: float | None) -> str | None:
+def early_exclusion(report: DocumentFeatures, weight: Mapping[str, float], cosine: float | None,
+                    in_lead: float | None = None) -> str | None:
     """``exclusion`` read from what costs a set lookup (the report's headline cue and role,
     the claim's weighted terms in its lead, the cosine), before the pair is scored.
 
     When this gives a reason, ``exclusion`` of the pair's full features gives one too: its
     rules read these same values (``pair_features`` computes them alike) or add reasons of
     their own, and an absent feature reads as 0. A matching run skips the scoring of most
-    pairs of unrelated news this way (issue 16); the stored matches are the same."""
+    pairs of unrelated news this way (issue 16); the stored matches are the same. ``in_lead``:
+    ``lead_weight(weight, report.lead_terms)``, when the caller has it."""
     # ``exclusion`` of {"headline_cue", "official", "rare_lead", "cosine"}, its rules in its
     # order, without building the dict (this runs for every candidate pair)
     if report.headline_cue is not None:
         return COVERAGE_REASON
     if report.role == "official":
         return OFFICIAL_REASON
-    if (float(cosine) if cosine is not None else 0.0) < UNRELATED_COSINE and not lead_weight(weight, report.lead_terms):
+    if (float(cosine) if cosine is not None else 0.0) < UNRELATED_COSINE and not (
+            in_lead if in_lead is not None else lead_weight(weight, report.lead_terms)):
         return UNRELATED_REASON
     return None
 
@@ -305,11 +308,13 @@ def whole_features(own: Mapping[str, float], report_part: Mapping[str, float],
 def pair_own_features(denial: DenialProfile, report: DocumentFeatures, *, report_id: int, lead_denial: bool,
                       source_outlets: Iterable[str], term_df: Mapping[str, int], n_docs: int,
                       cosine: float | None, config: MatchingConfig,
-                      weight: Mapping[str, float] | None = None) -> tuple[dict[str, float], PairParts]:
+                      weight: Mapping[str, float] | None = None,
+                      in_lead: float | None = None) -> tuple[dict[str, float], PairParts]:
     """The features of ``PAIR_OWN_NAMES`` a pair has (its raised flags only; the rival count
     is the caller's), and the hand scorer's numbers: what ``pair_features`` adds to the
     report's and the denial's own. Matching scores most candidate pairs from these alone
-    (``LearnedScorer.own_logit``) and builds the whole dict only for a match (issue 16)."""
+    (``LearnedScorer.own_logit``) and builds the whole dict only for a match (issue 16).
+    ``in_lead``: ``lead_weight(weight, report.lead_terms)``, when the caller has it."""
     hand = score_parts(denial, report, report_id=report_id, report_has_lead_denial=lead_denial,
                        report_source_outlets=source_outlets, config=config)
     comp = hand.rounded
@@ -318,7 +323,8 @@ def pair_own_features(denial: DenialProfile, report: DocumentFeatures, *, report
         weight = claim_rarity(denial, term_df, n_docs)
     total = weight_total(weight)
     lead_terms, body_terms = report.lead_terms, report.body_terms
-    in_lead = lead_weight(weight, lead_terms)
+    if in_lead is None:
+        in_lead = lead_weight(weight, lead_terms)
     # a list, not a generator, for ``sum``: the same additions in the same order, cheaper
     in_body = sum([w for t, w in weight.items() if t in body_terms])
     get = comp.get

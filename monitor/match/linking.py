@@ -578,9 +578,10 @@ class PairJudge:
             if cos is None or cos < self.config.min_cosine:
                 return None
         weight = self.rarity(profile)
-        if pair_vectors is not None and cos is None and (not self.defer_cosine or not lead_weight(weight, f.lead_terms)):
+        in_lead = lead_weight(weight, f.lead_terms)  # (``early_exclusion`` and the pair's features read it)
+        if pair_vectors is not None and cos is None and (not self.defer_cosine or not in_lead):
             cos = float(np.dot(*pair_vectors))
-        if screen and early_exclusion(f, weight, cos):
+        if screen and early_exclusion(f, weight, cos, in_lead):
             return None
         if did not in self.feats:
             self.features([did])
@@ -599,7 +600,8 @@ class PairJudge:
                 profile, own_doc[0] if own_doc else None, stats[did])
         own, hand = pair_own_features(profile, f, report_id=rid, lead_denial=lead,
                                       source_outlets=cached_source_outlets(f.source), term_df=self.df,
-                                      n_docs=max(self.n_docs, 1), cosine=cos, config=self.config, weight=weight)
+                                      n_docs=max(self.n_docs, 1), cosine=cos, config=self.config, weight=weight,
+                                      in_lead=in_lead)
         return own, hand, report_part, denial_part
 
     def verdict(self, profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
