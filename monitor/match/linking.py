@@ -237,9 +237,11 @@ class PairJudge:
         self.vectors: dict[int, np.ndarray] = {}
         self.df: dict[str, int] = {}
         self.n_docs = 0
-        #: ``claim_rarity`` of each denial, by (denial id, n_docs): its terms' frequencies are
-        #: read once, with its profile, and do not change within the judge's life
-        self.rarities: dict[tuple[int, int], dict[str, float]] = {}
+        #: ``claim_rarity`` of each denial, by denial id, for ``rarities_docs`` indexed documents
+        #: (``n_docs``): its terms' frequencies are read once, with its profile, and do not
+        #: change within the judge's life
+        self.rarities: dict[int, dict[str, float]] = {}
+        self.rarities_docs = 0
         self.stats: dict[int, tuple[int, int, int] | None] = {}
         #: ``report_features`` of each report and ``denial_features`` of each denial, by id
         #: (what they read is cached above and does not change within the judge's life)
@@ -262,7 +264,7 @@ class PairJudge:
         self.rival_span: tuple[str, str, list[str], list[dict[str, Any]]] | None = None
         self.bare_profiles: dict[int, Any] = {}
         #: each report's denials around it whose claim shares a specific term with its lead
-        self.rival_pool: dict[int, list[tuple[Any, frozenset[str]]]] = {}
+        self.rival_pool: dict[int, list[tuple[Any, frozenset[str], dict[str, float]]]] = {}
         #: a denial's ``claim_rarity`` on a report's headline + lead terms, by (denial id, report id)
         self.rival_weights: dict[tuple[int, int], dict[str, float]] = {}
         #: each denial's claim terms that name something specific (``has_specific_term``)
@@ -460,21 +462,24 @@ class PairJudge:
                 return limit
         f = self.feats[rid][0]
         around = self.rival_pool.get(rid)
-        if around is None:  # the denials around it whose claim names something specific of its lead, once a report
+        if around is None:
+            # the denials around it whose claim names something specific of its lead, with
+            # their claim's weights on its headline and lead (``rival_count``'s input), once
+            # a report
             lead = f.lead_terms
             around = []
             for o in self.denials_around(f.published):
                 if o.document_id != rid and (specific := self.specific_of(o) & lead):
-                    around.append((o, specific))
+                    around.append((o, specific, {t: w for t, w in self.rarity(o).items() if t in lead}))
             self.rival_pool[rid] = around
         own = self.term_set(profile)
         event, document_id = self.event_of.get(profile.denial_id), profile.document_id
         event_of = self.event_of
         # those naming something specific this claim lacks (``could_rival``), not of this
         # denial's document nor of its event (the same event's other denials relay this one)
-        others = [o for o, specific in around if o.document_id != document_id
+        others = [(o, in_lead) for o, specific, in_lead in around if o.document_id != document_id
                   and (event is None or event_of.get(o.denial_id) != event) and not specific <= own]
-        n = rival_count(profile, self.rarity(profile), f.lead_terms, self._in_lead(others, rid), limit) if others else 0
+        n = rival_count(profile, self.rarity(profile), f.lead_terms, others, limit) if others else 0
         if counted:
             self.rival_counts[(profile.denial_id, rid)] = (n, limit is None or n < limit)
         return n
@@ -529,12 +534,13 @@ class PairJudge:
         frequencies read first: the same weights whatever the judge read before (a term not
         read would count as the rarest, so a claim's weights, its rival counts and the archive
         a drain stores would follow the order of the calls and the number of workers)."""
-        n_docs = max(self.n_docs, 1)
-        key = (profile.denial_id, n_docs)
-        found = self.rarities.get(key)
-        if found is None:
+        found = self.rarities.get(profile.denial_id)
+        if found is None or self.rarities_docs != self.n_docs:
+            if self.rarities_docs != self.n_docs:  # (set after the judge is made: weights of another count)
+                self.rarities.clear()
+                self.rarities_docs = self.n_docs
             self.document_frequencies(profile.terms)
-            found = self.rarities[key] = claim_rarity(profile, self.df, n_docs)
+            found = self.rarities[profile.denial_id] = claim_rarity(profile, self.df, max(self.n_docs, 1))
         return found
 
     def pair(self, profile: Any, rid: int, *, screen: bool = False,
