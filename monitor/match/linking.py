@@ -24,7 +24,7 @@ from monitor.match.learned import (
     FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, denial_features, early_exclusion, lead_weight, pair_exclusion,
     pair_own_features, report_features, whole_features,
 )
-from monitor.match.rivals import could_rival, rival_count, rival_feature
+from monitor.match.rivals import rival_count, rival_feature
 from monitor.match.scoring import (
     DENIER_TERMS, NO_SHARED_TERM_MAX, MatchingConfig, PairParts, build_profile, could_match, has_specific_term,
     profile_from_json, score_pair,
@@ -523,12 +523,6 @@ class PairJudge:
                 t for t in profile.terms if has_specific_term((t,)))
         return found
 
-    def could_rival(self, profile: Any, other: Any, lead: frozenset[str]) -> bool:
-        """``rivals.could_rival`` of the two claims, read from their kept sets (``rivalled_matches``
-        asks it of every stored match and every new denial of a wave): only ``other``'s
-        specific terms can make it one."""
-        return could_rival(self.term_set(profile), self.specific_of(other), lead)
-
     def rarity(self, profile: Any) -> dict[str, float]:
         """``claim_rarity`` of a denial, computed once for all its candidates, its terms' archive
         frequencies read first: the same weights whatever the judge read before (a term not
@@ -814,13 +808,22 @@ def rivalled_matches(store: Any, judge: PairJudge, new_denials: list[dict[str, A
     stored = [m for m in stored if m[0] in matched_profiles]
     judge.features({m[1] for m in stored})
     out = []
+    # per report, the new denials whose window holds it, with the specific terms of their claim
+    # its headline and lead name (``could_rival`` of a match is then that some are not the
+    # matched claim's: every one is specific), once a report rather than once a match
+    naming: dict[int, list[tuple[Any, frozenset[str]]]] = {}
     for denial_id, rid, published, rivals in stored:
         if rid not in judge.feats:
             continue
         matched = matched_profiles[denial_id]
-        lead = judge.feats[rid][0].lead_terms
-        news = [p for (start, end), p in windows if start <= published <= end
-                and p.document_id not in (matched.document_id, rid) and judge.could_rival(matched, p, lead)]
+        around = naming.get(rid)
+        if around is None:
+            lead = judge.feats[rid][0].lead_terms
+            around = naming[rid] = [
+                (p, named) for (start, end), p in windows
+                if start <= published <= end and p.document_id != rid and (named := judge.specific_of(p) & lead)]
+        claim = judge.term_set(matched)
+        news = [p for p, named in around if p.document_id != matched.document_id and not named <= claim]
         # judged again only when one of the new denials is a rival and so its rival count rose
         # (counted in the archive as it is now, only as far as telling whether it rose)
         if not news or not judge.rivalled_by_any(matched, rid, news):
