@@ -335,3 +335,28 @@ def test_rivalled_matches_reads_reports_by_term_and_window_then_their_matches_an
     assert rows == [r for r in store.denials_between(stamp[ids[0]], stamp[ids[5]])]
     assert rows[1]["profile"] is None and "person:a" in rows[0]["profile"]
     assert store.denials_by_id(range(1, 1201)) == rows
+
+
+def test_an_archive_matched_before_the_rivals_column_gets_each_count_from_its_explanation(store: Store) -> None:
+    """Migration 0021: the counts of matches stored before it are copied out of their
+    explanations; a damaged explanation leaves NULL rather than failing the upgrade."""
+    from monitor.models import Denial
+    from monitor.store.schema import migrations
+
+    day = "2024-01-10T00:00:00+00:00"
+    with store.atomic():
+        ids = [store.upsert_document(Document(url=f"https://example.org/{i}", title=f"t{i}", text="x",
+                                              published=dt.datetime(2024, 1, 10, tzinfo=UTC), source="s")).id
+               for i in range(4)]
+        d1 = store.replace_denials(ids[0], day, [Denial(speaker="Peskov", cue="fiction", quote="q", claim="c")])[0]
+        store.replace_matches(matches=[(d1, ids[1], 0.9, {"rivals": 3}), (d1, ids[2], 0.8, {"reason": "r"})])
+        store.db.execute("INSERT INTO matches (denial_id, report_id, score, explanation) VALUES (?, ?, 0.7, '{oops')",
+                         [d1, ids[3]])
+        store.db.execute("ALTER TABLE matches DROP COLUMN rivals")
+        store.db.execute("DELETE FROM _sqlite_migrations WHERE name = '0021_matches_rivals'")
+    migrations.apply(store.db)
+    got = dict(store.db.execute("SELECT report_id, rivals FROM matches").fetchall())
+    assert got == {ids[1]: 3, ids[2]: None, ids[3]: None}
+    with store.atomic():  # written again: the column follows the explanation
+        store.replace_matches(denial_ids=[d1], matches=[(d1, ids[1], 0.9, {"rivals": 1})])
+    assert store.db.execute("SELECT report_id, rivals FROM matches").fetchall() == [(ids[1], 1)]

@@ -31,6 +31,11 @@ class EncodedJSON(str):
 
 
 
+#: A match row's values from (denial_id, report_id, score, explanation, created_at): its
+#: ``rivals`` column is the explanation's, read in SQL as the row is written (migration 0021)
+_MATCH_VALUES = ("(?1, ?2, ?3, ?4, ?5, CASE WHEN json_valid(?4) THEN json_extract(?4, '$.rivals') END)")
+
+
 def encode_features(features: dict[str, Any] | EncodedJSON) -> EncodedJSON:
     """A document's matching features as ``document_features.features`` stores them."""
     if isinstance(features, EncodedJSON):
@@ -344,9 +349,9 @@ class AnalysisMixin(FeedbackMixin):
             if not exists and pair not in before:
                 new.append(pair)
         self.db.conn.executemany(
-            "INSERT INTO matches (denial_id, report_id, score, explanation, created_at) VALUES (?, ?, ?, ?, ?)"
+            f"INSERT INTO matches (denial_id, report_id, score, explanation, created_at, rivals) VALUES {_MATCH_VALUES}"
             " ON CONFLICT (denial_id, report_id) DO UPDATE SET score = excluded.score,"
-            " explanation = excluded.explanation",
+            " explanation = excluded.explanation, rivals = excluded.rivals",
             rows,
         )
         self._put_back([row for row in confirmed if (row[0], row[1]) not in seen])
@@ -365,8 +370,8 @@ class AnalysisMixin(FeedbackMixin):
         """Store ``_confirmed_rows``' rows again (a pair already stored stays as it is)."""
         if rows:
             self.db.conn.executemany(
-                "INSERT OR IGNORE INTO matches (denial_id, report_id, score, explanation, created_at)"
-                " VALUES (?, ?, ?, ?, ?)", rows)
+                f"INSERT OR IGNORE INTO matches (denial_id, report_id, score, explanation, created_at, rivals)"
+                f" VALUES {_MATCH_VALUES}", rows)
 
     def withdraw_matches(self, pairs: Iterable[tuple[int, int]], reason: str = RIVAL_WITHDRAWAL) -> int:
         """Take matches back: delete them, each leaving a ``match_withdrawals`` row (what it
@@ -418,7 +423,7 @@ class AnalysisMixin(FeedbackMixin):
 
     def matches_of_reports(self, report_ids: Iterable[int]) -> list[tuple[int, int, str, int | None]]:
         """The stored matches of these reports as (denial id, report id, report's published,
-        the ``rivals`` count its explanation keeps: None for a match stored without one),
+        its ``rivals`` count, as its explanation keeps it: None for a match stored without one),
         ordered by denial and report. Rivalled matches (``linking.rivalled_matches``) read
         them; the denials' rows, one a denial, come from ``denials_by_id``."""
         ids = sorted(set(report_ids))
@@ -426,7 +431,7 @@ class AnalysisMixin(FeedbackMixin):
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             cur = self.db.execute(
-                "SELECT m.denial_id, m.report_id, d.published, json_extract(m.explanation, '$.rivals')"
+                "SELECT m.denial_id, m.report_id, d.published, m.rivals"
                 f" FROM matches m JOIN documents d ON d.id = m.report_id WHERE m.report_id IN ({','.join('?' for _ in chunk)})",
                 chunk)
             out.extend((int(r[0]), int(r[1]), r[2], None if r[3] is None else int(r[3])) for r in cur.fetchall())

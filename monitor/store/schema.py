@@ -572,3 +572,18 @@ def m0020_match_withdrawals(db: Database) -> None:
     )
     db.table("match_withdrawals").create_index(["denial_url", "report_url"])
     db.table("match_withdrawals").create_index(["withdrawn_at"])
+
+
+@migrations(name="0021_matches_rivals")
+def m0021_matches_rivals(db: Database) -> None:
+    """Each match's rival count in a column of its own (issue 16).
+
+    ``linking.rivalled_matches`` reads the count of every stored match of the reports a new
+    denial could rival, every wave; reading it out of the explanation's JSON parsed each
+    explanation each time. The writers set it from the explanation they store (one parse,
+    in SQL); matches stored before keep theirs (``explanation.rivals``), copied here. A
+    match without one (stored without rival claims, or a damaged explanation) has NULL.
+    """
+    db.execute("ALTER TABLE matches ADD COLUMN rivals INTEGER")
+    db.execute("UPDATE matches SET rivals = CASE WHEN json_valid(explanation)"
+               " THEN json_extract(explanation, '$.rivals') END")
