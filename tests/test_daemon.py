@@ -115,7 +115,9 @@ def test_failing_source_backs_off_and_recovers(db_path: Path, running) -> None:
     gaps = [b - a for a, b in zip(times, times[1:])]
     # interval 0.25 s: waits of 0.5, 1, 2 s (+ up to 0.025 s jitter)
     assert gaps[0] >= 0.45 and gaps[1] >= 0.95 and gaps[2] >= 1.95, gaps
-    assert gaps[1] > gaps[0] * 1.6 and gaps[2] > gaps[1] * 1.6, gaps
+    # each wait shorter than the next one's least: the delay doubles, not stays long (a
+    # busy machine starts a run late by a tenth of a second or more, so no ratio of two gaps)
+    assert gaps[0] < 0.95 and gaps[1] < 1.95, gaps
     # The healthy neighbour kept its own schedule meanwhile.
     assert len(crawl.times("steady")) >= 2 * len(times)
 
