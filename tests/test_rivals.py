@@ -80,6 +80,28 @@ def test_a_denial_naming_nothing_of_the_lead_that_this_claim_lacks_could_not_riv
                        [(unrelated, on(unrelated, lead)), (same_names, on(same_names, lead))]) == 0
 
 
+def test_the_pipelines_subset_form_of_could_rival_is_the_rule() -> None:
+    """``PairJudge.rivals`` and ``rivalled_matches`` ask ``could_rival`` as "the specific terms of
+    the other claim that the lead names are not all this claim's" (a set test, once a report):
+    the same answer as the rule for every mix of specific, generic, denier and outlet terms."""
+    import random
+
+    from monitor.match.scoring import has_specific_term
+
+    vocab = ["person:ivan-orlov", "place:port-vera", "org:acme-bank", "name:kramat", "country:ru",
+             "topic:gas", "org:kremlin", "person:peskov", "outlet:reuters", "event:meeting"]
+    rng = random.Random(5)
+    checked = 0
+    for _ in range(400):
+        own, other, lead = (frozenset(rng.sample(vocab, rng.randint(0, 5))) for _ in range(3))
+        specific = frozenset(t for t in other if has_specific_term((t,)))
+        assert could_rival(own, other, lead) == (not (specific & lead) <= own), (own, other, lead)
+        checked += could_rival(own, other, lead)
+    assert 50 < checked < 350  # both answers were asked about
+    kinds = [has_specific_term((t,)) for t in vocab]
+    assert 3 <= sum(kinds) <= len(vocab) - 3  # the vocabulary mixes specific terms and the others
+
+
 # --- in the pipeline ----------------------------------------------------------------------
 
 @pytest.fixture
