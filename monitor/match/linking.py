@@ -548,16 +548,26 @@ class PairJudge:
         if got is None:
             return None
         own, hand, report_part, denial_part = got
+        self._fill_cosine(profile, rid, own)
         feats = whole_features(own, report_part, denial_part)
         if rivals:
             feats["rival_log_n"] = rival_feature(self.rivals(profile, rid))
         return feats, hand
 
+    def _fill_cosine(self, profile: Any, rid: int, own: dict[str, float]) -> None:
+        """Under ``defer_cosine``, set a pair's ``cosine`` and ``has_cosine`` in its own features
+        (``pair_parts`` may have left them out): the values it would have had."""
+        if self.defer_cosine:
+            va, vb = self.vectors.get(profile.document_id), self.vectors.get(rid)
+            own["cosine"], own["has_cosine"] = (
+                (float(np.dot(va, vb)), 1.0) if va is not None and vb is not None else (0.0, 0.0))
+
     def pair_parts(self, profile: Any, rid: int, *,
                    screen: bool = False) -> tuple[dict[str, float], PairParts, dict[str, float], dict[str, float]] | None:
         """``pair``'s features in their three parts, (the pair's own, the hand scorer's numbers,
         the report's, the denial's): the last two are computed once each and shared by all
-        their pairs, and most pairs are turned down from the first alone (``judged``)."""
+        their pairs, and most pairs are turned down from the first alone (``judged``). Under
+        ``defer_cosine`` the pair's own ``cosine`` may be left at 0 (``_fill_cosine``)."""
         f, lead = self.feats[rid]
         did = profile.document_id
         cos = None
@@ -616,10 +626,7 @@ class PairJudge:
         if judged is None:
             return None
         own, hand, report_part, denial_part, n = judged
-        if self.defer_cosine:  # (``pair_parts`` left it out: the value it would have had)
-            va, vb = self.vectors.get(profile.document_id), self.vectors.get(rid)
-            own["cosine"], own["has_cosine"] = (
-                (float(np.dot(va, vb)), 1.0) if va is not None and vb is not None else (0.0, 0.0))
+        self._fill_cosine(profile, rid, own)
         feats = whole_features(own, report_part, denial_part)
         # the score with its top contributions, from the whole features (as training reads them)
         s = self.scorer.score_of(self.scorer.pair_contributions(feats), lang=profile.lang)
