@@ -151,65 +151,66 @@ def test_an_archive_indexed_before_the_count_existed_starts_from_its_true_count(
     assert store.count_indexed_documents() == 2
 
 
-def test_pairs_screened_out_before_scoring_are_pairs_the_full_rules_exclude(tmp_path) -> None:
+@pytest.fixture()
+def probes(tmp_path):
+    """An archive of every probe set under tests/fixtures/matching, imported (our own texts)."""
+    from monitor.collect.ingest import import_jsonl
+
+    store = Store.open(tmp_path / "probes.db")
+    try:
+        for path in sorted((Path(__file__).parent / "fixtures" / "matching").glob("probe_cases*.jsonl")):
+            with path.open("rb") as fh:
+                import_jsonl(store, fh, workers=1)
+        yield store
+    finally:
+        store.close()
+
+
+def test_pairs_screened_out_before_scoring_are_pairs_the_full_rules_exclude(probes) -> None:
     """``PairJudge.pair(screen=True)`` drops a pair on ``early_exclusion`` before scoring it;
     that must never drop a pair ``exclusion`` of its full features would have kept."""
-    from monitor.collect.ingest import import_jsonl
     from monitor.match.learned import exclusion
     from monitor.match.linking import window_pairs
 
-    store = Store.open(tmp_path / "probes.db")
-    try:
-        for path in sorted((Path(__file__).parent / "fixtures" / "matching").glob("probe_cases*.jsonl")):
-            with path.open("rb") as fh:
-                import_jsonl(store, fh, workers=1)
-        judge = PairJudge(store, MatchingConfig())
-        judge.n_docs = store.count_indexed_documents()
-        screened = kept = 0
-        for row, profile, rid in window_pairs(store, judge):
-            full = judge.pair(profile, rid)
-            if full is None:
-                continue
-            if judge.pair(profile, rid, screen=True) is None:
-                screened += 1
-                assert exclusion(full[0]), (row["id"], rid)
-            else:
-                kept += 1
-        assert screened > 0 and kept > 0  # the probes hold both kinds
-    finally:
-        store.close()
+    store = probes
+    judge = PairJudge(store, MatchingConfig())
+    judge.n_docs = store.count_indexed_documents()
+    screened = kept = 0
+    for row, profile, rid in window_pairs(store, judge):
+        full = judge.pair(profile, rid)
+        if full is None:
+            continue
+        if judge.pair(profile, rid, screen=True) is None:
+            screened += 1
+            assert exclusion(full[0]), (row["id"], rid)
+        else:
+            kept += 1
+    assert screened > 0 and kept > 0  # the probes hold both kinds
 
 
-def test_a_matching_judge_that_defers_the_cosine_gives_every_pair_the_features_training_reads(tmp_path) -> None:
+def test_a_matching_judge_that_defers_the_cosine_gives_every_pair_the_features_training_reads(probes) -> None:
     """A matching judge whose scorer reads no cosine (the bundled one) computes it only where a
     rule reads it and fills it in when asked for a pair's features: the same dict as the
-    training judge (``learned``), which always computes it; and the verdicts the same."""
-    from monitor.collect.ingest import import_jsonl
+    training judge (``learned``), which always computes it."""
     from monitor.match.linking import window_pairs
 
-    store = Store.open(tmp_path / "probes.db")
-    try:
-        for path in sorted((Path(__file__).parent / "fixtures" / "matching").glob("probe_cases*.jsonl")):
-            with path.open("rb") as fh:
-                import_jsonl(store, fh, workers=1)
-        matching = PairJudge(store, MatchingConfig())
-        training = PairJudge(store, MatchingConfig(), learned=True)
-        assert matching.defer_cosine and not training.defer_cosine
-        n_docs = store.count_indexed_documents()
-        matching.n_docs = training.n_docs = n_docs
-        compared = embedded = 0
-        for row, profile, rid in window_pairs(store, training):
-            full = training.pair(profile, rid)
-            matching.features([rid])
-            mine = matching.pair(matching.profile_of(row), rid)
-            assert (mine is None) == (full is None), (row["id"], rid)
-            if full is not None:
-                assert mine is not None and mine[0] == full[0], (row["id"], rid)
-                compared += 1
-                embedded += bool(full[0]["has_cosine"])
-        assert compared > 20 and embedded > 20
-    finally:
-        store.close()
+    store = probes
+    matching = PairJudge(store, MatchingConfig())
+    training = PairJudge(store, MatchingConfig(), learned=True)
+    assert matching.defer_cosine and not training.defer_cosine
+    n_docs = store.count_indexed_documents()
+    matching.n_docs = training.n_docs = n_docs
+    compared = embedded = 0
+    for row, profile, rid in window_pairs(store, training):
+        full = training.pair(profile, rid)
+        matching.features([rid])
+        mine = matching.pair(matching.profile_of(row), rid)
+        assert (mine is None) == (full is None), (row["id"], rid)
+        if full is not None:
+            assert mine is not None and mine[0] == full[0], (row["id"], rid)
+            compared += 1
+            embedded += bool(full[0]["has_cosine"])
+    assert compared > 20 and embedded > 20
 
 
 def _features_text(lead_terms: list[str]) -> str:

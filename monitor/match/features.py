@@ -34,6 +34,7 @@ from monitor.text.latin_names import to_common_spelling
 from monitor.text.lexicons import Lexicons, active_lexicons
 from monitor.text.lowercase_regex import Alternatives
 from monitor.text.word_memo import WordMemos
+from monitor.timeutil import to_utc
 
 #: Characters of body text that count as the lead (after a repeated headline).
 LEAD_CHARS = 450
@@ -603,8 +604,7 @@ class DocumentFeatures:
     @functools.cached_property
     def published_s(self) -> float:
         """``published_at`` in seconds since the epoch (``scoring.DenialProfile.published_s``)."""
-        at = self.published_at
-        return (at if at.tzinfo is not None else at.replace(tzinfo=dt.timezone.utc)).timestamp()
+        return to_utc(self.published_at).timestamp()
 
     @functools.cached_property
     def lead_events(self) -> frozenset[str]:

@@ -257,8 +257,8 @@ class PairJudge:
         #: span of days (``denials_around``)
         self.wants_rivals = self.scorer is not None and "rival_log_n" in self.scorer.features
         #: the scorer reads no cosine: ``pair_parts`` computes one only where a rule reads it
-        #: (no shared term, or no claim term in the lead) and ``verdict`` for a match's
-        #: explanation; the pair table of training (``learned``) always has it
+        #: (no shared term, or no claim term in the lead) and ``_fill_cosine`` for a match's
+        #: explanation or a pair's features; the pair table of training (``learned``) always has it
         self.defer_cosine = (self.scorer is not None and not learned
                              and not {"cosine", "has_cosine"} & set(self.scorer.features))
         self.rival_span: tuple[str, str, list[str], list[dict[str, Any]]] | None = None
@@ -528,11 +528,11 @@ class PairJudge:
         frequencies read first: the same weights whatever the judge read before (a term not
         read would count as the rarest, so a claim's weights, its rival counts and the archive
         a drain stores would follow the order of the calls and the number of workers)."""
+        if self.rarities_docs != self.n_docs:  # (set after the judge is made: weights of another count)
+            self.rarities.clear()
+            self.rarities_docs = self.n_docs
         found = self.rarities.get(profile.denial_id)
-        if found is None or self.rarities_docs != self.n_docs:
-            if self.rarities_docs != self.n_docs:  # (set after the judge is made: weights of another count)
-                self.rarities.clear()
-                self.rarities_docs = self.n_docs
+        if found is None:
             self.document_frequencies(profile.terms)
             found = self.rarities[profile.denial_id] = claim_rarity(profile, self.df, max(self.n_docs, 1))
         return found
@@ -581,7 +581,7 @@ class PairJudge:
                 pair_vectors = (va, vb)
         # ``cosine``, inline (every candidate pair asks), and only where it can tell: under
         # ``defer_cosine`` a pair that shares a term and whose lead holds a claim term has it
-        # filled in by ``verdict`` if it matches (its scorer does not read it; issue 16)
+        # filled in only if asked for (``_fill_cosine``: a match, or the pair's features)
         if not could_match(profile, f):
             if pair_vectors is not None:
                 cos = float(np.dot(*pair_vectors))

@@ -26,6 +26,7 @@ from typing import AbstractSet, Any, Iterable, Mapping, NamedTuple
 from monitor.text.entities import concept_label, concept_labels
 from monitor.match.features import DENIER_TERMS, DocumentFeatures, keywords, lowercase_keys, text_terms
 from monitor.text.embeddings import DEFAULT_EMBEDDER, embed_max_pieces_setting
+from monitor.timeutil import to_utc
 
 #: Concepts so common in this archive that sharing them says little.
 GENERIC_TERMS = frozenset({
@@ -236,9 +237,8 @@ class DenialProfile:
         """``published_at`` in seconds since the epoch: every pair subtracts the two times, and
         two floats subtract for a fraction of what two datetimes and ``total_seconds`` cost
         (the archive's times are whole seconds, so the difference is the same number; a time
-        without an offset is UTC, as everywhere in the archive)."""
-        at = self.published_at
-        return (at if at.tzinfo is not None else at.replace(tzinfo=dt.timezone.utc)).timestamp()
+        without an offset is UTC, as ``timeutil.to_utc`` reads it)."""
+        return to_utc(self.published_at).timestamp()
 
     @functools.cached_property
     def term_total(self) -> float:

@@ -29,11 +29,9 @@ class EncodedJSON(str):
     __slots__ = ()
 
 
-
-
 #: A match row's values from (denial_id, report_id, score, explanation, created_at): its
 #: ``rivals`` column is the explanation's, read in SQL as the row is written (migration 0021)
-_MATCH_VALUES = ("(?1, ?2, ?3, ?4, ?5, CASE WHEN json_valid(?4) THEN json_extract(?4, '$.rivals') END)")
+_MATCH_VALUES = "(?1, ?2, ?3, ?4, ?5, CASE WHEN json_valid(?4) THEN json_extract(?4, '$.rivals') END)"
 
 
 def encode_features(features: dict[str, Any] | EncodedJSON) -> EncodedJSON:
