@@ -538,3 +538,26 @@ def test_the_word_split_finds_the_words_and_offsets_the_word_pattern_finds(text:
     found = list(features._WORD.finditer(text))
     assert words == [m.group() for m in found]
     assert [(offsets[2 * k + 1], offsets[2 * k + 2]) for k in range(len(words))] == [m.span() for m in found]
+
+
+def test_the_learned_scorers_parts_are_the_hand_scorers_parts_rounded_to_three_places() -> None:
+    # ``score_parts`` writes some parts without a ``round`` call, as constants that need none:
+    # every part it returns must still equal its value rounded, whatever branch set it
+    from monitor.match.scoring import score_parts
+
+    reports = [REPORT,
+               feats("Putin and Trump met in Budapest", "Vladimir Putin met Donald Trump in Budapest on Friday."),
+               feats("Trump spoke by phone with Putin, CNN says", "Donald Trump had a call with Putin, CNN reported.",
+                     published="2024-11-14T09:00:00+00:00"),
+               feats("Weather in Paris", "It rained all day in Paris and Berlin.", published="2024-10-01T08:00:00+00:00"),
+               feats("Путин и Трамп провели телефонный разговор", "Владимир Путин и Дональд Трамп поговорили по телефону.",
+                     lang="ru")]
+    denials = [profile(), profile(outlets=()), profile(event_type=None), profile(event_type="event:meeting"),
+               profile(lang="ru", outlets=("outlet:cnn",))]
+    seen = set()
+    for d in denials:
+        for i, r in enumerate(reports):
+            parts = score_parts(d, r, report_id=i)
+            assert {name: round(v, 3) for name, _, v in parts.parts} == parts.rounded
+            seen.update((name, v) for name, _, v in parts.parts if name in ("event", "outlet"))
+    assert len({v for name, v in seen if name == "event"}) >= 3 and {("outlet", 0.2), ("outlet", 1.0)} <= seen

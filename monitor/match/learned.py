@@ -34,7 +34,7 @@ from monitor.match.scoring import (
     DENIER_TERMS, GENERIC_TERMS, DenialProfile, MatchingConfig, PairParts, has_specific_term, score_parts,
 )
 
-__all__ = ["BUNDLED_SCORERS", "FEATURE_NAMES", "LearnedScorer", "PairScore", "claim_rarity", "default_scorer_path", "denial_features",
+__all__ = ["BUNDLED_SCORERS", "FEATURE_NAMES", "LearnedScorer", "PairScore", "body_weight", "claim_rarity", "default_scorer_path", "denial_features",
            "exclusion", "lead_unread", "pair_exclusion", "pair_features", "pair_own_features", "rarity", "report_features",
            "threshold_group", "whole_features"]
 
@@ -200,6 +200,12 @@ def lead_weight(weight: Mapping[str, float], lead_terms: frozenset[str]) -> floa
     return sum([w for t, w in weight.items() if t in lead_terms])
 
 
+def body_weight(weight: Mapping[str, float], body_terms: frozenset[str]) -> float:
+    """The claim's weighted terms (``claim_rarity``) found anywhere in a report (``rare_body``)."""
+    # a list, not a generator, for ``sum``: the same additions in the same order, cheaper
+    return sum([w for t, w in weight.items() if t in body_terms])
+
+
 class ClaimWeights(dict[str, float]):
     """``claim_rarity``'s mapping, which keeps the sum of its values once computed (every
     candidate pair of the denial reads it)."""
@@ -309,24 +315,23 @@ def pair_own_features(denial: DenialProfile, report: DocumentFeatures, *, report
                       source_outlets: Iterable[str], term_df: Mapping[str, int], n_docs: int,
                       cosine: float | None, config: MatchingConfig,
                       weight: Mapping[str, float] | None = None,
-                      in_lead: float | None = None) -> tuple[dict[str, float], PairParts]:
+                      in_lead: float | None = None, body: bool = True) -> tuple[dict[str, float], PairParts]:
     """The features of ``PAIR_OWN_NAMES`` a pair has (its raised flags only; the rival count
     is the caller's), and the hand scorer's numbers: what ``pair_features`` adds to the
     report's and the denial's own. Matching scores most candidate pairs from these alone
     (``LearnedScorer.own_logit``) and builds the whole dict only for a match (issue 16).
-    ``in_lead``: ``lead_weight(weight, report.lead_terms)``, when the caller has it."""
+    ``in_lead``: ``lead_weight(weight, report.lead_terms)``, when the caller has it. ``body``:
+    False leaves ``rare_body`` and ``rare_share`` at 0 (a scorer that reads neither need not
+    pay for them; ``body_weight`` gives them)."""
     hand = score_parts(denial, report, report_id=report_id, report_has_lead_denial=lead_denial,
                        report_source_outlets=source_outlets, config=config)
     comp = hand.rounded
     days = hand.hours_apart / 24.0  # > 0: the report came first
     if weight is None:
         weight = claim_rarity(denial, term_df, n_docs)
-    total = weight_total(weight)
-    lead_terms, body_terms = report.lead_terms, report.body_terms
     if in_lead is None:
-        in_lead = lead_weight(weight, lead_terms)
-    # a list, not a generator, for ``sum``: the same additions in the same order, cheaper
-    in_body = sum([w for t, w in weight.items() if t in body_terms])
+        in_lead = lead_weight(weight, report.lead_terms)
+    in_body = body_weight(weight, report.body_terms) if body else 0.0
     get = comp.get
     # the hand scorer's numbers are rounded floats already
     f = {
@@ -336,7 +341,7 @@ def pair_own_features(denial: DenialProfile, report: DocumentFeatures, *, report
         "words": get("words", 0.0), "same_lang": 1.0 if hand.same_lang else 0.0,
         "days": max(-30.0, min(180.0, days)), "abs_days": min(180.0, abs(days)),
         "log_abs_days": math.log1p(abs(days)), "after": 1.0 if days < 0 else 0.0,
-        "rare_lead": in_lead, "rare_body": in_body, "rare_share": in_body / total,
+        "rare_lead": in_lead, "rare_body": in_body, "rare_share": in_body / weight_total(weight) if body else 0.0,
         "cosine": float(cosine) if cosine is not None else 0.0, "has_cosine": 0.0 if cosine is None else 1.0,
     }
     for k in hand.flags:  # the raised flags

@@ -21,8 +21,8 @@ import numpy as np
 
 from monitor.match.features import DocumentFeatures, body_lead, document_features, headline_cue, lead_offset, text_terms
 from monitor.match.learned import (
-    FEATURE_LABELS, LearnedScorer, PairScore, claim_rarity, denial_features, early_exclusion, lead_weight, pair_exclusion,
-    pair_own_features, report_features, whole_features,
+    FEATURE_LABELS, LearnedScorer, PairScore, body_weight, claim_rarity, denial_features, early_exclusion, lead_weight,
+    pair_exclusion, pair_own_features, report_features, weight_total, whole_features,
 )
 from monitor.match.rivals import rival_count, rival_feature
 from monitor.match.scoring import (
@@ -257,10 +257,14 @@ class PairJudge:
         #: span of days (``denials_around``)
         self.wants_rivals = self.scorer is not None and "rival_log_n" in self.scorer.features
         #: the scorer reads no cosine: ``pair_parts`` computes one only where a rule reads it
-        #: (no shared term, or no claim term in the lead) and ``_fill_cosine`` for a match's
+        #: (no shared term, or no claim term in the lead) and ``_fill_deferred`` for a match's
         #: explanation or a pair's features; the pair table of training (``learned``) always has it
         self.defer_cosine = (self.scorer is not None and not learned
                              and not {"cosine", "has_cosine"} & set(self.scorer.features))
+        #: likewise ``rare_body`` and ``rare_share``, which no rule reads: left at 0 for a
+        #: scorer that does not read them, filled in by ``_fill_deferred`` where asked
+        self.defer_body = (self.scorer is not None and not learned
+                           and not {"rare_body", "rare_share"} & set(self.scorer.features))
         self.rival_span: tuple[str, str, list[str], list[dict[str, Any]]] | None = None
         self.bare_profiles: dict[int, Any] = {}
         #: each report's denials around it whose claim shares a specific term with its lead
@@ -548,26 +552,31 @@ class PairJudge:
         if got is None:
             return None
         own, hand, report_part, denial_part = got
-        self._fill_cosine(profile, rid, own)
+        self._fill_deferred(profile, rid, own)
         feats = whole_features(own, report_part, denial_part)
         if rivals:
             feats["rival_log_n"] = rival_feature(self.rivals(profile, rid))
         return feats, hand
 
-    def _fill_cosine(self, profile: Any, rid: int, own: dict[str, float]) -> None:
-        """Under ``defer_cosine``, set a pair's ``cosine`` and ``has_cosine`` in its own features
-        (``pair_parts`` may have left them out): the values it would have had."""
+    def _fill_deferred(self, profile: Any, rid: int, own: dict[str, float]) -> None:
+        """Under ``defer_cosine`` and ``defer_body``, set a pair's ``cosine`` and ``has_cosine``,
+        ``rare_body`` and ``rare_share`` in its own features (``pair_parts`` may have left them
+        out): the values they would have had."""
         if self.defer_cosine:
             va, vb = self.vectors.get(profile.document_id), self.vectors.get(rid)
             own["cosine"], own["has_cosine"] = (
                 (float(np.dot(va, vb)), 1.0) if va is not None and vb is not None else (0.0, 0.0))
+        if self.defer_body:
+            weight = self.rarity(profile)
+            own["rare_body"] = in_body = body_weight(weight, self.feats[rid][0].body_terms)
+            own["rare_share"] = in_body / weight_total(weight)
 
     def pair_parts(self, profile: Any, rid: int, *,
                    screen: bool = False) -> tuple[dict[str, float], PairParts, dict[str, float], dict[str, float]] | None:
         """``pair``'s features in their three parts, (the pair's own, the hand scorer's numbers,
         the report's, the denial's): the last two are computed once each and shared by all
         their pairs, and most pairs are turned down from the first alone (``judged``). Under
-        ``defer_cosine`` the pair's own ``cosine`` may be left at 0 (``_fill_cosine``)."""
+        ``defer_cosine`` the pair's own ``cosine`` may be left at 0 (``_fill_deferred``)."""
         f, lead = self.feats[rid]
         did = profile.document_id
         cos = None
@@ -581,7 +590,7 @@ class PairJudge:
                 pair_vectors = (va, vb)
         # ``cosine``, inline (every candidate pair asks), and only where it can tell: under
         # ``defer_cosine`` a pair that shares a term and whose lead holds a claim term has it
-        # filled in only if asked for (``_fill_cosine``: a match, or the pair's features)
+        # filled in only if asked for (``_fill_deferred``: a match, or the pair's features)
         if not could_match(profile, f):
             if pair_vectors is not None:
                 cos = float(np.dot(*pair_vectors))
@@ -611,7 +620,7 @@ class PairJudge:
         own, hand = pair_own_features(profile, f, report_id=rid, lead_denial=lead,
                                       source_outlets=cached_source_outlets(f.source), term_df=self.df,
                                       n_docs=max(self.n_docs, 1), cosine=cos, config=self.config, weight=weight,
-                                      in_lead=in_lead)
+                                      in_lead=in_lead, body=not self.defer_body)
         return own, hand, report_part, denial_part
 
     def verdict(self, profile: Any, rid: int) -> tuple[int, int, float, dict[str, Any]] | None:
@@ -626,7 +635,7 @@ class PairJudge:
         if judged is None:
             return None
         own, hand, report_part, denial_part, n = judged
-        self._fill_cosine(profile, rid, own)
+        self._fill_deferred(profile, rid, own)
         feats = whole_features(own, report_part, denial_part)
         # the score with its top contributions, from the whole features (as training reads them)
         s = self.scorer.score_of(self.scorer.pair_contributions(feats), lang=profile.lang)

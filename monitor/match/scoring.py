@@ -586,11 +586,12 @@ def score_parts(
     parts: list[tuple[str, float, float]] = [
         ("entities", 0.45, entity_score), ("event", 0.15, event_score), ("time", 0.15, time_score),
     ]
-    # ``parts`` rounded, by name, built beside it (every candidate pair reads it)
-    rounded = {"entities": round(entity_score, 3), "event": round(event_score, 3), "time": round(time_score, 3)}
+    # ``parts`` rounded, by name, built beside it (every candidate pair reads it); the event's
+    # and the outlet's scores are constants of at most three decimals, their own rounding
+    rounded = {"entities": round(entity_score, 3), "event": event_score, "time": round(time_score, 3)}
     if outlet_score is not None:
         parts.append(("outlet", 0.10, max(outlet_score, 0.2)))
-        rounded["outlet"] = round(max(outlet_score, 0.2), 3)
+        rounded["outlet"] = max(outlet_score, 0.2)
     if lexical is not None:
         parts.append(("words", 0.20, lexical))
         rounded["words"] = round(lexical, 3)
