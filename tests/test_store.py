@@ -360,3 +360,53 @@ def test_an_archive_matched_before_the_rivals_column_gets_each_count_from_its_ex
     with store.atomic():  # written again: the column follows the explanation
         store.replace_matches(denial_ids=[d1], matches=[(d1, ids[1], 0.9, {"rivals": 1})])
     assert store.db.execute("SELECT report_id, rivals FROM matches").fetchall() == [(ids[1], 1)]
+
+
+def _counted_by_rows(store: Store) -> dict[str, int]:
+    return dict(store.db.execute("SELECT term, count(*) FROM document_terms GROUP BY term").fetchall())
+
+
+def test_term_frequencies_are_kept_by_the_index_writes_not_counted_from_the_index(store: Store) -> None:
+    """``term_counts`` (migration 0022) follows every write of ``document_terms``: a new
+    document's terms, a document indexed again with other terms, a term written twice, a
+    document indexed with none; ``term_document_frequency`` reads it and equals counting."""
+    day = "2024-01-10T00:00:00+00:00"
+    with store.atomic():
+        ids = [store.upsert_document(Document(url=f"https://example.org/{i}", title=f"t{i}", text="x",
+                                              published=dt.datetime(2024, 1, 10, tzinfo=UTC), source="s")).id
+               for i in range(4)]
+        store.replace_document_index(ids[0], day, ["person:a", "place:b", "person:a"], {}, False)
+        store.replace_document_index(ids[1], day, ["person:a"], {}, False)
+        store.replace_document_index(ids[2], day, ["place:b", "topic:c"], {}, False)
+    asked = ["person:a", "place:b", "topic:c", "name:never"]
+    assert store.term_document_frequency(asked) == {"person:a": 2, "place:b": 2, "topic:c": 1}
+    with store.atomic():
+        store.replace_document_index(ids[0], day, ["topic:c"], {}, False)  # indexed again: old terms go
+        store.replace_document_index(ids[2], day, [], {}, False)
+        store.replace_document_index(ids[3], "2024-02-01T00:00:00+00:00", ["person:a", "topic:c"], {}, False)
+    assert store.term_document_frequency(asked) == {"person:a": 2, "topic:c": 2} == \
+        {t: n for t, n in _counted_by_rows(store).items() if t in asked}
+    assert store.term_document_frequency([f"name:{i}" for i in range(1200)]) == {}  # asked 500 at a time
+
+
+def test_an_archive_indexed_before_the_term_counts_gets_them_counted_once(store: Store) -> None:
+    """Migration 0022 on an archive whose index was written without the triggers."""
+    from monitor.store.schema import migrations
+
+    day = "2024-01-10T00:00:00+00:00"
+    with store.atomic():
+        store.db.execute("DROP TRIGGER document_terms_counted_insert")
+        store.db.execute("DROP TRIGGER document_terms_counted_delete")
+        store.db.execute("DROP TABLE term_counts")
+        store.db.execute("DELETE FROM _sqlite_migrations WHERE name = '0022_term_document_counts'")
+        ids = [store.upsert_document(Document(url=f"https://example.org/{i}", title=f"t{i}", text="x",
+                                              published=dt.datetime(2024, 1, 10, tzinfo=UTC), source="s")).id
+               for i in range(3)]
+        for i, terms in zip(ids, [["person:a", "place:b"], ["person:a"], ["person:a", "topic:c"]]):
+            store.replace_document_index(i, day, terms, {}, False)
+    migrations.apply(store.db)
+    assert store.term_document_frequency(["person:a", "place:b", "topic:c"]) == {"person:a": 3, "place:b": 1, "topic:c": 1}
+    with store.atomic():  # and kept from then on
+        store.replace_document_index(ids[1], day, ["place:b"], {}, False)
+    assert store.term_document_frequency(["person:a", "place:b"]) == {"person:a": 2, "place:b": 2} == \
+        {t: n for t, n in _counted_by_rows(store).items() if t in ("person:a", "place:b")}

@@ -208,14 +208,15 @@ class AnalysisMixin(FeedbackMixin):
             " AND published <= ? ORDER BY document_id", [model, start, end])]
 
     def term_document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
-        """How many indexed documents carry each term (for rarity weights)."""
+        """How many indexed documents carry each term (for rarity weights): one row each of
+        ``term_counts``, which triggers keep (counting ``document_terms`` grew with the archive)."""
         items = sorted(set(terms))
         out: dict[str, int] = {}
         for start in range(0, len(items), 500):
             chunk = items[start : start + 500]
             marks = ",".join("?" for _ in chunk)
             for term, n in self.db.execute(
-                    f"SELECT term, count(*) FROM document_terms WHERE term IN ({marks}) GROUP BY term", chunk):
+                    f"SELECT term, documents FROM term_counts WHERE term IN ({marks}) AND documents > 0", chunk):
                 out[str(term)] = int(n)
         return out
 
