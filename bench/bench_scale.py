@@ -218,8 +218,11 @@ def main(argv: list[str] | None = None) -> int:
         if len(sizes) > 1:
             base = medians[sizes[0]]
             ratio = medians[sizes[-1]] / base
+            # the tail beside it: a cost that grows with the archive may hit only some documents
+            # (the denials' term frequencies did: median flat, 90th percentile 18x; twentieth session)
+            tail = p90s[sizes[-1]] / p90s[sizes[0]]
             print(f"RESULT scale ratio {sizes[-1]:,}/{sizes[0]:,} = {ratio:.2f} (target <= 1.2): "
-                  f"{'PASS' if ratio <= 1.2 else 'FAIL'}")
+                  f"{'PASS' if ratio <= 1.2 else 'FAIL'}; 90th percentile ratio {tail:.2f} (no target)")
         mem = [int(s) for s in args.mem_lines.split(",") if s]
         if mem:
             print()

@@ -63,10 +63,13 @@ def store_only(store: Store, lines: list[str], **kwargs: Any) -> Any:
 
 
 def derived(store: Store) -> dict[str, Any]:
-    """Everything processing derives, independent of row ids."""
+    """Everything processing derives, independent of row ids; and, whatever the drain did
+    (workers, waves, a reprocess), the kept term frequencies are the index's counts."""
     def rows(sql: str) -> list[tuple[Any, ...]]:
         return sorted(tuple(r) for r in store.db.execute(sql).fetchall())
 
+    assert rows("SELECT term, documents FROM term_counts WHERE documents != 0") == \
+        rows("SELECT term, count(*) FROM document_terms GROUP BY term")
     return {
         "denials": rows("SELECT d.url, x.speaker, x.cue, x.claim, x.profile, e.key FROM denials x"
                         " JOIN documents d ON d.id = x.document_id LEFT JOIN denial_events e ON e.id = x.event_id"),

@@ -369,7 +369,8 @@ def _counted_by_rows(store: Store) -> dict[str, int]:
 def test_term_frequencies_are_kept_by_the_index_writes_not_counted_from_the_index(store: Store) -> None:
     """``term_counts`` (migration 0022) follows every write of ``document_terms``: a new
     document's terms, a document indexed again with other terms, a term written twice, a
-    document indexed with none; ``term_document_frequency`` reads it and equals counting."""
+    document indexed with none, a write inside a transaction that rolls back and one outside
+    any; ``term_document_frequency`` reads it and equals counting."""
     day = "2024-01-10T00:00:00+00:00"
     with store.atomic():
         ids = [store.upsert_document(Document(url=f"https://example.org/{i}", title=f"t{i}", text="x",
@@ -386,24 +387,30 @@ def test_term_frequencies_are_kept_by_the_index_writes_not_counted_from_the_inde
         store.replace_document_index(ids[3], "2024-02-01T00:00:00+00:00", ["person:a", "topic:c"], {}, False)
     assert store.term_document_frequency(asked) == {"person:a": 2, "topic:c": 2} == \
         {t: n for t, n in _counted_by_rows(store).items() if t in asked}
+    with pytest.raises(RuntimeError), store.atomic():
+        store.replace_document_index(ids[1], day, ["place:b"], {}, False)
+        raise RuntimeError("the writer fails after indexing")
+    store.replace_document_index(ids[2], day, ["name:new", "topic:c"], {}, False)  # its own transaction
+    assert store.term_document_frequency([*asked, "name:new"]) == {"person:a": 2, "topic:c": 3, "name:new": 1} == \
+        {t: n for t, n in _counted_by_rows(store).items() if t in [*asked, "name:new"]}
     assert store.term_document_frequency([f"name:{i}" for i in range(1200)]) == {}  # asked 500 at a time
 
 
 def test_an_archive_indexed_before_the_term_counts_gets_them_counted_once(store: Store) -> None:
-    """Migration 0022 on an archive whose index was written without the triggers."""
+    """Migration 0022 on an archive whose index was written before it (rows written here
+    straight into ``document_terms``, as the earlier versions wrote them)."""
     from monitor.store.schema import migrations
 
     day = "2024-01-10T00:00:00+00:00"
     with store.atomic():
-        store.db.execute("DROP TRIGGER document_terms_counted_insert")
-        store.db.execute("DROP TRIGGER document_terms_counted_delete")
         store.db.execute("DROP TABLE term_counts")
         store.db.execute("DELETE FROM _sqlite_migrations WHERE name = '0022_term_document_counts'")
         ids = [store.upsert_document(Document(url=f"https://example.org/{i}", title=f"t{i}", text="x",
                                               published=dt.datetime(2024, 1, 10, tzinfo=UTC), source="s")).id
                for i in range(3)]
         for i, terms in zip(ids, [["person:a", "place:b"], ["person:a"], ["person:a", "topic:c"]]):
-            store.replace_document_index(i, day, terms, {}, False)
+            store.db.conn.executemany("INSERT INTO document_terms (term, published, document_id) VALUES (?, ?, ?)",
+                                      [(t, day, i) for t in terms])
     migrations.apply(store.db)
     assert store.term_document_frequency(["person:a", "place:b", "topic:c"]) == {"person:a": 3, "place:b": 1, "topic:c": 1}
     with store.atomic():  # and kept from then on

@@ -116,12 +116,26 @@ class AnalysisMixin(FeedbackMixin):
     def replace_document_index(self, document_id: int, published: str, terms: Iterable[str],
                                features: dict[str, Any] | EncodedJSON, lead_denial: bool) -> None:
         """Make ``terms`` the document's index terms and store its matching features (a dict,
-        or its ``encode_features`` text)."""
-        self.db.execute("DELETE FROM document_terms WHERE document_id = ?", [document_id])
-        self.db.conn.executemany(
-            "INSERT OR IGNORE INTO document_terms (term, published, document_id) VALUES (?, ?, ?)",
-            [(t, published, document_id) for t in sorted(set(terms))],
-        )
+        or its ``encode_features`` text). The document's rows and the counts of its terms
+        (``term_counts``) change together: in a transaction of their own unless in the caller's."""
+        conn = self.db.conn
+        if not conn.in_transaction:
+            with self.db.atomic():
+                self.replace_document_index(document_id, published, terms, features, lead_denial)
+            return
+        new = sorted(set(terms))
+        old = [r[0] for r in conn.execute("DELETE FROM document_terms WHERE document_id = ? RETURNING term",
+                                          [document_id])]
+        conn.executemany("INSERT INTO document_terms (term, published, document_id) VALUES (?, ?, ?)",
+                         [(t, published, document_id) for t in new])
+        # ``term_counts``, in the same transaction: +1 for each term the document now has, -1
+        # for each it had (a document indexed again usually keeps most: those cancel out)
+        change = dict.fromkeys(new, 1)
+        for t in old:
+            change[t] = change.get(t, 0) - 1
+        conn.executemany("INSERT INTO term_counts (term, documents) VALUES (?, ?)"
+                         " ON CONFLICT (term) DO UPDATE SET documents = documents + excluded.documents",
+                         [(t, n) for t, n in change.items() if n])
         self.db.execute(
             # an upsert, not a REPLACE: the count of indexed documents (``archive_counts``) is
             # kept by triggers, and a REPLACE deletes without firing the delete trigger

@@ -591,22 +591,17 @@ def m0021_matches_rivals(db: Database) -> None:
 
 @migrations(name="0022_term_document_counts")
 def m0022_term_document_counts(db: Database) -> None:
-    """How many indexed documents carry each index term (``term_counts``), kept by triggers on
-    ``document_terms``, so that the learned scorer's term rarity reads one row a term.
+    """How many indexed documents carry each index term (``term_counts``), so that the
+    learned scorer's term rarity reads one row a term.
 
     Counting a term's rows in ``document_terms`` cost what the archive holds of it: at a
     million documents a common term ("event:talks") has 200,000 rows, and every denial's
-    terms were counted at each matching call (median cost per new document flat, 90th
-    percentile 13 ms at 10k documents, 234 ms at 1M: twentieth session). Exact, as the
-    count was: ``INSERT OR IGNORE`` fires the insert trigger only for a row it adds, a
-    re-indexed document's old rows are deleted (the delete trigger) before its new ones go
-    in, and the migration counts once. A term no document carries any more keeps a row at 0.
+    terms were counted at each matching call (median cost of a new document flat, its 90th
+    percentile 13 ms at 10k documents and 234 ms at 1M: twentieth session). The one writer of
+    ``document_terms`` (``AnalysisMixin.replace_document_index``) keeps the counts in the same
+    statement group as the rows; triggers cost twice as much a row. A term no document
+    carries any more keeps a row at 0. The migration counts once.
     """
     db.execute("CREATE TABLE IF NOT EXISTS term_counts (term TEXT PRIMARY KEY, documents INTEGER NOT NULL) WITHOUT ROWID")
     db.execute("INSERT OR REPLACE INTO term_counts (term, documents)"
                " SELECT term, count(*) FROM document_terms GROUP BY term")
-    db.execute("CREATE TRIGGER IF NOT EXISTS document_terms_counted_insert AFTER INSERT ON document_terms"
-               " BEGIN INSERT INTO term_counts (term, documents) VALUES (new.term, 1)"
-               " ON CONFLICT (term) DO UPDATE SET documents = documents + 1; END")
-    db.execute("CREATE TRIGGER IF NOT EXISTS document_terms_counted_delete AFTER DELETE ON document_terms"
-               " BEGIN UPDATE term_counts SET documents = documents - 1 WHERE term = old.term; END")
