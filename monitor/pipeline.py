@@ -176,41 +176,48 @@ def index_documents(store: Any, document_ids: Iterable[int], *,
     docs = store.get_documents([i for i in ids if i not in analyses])
     if len(docs) < len(ids):
         docs.update(store.get_documents([i for i in ids if i in analyses], text=False))
-    done, indexed = batch.done, batch.indexed
+    done = batch.done
     previous = store.denials_of(ids)
     old_events = {int(r["event_id"]) for r in previous if r["event_id"] is not None}
     # A document with no denials before or now has nothing to replace.
     had_denials = {int(r["document_id"]) for r in previous}
-    for doc_id in ids:
-        doc = docs.get(doc_id)
-        if doc is None:
-            continue
-        report.documents += 1
-        given = analyses.get(doc_id)
-        try:
-            denials = list(given.denials) if given is not None else detect_denials(doc)
-        except Exception as exc:  # a detector bug must not lose the document
-            log.exception("detection failed url=%s", doc.url)
-            report.failed += 1
-            report.errors[doc_id] = f"detection failed: {failure_reason(exc)}"[:500]
-            continue
-        published = format_timestamp(doc.published)
-        denial_ids = store.replace_denials(doc_id, published, denials) if denials or doc_id in had_denials else []
-        report.denials += len(denials)
-        try:
-            if given is not None:
-                indexed[doc_id] = given.write_index(store, denial_ids)
-            else:
-                indexed[doc_id] = index_document(store, doc_id, doc, published, list(zip(denial_ids, denials)))
-        except Exception as exc:
-            log.exception("indexing failed url=%s", doc.url)
-            report.failed += 1
-            report.errors[doc_id] = f"indexing failed: {failure_reason(exc)}"[:500]
-            continue
-        done.append(doc_id)
+    with store.index_batch():  # the documents' index rows and term counts written together, at its end
+        for doc_id in ids:
+            _index_one(store, doc_id, docs.get(doc_id), analyses.get(doc_id), had_denials, batch)
     if done:
         report.events = len(recluster(store, done, old_events))
     return batch
+
+
+def _index_one(store: Any, doc_id: int, doc: Any, given: PrecomputedAnalysis | None, had_denials: set[int],
+               batch: IndexedBatch) -> None:
+    """``index_documents``' work for one document (``doc``: None when it is gone); a
+    failure is counted against it alone."""
+    if doc is None:
+        return
+    report = batch.report
+    report.documents += 1
+    try:
+        denials = list(given.denials) if given is not None else detect_denials(doc)
+    except Exception as exc:  # a detector bug must not lose the document
+        log.exception("detection failed url=%s", doc.url)
+        report.failed += 1
+        report.errors[doc_id] = f"detection failed: {failure_reason(exc)}"[:500]
+        return
+    published = format_timestamp(doc.published)
+    denial_ids = store.replace_denials(doc_id, published, denials) if denials or doc_id in had_denials else []
+    report.denials += len(denials)
+    try:
+        if given is not None:
+            batch.indexed[doc_id] = given.write_index(store, denial_ids)
+        else:
+            batch.indexed[doc_id] = index_document(store, doc_id, doc, published, list(zip(denial_ids, denials)))
+    except Exception as exc:
+        log.exception("indexing failed url=%s", doc.url)
+        report.failed += 1
+        report.errors[doc_id] = f"indexing failed: {failure_reason(exc)}"[:500]
+        return
+    batch.done.append(doc_id)
 
 
 def queue_alerts_for(store: Any, new_pairs: Iterable[tuple[int, int]]) -> int:

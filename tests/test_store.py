@@ -417,3 +417,31 @@ def test_an_archive_indexed_before_the_term_counts_gets_them_counted_once(store:
         store.replace_document_index(ids[1], day, ["place:b"], {}, False)
     assert store.term_document_frequency(["person:a", "place:b"]) == {"person:a": 2, "place:b": 2} == \
         {t: n for t, n in _counted_by_rows(store).items() if t in ("person:a", "place:b")}
+
+
+def test_an_index_batch_writes_at_its_end_and_an_exception_drops_it(store: Store) -> None:
+    """``index_batch``: the index writes of a block are made when it ends (a document written
+    twice keeps its last), none when it raises; a nested block belongs to the outer one."""
+    day = "2024-01-10T00:00:00+00:00"
+    with store.atomic():
+        ids = [store.upsert_document(Document(url=f"https://example.org/{i}", title=f"t{i}", text="x",
+                                              published=dt.datetime(2024, 1, 10, tzinfo=UTC), source="s")).id
+               for i in range(3)]
+    indexed = "SELECT count(*) FROM document_features"
+    with store.atomic(), store.index_batch():
+        store.replace_document_index(ids[0], day, ["person:a", "place:b"], {"n": 0}, False)
+        with store.index_batch():
+            store.replace_document_index(ids[1], day, ["person:a"], {"n": 1}, True)
+        store.replace_document_index(ids[0], day, ["person:a", "topic:c"], {"n": 2}, False)  # the last one counts
+        assert store.db.execute(indexed).fetchone()[0] == 0 and store.term_document_frequency(["person:a"]) == {}
+    assert store.term_document_frequency(["person:a", "place:b", "topic:c"]) == {"person:a": 2, "topic:c": 1}
+    assert store.document_features([ids[0], ids[1]]) == {ids[0]: ({"n": 2}, False), ids[1]: ({"n": 1}, True)}
+    with pytest.raises(ValueError), store.atomic(), store.index_batch():
+        store.replace_document_index(ids[2], day, ["person:a"], {}, False)
+        raise ValueError("a wave fails before its end")
+    assert store.db.execute(indexed).fetchone()[0] == 2
+    assert store.term_document_frequency(["person:a"]) == {"person:a": 2} == \
+        {t: n for t, n in _counted_by_rows(store).items() if t == "person:a"}
+    with store.atomic(), store.index_batch():  # the batch is closed: a later one writes again
+        store.replace_document_index(ids[2], day, ["person:a"], {}, False)
+    assert store.term_document_frequency(["person:a"]) == {"person:a": 3}

@@ -7,7 +7,8 @@ re-run at will.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+import contextlib
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from monitor.models import Denial
 from monitor import jsontext
@@ -72,6 +73,8 @@ class AnalysisMixin(FeedbackMixin):
     db: "Database"
     #: matches ``withdraw_matches`` took back since ``take_withdrawn_matches`` last asked
     _withdrawn_matches: int = 0
+    #: the index writes an ``index_batch`` holds, by document id (None: no batch open)
+    _index_batch: dict[int, tuple[str, list[str], "EncodedJSON", bool]] | None = None
 
     def replace_denials(self, document_id: int, published: str, denials: Iterable[Denial]) -> list[int]:
         """Make ``denials`` the document's denials (dropping earlier ones and their matches, but
@@ -116,32 +119,63 @@ class AnalysisMixin(FeedbackMixin):
     def replace_document_index(self, document_id: int, published: str, terms: Iterable[str],
                                features: dict[str, Any] | EncodedJSON, lead_denial: bool) -> None:
         """Make ``terms`` the document's index terms and store its matching features (a dict,
-        or its ``encode_features`` text). The document's rows and the counts of its terms
-        (``term_counts``) change together: in a transaction of their own unless in the caller's."""
-        conn = self.db.conn
-        if not conn.in_transaction:
+        or its ``encode_features`` text). Inside ``index_batch`` the write waits for the
+        batch's end; else it is made now, in a transaction of its own unless in the caller's."""
+        row = (published, sorted(set(terms)), encode_features(features), lead_denial)
+        if self._index_batch is not None:
+            self._index_batch[document_id] = row
+        elif self.db.conn.in_transaction:
+            self._write_indexes({document_id: row})
+        else:
             with self.db.atomic():
-                self.replace_document_index(document_id, published, terms, features, lead_denial)
+                self._write_indexes({document_id: row})
+
+    @contextlib.contextmanager
+    def index_batch(self) -> Iterator[None]:
+        """Hold ``replace_document_index``'s writes and make them together when the block
+        ends without an exception (an exception drops them): a wave's index in four statements
+        instead of three a document, and each term's count (``term_counts``) changed once
+        however many of the wave's documents carry it. Nothing inside the block reads them
+        back; a nested block is part of the outer one."""
+        if self._index_batch is not None:
+            yield
             return
-        new = sorted(set(terms))
-        old = [r[0] for r in conn.execute("DELETE FROM document_terms WHERE document_id = ? RETURNING term",
-                                          [document_id])]
+        self._index_batch = {}
+        try:
+            yield
+            batch = self._index_batch
+        finally:
+            self._index_batch = None
+        if batch:
+            self._write_indexes(batch)
+
+    def _write_indexes(self, rows: dict[int, tuple[str, list[str], EncodedJSON, bool]]) -> None:
+        """Replace the index rows and features of ``rows``' documents ((published, sorted
+        terms, features text, lead-denial flag) by id), and keep ``term_counts`` equal to
+        counting ``document_terms``: -1 for each term a document had, +1 for each it now has
+        (the one writer of both; a document indexed again mostly cancels out)."""
+        conn = self.db.conn
+        change: dict[str, int] = {}
+        ids = list(rows)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for (term,) in conn.execute(f"DELETE FROM document_terms WHERE document_id IN ({','.join('?' * len(chunk))})"
+                                        " RETURNING term", chunk):
+                change[term] = change.get(term, 0) - 1
+        for terms in [r[1] for r in rows.values()]:
+            for term in terms:
+                change[term] = change.get(term, 0) + 1
         conn.executemany("INSERT INTO document_terms (term, published, document_id) VALUES (?, ?, ?)",
-                         [(t, published, document_id) for t in new])
-        # ``term_counts``, in the same transaction: +1 for each term the document now has, -1
-        # for each it had (a document indexed again usually keeps most: those cancel out)
-        change = dict.fromkeys(new, 1)
-        for t in old:
-            change[t] = change.get(t, 0) - 1
+                         [(t, published, i) for i, (published, terms, _, _) in rows.items() for t in terms])
         conn.executemany("INSERT INTO term_counts (term, documents) VALUES (?, ?)"
                          " ON CONFLICT (term) DO UPDATE SET documents = documents + excluded.documents",
                          [(t, n) for t, n in change.items() if n])
-        self.db.execute(
+        conn.executemany(
             # an upsert, not a REPLACE: the count of indexed documents (``archive_counts``) is
             # kept by triggers, and a REPLACE deletes without firing the delete trigger
             "INSERT INTO document_features (document_id, features, lead_denial) VALUES (?, ?, ?)"
             " ON CONFLICT (document_id) DO UPDATE SET features = excluded.features, lead_denial = excluded.lead_denial",
-            [document_id, encode_features(features), int(lead_denial)],
+            [(i, features, int(lead)) for i, (_, _, features, lead) in rows.items()],
         )
 
     def document_features(self, ids: Iterable[int]) -> dict[int, tuple[dict[str, Any], bool]]:
