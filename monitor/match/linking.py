@@ -576,7 +576,8 @@ class PairJudge:
         """``pair``'s features in their three parts, (the pair's own, the hand scorer's numbers,
         the report's, the denial's): the last two are computed once each and shared by all
         their pairs, and most pairs are turned down from the first alone (``judged``). Under
-        ``defer_cosine`` the pair's own ``cosine`` may be left at 0 (``_fill_deferred``)."""
+        ``defer_cosine`` and ``defer_body`` the pair's own ``cosine``, ``rare_body`` and
+        ``rare_share`` may be left at 0 (``_fill_deferred``)."""
         f, lead = self.feats[rid]
         did = profile.document_id
         cos = None

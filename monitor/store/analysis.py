@@ -162,7 +162,7 @@ class AnalysisMixin(FeedbackMixin):
             for (term,) in conn.execute(f"DELETE FROM document_terms WHERE document_id IN ({','.join('?' * len(chunk))})"
                                         " RETURNING term", chunk):
                 change[term] = change.get(term, 0) - 1
-        for terms in [r[1] for r in rows.values()]:
+        for _, terms, _, _ in rows.values():
             for term in terms:
                 change[term] = change.get(term, 0) + 1
         conn.executemany("INSERT INTO document_terms (term, published, document_id) VALUES (?, ?, ?)",
@@ -257,7 +257,8 @@ class AnalysisMixin(FeedbackMixin):
 
     def term_document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
         """How many indexed documents carry each term (for rarity weights): one row each of
-        ``term_counts``, which triggers keep (counting ``document_terms`` grew with the archive)."""
+        ``term_counts``, which ``_write_indexes`` keeps (counting ``document_terms`` grew with
+        the archive)."""
         items = sorted(set(terms))
         out: dict[str, int] = {}
         for start in range(0, len(items), 500):
